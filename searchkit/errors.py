@@ -1,0 +1,68 @@
+"""The exception hierarchy of searchkit: one root, specific children.
+
+Every error the library raises on purpose is a :class:`SearchKitError`. Errors from
+Whoosh, pyvi or the operating system are wrapped with ``raise ... from e`` so callers
+catch one type and still see the cause.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SearchKitError",
+    "DocumentError",
+    "EncodingError",
+    "IndexNotFoundError",
+    "IndexLockedError",
+    "IndexVersionError",
+    "QuerySyntaxError",
+    "ModelError",
+]
+
+
+class SearchKitError(Exception):
+    """Root of every error searchkit raises on purpose."""
+
+
+class DocumentError(SearchKitError):
+    """An input article or file could not be read or is not a valid article.
+
+    Attributes:
+        source: The file (or other source) the article came from, if known.
+        line: The 1-based line number inside ``source`` where it applies, else None.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+        self.line = line
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        where = self.source or ""
+        if where and self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {message}" if where else message
+
+
+class EncodingError(DocumentError):
+    """A file's bytes are in an encoding searchkit cannot decode (the message names it)."""
+
+
+class IndexNotFoundError(SearchKitError):
+    """No searchkit index exists at the given path."""
+
+
+class IndexLockedError(SearchKitError):
+    """Another writer holds the index's write lock."""
+
+
+class IndexVersionError(SearchKitError):
+    """The index was built by an incompatible searchkit or analyzer version."""
+
+
+class QuerySyntaxError(SearchKitError):
+    """A query could not be interpreted; the message names the problem."""
+
+
+class ModelError(SearchKitError):
+    """The word-segmentation model (pyvi) could not be loaded."""

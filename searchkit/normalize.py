@@ -1,0 +1,164 @@
+"""Text normalization for Vietnamese: one spelling for every way a word can be typed.
+
+Two public functions:
+
+* :func:`normalize` makes the *stored* form of a text: Unicode NFC, a single tone-placement
+  style, one Đ, no invisible characters. searchkit applies it to every article before it is
+  stored and to every query before it is analyzed, so both sides meet on the same string.
+* :func:`fold` removes all diacritics (and maps đ to d) for diacritic-insensitive matching.
+
+Tone placement
+--------------
+Vietnamese has two conventions for where the tone mark sits on the vowel pairs *oa*, *oe*
+and *uy* when they end a syllable: "hoà, khoẻ, thuỷ, uỷ" (mark on the second vowel) and
+"hòa, khỏe, thủy, ủy" (mark on the first vowel). searchkit writes **every** such syllable
+with the mark on the first vowel ("hòa", "khỏe", "thủy", "ủy", "Thành ủy"): it is the
+placement most Vietnamese news sites and keyboards produce today, and the one used by most
+of the real news text we measured. Syllables where both conventions agree are untouched:
+with a final consonant ("hoàng", "quyết"), with a third vowel ("khoái", "ngoáy"), and after
+*qu*, where the *u* belongs to the consonant ("quý", "quỷ").
+
+Which steps change the length of a text
+---------------------------------------
+Highlighting slices stored text by character offsets, so it matters which steps change the
+length. :func:`normalize` changes it only by:
+
+1. NFC composition (an NFD "ủ" is 3 code points, the NFC one is 1);
+2. removing invisible characters: zero-width space/joiners (U+200B–U+200D), word joiner
+   (U+2060), byte-order mark (U+FEFF), soft hyphen (U+00AD), Mongolian vowel separator
+   (U+180E), and control characters other than tab, line feed and carriage return
+   (the stray backspaces found in scraped news);
+3. composing "D"/"d" followed by a combining stroke (U+0335/U+0336) into "Đ"/"đ".
+
+Everything else is one character for one character: NBSP and the other Unicode spaces become
+" ", U+2028/U+2029 become "\\n", the look-alikes of Đ (Icelandic Ð U+00D0, ð U+00F0, African
+Ɖ U+0189, ɖ U+0256) become Đ/đ, and tone marks move between two letters. Normalizing a text
+that is already normalized returns it unchanged, so offsets into stored (normalized) text
+stay valid. Case is kept: lowercasing is the analyzer's job.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["normalize", "fold", "normalize_with_offsets"]
+
+# Invisible characters and control characters that are dropped (length-changing).
+_DROP = re.compile("[\u00ad\u180e\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# One-for-one replacements.
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_TRANSLATE = {ord(c): " " for c in _SPACES}
+_TRANSLATE.update({0x2028: "\n", 0x2029: "\n", 0x00D0: "\u0110", 0x00F0: "\u0111", 0x0189: "\u0110", 0x0256: "\u0111"})
+_STROKED_D = re.compile("([Dd])[\u0335\u0336]")
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+_TONED_SECOND = "".join(unicodedata.normalize("NFC", base + mark) for base in "aeyAEY" for mark in _TONE_MARKS)
+# o+a, o+e or u+y ending a syllable, tone on the second vowel, not after q (qu- is a consonant).
+_SECOND_VOWEL_TONE = re.compile(f"(?<![qQ])([oOuU])([{_TONED_SECOND}])(?![^\\W\\d_])")
+_PAIRS = {("o", "a"), ("o", "e"), ("u", "y")}
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    first, second = match.group(1), match.group(2)
+    base, mark = unicodedata.normalize("NFD", second)[0], unicodedata.normalize("NFD", second)[1:]
+    if (first.lower(), base.lower()) not in _PAIRS:
+        return match.group(0)
+    return unicodedata.normalize("NFC", first + mark) + base
+
+
+def normalize(text: str) -> str:
+    """Return the canonical stored form of ``text`` (see the module docs for every step).
+
+    Args:
+        text: Any Unicode text: NFD or NFC, either tone placement, with NBSP or zero-width
+            characters.
+
+    Returns:
+        The NFC text with tone marks on the first vowel of open *oa/oe/uy* syllables, one Đ,
+        plain spaces and no invisible characters. Case is preserved.
+
+    >>> normalize("Thành uỷ") == normalize("Thành ủy") == "Thành ủy"
+    True
+    >>> normalize("Ho\\u0300a bi\\u0300nh")
+    'Hòa bình'
+    >>> normalize("\\u00d0à Nẵng\\u00a0")
+    'Đà Nẵng '
+    """
+    text = _DROP.sub("", text)
+    text = text.translate(_TRANSLATE)
+    text = unicodedata.normalize("NFC", text)
+    if "\u0335" in text or "\u0336" in text:
+        text = _STROKED_D.sub(lambda m: "\u0110" if m.group(1) == "D" else "\u0111", text)
+    return _SECOND_VOWEL_TONE.sub(_move_tone, text)
+
+
+def fold(text: str) -> str:
+    """Remove every diacritic from ``text`` and map đ/Đ (and their look-alikes) to d/D.
+
+    Case is preserved. The result may be shorter than the input (NFD marks are dropped).
+
+    Args:
+        text: Any Unicode text.
+
+    Returns:
+        The text with only base letters: "Chỉ đạo" becomes "Chi dao".
+
+    >>> fold("Ban Chỉ đạo 35 thành phố Hải Phòng")
+    'Ban Chi dao 35 thanh pho Hai Phong'
+    >>> fold("Uỷ ban") == fold("Ủy ban") == "Uy ban"
+    True
+    """
+    text = text.translate(_TRANSLATE).translate(_FOLD_D)
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_FOLD_D = {0x0110: "D", 0x0111: "d"}
+
+# A base character and the combining marks after it: the unit NFC composes within.
+_CLUSTER = re.compile("(?s).[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*")
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """Normalize ``text`` and say where each output character came from.
+
+    Use it to find things in normalized text and report their position in the original:
+    a span ``[i, j)`` of the normalized string comes from ``text[starts[i]:ends[j - 1]]``.
+
+    Args:
+        text: Any Unicode text.
+
+    Returns:
+        ``(normalized, starts, ends)`` where ``normalized == normalize(text)`` and, for
+        each index ``i`` of ``normalized``, ``text[starts[i]:ends[i]]`` is the source of
+        character ``i`` (one character, or a base letter with its combining marks).
+
+    >>> norm, starts, ends = normalize_with_offsets("Ho\u0300a\u200b")
+    >>> norm, starts, ends
+    ('Hòa', [0, 1, 3], [1, 3, 4])
+    """
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in _CLUSTER.finditer(text):
+        piece = _DROP.sub("", match.group(0)).translate(_TRANSLATE)
+        if not piece:
+            continue
+        piece = unicodedata.normalize("NFC", piece)
+        if "\u0335" in piece or "\u0336" in piece:
+            piece = _STROKED_D.sub(lambda m: "\u0110" if m.group(1) == "D" else "\u0111", piece)
+        for ch in piece:
+            out.append(ch)
+            starts.append(match.start())
+            ends.append(match.end())
+    normalized = _SECOND_VOWEL_TONE.sub(_move_tone, "".join(out))
+    if normalized != normalize(text):  # composition across clusters (rare scripts): keep exactness
+        return _coarse_offsets(text)
+    return normalized, starts, ends
+
+
+def _coarse_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """Offsets for text whose NFC composes across clusters: map every char to the whole text."""
+    normalized = normalize(text)
+    return normalized, [0] * len(normalized), [len(text)] * len(normalized)
