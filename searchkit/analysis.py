@@ -1,0 +1,262 @@
+"""Whoosh analyzers for Vietnamese: three views of the same text.
+
+A query has to match Vietnamese text three ways, so every text field is indexed three times:
+
+* the **word** view (:func:`word_analyzer`): pyvi word segmentation, so "chỉ đạo" is one
+  term ``chỉ_đạo`` and stopwords (whole function words, see ``data/stopwords.txt``) are
+  removed with gaps left in the positions;
+* the **syllable** view (:func:`syllable_analyzer`): every syllable, so "đạo" alone matches
+  and phrases are exact;
+* the **folded** view (:func:`folded_analyzer`): every syllable with its diacritics removed,
+  so "ban chi dao" matches "Ban Chỉ đạo".
+
+They compose the Whoosh way, ``Tokenizer | Filter | Filter``. The tokenizers never change
+the text they are given: each token's ``startchar:endchar`` slices exactly its source out of
+the analyzed string, whatever that string holds (NFD, NBSP, emoji, CRLF). The filters then
+turn the token text into the term: :class:`NormalizeFilter` (searchkit's
+:func:`~searchkit.normalize.normalize`, so "Uỷ"/"Ủy"/NFD meet), Whoosh's ``LowercaseFilter``,
+:class:`FoldFilter` and Whoosh's ``StopFilter``.
+
+Analyzers are pickled into the index's schema: they hold no model, only small settings,
+and pyvi is loaded lazily the first time the word view runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from typing import Any
+
+from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
+
+from searchkit.normalize import fold, normalize
+from searchkit.segment import segment
+
+__all__ = [
+    "ANALYZER_VERSION",
+    "FoldFilter",
+    "NormalizeFilter",
+    "SegmentedText",
+    "SyllableTokenizer",
+    "WordTokenizer",
+    "folded_analyzer",
+    "stopwords",
+    "syllable_analyzer",
+    "word_analyzer",
+    "word_term",
+]
+
+#: Bumped whenever a change to this module changes the terms an index holds.
+ANALYZER_VERSION = 1
+
+# A syllable: a letter or digit, then letters, digits and combining marks. "_" is not part of it.
+_SYLLABLE = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])*")
+
+
+class SegmentedText(str):
+    """A string that carries its word spans, computed elsewhere (e.g. in a worker process).
+
+    :class:`WordTokenizer` uses ``word_spans`` instead of running the segmenter again, which
+    lets the indexer segment articles in parallel and keep one Whoosh writer.
+
+    >>> s = SegmentedText("Ban Chỉ đạo", ((0, 3), (4, 11)))
+    >>> s.word_spans
+    ((0, 3), (4, 11))
+    """
+
+    word_spans: tuple[tuple[int, int], ...]
+
+    def __new__(cls, text: str, word_spans: Sequence[tuple[int, int]]) -> SegmentedText:
+        obj = super().__new__(cls, text)
+        obj.word_spans = tuple((int(a), int(b)) for a, b in word_spans)
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SegmentedText, (str(self), self.word_spans))
+
+
+def word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Return the ``(start, end)`` spans of the words of ``text`` (pyvi segmentation)."""
+    spans = getattr(text, "word_spans", None)
+    if spans is not None:
+        return spans  # type: ignore[no-any-return]
+    return tuple((w.start, w.end) for w in segment(text))
+
+
+class _SpanTokenizer(Tokenizer):
+    """Shared machinery: yield one reused Token per ``(start, end)`` span of the input."""
+
+    def _spans(self, value: str) -> Iterator[tuple[int, int]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer signature
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        for pos, (start, end) in enumerate(self._spans(value), start_pos):
+            t.text = value[start:end]
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = t.text
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class SyllableTokenizer(_SpanTokenizer):
+    """Yield every syllable (run of letters/digits with their combining marks) as it stands.
+
+    >>> [t.text for t in SyllableTokenizer()("Ban Chỉ đạo 35-NQ/TW")]
+    ['Ban', 'Chỉ', 'đạo', '35', 'NQ', 'TW']
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def _spans(self, value: str) -> Iterator[tuple[int, int]]:
+        for match in _SYLLABLE.finditer(value):
+            yield match.span()
+
+
+class WordTokenizer(_SpanTokenizer):
+    """Yield pyvi words ("Chỉ đạo", "35-NQ/TW") as they stand in the text.
+
+    The word text keeps the whitespace between its syllables; :class:`NormalizeFilter` turns
+    it into a term such as ``chỉ_đạo``. The segmenter loads lazily on first use.
+
+    >>> [t.text for t in WordTokenizer()("Ban Chỉ đạo")]  # doctest: +SKIP
+    ['Ban', 'Chỉ đạo']
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def _spans(self, value: str) -> Iterator[tuple[int, int]]:
+        return iter(word_spans(value))
+
+
+@functools.lru_cache(maxsize=200_000)
+def word_term(text: str) -> str:
+    """Return the term for a word or syllable as it stands in text (before lowercasing).
+
+    The text is normalized and its syllables are joined with "_", so every spelling of a
+    word gives one term.
+
+    >>> word_term("Thành  uỷ")
+    'Thành_ủy'
+    >>> word_term("35-NQ/TW")
+    '35_NQ_TW'
+    """
+    return "_".join(_SYLLABLE.findall(normalize(text)))
+
+
+class NormalizeFilter(Filter):
+    """Turn a token's text into its normalized term (see :func:`word_term`)."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = word_term(t.text)
+            if t.text:
+                yield t
+
+
+@functools.lru_cache(maxsize=200_000)
+def _folded(term: str) -> str:
+    return fold(term)
+
+
+class FoldFilter(Filter):
+    """Remove the diacritics of every token (đ becomes d).
+
+    >>> [t.text for t in FoldFilter()(SyllableTokenizer()("Chỉ đạo"))]
+    ['Chi', 'dao']
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = _folded(t.text)
+            if t.text:
+                yield t
+
+
+@functools.lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Return searchkit's Vietnamese stopwords as word-view terms ("có thể" -> "có_thể").
+
+    >>> "của" in stopwords() and "có_thể" in stopwords() and "ban" not in stopwords()
+    True
+    """
+    text = resources.files("searchkit").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
+    words = (line.strip() for line in text.splitlines())
+    return frozenset(word_term(w).lower() for w in words if w and not w.startswith("#"))
+
+
+def word_analyzer() -> Analyzer:
+    """The word view: pyvi words, normalized, lowercased, stopwords removed (gaps kept).
+
+    >>> [t.text for t in word_analyzer()("Ban Chỉ đạo của Thành uỷ")]  # doctest: +SKIP
+    ['ban', 'chỉ_đạo', 'thành_ủy']
+    """
+    return WordTokenizer() | NormalizeFilter() | LowercaseFilter() | StopFilter(stopwords(), minsize=1, renumber=False)
+
+
+def syllable_analyzer() -> Analyzer:
+    """The syllable view: every syllable, normalized and lowercased (no stopwords removed).
+
+    >>> [t.text for t in syllable_analyzer()("Thành uỷ Đà Nẵng")]
+    ['thành', 'ủy', 'đà', 'nẵng']
+    """
+    return SyllableTokenizer() | NormalizeFilter() | LowercaseFilter()
+
+
+def folded_analyzer() -> Analyzer:
+    """The folded view: every syllable without diacritics, lowercased.
+
+    >>> [t.text for t in folded_analyzer()("Ban Chỉ đạo 35")]
+    ['ban', 'chi', 'dao', '35']
+    """
+    return SyllableTokenizer() | NormalizeFilter() | LowercaseFilter() | FoldFilter()
