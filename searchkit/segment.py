@@ -1,0 +1,729 @@
+"""Vietnamese word segmentation: pyvi's model and word boundaries, without pyvi's slow path.
+
+pyvi (``pyvi.ViTokenizer``) labels every syllable ``B_W`` (begins a word) or ``I_W`` (continues
+one) with a linear-chain CRF, then rebuilds the text with ``_`` inside words. Most of its time
+goes into building a Python feature dict per syllable. This module reads the same model
+(``pyvi/models/pyvi3.pkl``, a pickled ``sklearn_crfsuite.CRF``) and word list
+(``pyvi/models/words.txt``) once, and tags with precomputed per-syllable weights and a
+two-label Viterbi. The model file is parsed directly (CRFsuite's binary format, exact
+IEEE doubles); neither ``pyvi.ViTokenizer`` nor ``sklearn_crfsuite`` is imported.
+
+Exactness: emission scores are summed in a different order than CRFsuite sums them, which
+can only matter when two Viterbi paths score within rounding error of each other. Each such
+near-tie is detected and the sequence is then re-scored in CRFsuite's exact summation order,
+so the labels are pyvi's labels.
+
+Two public entry points:
+
+* :func:`segment` returns :class:`Word` spans over the caller's text for indexing and
+  highlighting;
+* :func:`tokenize_like_pyvi` returns the same string as ``pyvi.ViTokenizer.tokenize`` (used by
+  the equivalence tests and ``benchmarks/segment.py``).
+
+The model loads on first use (:func:`functools.lru_cache`), never at import.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import importlib.util
+import pickle
+import re
+import string
+import struct
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from searchkit.errors import ModelError
+from searchkit.normalize import normalize, normalize_with_offsets
+
+__all__ = ["Word", "segment", "tokenize_like_pyvi"]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a text: one syllable, several syllables ("Đà Nẵng"), a number or a code.
+
+    Attributes:
+        text: The word exactly as it appears in the text given to :func:`segment`,
+            ``text == source[start:end]`` (whitespace between syllables included).
+        start: Offset of the first character in the source text.
+        end: Offset one past the last character in the source text.
+    """
+
+    text: str
+    start: int
+    end: int
+
+
+# --- pyvi's syllabification (ViTokenizer.sylabelize), alternatives in pyvi's order ---------
+_PYVI_PATTERN = (
+    "("
+    + "|".join(
+        [
+            r"[A-ZĐ]+\.",
+            r"Tp\.",
+            r"Mr\.",
+            r"Mrs\.",
+            r"Ms\.",
+            r"Dr\.",
+            r"ThS\.",
+            r"==>",
+            r"->",
+            r"\.\.\.",
+            r">>",
+            "\n",
+            r"\w+://[^\s]+",
+            r"([a-zA-Z0-9_.+-]+@([a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+)",
+            r"\d+([\.,_]\d+)+",
+            r"[^\w\s]",
+            r"\w+",
+        ]
+    )
+    + ")"
+)
+# The same matches, found faster: no token starts at a blank other than "\n", and a run of
+# letters and digits (first not a digit, no "_") ended by anything but a word character or
+# one of ".:@+-" is what all of pyvi's alternatives would give it: the whole run.
+_PYVI_SYLLABLE = re.compile(r"(?![^\S\n])(?:[^\W\d_][^\W_]*(?![\w.:@+\-])|" + _PYVI_PATTERN + ")")
+_PUNCTUATION = string.punctuation  # pyvi tests ``token in string.punctuation`` (a substring test)
+
+# --- searchkit's own whole tokens: URLs, e-mail addresses, numbers and codes --------------
+# Each alternative starts only where its characters start (look-behinds), so scanning a long
+# run of symbols stays linear.
+_URL = r"(?<![\w.+\-])(?:[A-Za-z][A-Za-z0-9+.\-]{0,15}://|www\.)[^\s<>\"]+"
+_EMAIL = r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
+_COMPOUND = r"(?<!\w)\w+(?:[\-./,&:+]\w+)+"
+_WHOLE = re.compile(f"{_URL}|{_EMAIL}|{_COMPOUND}")
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,15}://|www\.")
+# pyvi's e-mail alternative rescans a run of [\w.+-] from every token start (quadratic):
+# runs longer than this are split with a linear expression instead (no real word is that long).
+_LONG_RUN = re.compile(r"\S{256,}")
+_SIMPLE_SYLLABLE = re.compile(r"\w+|[^\w\s]")
+_RUN = re.compile(r"\S+")
+_URL_TRAILER = re.compile(r"[.,;:!?)\]}'\"»”’]+$")
+_CONNECTOR = re.compile(r"([\-./,&:+])")
+_LINE = re.compile(r"[^\r\n]+")
+_SENTENCE_END = frozenset({".", "!", "?", "...", ";"})
+
+# Lines longer than this many syllables are tagged in pieces cut after a sentence end.
+_MAX_SEQUENCE = 2000
+# The per-syllable score cache is cleared when it grows past this many entries.
+_MAX_CACHED_SYLLABLES = 200_000
+
+
+def _pyvi_model_dir() -> Path:
+    """Return pyvi's ``models`` folder without importing pyvi (its import loads the model)."""
+    spec = importlib.util.find_spec("pyvi")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("pyvi is not installed; install it with 'pip install pyvi'")
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
+
+
+class _Stub:
+    """Stands in for every class named in pyvi's pickle, keeping only its state."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.state: object = None
+
+    def __setstate__(self, state: object) -> None:
+        self.state = state
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    """Unpickler that builds no foreign objects: the CRFsuite model bytes are all we need."""
+
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) == ("_codecs", "encode"):  # rebuilds the pickled numpy scalars' bytes
+            return codecs.encode
+        return _Stub
+
+
+def _crfsuite_bytes(pickle_path: Path) -> bytes:
+    """Extract the CRFsuite model file stored inside a pickled ``sklearn_crfsuite.CRF``."""
+    with pickle_path.open("rb") as stream:
+        crf = _ModelUnpickler(stream).load()
+    resource = crf.state["modelfile"]
+    data = resource.state["__FILE_RESOURCE_DATA__"]
+    if not isinstance(data, bytes):
+        raise ModelError(f"{pickle_path}: no CRFsuite model inside the pickle")
+    return data
+
+
+def _cqdb_strings(data: bytes, offset: int) -> list[str]:
+    """Read the id → string array of a CRFsuite "constant quark database" chunk."""
+    chunk, _size, _flag, byteorder, count, backward = struct.unpack_from("<4sIIIII", data, offset)
+    if chunk != b"CQDB" or byteorder != 0x62445371:
+        raise ModelError("corrupt CRFsuite model: bad CQDB chunk")
+    strings: list[str] = []
+    for i, record in enumerate(struct.unpack_from(f"<{count}I", data, offset + backward)):
+        if record == 0:
+            strings.append("")
+            continue
+        ident, size = struct.unpack_from("<iI", data, offset + record)
+        if ident != i:
+            raise ModelError("corrupt CRFsuite model: CQDB ids out of order")
+        raw = data[offset + record + 8 : offset + record + 7 + size]
+        strings.append(raw.decode("utf-8", "surrogateescape"))
+    return strings
+
+
+def _parse_crfsuite(
+    data: bytes,
+) -> tuple[dict[str, tuple[float, float]], tuple[float, float, float, float], int]:
+    """Parse a CRFsuite CRF1d model: state weights by attribute, transitions, I_W's label id.
+
+    Returns:
+        ``(weights, transitions, inside)``: ``weights[attribute] = (weight for label 0,
+        weight for label 1)``; ``transitions = (t00, t01, t10, t11)`` with ``tij`` the weight
+        of label i followed by label j; ``inside`` the id of label ``I_W``.
+    """
+    header = struct.unpack_from("<4sI4sIIIIIIIII", data, 0)
+    magic, _size, kind, _version, _nf, num_labels, num_attrs, off_features = header[:8]
+    off_labels, off_attrs = header[8], header[9]
+    if magic != b"lCRF" or kind != b"FOMC":
+        raise ModelError("not a CRFsuite CRF1d model")
+    labels = _cqdb_strings(data, off_labels)
+    attrs = _cqdb_strings(data, off_attrs)
+    if num_labels != 2 or sorted(labels) != ["B_W", "I_W"] or len(attrs) != num_attrs:
+        raise ModelError(f"unexpected pyvi model labels {labels!r}")
+    chunk, _chunk_size, count = struct.unpack_from("<4sII", data, off_features)
+    if chunk != b"FEAT":
+        raise ModelError("corrupt CRFsuite model: no feature chunk")
+    state: dict[int, list[float]] = {}
+    trans = [[0.0, 0.0], [0.0, 0.0]]
+    for kind_id, src, dst, weight in struct.iter_unpack("<IIId", data[off_features + 12 : off_features + 12 + 20 * count]):
+        if kind_id == 0:
+            pair = state.setdefault(src, [0.0, 0.0])
+            pair[dst] += weight  # pyvi's model has one feature per (attribute, label)
+        else:
+            trans[src][dst] += weight
+    weights = {attrs[src]: (pair[0], pair[1]) for src, pair in state.items()}
+    transitions = (trans[0][0], trans[0][1], trans[1][0], trans[1][1])
+    return weights, transitions, labels.index("I_W")
+
+
+def _read_ngrams(path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """Read pyvi's words.txt exactly as pyvi does: two- and three-syllable entries."""
+    bigrams: set[str] = set()
+    trigrams: set[str] = set()
+    for entry in path.read_text(encoding="utf-8").split("\n"):
+        parts = entry.split(" ")
+        if len(parts) == 2:
+            bigrams.add(entry)
+        elif len(parts) == 3:
+            trigrams.add(entry)
+    return frozenset(bigrams), frozenset(trigrams)
+
+
+# A syllable's cached facts, for the fast path: (lowercased, id among the syllables of
+# words.txt's bigrams and trigrams or 0, and score differences label 0 − label 1: its own
+# features, what it adds to the next syllable ("-1:" features), what it adds to the previous
+# one ("+1:" features); then for pyvi's post-rules: blocks gluing (punctuation or starts with
+# a digit), first character title case; and for segment(): has a letter or digit).
+_Syllable = tuple[str, int, float, float, float, bool, bool, bool]
+
+
+class _Model:
+    """pyvi's CRF as plain numbers, with a per-syllable score cache.
+
+    Label ids are the model file's (CRFsuite breaks Viterbi ties towards the lower id);
+    ``inside`` is the id of ``I_W``. Weight pairs are ``(label 0, label 1)``.
+    """
+
+    __slots__ = (
+        "weights",
+        "transitions",
+        "inside",
+        "bigrams",
+        "trigrams",
+        "ids",
+        "base",
+        "bigram_codes",
+        "trigram_heads",
+        "trigram_codes",
+        "ngram_differences",
+        "syllables",
+    )
+
+    def __init__(
+        self,
+        weights: dict[str, tuple[float, float]],
+        transitions: tuple[float, float, float, float],
+        inside: int,
+        bigrams: frozenset[str],
+        trigrams: frozenset[str],
+    ) -> None:
+        self.weights = weights
+        self.transitions = transitions
+        self.inside = inside
+        self.bigrams = bigrams
+        self.trigrams = trigrams
+        # n-grams as integers: syllable ids in base `base` (id 0, "not in any n-gram", never
+        # appears in a code). Lowercased syllables hold no space, so (a, b) is a bigram code
+        # exactly when "a b" is in words.txt.
+        parts = sorted({part for entry in bigrams | trigrams for part in entry.split(" ")})
+        self.ids = {part: i for i, part in enumerate(parts, 1)}
+        self.base = base = len(parts) + 1
+        ids = self.ids
+        self.bigram_codes = frozenset(ids[x] * base + ids[y] for x, y in (e.split(" ") for e in bigrams))
+        triples = [[ids[part] for part in e.split(" ")] for e in trigrams]
+        self.trigram_heads = frozenset(x * base + y for x, y, _ in triples)
+        self.trigram_codes = frozenset((x * base + y) * base + z for x, y, z in triples)
+        names = ("-1:word.bi_gram()", "+1:word.bi_gram()", "-2:word.tri_gram()", "+2:word.tri_gram()")
+        self.ngram_differences = tuple(self._difference(name) for name in names)
+        self.syllables: dict[str, _Syllable] = {}
+
+    def weight(self, attribute: str) -> tuple[float, float]:
+        """Weights of one attribute; CRFsuite reads attribute names as C strings (stop at NUL)."""
+        if "\x00" in attribute:
+            attribute = attribute.split("\x00", 1)[0]
+        return self.weights.get(attribute, (0.0, 0.0))
+
+    def _difference(self, *names: str) -> float:
+        """Sum of label-0 minus label-1 weights of some attributes."""
+        total0 = total1 = 0.0
+        for name in names:
+            w0, w1 = self.weight(name)
+            total0 += w0
+            total1 += w1
+        return total0 - total1
+
+    def syllable(self, token: str) -> _Syllable:
+        """Return (and cache) the precomputed facts of one syllable."""
+        found = self.syllables.get(token)
+        if found is not None:
+            return found
+        if len(self.syllables) >= _MAX_CACHED_SYLLABLES:
+            self.syllables.clear()
+        lower = token.lower()
+        flags = {"isupper()": token.isupper(), "istitle()": token.istitle(), "isdigit()": token.isdigit()}
+        # a False bool feature adds weight * 0.0, which changes nothing: leave it out
+        own = self._difference("bias", "word.lower():" + lower, *[f"word.{k}" for k, on in flags.items() if on])
+        context = ["word.lower():" + lower, *[f"word.{k}" for k in ("istitle()", "isupper()") if flags[k]]]
+        before = self._difference(*["-1:" + name for name in context])  # seen from the next syllable
+        after = self._difference(*["+1:" + name for name in context])  # seen from the previous one
+        first = token[0]
+        blocker = token in _PUNCTUATION or first.isdigit()
+        wordy = any(c.isalnum() for c in token)
+        found = (lower, self.ids.get(lower, 0), own, before, after, blocker, first.istitle(), wordy)
+        self.syllables[token] = found
+        return found
+
+    def joins(self, tokens: Sequence[str]) -> list[bool]:
+        """For each token, whether pyvi's ``tokenize`` glues it to the previous one with ``_``.
+
+        That is: the CRF labels it ``I_W`` and pyvi's post-rules allow the join (neither token
+        is punctuation or starts with a digit, and the previous one does not start lower case
+        when this one starts title case).
+        """
+        n = len(tokens)
+        if n == 0:
+            return []
+        syllables = self.syllables
+        found = [syllables.get(t) or self.syllable(t) for t in tokens]
+        labels, near_tie = self._decode(found, 1e-12 * n * (n + 10))
+        if near_tie:  # rounding could decide: redo the scores in CRFsuite's exact order
+            labels = self._viterbi(*self.exact_scores(tokens))
+        inside = self.inside
+        return [
+            False,
+            *[
+                label == inside and not a[5] and not b[5] and (a[6] or not b[6])
+                for label, a, b in zip(labels[1:], found, found[1:])
+            ],
+        ]
+
+    def tags(self, tokens: Sequence[str]) -> list[bool]:
+        """For each token, whether the CRF alone (before pyvi's post-rules) labels it ``I_W``."""
+        if not tokens:
+            return []
+        return [label == self.inside for label in self._viterbi(*self.exact_scores(tokens))]
+
+    def _decode(self, found: list[_Syllable], tolerance: float) -> tuple[list[int], bool]:
+        """Viterbi over the cached per-syllable sums, in one pass, on score differences.
+
+        With two labels only ``d = alpha(label 0) - alpha(label 1)`` matters: CRFsuite's test
+        ``alpha0 + t0j < alpha1 + t1j`` is ``d < t1j - t0j``. Position ``t - 1``'s score is
+        complete once syllable ``t`` (and ``t + 1`` for the trigram feature) is known. The
+        sums round differently from CRFsuite's, so a decision closer than ``tolerance`` is
+        reported as a near tie and the caller redoes the sequence exactly.
+        """
+        n = len(found)
+        t00, t01, t10, t11 = self.transitions
+        c0, c1 = t10 - t00, t11 - t01
+        low0, high0, low1, high1 = c0 - tolerance, c0 + tolerance, c1 - tolerance, c1 + tolerance
+        bigram_m, bigram_p, trigram_m, trigram_p = self.ngram_differences
+        bigrams, heads, trigrams, base = self.bigram_codes, self.trigram_heads, self.trigram_codes, self.base
+        near_tie = False
+        back = bytearray(n)
+        prev = found[0]
+        e = prev[2]  # the (incomplete) score difference of position t - 1
+        late = 0.0  # a trigram's contribution to position t
+        d = 0.0  # alpha difference at position t - 2
+        for t in range(1, n):
+            cur = found[t]
+            e += cur[4]  # "+1:" features of t
+            c = cur[2] + prev[3] + late  # own and "-1:" features of t
+            late = 0.0
+            code = prev[1] * base + cur[1]
+            if code in bigrams:
+                e += bigram_p
+                c += bigram_m
+            if code in heads and t + 1 < n and code * base + found[t + 1][1] in trigrams:
+                e += trigram_p
+                late = trigram_m
+            if t == 1:
+                d = e
+            else:
+                if low0 < d < high0 or low1 < d < high1:
+                    near_tie = True
+                if d < c0:
+                    m0, step = t10, 1
+                else:
+                    m0, step = d + t00, 0
+                if d < c1:
+                    m1 = t11
+                    step |= 2
+                else:
+                    m1 = d + t01
+                back[t - 1] = step
+                d = m0 - m1 + e
+            e = c
+            prev = cur
+        if n == 1:
+            d = e
+        else:
+            if low0 < d < high0 or low1 < d < high1:
+                near_tie = True
+            if d < c0:
+                m0, step = t10, 1
+            else:
+                m0, step = d + t00, 0
+            if d < c1:
+                m1 = t11
+                step |= 2
+            else:
+                m1 = d + t01
+            back[n - 1] = step
+            d = m0 - m1 + e
+        if -tolerance < d < tolerance:
+            near_tie = True
+        label = 1 if d < 0.0 else 0
+        labels = [0] * n
+        for t in range(n - 1, -1, -1):
+            labels[t] = label
+            label = (back[t] >> label) & 1
+        return labels, near_tie
+
+    def exact_scores(self, tokens: Sequence[str]) -> tuple[list[float], list[float]]:
+        """State scores summed feature by feature in pyvi's order, exactly as CRFsuite does."""
+        n = len(tokens)
+        score0: list[float] = []
+        score1: list[float] = []
+        for i, word in enumerate(tokens):
+            features: list[tuple[str, bool]] = [
+                ("bias", True),
+                ("word.lower():" + word.lower(), True),
+                ("word.isupper()", word.isupper()),
+                ("word.istitle()", word.istitle()),
+                ("word.isdigit()", word.isdigit()),
+            ]
+            if i > 0:
+                prev = tokens[i - 1]
+                features += [
+                    ("-1:word.lower():" + prev.lower(), True),
+                    ("-1:word.istitle()", prev.istitle()),
+                    ("-1:word.isupper()", prev.isupper()),
+                    ("-1:word.bi_gram()", " ".join([prev, word]).lower() in self.bigrams),
+                ]
+                if i > 1:
+                    features.append(("-2:word.tri_gram()", " ".join(tokens[i - 2 : i + 1]).lower() in self.trigrams))
+            if i < n - 1:
+                nxt = tokens[i + 1]
+                features += [
+                    ("+1:word.lower():" + nxt.lower(), True),
+                    ("+1:word.istitle()", nxt.istitle()),
+                    ("+1:word.isupper()", nxt.isupper()),
+                    ("+1:word.bi_gram()", " ".join([word, nxt]).lower() in self.bigrams),
+                ]
+                if i < n - 2:
+                    features.append(("+2:word.tri_gram()", " ".join(tokens[i : i + 3]).lower() in self.trigrams))
+            s0 = s1 = 0.0
+            for name, on in features:
+                if on:
+                    w0, w1 = self.weight(name)
+                    s0 += w0
+                    s1 += w1
+            score0.append(s0)
+            score1.append(s1)
+        return score0, score1
+
+    def _viterbi(self, score0: list[float], score1: list[float]) -> list[int]:
+        """Two-label Viterbi computed exactly like CRFsuite's ``crf1dc_viterbi``."""
+        t00, t01, t10, t11 = self.transitions
+        n = len(score0)
+        a0, a1 = score0[0], score1[0]
+        back = bytearray(n)
+        for t in range(1, n):
+            x = a0 + t00
+            y = a1 + t10
+            if x < y:  # CRFsuite keeps the first (lower) label unless the next is strictly better
+                m0, step = y, 1
+            else:
+                m0, step = x, 0
+            x = a0 + t01
+            y = a1 + t11
+            if x < y:
+                m1 = y
+                step |= 2
+            else:
+                m1 = x
+            back[t] = step
+            a0 = m0 + score0[t]
+            a1 = m1 + score1[t]
+        label = 1 if a0 < a1 else 0
+        labels = [0] * n
+        for t in range(n - 1, -1, -1):
+            labels[t] = label
+            label = (back[t] >> label) & 1
+        return labels
+
+
+@functools.lru_cache(maxsize=1)
+def _load_model() -> _Model:
+    """Load pyvi's CRF and word list once per process.
+
+    Raises:
+        ModelError: pyvi is missing or its model files cannot be read.
+    """
+    models = _pyvi_model_dir()
+    try:
+        weights, transitions, inside = _parse_crfsuite(_crfsuite_bytes(models / "pyvi3.pkl"))
+        bigrams, trigrams = _read_ngrams(models / "words.txt")
+    except ModelError:
+        raise
+    except (OSError, pickle.UnpicklingError, struct.error, KeyError, AttributeError, TypeError, ValueError, EOFError) as e:
+        raise ModelError(f"cannot load pyvi's word-segmentation model from {models}: {e}") from e
+    return _Model(weights, transitions, inside, bigrams, trigrams)
+
+
+def tokenize_like_pyvi(text: str) -> str:
+    """Segment ``text`` exactly like ``pyvi.ViTokenizer.tokenize``, only faster.
+
+    Syllables are found with pyvi's own regular expression on the NFC text and words are
+    written with ``_`` between their syllables; tokens are separated by one space.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        pyvi's output string (``text`` itself when it holds no token, as pyvi does).
+
+    Raises:
+        ModelError: pyvi's model cannot be loaded.
+
+    >>> tokenize_like_pyvi("Ban Chỉ đạo 35 thành phố Hải Phòng")
+    'Ban Chỉ_đạo 35 thành_phố Hải_Phòng'
+    """
+    tokens = [m.group(0) for m in _PYVI_SYLLABLE.finditer(unicodedata.normalize("NFC", text))]
+    if not tokens:
+        return text
+    joins = _load_model().joins(tokens)
+    return tokens[0] + "".join([("_" if join else " ") + token for token, join in zip(tokens[1:], joins[1:])])
+
+
+def segment(text: str) -> list[Word]:
+    """Split ``text`` into words with pyvi's model; return their spans in ``text``.
+
+    The text is normalized first (:func:`searchkit.normalize.normalize`: NFC, one tone
+    placement, no invisible characters) and the model's features are computed on the
+    normalized syllables; the spans refer to the text as given. Unlike pyvi, which tags the
+    whole input as one sequence, every line is tagged on its own (a word never spans a line
+    break), and a line longer than 2,000 syllables is tagged in pieces cut after a sentence
+    end. Punctuation is not returned. URLs, e-mail addresses, numbers ("1.000.000", "3,5",
+    "18-08-2023") and codes ("35-NQ/TW", "TP.HCM", "GD&ĐT", "COVID-19") are single words.
+
+    Args:
+        text: Any text: NFC or NFD, any tone placement, CRLF, NBSP, zero-width characters.
+
+    Returns:
+        The words in order, non-overlapping; ``word.text == text[word.start:word.end]``.
+
+    Raises:
+        ModelError: pyvi's model cannot be loaded.
+
+    >>> [w.text for w in segment("Ban Chỉ đạo 35 thành phố Hải Phòng")]
+    ['Ban', 'Chỉ đạo', '35', 'thành phố', 'Hải Phòng']
+    >>> segment("Nghị quyết 35-NQ/TW.")[1]
+    Word(text='35-NQ/TW', start=11, end=19)
+    """
+    if not text or text.isspace():
+        return []
+    if normalize(text) == text:
+        norm = text
+        starts: Sequence[int] = range(len(text))
+        ends: Sequence[int] = range(1, len(text) + 1)
+    else:
+        norm, starts, ends = normalize_with_offsets(text)
+        if len(norm) > 1 and starts[-1] == 0 and ends[0] == len(text):
+            # normalize_with_offsets could not map characters one by one (composition across
+            # clusters in some scripts): segment the text as given instead.
+            norm, starts, ends = text, range(len(text)), range(1, len(text) + 1)
+    model = _load_model()
+    words: list[Word] = []
+    for line in _LINE.finditer(norm):
+        for begin, end in _line_words(model, norm, line.start(), line.end()):
+            start, stop = starts[begin], ends[end - 1]
+            words.append(Word(text[start:stop], start, stop))
+    return words
+
+
+def _chunks(tokens: list[str]) -> Iterator[tuple[int, int]]:
+    """Cut a long token list after sentence ends into pieces of at most ``_MAX_SEQUENCE``."""
+    begin, n = 0, len(tokens)
+    while n - begin > _MAX_SEQUENCE:
+        cut = begin + _MAX_SEQUENCE
+        for i in range(cut - 1, begin + _MAX_SEQUENCE // 2, -1):
+            if tokens[i] in _SENTENCE_END:
+                cut = i + 1
+                break
+        yield begin, cut
+        begin = cut
+    yield begin, n
+
+
+def _line_words(model: _Model, norm: str, begin: int, end: int) -> list[tuple[int, int]]:
+    """The ``[start, end)`` spans (in ``norm``) of the words of one line, in order."""
+    spans = _syllable_spans(norm, begin, end)
+    if not spans:
+        return []
+    tokens = [norm[s:e] for s, e in spans]
+    joins: list[bool] = []
+    for lo, hi in _chunks(tokens):
+        joins.extend(model.joins(tokens[lo:hi]))  # the first of each piece is never glued
+    syllables = model.syllables
+    wordy = [(syllables.get(t) or model.syllable(t))[7] for t in tokens]
+    whole = _whole_spans(norm, begin, end)
+    owner = _owners(spans, whole)
+    words: list[tuple[int, int]] = []
+    last = -2  # index of the last token put in a word (pyvi words minus punctuation and codes)
+    for i, (s, e) in enumerate(spans):
+        if not wordy[i] or owner[i] >= 0:
+            continue
+        if last == i - 1 and joins[i]:
+            words[-1] = (words[-1][0], e)
+        else:
+            words.append((s, e))
+        last = i
+    if whole:
+        covered = [list(span) for span in whole]
+        for i, k in enumerate(owner):
+            if k >= 0:  # a whole word also covers the pyvi tokens it overlaps ("HCM." in "TP.HCM.")
+                covered[k][0] = min(covered[k][0], spans[i][0])
+                covered[k][1] = max(covered[k][1], spans[i][1])
+        words.extend((s, e) for s, e in covered)
+        words.sort()
+        merged: list[tuple[int, int]] = []
+        for s, e in words:  # one pyvi token can reach over two codes ('http://a.b/"COVID-19'): merge
+            if merged and s < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            else:
+                merged.append((s, e))
+        words = merged
+    trimmed: list[tuple[int, int]] = []
+    size = len(norm)
+    for s, e in words:
+        if not norm[s].isalnum() or not norm[e - 1].isalnum():
+            while s < e and not norm[s].isalnum():
+                s += 1
+            while e > s and not norm[e - 1].isalnum():
+                e -= 1
+            if s == e:
+                continue
+        # combining marks that pyvi's \w leaves out belong to the letter before them
+        while e < size and norm[e] > "\u02ff" and unicodedata.category(norm[e])[0] == "M":
+            e += 1
+        trimmed.append((s, e))
+    return trimmed
+
+
+def _syllable_spans(norm: str, begin: int, end: int) -> list[tuple[int, int]]:
+    """pyvi's syllables of ``norm[begin:end]`` (one line), linear even on pathological runs."""
+    if _LONG_RUN.search(norm, begin, end) is None:
+        return [m.span() for m in _PYVI_SYLLABLE.finditer(norm, begin, end)]
+    spans: list[tuple[int, int]] = []
+    for run in _RUN.finditer(norm, begin, end):
+        lo, hi = run.span()
+        pattern = _SIMPLE_SYLLABLE if hi - lo >= 256 else _PYVI_SYLLABLE
+        spans.extend(m.span() for m in pattern.finditer(norm, lo, hi))
+    return spans
+
+
+def _owners(spans: list[tuple[int, int]], whole: list[tuple[int, int]]) -> list[int]:
+    """For each token, the index of the whole word (URL, number, code) it overlaps, else -1."""
+    owner = [-1] * len(spans)
+    if not whole:
+        return owner
+    k = 0
+    for i, (s, e) in enumerate(spans):
+        while k < len(whole) and whole[k][1] <= s:
+            k += 1
+        if k == len(whole):
+            break
+        if whole[k][0] < e:
+            owner[i] = k
+    return owner
+
+
+def _whole_spans(norm: str, begin: int, end: int) -> list[tuple[int, int]]:
+    """Spans of URLs, e-mail addresses, numbers and codes that must stay one word."""
+    found: list[tuple[int, int]] = []
+    for match in _WHOLE.finditer(norm, begin, end):
+        s, e = match.span()
+        candidate = match.group(0)
+        if "@" in candidate or _URL_START.match(candidate):
+            trailer = _URL_TRAILER.search(candidate)
+            if trailer is not None:
+                e -= len(candidate) - trailer.start()
+            if e > s:
+                found.append((s, e))
+            continue
+        found.extend(_code_runs(candidate, s))
+    return found
+
+
+def _code_runs(candidate: str, offset: int) -> list[tuple[int, int]]:
+    """Split "piece sep piece sep ..." into the runs whose separators join (numbers, codes)."""
+    parts = _CONNECTOR.split(candidate)  # piece, sep, piece, sep, ..., piece
+    runs: list[tuple[int, int]] = []
+    run_start = offset
+    position = offset + len(parts[0])
+    joined = False
+    for k in range(1, len(parts), 2):
+        left, sep, right = parts[k - 1], parts[k], parts[k + 1]
+        if _joins(left, sep, right):
+            joined = True
+        else:
+            if joined:
+                runs.append((run_start, position))
+            run_start = position + len(sep)
+            joined = False
+        position += len(sep) + len(right)
+    if joined:
+        runs.append((run_start, position))
+    return runs
+
+
+def _joins(left: str, sep: str, right: str) -> bool:
+    """Whether ``left sep right`` is one number or code ("3,5", "18-8", "NQ/TW", "TP.HCM")."""
+    left_digit = any(c.isdigit() for c in left)
+    right_digit = any(c.isdigit() for c in right)
+    if sep in ",:":
+        return left_digit and right_digit
+    if sep == ".":
+        return (left_digit and right_digit) or (left.isupper() and right.isupper())
+    return left_digit or right_digit or (left.isupper() and right.isupper())
