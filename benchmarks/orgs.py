@@ -1,0 +1,143 @@
+"""Organization-name recognition: accuracy on the gold sentences, coverage and speed on VNTC.
+
+Usage::
+
+    python benchmarks/orgs.py                  # gold scores + all 39,786 VNTC articles
+    python benchmarks/orgs.py --articles 3000  # gold scores + the first 3,000 articles
+    python benchmarks/orgs.py --errors         # also list every gold error
+
+Reads ``../shared/data`` (relative to the repository root): ``orgs/orgs_dev.jsonl`` (300
+sentences, gold spans typed "gov"/"other") and ``vntc/news.jsonl.gz``. Prints precision,
+recall and F1 for exact spans and for overlapping spans, for "gov" names (a prediction counts
+only if predicted "gov") and for all names (any kind); then, over the articles, the number of
+names found, the speed, the 30 most frequent canonical names and 50 random recognitions (fixed
+seed) with context, for checking by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from searchkit.orgs import find_orgs
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts."""
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def score(sentences: list[dict], kind: str | None, show_errors: bool) -> dict[str, tuple[float, float, float]]:
+    """Exact and overlap P/R/F1 for one kind ("gov") or for all names (``kind=None``)."""
+    exact_tp = overlap_tp_pred = overlap_tp_gold = n_pred = n_gold = 0
+    for sentence in sentences:
+        gold = [(s, e) for s, e, _, k in sentence["orgs"] if kind is None or k == kind]
+        pred = [(m.start, m.end) for m in find_orgs(sentence["text"]) if kind is None or m.kind == kind]
+        n_gold += len(gold)
+        n_pred += len(pred)
+        exact_tp += len(set(gold) & set(pred))
+        overlap_tp_pred += sum(any(s < ge and gs < e for gs, ge in gold) for s, e in pred)
+        overlap_tp_gold += sum(any(s < ge and gs < e for s, e in pred) for gs, ge in gold)
+        if show_errors and set(gold) != set(pred):
+            text = sentence["text"]
+            for s, e in sorted(set(gold) - set(pred)):
+                print(f"  miss {sentence['sid']}: {text[s:e]!r}")
+            for s, e in sorted(set(pred) - set(gold)):
+                print(f"  extra {sentence['sid']}: {text[s:e]!r}   … {text[max(0, s - 30):e + 20]!r}")
+    p_o = overlap_tp_pred / n_pred if n_pred else 0.0
+    r_o = overlap_tp_gold / n_gold if n_gold else 0.0
+    return {
+        "exact": prf(exact_tp, n_pred, n_gold),
+        "overlap": (p_o, r_o, 2 * p_o * r_o / (p_o + r_o) if p_o + r_o else 0.0),
+        "counts": (n_pred, n_gold, exact_tp),
+    }
+
+
+def gold_report(show_errors: bool) -> None:
+    path = DATA / "orgs" / "orgs_dev.jsonl"
+    sentences = [json.loads(line) for line in path.open(encoding="utf-8")]
+    print(f"Gold: {path} ({len(sentences)} sentences)")
+    print(f"{'names':6} {'match':8} {'P':>6} {'R':>6} {'F1':>6}   predicted/gold/exact")
+    for label, kind in (("gov", "gov"), ("all", None)):
+        if show_errors:
+            print(f"errors for {label}:")
+        result = score(sentences, kind, show_errors)
+        for match in ("exact", "overlap"):
+            p, r, f = result[match]
+            counts = "{}/{}/{}".format(*result["counts"]) if match == "exact" else ""
+            print(f"{label:6} {match:8} {p:6.3f} {r:6.3f} {f:6.3f}   {counts}")
+
+
+def articles(limit: int | None):
+    with gzip.open(DATA / "vntc" / "news.jsonl.gz", "rt", encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if limit is not None and i >= limit:
+                return
+            record = json.loads(line)
+            yield record["id"], f"{record['title']}\n{record['body']}"
+
+
+def vntc_report(limit: int | None, samples: int, seed: int) -> None:
+    counts: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    found: list[tuple[str, str, int, int, str, str]] = []
+    chars = n_articles = with_org = 0
+    elapsed = 0.0
+    for doc_id, text in articles(limit):
+        t0 = time.perf_counter()
+        mentions = find_orgs(text)
+        elapsed += time.perf_counter() - t0
+        chars += len(text)
+        n_articles += 1
+        with_org += bool(mentions)
+        for m in mentions:
+            counts[m.canonical] += 1
+            kinds[m.kind] += 1
+            found.append((doc_id, text, m.start, m.end, m.canonical, m.kind))
+    total = sum(counts.values())
+    print(f"\nVNTC: {n_articles} articles, {chars / 1e6:.1f} M characters")
+    print(
+        f"names found: {total} ({kinds['gov']} gov, {kinds['other']} other) in {with_org} articles; "
+        f"{len(counts)} distinct canonical names"
+    )
+    print(f"speed: {chars / 1e6 / elapsed:.2f} M characters/s ({n_articles / elapsed:.0f} articles/s), one process")
+    print("\n30 most frequent canonical names:")
+    for name, n in counts.most_common(30):
+        print(f"{n:7d}  {name}")
+    print(f"\n{samples} random recognitions (seed {seed}) for checking by hand:")
+    rng = random.Random(seed)
+    for i, (doc_id, text, s, e, canonical, kind) in enumerate(rng.sample(found, min(samples, len(found))), 1):
+        left = text[max(0, s - 40) : s].replace("\r", " ").replace("\n", " ")
+        right = text[e : e + 30].replace("\r", " ").replace("\n", " ")
+        print(f"{i:3d} {kind:5} {left}[[{text[s:e]}]]{right}  -> {canonical}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=None, help="only the first N VNTC articles")
+    parser.add_argument("--samples", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=20261126)
+    parser.add_argument("--errors", action="store_true", help="list gold misses and extras")
+    parser.add_argument("--no-vntc", action="store_true", help="gold scores only")
+    args = parser.parse_args(argv)
+    if not DATA.is_dir():
+        print(f"no data at {DATA}", file=sys.stderr)
+        return 1
+    gold_report(args.errors)
+    if not args.no_vntc:
+        vntc_report(args.articles, args.samples, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

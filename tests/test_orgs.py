@@ -1,0 +1,226 @@
+"""Tests for searchkit.orgs: recognition, spellings, false friends, offsets, aliases, gold scores."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchkit.orgs import OrgMention, canonical_org, find_orgs, org_aliases
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def names(text: str) -> list[tuple[str, str, str]]:
+    return [(m.text, m.canonical, m.kind) for m in find_orgs(text)]
+
+
+# --- the examples of the issue ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "canonical"),
+    [
+        ("Theo Bộ Ngoại giao, chuyến thăm…", "Bộ Ngoại giao", "Bộ Ngoại giao"),
+        ("Bộ Giáo dục và Đào tạo vừa công bố", "Bộ Giáo dục và Đào tạo", "Bộ Giáo dục và Đào tạo"),
+        ("Theo Bộ GD&ĐT, năm nay", "Bộ GD&ĐT", "Bộ Giáo dục và Đào tạo"),
+        ("quy chế của Bộ GD-ĐT nhưng", "Bộ GD-ĐT", "Bộ Giáo dục và Đào tạo"),
+        ("Ban Chỉ đạo 35 thành phố Hải Phòng họp", "Ban Chỉ đạo 35 thành phố Hải Phòng", "Ban Chỉ đạo 35 thành phố Hải Phòng"),
+        ("BCĐ 35 TP Hải Phòng họp", "BCĐ 35 TP Hải Phòng", "Ban Chỉ đạo 35 thành phố Hải Phòng"),
+        (
+            "Ban Chỉ đạo Công tác thông tin đối ngoại đã họp",
+            "Ban Chỉ đạo Công tác thông tin đối ngoại",
+            "Ban Chỉ đạo Công tác thông tin đối ngoại",
+        ),
+        ("Trưởng Ban Tuyên giáo Thành ủy nói", "Ban Tuyên giáo Thành ủy", "Ban Tuyên giáo Thành ủy"),
+        ("Ban Thường vụ Thành ủy quyết định", "Ban Thường vụ Thành ủy", "Ban Thường vụ Thành ủy"),
+        ("Ban Bí thư yêu cầu", "Ban Bí thư", "Ban Bí thư"),
+        ("Ủy ban nhân dân tỉnh Quảng Ninh cho biết", "Ủy ban nhân dân tỉnh Quảng Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
+        ("Uỷ ban nhân dân tỉnh Quảng Ninh cho biết", "Uỷ ban nhân dân tỉnh Quảng Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
+        ("UBND tỉnh Quảng Ninh cho biết", "UBND tỉnh Quảng Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
+        ("đại biểu HĐND thành phố đề nghị", "HĐND thành phố", "Hội đồng nhân dân thành phố"),
+        ("Thành ủy họp chiều nay", "Thành ủy", "Thành ủy"),
+        ("Đảng ủy Khối doanh nghiệp Trung ương họp", "Đảng ủy Khối doanh nghiệp Trung ương", "Đảng ủy Khối Doanh nghiệp Trung ương"),
+        ("Giám đốc Sở Y tế cho biết", "Sở Y tế", "Sở Y tế"),
+        ("Tổng cục Thuế đã", "Tổng cục Thuế", "Tổng cục Thuế"),
+        ("Vụ Pháp chế đề nghị", "Vụ Pháp chế", "Vụ Pháp chế"),
+        ("Văn phòng Chính phủ thông báo", "Văn phòng Chính phủ", "Văn phòng Chính phủ"),
+        ("Bộ Chính trị quyết định", "Bộ Chính trị", "Bộ Chính trị"),
+        ("Quốc hội thông qua", "Quốc hội", "Quốc hội"),
+        ("Thủ tướng Chính phủ ký", "Chính phủ", "Chính phủ"),
+        ("Mặt trận Tổ quốc Việt Nam kêu gọi", "Mặt trận Tổ quốc Việt Nam", "Mặt trận Tổ quốc Việt Nam"),
+        ("Tòa án nhân dân tối cao tuyên", "Tòa án nhân dân tối cao", "Tòa án nhân dân tối cao"),
+        ("Toà án nhân dân Tối cao tuyên", "Toà án nhân dân Tối cao", "Tòa án nhân dân tối cao"),
+        ("Viện kiểm sát nhân dân tỉnh Thanh Hóa", "Viện kiểm sát nhân dân tỉnh Thanh Hóa", "Viện kiểm sát nhân dân tỉnh Thanh Hóa"),
+        ("UBND quận Hải Châu cho biết", "UBND quận Hải Châu", "Ủy ban nhân dân quận Hải Châu"),
+        ("UBND TP.HCM vừa ban hành", "UBND TP.HCM", "Ủy ban nhân dân Thành phố Hồ Chí Minh"),
+        ("UBND TP Hồ Chí Minh vừa ban hành", "UBND TP Hồ Chí Minh", "Ủy ban nhân dân Thành phố Hồ Chí Minh"),
+        ("Sở Y tế TP.HCM cho biết", "Sở Y tế TP.HCM", "Sở Y tế Thành phố Hồ Chí Minh"),
+        ("Công an tỉnh Thanh Hóa đang", "Công an tỉnh Thanh Hóa", "Công an tỉnh Thanh Hóa"),
+        ("Ban chỉ đạo phòng chống lụt bão Trung ương đã", "Ban chỉ đạo phòng chống lụt bão Trung ương",
+         "Ban Chỉ đạo Phòng chống lụt bão Trung ương"),
+    ],
+)
+def test_issue_examples(text: str, surface: str, canonical: str) -> None:
+    found = find_orgs(text)
+    assert [(m.text, m.canonical, m.kind) for m in found] == [(surface, canonical, "gov")]
+
+
+def test_every_spelling_has_the_same_canonical_name() -> None:
+    spellings = [
+        "UBND tỉnh Quảng Ninh",
+        "Ủy ban nhân dân tỉnh Quảng Ninh",
+        "Uỷ ban nhân dân tỉnh Quảng Ninh",
+        unicodedata.normalize("NFD", "Ủy ban nhân dân tỉnh Quảng Ninh"),
+        "UBND\u00a0tỉnh Quảng\u200b Ninh",
+    ]
+    for spelling in spellings:
+        (mention,) = find_orgs(f"Hôm qua, {spelling} cho biết.")
+        assert mention.canonical == "Ủy ban nhân dân tỉnh Quảng Ninh"
+        assert mention.text == spelling
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anh ấy mua một bộ quần áo mới.",
+        "Trời ban ngày rất nóng.",
+        "Đội tuyển Tây Ban Nha thắng.",
+        "Ban đầu, mọi việc rất khó.",
+        "Bộ trưởng nói rằng giá tăng.",
+        "Một bộ phận người dân chưa hiểu.",
+        "Các bộ, ngành và các sở phải báo cáo.",
+        "Ban quản lý chưa trả lời.",
+        "Hội nghị diễn ra ở Hội An.",
+        "Các cơ sở giáo dục đều nghỉ.",
+        "Giá trái phiếu Chính phủ tăng.",
+        "Theo quyết định 04/2006/QĐ-UBND ngày 1/1.",
+        "Hà Nội và Việt Nam.",
+    ],
+)
+def test_false_friends_are_not_names(text: str) -> None:
+    assert find_orgs(text) == []
+
+
+def test_person_title_is_not_part_of_the_name() -> None:
+    assert names("Bộ trưởng Bộ Y tế Nguyễn Quốc Triệu cho biết") == [("Bộ Y tế", "Bộ Y tế", "gov")]
+    assert names("Chủ tịch UBND tỉnh Bình Phước yêu cầu") == [
+        ("UBND tỉnh Bình Phước", "Ủy ban nhân dân tỉnh Bình Phước", "gov")
+    ]
+
+
+def test_two_bodies_joined_by_va_are_two_names() -> None:
+    assert [m.text for m in find_orgs("Bộ Y tế và Bộ Tài chính phối hợp")] == ["Bộ Y tế", "Bộ Tài chính"]
+    assert [m.text for m in find_orgs("Bộ Nông nghiệp và Phát triển nông thôn cho biết")] == [
+        "Bộ Nông nghiệp và Phát triển nông thôn"
+    ]
+
+
+def test_foreign_and_other_bodies() -> None:
+    assert names("Bộ Ngoại giao Mỹ cho biết") == [("Bộ Ngoại giao Mỹ", "Bộ Ngoại giao Mỹ", "other")]
+    assert names("Chính phủ Malaysia ân xá") == [("Chính phủ Malaysia", "Chính phủ Malaysia", "other")]
+    assert [m.kind for m in find_orgs("Công ty Điện lực TP HCM cho biết")] == ["other"]
+
+
+def test_mentions_are_sorted_and_do_not_overlap() -> None:
+    text = "UBND TP.HCM, Sở GD-ĐT, Ban Tuyên giáo Thành ủy Đà Nẵng và Bộ Chính trị"
+    found = find_orgs(text)
+    assert len(found) == 4
+    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+
+
+# --- offsets ---------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "UBND", "Uỷ ban", "nhân dân", "tỉnh", "Quảng Ninh", "Bộ", "GD-ĐT", "Ban", "Chỉ đạo", "35",
+        "Thành uỷ", "TP.HCM", "Q.", "Bình Thạnh", "Sở Y tế", "Quốc hội", " ", "\u00a0", "\u200b",
+        "\u0301", "\u0309", "o\u0300a", ",", "\n", "\r\n", "Đ", "D\u0335", "\ufeff", "và", "của",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), st.lists(_PIECES, max_size=25).map(" ".join), st.lists(_PIECES).map("".join)))
+def test_span_text_is_the_input_slice(text: str) -> None:
+    for mention in find_orgs(text):
+        assert isinstance(mention, OrgMention)
+        assert mention.text == text[mention.start : mention.end]
+        assert mention.kind in {"gov", "other"}
+    spans = [(m.start, m.end) for m in find_orgs(text)]
+    assert spans == sorted(spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_offsets_on_nfd_and_invisible_characters() -> None:
+    text = "Theo\u00a0" + unicodedata.normalize("NFD", "Uỷ ban nhân dân") + "\u200b tỉnh Quảng Ninh, …"
+    (mention,) = find_orgs(text)
+    assert text[mention.start : mention.end] == mention.text
+    assert mention.text.startswith("U") and mention.text.endswith("Ninh")
+
+
+# --- canonical_org and org_aliases -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("UBND Quảng Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
+        ("Uỷ ban nhân dân tỉnh Quảng Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
+        ("ubnd tinh quang ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
+        ("UBND Hà Nội", "Ủy ban nhân dân thành phố Hà Nội"),
+        ("UBND TP Hà Nội", "Ủy ban nhân dân thành phố Hà Nội"),
+        ("BCĐ 35", "Ban Chỉ đạo 35"),
+        ("bcđ 35 hải phòng", "Ban Chỉ đạo 35 thành phố Hải Phòng"),
+        ("Bộ GD-ĐT", "Bộ Giáo dục và Đào tạo"),
+        ("Bộ GD&ĐT", "Bộ Giáo dục và Đào tạo"),
+        ("bo giao duc va dao tao", "Bộ Giáo dục và Đào tạo"),
+        ("MTTQ", "Mặt trận Tổ quốc"),
+        ("HĐND TP.HCM", "Hội đồng nhân dân Thành phố Hồ Chí Minh"),
+        ("UBND TP Hồ Chí Minh", "Ủy ban nhân dân Thành phố Hồ Chí Minh"),
+        ("Thành uỷ Đà Nẵng", "Thành ủy Đà Nẵng"),
+    ],
+)
+def test_canonical_org_resolves_aliases(typed: str, canonical: str) -> None:
+    assert canonical_org(typed) == canonical
+
+
+@pytest.mark.parametrize("typed", ["", "bộ quần áo", "Tây Ban Nha", "ban ngày", "Hà Nội", "UBND Quảng Ninh họp"])
+def test_canonical_org_rejects_non_names(typed: str) -> None:
+    assert canonical_org(typed) is None
+
+
+def test_org_aliases_expand_both_ways() -> None:
+    aliases = org_aliases("Ủy ban nhân dân thành phố Hà Nội")
+    assert aliases[0] == "Ủy ban nhân dân thành phố Hà Nội"
+    assert {"UBND Hà Nội", "UBND TP Hà Nội", "UBND thành phố Hà Nội"} <= set(aliases)
+    assert "Ủy ban nhân dân thành phố Hà Nội" in org_aliases("UBND Hà Nội")
+    assert {"Bộ GD&ĐT", "Bộ GD-ĐT"} <= set(org_aliases("Bộ Giáo dục và Đào tạo"))
+    for alias in aliases:
+        assert canonical_org(alias) == "Ủy ban nhân dân thành phố Hà Nội"
+    assert org_aliases("bộ quần áo") == []
+
+
+# --- gold ------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not (DATA / "orgs" / "orgs_dev.jsonl").is_file(), reason="shared data absent")
+def test_gold_gov_exact_scores() -> None:
+    tp = n_pred = n_gold = 0
+    for line in (DATA / "orgs" / "orgs_dev.jsonl").open(encoding="utf-8"):
+        sentence = json.loads(line)
+        gold = {(s, e) for s, e, _, kind in sentence["orgs"] if kind == "gov"}
+        pred = {(m.start, m.end) for m in find_orgs(sentence["text"]) if m.kind == "gov"}
+        for mention in find_orgs(sentence["text"]):
+            assert sentence["text"][mention.start : mention.end] == mention.text
+        tp += len(gold & pred)
+        n_pred += len(pred)
+        n_gold += len(gold)
+    precision, recall = tp / n_pred, tp / n_gold
+    f1 = 2 * precision * recall / (precision + recall)
+    assert precision >= 0.85, precision
+    assert f1 >= 0.80, f1
