@@ -1,0 +1,642 @@
+"""Snippets as spans, and three renderers: HTML, rich (terminal) and JSON.
+
+Highlighting works on character offsets into a text, never on markup:
+
+1. :func:`match_spans` finds the syllables of a text that match a query's terms
+   (:class:`QueryTerms`, exact or diacritic-free) and returns them as :class:`Span` objects,
+   one span per run of matched syllables ("Chỉ đạo" is one span, not two);
+2. :func:`make_snippet` picks the best fragments of the text for those spans and re-bases
+   every span onto the snippet's text; :func:`full_highlight` keeps the whole text;
+3. :func:`to_html`, :func:`to_rich` and :func:`to_json` render a :class:`Snippet`.
+
+Every span produced here starts and ends on a character boundary of its text: never between a
+base letter and the combining marks after it, inside a surrogate pair, or just after a
+zero-width joiner, whatever the text holds (NFD, emoji, stray marks). Spans given by callers
+are clipped to the text and widened to such boundaries.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import html
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from searchkit.analysis import SyllableTokenizer, word_term
+from searchkit.normalize import fold
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+__all__ = [
+    "MATCH",
+    "ORG",
+    "QueryTerms",
+    "Snippet",
+    "Span",
+    "full_highlight",
+    "make_snippet",
+    "match_spans",
+    "to_html",
+    "to_json",
+    "to_rich",
+]
+
+#: Kind of a span that marks query terms.
+MATCH = "match"
+#: Kind of a span that marks an organization name.
+ORG = "org"
+_KIND_ORDER = {ORG: 0, MATCH: 1}  # an org and a match over the same range: the org is outside
+
+# Whitespace that may separate two matched syllables of one span: any but a line break.
+_SPACE_GAP = re.compile("[^\\S\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+# Line breaks and tabs become spaces in snippets (one character for one, so offsets hold).
+_FLATTEN = {ord(c): " " for c in "\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+# Where a sentence starts: after . ! ? … (and closing quotes/brackets) and spaces, or a line break.
+_SENTENCE_START = re.compile("(?:(?<=[.!?\u2026])[\"'\u201d\u2019)\\]]*[^\\S\n]+|\n\\s*)(?=\\S)")
+_ZWJ = "\u200d"
+# Control characters rich.text.Text would strip (shifting every offset after them): shown as spaces.
+_RICH_CONTROLS = {c: " " for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F]}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A highlighted range ``[start, end)`` of a text, by character (code point) offsets.
+
+    Attributes:
+        start: Offset of the first character.
+        end: Offset just past the last character (``end > start`` for a useful span).
+        kind: ``"match"`` for query terms, ``"org"`` for an organization name.
+
+    Raises:
+        ValueError: If ``start`` is negative, ``end < start`` or ``kind`` is unknown.
+
+    >>> text = "Ban Chỉ đạo 35"
+    >>> span = Span(4, 11, "match")
+    >>> text[span.start:span.end]
+    'Chỉ đạo'
+    """
+
+    start: int
+    end: int
+    kind: str
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"invalid span offsets: [{self.start}, {self.end})")
+        if self.kind not in _KIND_ORDER:
+            raise ValueError(f"unknown span kind {self.kind!r} (expected 'match' or 'org')")
+
+
+def _span_order(span: Span) -> tuple[int, int, int]:
+    return (span.start, -span.end, _KIND_ORDER[span.kind])
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A piece of text with the spans to highlight in it.
+
+    Attributes:
+        text: The snippet text (fragments of an article joined by a separator, or a whole text).
+        spans: Spans indexing into ``text``, sorted by ``(start, -end)`` (an org before a match
+            over the same range). In snippets made by this module spans of one kind never
+            overlap; an org and a match may nest or overlap. Any iterable given is stored as a
+            sorted tuple.
+
+    >>> Snippet("Ban Chỉ đạo", (Span(4, 11, "match"), Span(0, 11, "org"))).spans
+    (Span(start=0, end=11, kind='org'), Span(start=4, end=11, kind='match'))
+    """
+
+    text: str
+    spans: tuple[Span, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spans", tuple(sorted(self.spans, key=_span_order)))
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerms:
+    """The query terms that highlighting marks in a text.
+
+    Attributes:
+        syllables: Normalized lowercase syllables that match exactly ("chỉ", "đạo"): a text
+            syllable matches when ``word_term(syllable).lower()`` is in this set.
+        folded: Diacritic-free lowercase syllables ("chi", "dao"): a text syllable matches
+            when the :func:`~searchkit.normalize.fold` of its term is in this set.
+
+    >>> terms = QueryTerms(syllables=frozenset({"đạo"}), folded=frozenset({"chi"}))
+    >>> text = "Ban Chỉ đạo, chí đáo"
+    >>> [text[s.start:s.end] for s in match_spans(text, terms)]
+    ['Chỉ đạo', 'chí']
+    >>> QueryTerms.empty()
+    QueryTerms(syllables=frozenset(), folded=frozenset())
+    """
+
+    syllables: frozenset[str] = frozenset()
+    folded: frozenset[str] = frozenset()
+
+    @classmethod
+    def empty(cls) -> QueryTerms:
+        """Return terms that match nothing.
+
+        >>> match_spans("Ban Chỉ đạo", QueryTerms.empty())
+        []
+        """
+        return cls(frozenset(), frozenset())
+
+
+# --------------------------------------------------------------------------- boundaries
+
+
+def _is_continuation(ch: str) -> bool:
+    """True for a character that belongs to the character before it (marks, low surrogates)."""
+    return unicodedata.category(ch)[0] == "M" or "\udc00" <= ch <= "\udfff"
+
+
+def _is_boundary(text: str, i: int) -> bool:
+    """True when ``text`` may be cut at ``i`` without splitting a character."""
+    if i <= 0 or i >= len(text):
+        return True
+    ch = text[i]
+    if unicodedata.category(ch)[0] == "M" or text[i - 1] == _ZWJ or ch == _ZWJ:
+        return False
+    return not ("\udc00" <= ch <= "\udfff" and "\ud800" <= text[i - 1] <= "\udbff")
+
+
+def _snap_back(text: str, i: int) -> int:
+    while not _is_boundary(text, i):
+        i -= 1
+    return i
+
+
+def _snap_forward(text: str, i: int) -> int:
+    while not _is_boundary(text, i):
+        i += 1
+    return i
+
+
+def _clean(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Clip spans to ``text``, widen them to character boundaries, merge each kind, sort."""
+    n = len(text)
+    by_kind: dict[str, list[tuple[int, int]]] = {}
+    for span in spans:
+        start = _snap_back(text, min(span.start, n))
+        end = _snap_forward(text, min(span.end, n))
+        if start < end:
+            by_kind.setdefault(span.kind, []).append((start, end))
+    out: list[Span] = []
+    for kind, ranges in by_kind.items():
+        ranges.sort()
+        cur_start, cur_end = ranges[0]
+        for start, end in ranges[1:]:
+            if start <= cur_end:
+                cur_end = max(cur_end, end)
+            else:
+                out.append(Span(cur_start, cur_end, kind))
+                cur_start, cur_end = start, end
+        out.append(Span(cur_start, cur_end, kind))
+    out.sort(key=_span_order)
+    return out
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@functools.lru_cache(maxsize=100_000)
+def _syllable_keys(raw: str) -> tuple[str, str]:
+    """Return ``(term, folded term)`` of a syllable as the syllable and folded views index it."""
+    term = word_term(raw).lower()
+    return term, fold(term)
+
+
+def match_spans(text: str, terms: QueryTerms) -> list[Span]:
+    """Return the runs of syllables of ``text`` that match ``terms``, as ``"match"`` spans.
+
+    A syllable is what :class:`~searchkit.analysis.SyllableTokenizer` yields (a run of letters
+    and digits with their combining marks), at the same offsets; its term is computed as the
+    syllable view computes it. Matched syllables separated only by spaces (no punctuation, no
+    line break) form one span.
+
+    Args:
+        text: Any text; normally an article's stored (normalized) text.
+        terms: The terms to mark.
+
+    Returns:
+        Non-overlapping spans sorted by offset, each on character boundaries of ``text``.
+
+    >>> text = "Ban Chỉ đạo 35, chỉ đạo."
+    >>> spans = match_spans(text, QueryTerms(folded=frozenset({"chi", "dao"})))
+    >>> [text[s.start:s.end] for s in spans]
+    ['Chỉ đạo', 'chỉ đạo']
+    """
+    syllables, folded = terms.syllables, terms.folded
+    if not text or not (syllables or folded):
+        return []
+    # The tokenizer's own syllable offsets, without the Whoosh Token it fills per syllable
+    # (Token bookkeeping doubles the time on a 5,000-character article).
+    hits: list[tuple[int, int]] = []
+    for start, end in SyllableTokenizer()._spans(text):  # noqa: SLF001
+        term, folded_term = _syllable_keys(text[start:end])
+        if term in syllables or folded_term in folded:
+            hits.append((start, end))
+    ranges: list[tuple[int, int]] = []
+    for start, end in hits:
+        if ranges and _SPACE_GAP.fullmatch(text, ranges[-1][1], start):
+            ranges[-1] = (ranges[-1][0], end)
+        else:
+            ranges.append((start, end))
+    if any(not _is_boundary(text, s) or not _is_boundary(text, e) for s, e in ranges):
+        return _clean(text, (Span(s, e, MATCH) for s, e in ranges))
+    return [Span(s, e, MATCH) for s, e in ranges]
+
+
+# --------------------------------------------------------------------------- snippets
+
+
+@functools.lru_cache(maxsize=100_000)
+def _matched_terms(matched: str) -> tuple[str, ...]:
+    """The terms a matched span shows, one per syllable ("Chỉ đạo" and "chi dao" are alike)."""
+    return tuple(t for t in fold(word_term(matched).lower()).split("_") if t)
+
+
+class _Layout:
+    """The spans of one text, indexed for choosing fragments (lives for one make_snippet call)."""
+
+    def __init__(self, text: str, spans: list[Span]) -> None:
+        self.text = text
+        self.spans = spans
+        self.matches = [s for s in spans if s.kind == MATCH]
+        self.keys = [_matched_terms(text[s.start : s.end]) for s in self.matches]
+        self.match_starts = [s.start for s in self.matches]
+        orgs = [s for s in spans if s.kind == ORG]
+        self.org_starts = [s.start for s in orgs]
+        self.org_ends = [s.end for s in orgs]
+        self.lead_start = _snap_back(text, len(text) - len(text.lstrip()))
+        self.sentence_starts = [self.lead_start, *(m.end() for m in _SENTENCE_START.finditer(text))]
+        # blocked[i] is 1 when i lies strictly inside a span: no cut there if avoidable.
+        blocked = bytearray(len(text) + 1)
+        for span in spans:
+            blocked[span.start + 1 : span.end] = b"\x01" * (span.end - span.start - 1)
+        self.blocked = blocked
+
+    def count_orgs(self, lo: int, hi: int) -> int:
+        """Number of org spans lying entirely in ``[lo, hi)``."""
+        return max(0, bisect.bisect_right(self.org_ends, hi) - bisect.bisect_left(self.org_starts, lo))
+
+    def score(self, fragments: Sequence[tuple[int, int]]) -> tuple[int, int, int]:
+        """(distinct terms, matched syllables, orgs) that ``fragments`` show whole."""
+        keys: set[str] = set()
+        total = orgs = 0
+        for lo, hi in fragments:
+            for k in range(bisect.bisect_left(self.match_starts, lo), len(self.matches)):
+                if self.matches[k].end > hi:
+                    break
+                keys.update(self.keys[k])
+                total += len(self.keys[k])
+            orgs += self.count_orgs(lo, hi)
+        return len(keys), total, orgs
+
+    # -- cutting --------------------------------------------------------------------
+
+    def _cut(self, word_edge: Callable[[int], bool], *candidates: range) -> int | None:
+        """The first candidate that is a word edge, else the first clean boundary, else None.
+
+        A clean position is on a character boundary and not strictly inside a span.
+        """
+        text, blocked = self.text, self.blocked
+        for rng in candidates:
+            for i in rng:
+                if word_edge(i) and not blocked[i] and _is_boundary(text, i):
+                    return i
+        for rng in candidates:
+            for i in rng:
+                if not blocked[i] and _is_boundary(text, i):
+                    return i
+        return None
+
+    def _word_start(self, i: int) -> bool:
+        return i == 0 or self.text[i - 1].isspace()
+
+    def _word_end(self, i: int) -> bool:
+        return i == len(self.text) or self.text[i].isspace()
+
+    def cut_start(self, ideal: int, lo: int, hi: int) -> int:
+        """A fragment start in ``[lo, hi]``, nearest before ``ideal`` first, then after it."""
+        found = self._cut(self._word_start, range(ideal, lo - 1, -1), range(ideal + 1, hi + 1))
+        if found is None:
+            found = _snap_back(self.text, ideal)
+            if found < lo:
+                found = _snap_forward(self.text, ideal)
+        return found
+
+    def cut_end(self, ideal: int, lo: int) -> int:
+        """A fragment end in ``[lo, ideal]``, as late as possible (word end, else boundary)."""
+        found = self._cut(self._word_end, range(ideal, lo - 1, -1))
+        return _snap_back(self.text, ideal) if found is None else found
+
+    def place(self, first: int, last: int, width: int, lo: int, hi: int) -> tuple[int, int]:
+        """Place a window of at most ``width`` chars in ``[lo, hi)`` showing matches first..last."""
+        cs = self.matches[first].start
+        ce = min(self.matches[last].end, cs + width)
+        slack = width - (ce - cs)
+        earliest = max(lo, ce - width)
+        # Start at the sentence of the first match when it begins close enough before it,
+        # else give the match a little context; near the end of the room, start earlier.
+        k = bisect.bisect_right(self.sentence_starts, cs) - 1
+        sentence = self.sentence_starts[k] if k >= 0 else -1
+        ideal = sentence if sentence >= max(earliest, cs - 2 * slack // 3) else cs - min(slack // 3, 60)
+        ideal = max(earliest, min(ideal, hi - width, cs))
+        start = self.cut_start(ideal, earliest, cs)
+        end = self.cut_end(min(hi, start + width), max(ce, start))
+        return start, max(start, end)
+
+    def lead(self, width: int) -> tuple[int, int]:
+        """The first ``width`` characters of the text (after leading whitespace), cut at a word end."""
+        start = self.lead_start
+        return start, self.cut_end(min(len(self.text), start + width), start)
+
+    # -- choosing -------------------------------------------------------------------
+
+    def best_window(self, width: int, lo: int, hi: int, shown: set[str]) -> tuple[tuple[int, ...], int, int] | None:
+        """The best run of matches inside ``[lo, hi)`` spanning at most ``width`` chars.
+
+        Returns ``(score, first, last)``; the score is (new distinct terms, matched
+        syllables, orgs, -start), so earlier windows win ties. A match longer than ``width`` is a run alone.
+        """
+        matches, keys = self.matches, self.keys
+        first = bisect.bisect_left(self.match_starts, lo)
+        stop = first
+        while stop < len(matches) and matches[stop].end <= hi:
+            stop += 1
+        best: tuple[tuple[int, ...], int, int] | None = None
+        counts: Counter[str] = Counter()
+        new = total = 0
+        j = first
+        for i in range(first, stop):
+            while j < stop and (j == i or matches[j].end - matches[i].start <= width):
+                for key in keys[j]:
+                    counts[key] += 1
+                    new += counts[key] == 1 and key not in shown
+                total += len(keys[j])
+                j += 1
+            start = matches[i].start
+            score = (new, total, self.count_orgs(start, start + width), -start)
+            if best is None or score > best[0]:
+                best = (score, i, j - 1)
+            for key in keys[i]:
+                counts[key] -= 1
+                new -= counts[key] == 0 and key not in shown
+            total -= len(keys[i])
+        return best
+
+    def choose(self, width: int, count: int) -> list[tuple[int, int]]:
+        """Greedily choose up to ``count`` disjoint fragments of at most ``width`` chars."""
+        fragments: list[tuple[int, int]] = []
+        shown: set[str] = set()
+        for _ in range(count):
+            edges = [0, *(p for f in sorted(fragments) for p in f), len(self.text)]
+            found = []
+            for lo, hi in zip(edges[::2], edges[1::2], strict=True):
+                window = self.best_window(width, lo, hi, shown)
+                if window is not None:
+                    found.append((window, lo, hi))
+            if not found:
+                break
+            (_, first, last), lo, hi = max(found, key=lambda f: f[0][0])
+            start, end = self.place(first, last, width, lo, hi)
+            if end <= start:
+                break
+            fragments.append((start, end))
+            k = bisect.bisect_left(self.match_starts, start)
+            while k < len(self.matches) and self.matches[k].end <= end:
+                shown.update(self.keys[k])
+                k += 1
+        return sorted(fragments)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop whitespace at both ends of ``text[start:end]``, staying on character boundaries."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        return start, start
+    return _snap_back(text, start), _snap_forward(text, end)
+
+
+def _assemble(text: str, fragments: Sequence[tuple[int, int]], spans: Sequence[Span], separator: str) -> Snippet:
+    parts: list[str] = []
+    out: list[Span] = []
+    offset = 0
+    prev_end = -1
+    for raw_start, raw_end in fragments:
+        start, end = _trim(text, raw_start, raw_end)
+        if start >= end:
+            continue
+        if parts:
+            gap = text[prev_end:start]
+            joiner = gap if not gap else (" " if gap.isspace() and separator else separator)
+            parts.append(joiner)
+            offset += len(joiner)
+        for span in spans:
+            a, b = max(span.start, start), min(span.end, end)
+            if a < b:
+                out.append(Span(a - start + offset, b - start + offset, span.kind))
+        parts.append(text[start:end].translate(_FLATTEN))
+        offset += end - start
+        prev_end = end
+    return Snippet("".join(parts), tuple(out))
+
+
+def make_snippet(  # noqa: PLR0913 - the layout knobs are keyword-only
+    text: str,
+    matches: Sequence[Span],
+    orgs: Sequence[Span] = (),
+    *,
+    max_chars: int = 240,
+    max_fragments: int = 2,
+    separator: str = " … ",
+) -> Snippet:
+    """Choose the fragments of ``text`` that best show ``matches``, with their spans.
+
+    Fragments are scored by the number of distinct matched terms (syllables, diacritics
+    ignored) they show, then by the number of matched syllables, then (a little) by
+    organization names. One long fragment and several shorter
+    ones are compared; fragments are cut at word starts/ends (a sentence start when one is
+    close before the first match), never inside a span when avoidable, never inside a
+    character, and trimmed of whitespace. They are joined in text order with ``separator``
+    (a plain space when only whitespace lay between them). Line breaks and tabs inside a
+    fragment become spaces, one for one. With no matches the snippet is the lead of the text.
+
+    Args:
+        text: The text, normally an article's stored text.
+        matches: ``"match"`` spans into ``text`` (from :func:`match_spans`).
+        orgs: ``"org"`` spans into ``text`` (organization names). Every span keeps its own
+            ``kind``; the two arguments only keep call sites readable.
+        max_chars: The most characters the snippet text may have, separators included.
+        max_fragments: The most fragments to join.
+        separator: What stands between two fragments.
+
+    Returns:
+        The snippet; its spans are the parts of ``matches`` and ``orgs`` inside the fragments,
+        re-based onto the snippet text and clipped at fragment edges.
+
+    Raises:
+        ValueError: If ``max_chars`` or ``max_fragments`` is less than 1.
+
+    >>> text = "Hôm nay trời đẹp. Ban Chỉ đạo 35 họp.\\nBan Chỉ đạo kết luận."
+    >>> snippet = make_snippet(text, match_spans(text, QueryTerms(folded=frozenset({"chi", "dao"}))),
+    ...                        max_chars=30)
+    >>> snippet.text
+    'Chỉ đạo 35 họp. Ban Chỉ đạo'
+    >>> [snippet.text[s.start:s.end] for s in snippet.spans]
+    ['Chỉ đạo', 'Chỉ đạo']
+    """
+    if max_chars < 1 or max_fragments < 1:
+        raise ValueError("max_chars and max_fragments must be at least 1")
+    if not text:
+        return Snippet("", ())
+    layout = _Layout(text, _clean(text, [*matches, *orgs]))
+    whole = _trim(text, 0, len(text))
+    if whole[1] - whole[0] <= max_chars:
+        return _assemble(text, [whole], layout.spans, separator)
+    best: tuple[tuple[int, int, int], list[tuple[int, int]]] | None = None
+    for count in range(1, max_fragments + 1) if layout.matches else ():
+        width = (max_chars - (count - 1) * len(separator)) // count
+        if width < 1:
+            break
+        fragments = layout.choose(width, count)
+        score = layout.score(fragments)
+        if fragments and (best is None or score > best[0]):
+            best = (score, fragments)
+    fragments = best[1] if best is not None else [layout.lead(max_chars)]
+    return _assemble(text, fragments, layout.spans, separator)
+
+
+def full_highlight(text: str, matches: Sequence[Span], orgs: Sequence[Span] = ()) -> Snippet:
+    """Return the whole of ``text`` with all its spans (clipped, merged per kind, sorted).
+
+    Args:
+        text: Any text.
+        matches: ``"match"`` spans into ``text``.
+        orgs: ``"org"`` spans into ``text``.
+
+    Returns:
+        A snippet whose text is ``text`` unchanged (line breaks kept).
+
+    >>> full_highlight("Ban Chỉ đạo", [Span(4, 7, "match"), Span(6, 11, "match")]).spans
+    (Span(start=4, end=11, kind='match'),)
+    """
+    return Snippet(text, tuple(_clean(text, [*matches, *orgs])))
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def _valid_spans(snippet: Snippet) -> list[Span]:
+    """The snippet's spans clipped to its text (a hand-made Snippet may hold anything)."""
+    n = len(snippet.text)
+    if all(s.end <= n for s in snippet.spans):
+        return [s for s in snippet.spans if s.start < s.end]
+    return _clean(snippet.text, snippet.spans)
+
+
+def to_html(snippet: Snippet) -> str:
+    """Render a snippet as HTML: escaped text, ``<mark>`` for matches, ``<mark class="org">``.
+
+    Tags always nest: when a match and an organization name cross, the shorter one is closed
+    and reopened at the crossing.
+
+    Args:
+        snippet: The snippet to render.
+
+    Returns:
+        An HTML fragment (no ``<`` or ``&`` from the text is left unescaped).
+
+    >>> to_html(Snippet("Ban Chỉ đạo <b>", (Span(0, 11, "org"), Span(4, 11, "match"))))
+    '<mark class="org">Ban <mark>Chỉ đạo</mark></mark> &lt;b&gt;'
+    >>> to_html(Snippet("a b c", (Span(0, 3, "org"), Span(2, 5, "match"))))
+    '<mark class="org">a <mark>b</mark></mark><mark> c</mark>'
+    """
+    text = snippet.text
+    spans = _valid_spans(snippet)
+    if not spans:
+        return html.escape(text)
+    points = sorted({p for s in spans for p in (s.start, s.end)})
+    starting: dict[int, list[Span]] = {}
+    for span in spans:
+        starting.setdefault(span.start, []).append(span)
+    out: list[str] = []
+    stack: list[Span] = []
+    pos = 0
+    for point in points:
+        out.append(html.escape(text[pos:point]))
+        pos = point
+        reopen: list[Span] = []
+        if any(s.end == point for s in stack):
+            while any(s.end == point for s in stack):
+                span = stack.pop()
+                out.append("</mark>")
+                if span.end != point:
+                    reopen.append(span)
+        for span in sorted(reopen + starting.get(point, []), key=lambda s: (-s.end, _KIND_ORDER[s.kind])):
+            stack.append(span)
+            out.append('<mark class="org">' if span.kind == ORG else "<mark>")
+    out.append(html.escape(text[pos:]))
+    out.extend("</mark>" for _ in stack)
+    return "".join(out)
+
+
+def to_rich(
+    snippet: Snippet, *, match_style: str = "bold black on yellow", org_style: str = "underline cyan"
+) -> Text:
+    """Render a snippet as :class:`rich.text.Text` for the terminal.
+
+    Organization names are styled first and matches on top, so where they overlap both show
+    (the match colours with the org underline). Control characters other than tab and line
+    feed are shown as spaces (rich would drop them and shift the spans).
+
+    Args:
+        snippet: The snippet to render.
+        match_style: Rich style of matches.
+        org_style: Rich style of organization names.
+
+    Returns:
+        A Text whose plain text is ``snippet.text`` (control characters aside), spans at the
+        same offsets.
+
+    >>> text = to_rich(Snippet("Ban Chỉ đạo", (Span(4, 11, "match"),)))
+    >>> text.plain, [(s.start, s.end, str(s.style)) for s in text.spans]
+    ('Ban Chỉ đạo', [(4, 11, 'bold black on yellow')])
+    """
+    from rich.text import Text  # rich is only needed when rendering for a terminal
+
+    rendered = Text(snippet.text.translate(_RICH_CONTROLS))
+    spans = _valid_spans(snippet)
+    for span in sorted(spans, key=lambda s: _KIND_ORDER[s.kind]):
+        rendered.stylize(org_style if span.kind == ORG else match_style, span.start, span.end)
+    return rendered
+
+
+def to_json(snippet: Snippet) -> dict[str, Any]:
+    """Render a snippet as a JSON-ready dict.
+
+    Args:
+        snippet: The snippet to render.
+
+    Returns:
+        ``{"text": ..., "spans": [{"start": ..., "end": ..., "kind": ...}, ...]}``.
+
+    >>> to_json(Snippet("Ban Chỉ đạo", (Span(4, 11, "match"),)))
+    {'text': 'Ban Chỉ đạo', 'spans': [{'start': 4, 'end': 11, 'kind': 'match'}]}
+    """
+    return {
+        "text": snippet.text,
+        "spans": [{"start": s.start, "end": s.end, "kind": s.kind} for s in snippet.spans],
+    }
