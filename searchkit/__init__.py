@@ -1,5 +1,11 @@
-"""searchkit: full-text search over Vietnamese news articles."""
+"""searchkit: full-text search over Vietnamese news articles.
 
+>>> import searchkit
+>>> searchkit.normalize("Thành uỷ") == "Thành ủy"
+True
+"""
+
+from searchkit.documents import Article, Rejected, iter_path
 from searchkit.errors import (
     DocumentError,
     EncodingError,
@@ -10,20 +16,49 @@ from searchkit.errors import (
     QuerySyntaxError,
     SearchKitError,
 )
+from searchkit.highlight import QueryTerms, Snippet, Span, to_html, to_json, to_rich
+from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport, IndexStats
 from searchkit.normalize import fold, normalize, normalize_with_offsets
+from searchkit.orgs import OrgMention, canonical_org, find_orgs, org_aliases
+from searchkit.search import FacetValue, Hit, SearchResults
+from searchkit.segment import Word, segment
 
-__version__ = "0.1.0"
+from searchkit._version import __version__
 
 __all__ = [
+    "DEFAULT_INDEX",
+    "__version__",
+    "Article",
     "DocumentError",
     "EncodingError",
+    "FacetValue",
+    "FileReport",
+    "Hit",
+    "Index",
     "IndexLockedError",
     "IndexNotFoundError",
+    "IndexReport",
+    "IndexStats",
     "IndexVersionError",
     "ModelError",
+    "OrgMention",
     "QuerySyntaxError",
+    "QueryTerms",
+    "Rejected",
     "SearchKitError",
+    "SearchResults",
+    "Snippet",
+    "Span",
+    "Word",
+    "canonical_org",
+    "find_orgs",
     "fold",
+    "iter_path",
     "normalize",
     "normalize_with_offsets",
+    "org_aliases",
+    "segment",
+    "to_html",
+    "to_json",
+    "to_rich",
 ]

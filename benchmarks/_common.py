@@ -1,0 +1,63 @@
+"""Shared helpers of the benchmark scripts: data location, peers, tables, memory."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import resource
+import sys
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+WORK = REPO / "benchmarks" / "_work"
+
+
+def need(relative: str) -> Path:
+    """Return a file of ../shared/data or exit with a clear message."""
+    path = DATA / relative
+    if not path.exists():
+        sys.exit(f"benchmark data not found: {path}")
+    return path
+
+
+def read_jsonl(relative: str, limit: int | None = None) -> Iterator[dict]:
+    path = need(relative)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        yield from islice((json.loads(line) for line in f if line.strip()), limit)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (and of waited-for children), in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def dir_size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+_WORD = re.compile(r"\w+")
+
+
+def syllables(text: str) -> list[str]:
+    """Lowercased syllables: what a generic engine without Vietnamese analysis sees."""
+    return _WORD.findall(text.lower())
+
+
+def print_table(title: str, header: list[str], rows: list[list[object]]) -> None:
+    """Print a table with rich (plain text when piped)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for h in header:
+        table.add_column(h, justify="right" if h != header[0] else "left")
+    for row in rows:
+        table.add_row(*(f"{c:.3f}" if isinstance(c, float) else str(c) for c in row))
+    Console(width=140).print(table)

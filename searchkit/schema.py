@@ -1,0 +1,68 @@
+"""The Whoosh schema of a searchkit index.
+
+Title and body are each indexed three times (word, syllable and folded views, see
+:mod:`searchkit.analysis`) and stored once, normalized, for display and highlighting. The
+other fields hold what filters, facets and sorting need.
+
+=================  ==========================================================================
+field              content
+=================  ==========================================================================
+``id``             the article id (unique; what updates and deletes key on)
+``digest``         hash of the article's content, to skip unchanged articles on re-indexing
+``title``/``body`` stored normalized text (not indexed: the views below are)
+``title_w`` ...    word view (pyvi words, stopwords removed) - ``title_w``, ``body_w``
+``title_s`` ...    syllable view - ``title_s``, ``body_s``
+``title_f`` ...    folded (diacritic-free) syllable view - ``title_f``, ``body_f``
+``published``      publication date and time (sortable)
+``year``           publication year as text, for the year facet and ``date:`` filters
+``views``          view count (sortable)
+``category``       category as written (one term), also ``source`` and ``author``
+``url``            stored only
+``orgs``           canonical organization names, one term each (``org:`` filters, facets)
+``org_spans``      stored ``(field, start, end, canonical)`` of each organization mention
+=================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from searchkit.analysis import folded_analyzer, syllable_analyzer, word_analyzer
+
+__all__ = ["INDEX_FORMAT", "TEXT_FIELDS", "VIEWS", "build_schema"]
+
+#: Version of the on-disk layout (schema and manifest). Bumped on incompatible changes.
+INDEX_FORMAT = 1
+
+#: The stored text fields that are indexed through the three views.
+TEXT_FIELDS = ("title", "body")
+#: Suffixes of the indexed views: word, syllable, folded.
+VIEWS = ("w", "s", "f")
+
+
+def build_schema() -> Schema:
+    """Return a new searchkit schema (see the module docs for the fields).
+
+    >>> sorted(build_schema().names())[:4]
+    ['author', 'body', 'body_f', 'body_s']
+    """
+    analyzers = {"w": word_analyzer(), "s": syllable_analyzer(), "f": folded_analyzer()}
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "digest": ID(stored=True),
+        "title": STORED(),
+        "body": STORED(),
+        "published": DATETIME(stored=True, sortable=True),
+        "year": ID(sortable=True),
+        "views": NUMERIC(int, bits=64, stored=True, sortable=True),
+        "category": ID(stored=True, sortable=True),
+        "source": ID(stored=True, sortable=True),
+        "author": ID(stored=True),
+        "url": STORED(),
+        "orgs": KEYWORD(stored=True, commas=True, scorable=True),
+        "org_spans": STORED(),
+    }
+    for name in TEXT_FIELDS:
+        for view in VIEWS:
+            fields[f"{name}_{view}"] = TEXT(analyzer=analyzers[view], phrase=True)
+    return Schema(**fields)

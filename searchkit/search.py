@@ -1,0 +1,562 @@
+"""Searching an index: query building, BM25F ranking, results, facets, did-you-mean.
+
+A parsed query (:mod:`searchkit.query`) becomes one Whoosh query over the three views of
+title and body (:mod:`searchkit.analysis`):
+
+* **Typed with diacritics** (any mark in the query): each word counts through the word view
+  (``chỉ_đạo`` as one term, full weight), its syllables through the syllable view (partial
+  weight) and, with a small weight, through the folded view. An article that has the exact
+  spelling therefore ranks above one that matches only without diacritics ("mã" above "ma").
+* **Typed without diacritics**: the folded view carries the query, and every pair of
+  adjacent syllables counts again as a phrase, which stands in for word segmentation
+  ("chi dao" as a unit).
+* In both cases adjacent query words that appear side by side in the article, words found
+  in the title, and organization names the query mentions (in any spelling or alias,
+  through the ``orgs`` field) add to the score.
+
+Results are our own frozen dataclasses, valid after the searcher is gone.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from whoosh import query as wq
+
+from searchkit.analysis import stopwords, word_term
+from searchkit.errors import QuerySyntaxError
+from searchkit.highlight import QueryTerms, Snippet, Span, full_highlight, make_snippet, match_spans
+from searchkit.normalize import fold, normalize
+from searchkit.orgs import canonical_org, find_orgs
+from searchkit.query import Clause, ParsedQuery, parse_query
+from searchkit.segment import segment
+
+if TYPE_CHECKING:
+    from searchkit.index import Index
+
+__all__ = ["SORTS", "FacetTable", "FacetValue", "Hit", "SearchResults", "highlight_article", "search"]
+
+#: Accepted values of ``sort``.
+SORTS = ("relevance", "date", "views")
+#: Facets computed over the whole result set.
+FACETS = ("org", "year", "category", "source")
+_MAX_UNITS = 48
+
+# Ranking weights (tuned on the ALQAC dev questions, see benchmarks/quality.py).
+_W_WORD = 1.0
+_W_SYLLABLE = 0.35
+_W_FOLDED_ACCENTED = 0.06
+_W_FOLDED = 1.0
+_W_EXACT_UNACCENTED = 0.25
+_W_PAIR = 0.6
+_W_TITLE = 1.6
+_W_ORG = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result.
+
+    Attributes:
+        id: The article id.
+        title: The stored (normalized) title.
+        score: Relevance score (0 when sorted by date or views).
+        published: Publication time, if known.
+        views: View count, if known.
+        category: Category, if known.
+        source: Source (newspaper, site), if known.
+        orgs: Canonical organization names found in the article, most mentioned first.
+        snippet: Best fragments of the body with "match" and "org" spans.
+        title_snippet: The whole title with its spans.
+    """
+
+    id: str
+    title: str
+    score: float
+    published: datetime | None
+    views: int | None
+    category: str | None
+    source: str | None
+    orgs: tuple[str, ...]
+    snippet: Snippet
+    title_snippet: Snippet
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    """A facet value and how many matching articles have it."""
+
+    value: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """A page of results with totals, facets and a did-you-mean suggestion.
+
+    Attributes:
+        query: The query as typed.
+        total: Number of matching articles (all pages).
+        took_ms: Time taken, in milliseconds, snippets included.
+        hits: This page of hits.
+        facets: ``{"org"|"year"|"category"|"source": (FacetValue, ...)}`` over all matches.
+        suggestion: A corrected query when this one found few articles, else None.
+        offset: Index of the first hit of this page in the full ranking.
+    """
+
+    query: str
+    total: int
+    took_ms: float
+    hits: tuple[Hit, ...]
+    facets: Mapping[str, tuple[FacetValue, ...]]
+    suggestion: str | None
+    offset: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the documented JSON shape (see the README's "JSON output")."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 2),
+            "offset": self.offset,
+            "hits": [_hit_json(h) for h in self.hits],
+            "facets": {k: [{"value": f.value, "count": f.count} for f in v] for k, v in self.facets.items()},
+            "suggestion": self.suggestion,
+        }
+
+
+def _hit_json(h: Hit) -> dict[str, Any]:
+    return {
+        "id": h.id,
+        "title": h.title,
+        "score": round(h.score, 4),
+        "published": h.published.isoformat() if h.published else None,
+        "views": h.views,
+        "category": h.category,
+        "source": h.source,
+        "orgs": list(h.orgs),
+        "snippet": _snippet_json(h.snippet),
+        "title_snippet": _snippet_json(h.title_snippet),
+    }
+
+
+def _snippet_json(s: Snippet) -> dict[str, Any]:
+    return {"text": s.text, "spans": [{"start": x.start, "end": x.end, "kind": x.kind} for x in s.spans]}
+
+
+# -- query analysis ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A query word: its syllable terms (normalized, lowercase) and whether it is a stopword."""
+
+    syllables: tuple[str, ...]
+    stop: bool
+
+    @property
+    def word(self) -> str:
+        return "_".join(self.syllables)
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        return tuple(_fold_term(s) for s in self.syllables)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _fold_term(term: str) -> str:
+    return fold(term)
+
+
+def _is_accented(text: str) -> bool:
+    return fold(text) != text
+
+
+def _units(text: str, *, accented: bool) -> list[_Unit]:
+    """Split free text into query units: pyvi words (accented) or syllables (unaccented)."""
+    units: list[_Unit] = []
+    stops = stopwords()
+    for word in segment(text):
+        term = word_term(word.text).lower()
+        if not term:
+            continue
+        parts = tuple(term.split("_"))
+        if accented:
+            units.append(_Unit(parts, term in stops))
+        else:
+            units.extend(_Unit((p,), False) for p in parts)
+    if units and all(u.stop for u in units):  # a query of stopwords only: search them anyway
+        units = [_Unit(u.syllables, False) for u in units]
+    return units[:_MAX_UNITS]
+
+
+def _seq(field: str, terms: Sequence[str], boost: float) -> wq.Query:
+    if len(terms) == 1:
+        return wq.Term(field, terms[0], boost=boost)
+    return wq.Phrase(field, list(terms), boost=boost)
+
+
+def _unit_scoring(unit: _Unit, accented: bool) -> list[wq.Query]:
+    """The scoring clauses of one free-text unit."""
+    out: list[wq.Query] = []
+    for prefix, weight in (("title", _W_TITLE), ("body", 1.0)):
+        if accented:
+            out.append(wq.Term(f"{prefix}_w", unit.word, boost=_W_WORD * weight))
+            out.extend(wq.Term(f"{prefix}_s", s, boost=_W_SYLLABLE * weight) for s in unit.syllables)
+            folded = [f for f, s in zip(unit.folded, unit.syllables, strict=True) if f != s]
+            out.extend(wq.Term(f"{prefix}_f", f, boost=_W_FOLDED_ACCENTED * weight) for f in folded)
+        else:
+            out.extend(wq.Term(f"{prefix}_f", f, boost=_W_FOLDED * weight) for f in unit.folded)
+            out.extend(wq.Term(f"{prefix}_s", s, boost=_W_EXACT_UNACCENTED * weight) for s in unit.syllables)
+    return out
+
+
+def _pair_scoring(units: Sequence[_Unit], accented: bool) -> list[wq.Query]:
+    """Adjacent query words that stand side by side in the article score again."""
+    content = [u for u in units if not u.stop]
+    out: list[wq.Query] = []
+    for a, b in zip(content, content[1:]):
+        if accented:
+            out.append(wq.Phrase("body_s", [*a.syllables, *b.syllables], slop=2, boost=_W_PAIR))
+        else:
+            out.append(wq.Phrase("body_f", [*a.folded, *b.folded], boost=_W_PAIR * 2))
+            out.append(wq.Phrase("title_f", [*a.folded, *b.folded], boost=_W_PAIR * _W_TITLE))
+    return out
+
+
+def _match_clause(text: str, fields: Sequence[str], *, phrase: bool) -> wq.Query | None:
+    """Query requiring ``text`` in one of ``fields`` ("title", "body"), typed any way."""
+    accented = _is_accented(text.lower())
+    units = _units(text, accented=True)
+    if not units:
+        return None
+    syllables = [s for u in units for s in u.syllables]
+    view, terms = ("s", syllables) if accented else ("f", [_fold_term(s) for s in syllables])
+    if phrase or len(terms) == 1:
+        return wq.Or([_seq(f"{f}_{view}", terms, 1.0) for f in fields])
+    return wq.And([wq.Or([wq.Term(f"{f}_{view}", t) for f in fields]) for t in terms])
+
+
+def _org_query(name: str) -> wq.Query:
+    """Articles naming the organization ``name`` (any alias) or a more specific one of it."""
+    canonical = canonical_org(name) or normalize(name).strip()
+    # "Ban Chỉ đạo 35" also finds "Ban Chỉ đạo 35 thành phố Hải Phòng".
+    return wq.Or([wq.Term("orgs", canonical), wq.Prefix("orgs", canonical + " ")])
+
+
+@dataclass
+class _Built:
+    scoring: list[wq.Query] = field(default_factory=list)
+    required: list[wq.Query] = field(default_factory=list)
+    filters: list[wq.Query] = field(default_factory=list)
+    excluded: list[wq.Query] = field(default_factory=list)
+    terms: set[str] = field(default_factory=set)
+    folded: set[str] = field(default_factory=set)
+    orgs: set[str] = field(default_factory=set)
+    units: list[_Unit] = field(default_factory=list)
+    accented: bool = True
+
+
+def _build(parsed: ParsedQuery) -> _Built:
+    built = _Built()
+    free_text = " ".join(c.text for c in parsed.clauses if c.kind == "text" and not c.excluded)
+    built.accented = _is_accented(free_text.lower()) or not free_text
+    for clause in parsed.clauses:
+        _add_clause(built, clause)
+    for mention in find_orgs(free_text) if free_text else ():
+        built.orgs.add(mention.canonical)
+        built.scoring.append(wq.Term("orgs", mention.canonical, boost=_W_ORG))
+    return built
+
+
+def _add_clause(built: _Built, clause: Clause) -> None:
+    if clause.kind == "text":
+        accented = built.accented or _is_accented(clause.text.lower())
+        units = _units(clause.text, accented=accented)
+        if clause.excluded or clause.required:
+            q = _match_clause(clause.text, ("title", "body"), phrase=False)
+            if q is not None:
+                (built.excluded if clause.excluded else built.required).append(q)
+            if clause.excluded:
+                return
+        _collect_terms(built, units, accented)
+        built.units.extend(units)
+        for unit in units:
+            if not unit.stop:
+                built.scoring.extend(_unit_scoring(unit, accented))
+        return
+    if clause.kind in ("phrase", "title"):
+        fields = ("title",) if clause.kind == "title" else ("title", "body")
+        q = _match_clause(clause.text, fields, phrase=clause.kind == "phrase" or clause.quoted)
+        if q is None:
+            return
+        if clause.excluded:
+            built.excluded.append(q)
+            return
+        built.required.append(q)
+        units = _units(clause.text, accented=True)
+        _collect_terms(built, units, _is_accented(clause.text.lower()))
+        built.scoring.append(q)
+        return
+    if clause.kind == "org":
+        q = _org_query(clause.text)
+        if not clause.excluded:
+            canonical = canonical_org(clause.text)
+            if canonical:
+                built.orgs.add(canonical)
+    else:  # category, source, author: one whole value, any case
+        q = wq.Term(clause.kind, clause.text)  # resolved to the stored spelling in _resolve_values
+    (built.excluded if clause.excluded else built.filters).append(q)
+
+
+def _collect_terms(built: _Built, units: Iterable[_Unit], accented: bool) -> None:
+    for unit in units:
+        if unit.stop:
+            continue
+        if accented:
+            built.terms.update(unit.syllables)
+        else:
+            built.folded.update(unit.folded)
+
+
+# -- running ----------------------------------------------------------------------------------
+
+
+class FacetTable:
+    """Per-document facet values of one index generation, read once from the postings."""
+
+    def __init__(self, searcher: Any) -> None:
+        reader = searcher.reader()
+        size = reader.doc_count_all()
+        self.orgs: list[tuple[str, ...]] = [()] * size
+        self.single: dict[str, list[str | None]] = {}
+        buckets: list[list[str]] = [[] for _ in range(size)]
+        for btext in reader.lexicon("orgs"):
+            name = btext.decode("utf-8")
+            for docnum in reader.postings("orgs", btext).all_ids():
+                buckets[docnum].append(name)
+        self.orgs = [tuple(b) for b in buckets]
+        for fieldname in ("year", "category", "source"):
+            values: list[str | None] = [None] * size
+            for btext in reader.lexicon(fieldname):
+                value = btext.decode("utf-8")
+                for docnum in reader.postings(fieldname, btext).all_ids():
+                    values[docnum] = value
+            self.single[fieldname] = values
+
+    def count(self, docnums: Iterable[int], top: int) -> dict[str, tuple[FacetValue, ...]]:
+        org_counts: Counter[str] = Counter()
+        single: dict[str, Counter[str]] = {k: Counter() for k in self.single}
+        for d in docnums:
+            org_counts.update(self.orgs[d])
+            for name, values in self.single.items():
+                v = values[d]
+                if v is not None:
+                    single[name][v] += 1
+        out = {"org": _top(org_counts, top)}
+        out.update({k: _top(c, top) for k, c in single.items()})
+        return out
+
+
+def _top(counter: Counter[str], top: int) -> tuple[FacetValue, ...]:
+    items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    return tuple(FacetValue(v, c) for v, c in items)
+
+
+def search(
+    ix: Index,
+    query: str,
+    limit: int = 10,
+    offset: int = 0,
+    *,
+    org: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    category: str | None = None,
+    sort: str = "relevance",
+    facets: bool = True,
+    facet_top: int = 20,
+    snippet_chars: int = 240,
+) -> SearchResults:
+    """Search ``ix`` (see :meth:`searchkit.Index.search`, which documents the arguments)."""
+    started = time.perf_counter()
+    if sort not in SORTS:
+        raise QuerySyntaxError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+    if limit < 0 or offset < 0:
+        raise QuerySyntaxError("limit and offset must not be negative")
+    parsed = parse_query(query)
+    built = _build(parsed)
+    searcher = ix.searcher()
+    filters = list(built.filters)
+    if org:
+        filters.append(_org_query(org))
+        built.orgs.add(canonical_org(org) or org)
+    if category:
+        filters.append(wq.Term("category", category))
+    lo = _later(parsed.since, since)
+    hi = _earlier(parsed.until, until)
+    if lo is not None or hi is not None:
+        filters.append(wq.DateRange("published", lo, hi))
+    filters = [_resolve_values(searcher, q) for q in filters]
+    excluded = [_resolve_values(searcher, q) for q in built.excluded]
+
+    # Required words and phrases decide which articles match, the scoring clauses rank them;
+    # field filters and dates only narrow the set (they never add an article).
+    if built.scoring:
+        scoring_q: wq.Query = wq.Or(built.scoring + _pair_scoring(built.units, built.accented))
+        whole: wq.Query = wq.AndMaybe(wq.And(built.required), scoring_q) if built.required else scoring_q
+    elif built.required:
+        whole = wq.And(built.required)
+    elif filters:
+        whole = wq.Every()
+    else:
+        return SearchResults(query, 0, _ms(started), (), MappingProxyType({}), None, offset)
+    if excluded:
+        whole = wq.AndNot(whole, wq.Or(excluded))
+    filter_q = wq.And(filters) if filters else None
+
+    sortedby = {"date": "published", "views": "views"}.get(sort)
+    results = searcher.search(
+        whole, limit=offset + limit if limit else 1, filter=filter_q, sortedby=sortedby, reverse=sortedby is not None, terms=False
+    )
+    total = len(results)
+    page = list(results)[offset : offset + limit] if limit else []
+    terms = QueryTerms(frozenset(built.terms), frozenset(built.folded))
+    hits = tuple(_hit(r.fields(), r.score if sortedby is None else 0.0, terms, built.orgs, snippet_chars) for r in page)
+    facet_values: Mapping[str, tuple[FacetValue, ...]] = MappingProxyType({})
+    if facets and total:
+        table = ix._cached("facets", lambda: FacetTable(searcher))
+        facet_values = MappingProxyType(table.count(results.docs(), facet_top))
+    suggestion = _suggest(searcher, built) if total < 3 else None
+    return SearchResults(query, total, _ms(started), hits, facet_values, suggestion, offset)
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max(x for x in (a, b) if x is not None) if (a or b) else None
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return min(x for x in (a, b) if x is not None) if (a or b) else None
+
+
+def _resolve_values(searcher: Any, q: wq.Query) -> wq.Query:
+    """Match category/source/author values case- and accent-insensitively against the index."""
+    if isinstance(q, wq.Term) and q.fieldname in ("category", "source", "author"):
+        wanted = fold(normalize(str(q.text)).strip().lower())
+        found = [t.decode("utf-8") for t in searcher.reader().lexicon(q.fieldname) if fold(t.decode("utf-8").lower()) == wanted]
+        return wq.Or([wq.Term(q.fieldname, t) for t in found]) if found else wq.NullQuery()
+    return q
+
+
+def _hit(fields: Mapping[str, Any], score: float, terms: QueryTerms, orgs: set[str], snippet_chars: int) -> Hit:
+    title = fields.get("title", "")
+    body = fields.get("body", "")
+    spans = fields.get("org_spans") or []
+    title_orgs, body_orgs, extra = _org_spans(spans, orgs)
+    body_matches = match_spans(body, terms) + extra.get("body", [])
+    title_matches = match_spans(title, terms) + extra.get("title", [])
+    if not body_matches and not title_matches and terms.syllables:
+        loose = QueryTerms(terms.syllables, frozenset(_fold_term(t) for t in terms.syllables) | terms.folded)
+        body_matches, title_matches = match_spans(body, loose), match_spans(title, loose)
+    return Hit(
+        id=fields["id"],
+        title=title,
+        score=float(score),
+        published=fields.get("published"),
+        views=fields.get("views"),
+        category=fields.get("category"),
+        source=fields.get("source"),
+        orgs=tuple(o for o in str(fields.get("orgs") or "").split(",") if o),
+        snippet=make_snippet(body, body_matches, body_orgs, max_chars=snippet_chars),
+        title_snippet=full_highlight(title, title_matches, title_orgs),
+    )
+
+
+def _org_spans(stored: Sequence[Sequence[Any]], wanted: set[str]) -> tuple[list[Span], list[Span], dict[str, list[Span]]]:
+    """Split stored org mentions into title/body "org" spans, plus "match" spans for the
+    mentions of organizations the query asked for."""
+    title: list[Span] = []
+    body: list[Span] = []
+    extra: dict[str, list[Span]] = {"title": [], "body": []}
+    for fieldname, start, end, canonical in stored:
+        (title if fieldname == "title" else body).append(Span(int(start), int(end), "org"))
+        if canonical in wanted or any(canonical.startswith(w + " ") for w in wanted):
+            extra[fieldname].append(Span(int(start), int(end), "match"))
+    return title, body, extra
+
+
+# -- did you mean -----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _known_syllables() -> frozenset[str]:
+    """Syllables of pyvi's word list: a correctly spelled syllable is never 'corrected'."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pyvi")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / "words.txt"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return frozenset()
+    return frozenset(normalize(s).lower() for line in text.splitlines() for s in line.split())
+
+
+def _suggest(searcher: Any, built: _Built) -> str | None:
+    """Suggest a corrected query for words the index does not know (tone-aware)."""
+    reader = searcher.reader()
+    field = "body_s" if built.accented else "body_f"
+    changed = False
+    words: list[str] = []
+    for unit in built.units:
+        for syllable in unit.syllables if built.accented else unit.folded:
+            best = syllable
+            if not unit.stop and reader.doc_frequency(field, syllable) == 0:
+                best = _correct(reader, field, syllable, accented=built.accented) or syllable
+            changed |= best != syllable
+            words.append(best)
+    return " ".join(words) if changed else None
+
+
+def _correct(reader: Any, field: str, syllable: str, *, accented: bool) -> str | None:
+    known = syllable in _known_syllables()
+    best: tuple[int, str] | None = None
+    for candidate in reader.terms_within(field, syllable, 1):
+        if candidate == syllable:
+            continue
+        if accented and known and _fold_term(candidate) == _fold_term(syllable):
+            continue  # a real word is never "corrected" to another tone of itself
+        freq = reader.doc_frequency(field, candidate)
+        if best is None or freq > best[0]:
+            best = (freq, candidate)
+    return best[1] if best else None
+
+
+def highlight_article(ix: Index, article_id: str, query: str) -> tuple[Snippet, Snippet] | None:
+    """Return ``(title, body)`` of an article with every match and organization span."""
+    fields = ix.searcher().document(id=article_id)
+    if fields is None:
+        return None
+    built = _build(parse_query(query)) if query.strip() else _Built()
+    terms = QueryTerms(frozenset(built.terms), frozenset(built.folded))
+    title_orgs, body_orgs, extra = _org_spans(fields.get("org_spans") or [], built.orgs)
+    title, body = fields.get("title", ""), fields.get("body", "")
+    return (
+        full_highlight(title, match_spans(title, terms) + extra["title"], title_orgs),
+        full_highlight(body, match_spans(body, terms) + extra["body"], body_orgs),
+    )
+
