@@ -1,0 +1,8 @@
+"""``python -m searchkit``: the command line (see :mod:`searchkit.cli`)."""
+
+import sys
+
+from searchkit.cli import main
+
+if __name__ == "__main__":  # also keeps spawned worker processes from running the CLI again
+    sys.exit(main())

@@ -1,0 +1,606 @@
+"""The ``searchkit`` command line: argument parsing, rendering and exit codes, nothing else.
+
+Every subcommand parses its arguments, calls :class:`searchkit.Index`, renders the result with
+rich (or as JSON with ``--json``) and returns an exit status. Errors become one line on stderr,
+``searchkit: error: ...``, in one place, :func:`main`:
+
+====  ==========================================================================
+0     success
+1     partial failure: some inputs, ids or batch queries failed, the rest worked
+2     usage error, or nothing could be done (no index, locked index, bad query, no SRC)
+130   interrupted (Ctrl-C)
+====  ==========================================================================
+
+A reader that closes the pipe early (``searchkit search ... | head``) ends the command quietly
+with status 1.
+
+Human output adapts to the terminal width, honours ``NO_COLOR`` and stays plain when piped;
+the consoles are created inside :func:`main`, never at import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from searchkit._version import __version__
+from searchkit.documents import Rejected
+from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchKitError
+from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport
+from searchkit.query import parse_date_range
+from searchkit.repl import Repl, render_orgs, render_results, render_stats
+from searchkit.search import SORTS, SearchResults
+
+__all__ = ["EXIT_FATAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "count_inputs", "main", "main_entry"]
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_FATAL = 2
+EXIT_INTERRUPTED = 130
+#: Where ``searchkit repl`` builds its default index from when there is none.
+EXAMPLES = Path("examples") / "articles"
+_TABLE_ROWS = 20
+
+
+class _UsageError(Exception):
+    """Bad arguments: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``... (see: searchkit index --help)``)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see: {self.prog} --help)")
+
+
+# -- the parser ----------------------------------------------------------------------------------
+
+_EXAMPLES = {
+    "index": """\
+Examples:
+  searchkit index examples/articles
+  searchkit index news/ more.jsonl --index indexes/news --workers 4
+  searchkit index examples/articles --rebuild --json > report.json
+
+SRC is a .txt article, a .jsonl/.ndjson(.gz) file or a folder (read recursively). Articles
+already indexed with the same content are skipped; changed ones are replaced.
+Exit status: 0 all indexed, 1 some inputs failed, 2 nothing could be indexed.""",
+    "search": """\
+Examples:
+  searchkit search "ban chi dao 35"
+  searchkit search 'org:"UBND Quảng Ninh" du lịch' --since 2023 --sort date
+  searchkit search "thành ủy" --category "Chính trị" --limit 5 --json
+  searchkit search --queries questions.txt --json > answers.jsonl
+
+Query language: "a phrase", -excluded, +required, a AND b, title:word, org:NAME,
+category:NAME, date:2023-08 (also 2023, 2023-08-18, 2022..2023).
+Dates of --since/--until: YYYY, YYYY-MM or YYYY-MM-DD (inclusive).""",
+    "orgs": """\
+Examples:
+  searchkit orgs
+  searchkit orgs --top 50 --query "phòng chống dịch" --json""",
+    "stats": """\
+Example:
+  searchkit stats --index indexes/news --json""",
+    "delete": """\
+Examples:
+  searchkit delete j1 2023/bcd35.txt
+Exit status: 0 all deleted, 1 some ids were not in the index.""",
+    "repl": """\
+Examples:
+  searchkit repl
+  echo 'ban chi dao' | searchkit repl
+  searchkit repl --command 'thanh uy da nang' --command ':open 1'
+
+Without --index and with no index at indexes/default, the REPL first builds one from
+examples/articles/ in the current folder. Type :help inside for the commands.""",
+}
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value}")
+    return number
+
+
+def _date_arg(end: bool) -> Callable[[str], datetime]:
+    def convert(value: str) -> datetime:
+        try:
+            lo, hi = parse_date_range(value)
+        except QuerySyntaxError as e:
+            raise argparse.ArgumentTypeError(f"use YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}") from e
+        bound = hi if end else lo
+        if bound is None:
+            raise argparse.ArgumentTypeError(f"{value!r} leaves this end of the range open")
+        return bound
+
+    convert.__name__ = "date"  # argparse names the type in its messages
+    return convert
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``searchkit`` argument parser (one subparser per subcommand)."""
+    parser = _Parser(
+        prog="searchkit",
+        description="Full-text search over Vietnamese news articles (diacritics optional).",
+        epilog="Example:\n  searchkit index examples/articles && searchkit search \"ban chi dao\"\n\n"
+        "Run 'searchkit COMMAND --help' for the options of a command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"searchkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    def command(name: str, summary: str, run: Callable[[argparse.Namespace, Console], int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name, help=summary, description=summary, epilog=_EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.add_argument("--index", metavar="DIR", type=Path, default=None,
+                       help=f"index folder (default: {DEFAULT_INDEX})")
+        p.set_defaults(run=run)
+        return p
+
+    def json_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    p = command("index", "Add articles from files or folders to an index (created if missing).", _cmd_index)
+    p.add_argument("sources", nargs="+", metavar="SRC", type=Path, help=".txt, .jsonl, .jsonl.gz or folder")
+    p.add_argument("--rebuild", action="store_true", help="delete the index and build it again")
+    p.add_argument("--workers", metavar="N", type=_positive, default=None,
+                   help="analysis processes (default: one per core; 0: none)")
+    json_flag(p)
+
+    p = command("search", "Search an index.", _cmd_search)
+    p.add_argument("query", nargs="?", metavar="QUERY", help="what to look for")
+    p.add_argument("--queries", metavar="FILE", type=Path,
+                   help="batch mode: one query per line ('-' for stdin), one result line per query")
+    p.add_argument("--limit", metavar="N", type=_positive, default=10, help="hits to show (default: 10)")
+    p.add_argument("--offset", metavar="N", type=_positive, default=0, help="hits to skip (default: 0)")
+    p.add_argument("--org", metavar="NAME", help="only articles naming this organization (any alias)")
+    p.add_argument("--category", metavar="C", help="only articles of this category")
+    p.add_argument("--since", metavar="DATE", type=_date_arg(end=False), help="published on or after DATE")
+    p.add_argument("--until", metavar="DATE", type=_date_arg(end=True), help="published on or before DATE")
+    p.add_argument("--sort", choices=SORTS, default="relevance", help="order of hits (default: relevance)")
+    json_flag(p)
+
+    p = command("orgs", "Show the most frequent organizations.", _cmd_orgs)
+    p.add_argument("--top", metavar="N", type=_positive, default=20, help="how many (default: 20)")
+    p.add_argument("--query", metavar="Q", help="count only the articles matching Q")
+    json_flag(p)
+
+    p = command("stats", "Show facts about an index.", _cmd_stats)
+    json_flag(p)
+
+    p = command("delete", "Delete articles by id.", _cmd_delete)
+    p.add_argument("ids", nargs="+", metavar="ID", help="article ids")
+    json_flag(p)
+
+    p = command("repl", "Search interactively.", _cmd_repl)
+    p.add_argument("--command", "-c", dest="commands", metavar="CMD", action="append",
+                   help="run CMD (a query or :command) and exit; repeatable")
+    return parser
+
+
+# -- entry points --------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -> int:
+    """Run the command line and return its exit status (never raises, never exits).
+
+    Args:
+        argv: The arguments after the program name; ``sys.argv[1:]`` when None.
+        console: Where human output goes (tests pass ``Console(file=io.StringIO())``); a
+            fresh ``Console()`` on stdout when None. Errors always go to stderr.
+
+    >>> main(["search", "ban chi dao", "--index", "/nonexistent"])
+    2
+    """
+    parser = build_parser()
+    try:
+        return _dispatch(parser, argv, console)
+    except SystemExit as e:  # --help and --version
+        return e.code if isinstance(e.code, int) else EXIT_OK
+    except _UsageError as e:
+        return _fail(str(e))
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:  # `searchkit search ... | head`: the reader left, nothing to say
+        _silence_stdout()
+        return EXIT_PARTIAL
+    except (SearchKitError, OSError) as e:
+        return _fail(_describe(e))
+
+
+def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None, console: Console | None) -> int:
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # name the subcommand whose --help to read
+        prog = f"searchkit {args.command}" if args.command else "searchkit"
+        raise _UsageError(f"unrecognized arguments: {' '.join(extra)} (see: {prog} --help)")
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_FATAL
+    return int(args.run(args, console or Console()))
+
+
+def _describe(error: SearchKitError | OSError) -> str:
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror or error}{where}"
+    return str(error)
+
+
+def main_entry() -> None:
+    """Console-script entry point: ``sys.exit(main())``."""
+    sys.exit(main())
+
+
+def _fail(message: str, status: int = EXIT_FATAL) -> int:
+    sys.stderr.write(f"searchkit: error: {' '.join(message.split())}\n")
+    sys.stderr.flush()
+    return status
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _index_path(args: argparse.Namespace) -> Path:
+    return args.index if args.index is not None else DEFAULT_INDEX
+
+
+def _print_json(console: Console, data: Any) -> None:
+    """Write JSON as is (no wrapping, no markup) to the console's file."""
+    console.file.write(json.dumps(data, ensure_ascii=False) + "\n")
+    console.file.flush()
+
+
+# -- index ---------------------------------------------------------------------------------------
+
+
+def count_inputs(paths: Sequence[Path]) -> int:
+    """Estimate how many inputs ``paths`` hold, for the progress bar.
+
+    One per ``.txt`` file, one per non-blank line of ``.jsonl``/``.ndjson`` files (also
+    gzipped); hidden files and folders are left out, as the readers do. Unreadable files count
+    as one. The count is only an estimate; the bar grows if it is exceeded.
+
+    >>> count_inputs([Path("/nonexistent")])
+    0
+    """
+    return sum(_count_file(p) for p in _walk(paths))
+
+
+def _walk(paths: Sequence[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                yield from (Path(folder) / f for f in sorted(files) if not f.startswith("."))
+        elif path.exists():
+            yield path
+
+
+def _count_file(path: Path) -> int:
+    name = path.name.lower()
+    gz = name.endswith(".gz")
+    stem = name[:-3] if gz else name
+    if stem.endswith((".jsonl", ".ndjson")):
+        try:
+            with gzip.open(path, "rb") if gz else open(path, "rb") as f:
+                return sum(1 for line in f if line.strip())
+        except (OSError, EOFError, zlib.error):
+            return 1
+    return 1 if stem.endswith(".txt") and not gz else 0
+
+
+class _RateColumn(ProgressColumn):
+    """``123 articles/s``."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} articles/s", style="progress.data.speed")
+
+
+def build_index(
+    path: Path,
+    sources: Sequence[Path],
+    *,
+    rebuild: bool = False,
+    workers: int | None = None,
+    progress_console: Console | None = None,
+) -> IndexReport:
+    """Create (or open, or with ``rebuild`` recreate) the index at ``path`` and add ``sources``.
+
+    Shows a progress bar on ``progress_console`` when it is a terminal. Missing sources are
+    reported as failures; when every source is missing nothing is created.
+
+    Raises:
+        SearchKitError: No source exists, the index is locked or cannot be created.
+    """
+    missing = [Rejected(str(s), None, "no such file or folder") for s in sources if not s.exists()]
+    present = [s for s in sources if s.exists()]
+    if not present:
+        raise SearchKitError(f"nothing to index: {'; '.join(str(m) for m in missing)}")
+    console = progress_console or Console(stderr=True)
+    total = count_inputs(present)
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    reports: list[IndexReport] = []
+    with Index.create(path, overwrite=True) if rebuild else Index.open_or_create(path) as ix, progress:
+        task = progress.add_task("Indexing", total=max(total, 1))
+        base = 0
+        for source in present:
+            progress.update(task, description=f"Indexing {source.name or source}")
+
+            def advance(handled: int, _base: int = base) -> None:
+                done = _base + handled
+                if done > (progress.tasks[0].total or 0):
+                    progress.update(task, total=done)
+                progress.update(task, completed=done)
+
+            report = ix.add_path(source, workers=workers, progress=advance)
+            reports.append(report)
+            base += report.processed + len(report.failed) + len(report.skipped)
+    return _merge(reports, missing)
+
+
+def _merge(reports: Sequence[IndexReport], missing: Sequence[Rejected]) -> IndexReport:
+    """One report for several ``add_path`` calls (missing sources count as failures)."""
+    files: dict[str, FileReport] = {}
+    for report in reports:
+        for f in report.files:
+            old = files.get(f.source)
+            files[f.source] = f if old is None else FileReport(
+                f.source, old.added + f.added, old.updated + f.updated, old.unchanged + f.unchanged, old.failed + f.failed
+            )
+    for m in missing:
+        files[m.source] = FileReport(m.source, failed=1)
+    return IndexReport(
+        added=sum(r.added for r in reports),
+        updated=sum(r.updated for r in reports),
+        unchanged=sum(r.unchanged for r in reports),
+        failed=(*missing, *(f for r in reports for f in r.failed)),
+        skipped=tuple(s for r in reports for s in r.skipped),
+        duplicates=tuple(d for r in reports for d in r.duplicates),
+        files=tuple(files.values()),
+        seconds=sum(r.seconds for r in reports),
+    )
+
+
+def _report_json(report: IndexReport, index: Path) -> dict[str, Any]:
+    def rejected(r: Rejected) -> dict[str, Any]:
+        return {"source": r.source, "line": r.line, "reason": r.reason}
+
+    return {
+        "index": str(index),
+        "ok": report.ok,
+        "added": report.added,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "failed": [rejected(r) for r in report.failed],
+        "skipped": [rejected(r) for r in report.skipped],
+        "duplicates": list(report.duplicates),
+        "files": [asdict(f) for f in report.files],
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def _render_report(console: Console, report: IndexReport, index: Path) -> None:
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("File", overflow="fold")
+    for name in ("Added", "Updated", "Unchanged", "Failed"):
+        table.add_column(name, justify="right")
+    files = sorted(report.files, key=lambda f: f.failed == 0)  # files with failures first
+    for f in files[:_TABLE_ROWS]:
+        table.add_row(Text(f.source), f"{f.added:,}", f"{f.updated:,}", f"{f.unchanged:,}",
+                      Text(f"{f.failed:,}", style="red" if f.failed else ""))
+    if len(files) > _TABLE_ROWS:
+        table.add_row(Text(f"… {len(files) - _TABLE_ROWS:,} more files (--json lists all)", style="dim"), "", "", "", "")
+    table.add_section()
+    table.add_row(Text("Total", style="bold"), f"{report.added:,}", f"{report.updated:,}", f"{report.unchanged:,}",
+                  f"{len(report.failed):,}")
+    console.print(table)
+    for title, items in (("Failed", report.failed), ("Skipped", report.skipped)):
+        if items:
+            console.print(Text(f"{title} ({len(items):,}):", style="bold red" if title == "Failed" else "bold"))
+            for item in items[:_TABLE_ROWS]:
+                console.print(Text(f"  {item}"))
+            if len(items) > _TABLE_ROWS:
+                console.print(Text(f"  … {len(items) - _TABLE_ROWS:,} more (--json lists all)", style="dim"))
+    if report.duplicates:
+        shown = ", ".join(report.duplicates[:_TABLE_ROWS]) + (" …" if len(report.duplicates) > _TABLE_ROWS else "")
+        console.print(Text(f"Duplicate ids ({len(report.duplicates):,}, the last one was kept): {shown}"))
+    rate = report.processed / report.seconds if report.seconds > 0 else 0.0
+    console.print(Text(
+        f"{report.processed:,} articles in {report.seconds:.1f} s ({rate:,.0f} articles/s) into {index}", style="bold"
+    ))
+
+
+def _index_status(report: IndexReport) -> int:
+    if report.processed == 0:
+        return EXIT_FATAL
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def _cmd_index(args: argparse.Namespace, console: Console) -> int:
+    path = _index_path(args)
+    report = build_index(path, args.sources, rebuild=args.rebuild, workers=args.workers)
+    if args.json:
+        _print_json(console, _report_json(report, path))
+    else:
+        _render_report(console, report, path)
+    status = _index_status(report)
+    where = "in the JSON report" if args.json else "above"
+    if status == EXIT_FATAL:
+        return _fail(f"nothing indexed: no readable articles in {', '.join(map(str, args.sources))} (see {where})")
+    if status == EXIT_PARTIAL:
+        n = len(report.failed)
+        return _fail(f"{n:,} input{'s' if n != 1 else ''} could not be indexed (listed {where})", EXIT_PARTIAL)
+    return EXIT_OK
+
+
+# -- search --------------------------------------------------------------------------------------
+
+
+def _search_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "limit": args.limit, "offset": args.offset, "org": args.org, "category": args.category,
+        "since": args.since, "until": args.until, "sort": args.sort,
+    }
+
+
+def _cmd_search(args: argparse.Namespace, console: Console) -> int:
+    if (args.query is None) == (args.queries is None):
+        raise _UsageError("give either QUERY or --queries FILE (see: searchkit search --help)")
+
+    with Index.open(_index_path(args)) as ix:
+        if args.queries is not None:
+            return _batch(ix, args, console)
+        results = ix.search(args.query, facets=args.json, **_search_kwargs(args))
+        if args.json:
+            _print_json(console, results.to_json())
+        else:
+            console.print(render_results(results))
+    return EXIT_OK
+
+
+def _read_queries(path: Path) -> list[str]:
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _batch(ix: Index, args: argparse.Namespace, console: Console) -> int:
+    """One output line per query, in order: a JSON object (--json) or ``query<TAB>total<TAB>ids``."""
+    failed = 0
+    queries = _read_queries(args.queries)
+    for query in queries:
+        try:
+            results: SearchResults | None = ix.search(query, facets=args.json, **_search_kwargs(args))
+            error = None
+        except SearchKitError as e:
+            results, error = None, " ".join(str(e).split())
+            failed += 1
+        if args.json:
+            _print_json(console, {"query": query, "error": error} if results is None else results.to_json())
+        elif results is None:
+            console.file.write(f"{query}\terror\t{error}\n")
+        else:
+            ids = " ".join(h.id for h in results.hits)
+            console.file.write(f"{query}\t{results.total}\t{ids}\n")
+    console.file.flush()
+    if failed:
+        return _fail(f"{failed:,} of {len(queries):,} queries failed (see their error lines)", EXIT_PARTIAL)
+    return EXIT_OK
+
+
+# -- orgs, stats, delete -------------------------------------------------------------------------
+
+
+def _cmd_orgs(args: argparse.Namespace, console: Console) -> int:
+
+    with Index.open(_index_path(args)) as ix:
+        values = ix.organizations(args.top, query=args.query)
+    if args.json:
+        _print_json(console, {"query": args.query, "organizations": [{"value": v.value, "count": v.count} for v in values]})
+    else:
+        where = f"articles matching {args.query!r}" if args.query else "the index"
+        console.print(render_orgs(values, f"Most frequent organizations in {where}"))
+    return EXIT_OK
+
+
+def _cmd_stats(args: argparse.Namespace, console: Console) -> int:
+
+    with Index.open(_index_path(args)) as ix:
+        stats = ix.stats()
+    if args.json:
+        _print_json(console, asdict(stats))
+    else:
+        console.print(render_stats(stats))
+    return EXIT_OK
+
+
+def _cmd_delete(args: argparse.Namespace, console: Console) -> int:
+    deleted: list[str] = []
+    missing: list[str] = []
+    with Index.open(_index_path(args)) as ix:
+        for article_id in args.ids:
+            (deleted if ix.delete(article_id) else missing).append(article_id)
+    if args.json:
+        _print_json(console, {"deleted": deleted, "missing": missing})
+    else:
+        console.print(Text(f"deleted {len(deleted):,} of {len(args.ids):,} articles"))
+    if missing:
+        return _fail(f"not in the index: {', '.join(missing)}", EXIT_PARTIAL)
+    return EXIT_OK
+
+
+# -- repl ----------------------------------------------------------------------------------------
+
+
+def _cmd_repl(args: argparse.Namespace, console: Console) -> int:
+    path = _index_path(args)
+    try:
+        ix = Index.open(path)
+    except IndexNotFoundError:
+        if args.index is not None:
+            raise
+        ix = _build_default(path, console)
+    with ix:
+        repl = Repl(ix, console)
+        if args.commands:
+            return repl.run_commands(args.commands)
+        return repl.run()
+
+
+def _build_default(path: Path, console: Console) -> Index:
+    """Build the default index from ./examples/articles/ so a fresh clone searches at once."""
+    if not EXAMPLES.is_dir() or count_inputs([EXAMPLES]) == 0:
+        raise IndexNotFoundError(
+            f"no searchkit index at {path} and no articles in {EXAMPLES}/ here to build one from "
+            f"(create one with: searchkit index SRC --index {path})"
+        )
+    console.print(Text(f"No index at {path}: building it from {EXAMPLES}/ …", style="dim"))
+    report = build_index(path, [EXAMPLES])
+    if report.processed == 0:
+        raise SearchKitError(f"no readable articles in {EXAMPLES}/ to build {path} from")
+    console.print(Text(f"Indexed {report.processed:,} articles into {path}.", style="dim"))
+    return Index.open(path)

@@ -1,0 +1,616 @@
+"""The interactive shell (``searchkit repl``) and the terminal renderers it shares with the CLI.
+
+A line that does not start with ``:`` is a query; it shows a page of results (rank, title,
+date, views, score, organization labels, a snippet with query matches and organization names
+in two styles, total and time). Commands (``:help`` lists them) page, open an article, show
+organizations and facets, filter, sort and show index statistics. Every error (bad query,
+missing index, unknown command) is one readable line and the shell keeps going.
+
+:meth:`Repl.handle` is pure with respect to input: it takes one line, prints to the
+:class:`rich.console.Console` it was given and returns False when the user asked to quit, so
+tests drive it with ``Console(file=io.StringIO())``. :meth:`Repl.run` adds the reading:
+
+* on a terminal, line editing and a persistent history come from the standard library's
+  :mod:`readline` (GNU readline or libedit): it needs no new dependency, gives the keys users
+  expect (arrows, Ctrl-R, Ctrl-A/E) and reads/writes a plain history file. The file is
+  ``~/.searchkit_history`` or ``$SEARCHKIT_HISTORY``; when readline is missing (Windows) or
+  the file cannot be read or written, the shell works without it. prompt_toolkit would give
+  more (completion, colours in the prompt) at the price of a dependency;
+* when stdin is not a terminal (``echo 'ban chi dao' | searchkit repl``) lines are read
+  without a prompt, and the exit status says whether any line failed.
+
+Ctrl-D (or ``:quit``, ``:q``) leaves; Ctrl-C cancels the line being typed or the running search.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from searchkit.errors import QuerySyntaxError, SearchKitError
+from searchkit.highlight import Snippet, to_rich
+from searchkit.index import Index, IndexStats
+from searchkit.query import parse_date_range
+from searchkit.search import SORTS, FacetValue, Hit, SearchResults
+
+__all__ = [
+    "MATCH_STYLE",
+    "ORG_STYLE",
+    "Repl",
+    "history_path",
+    "render_article",
+    "render_facets",
+    "render_orgs",
+    "render_results",
+    "render_stats",
+]
+
+#: Style of query matches (bold survives NO_COLOR).
+MATCH_STYLE = "bold black on yellow"
+#: Style of organization names (underline survives NO_COLOR).
+ORG_STYLE = "underline cyan"
+_LABEL_STYLE = "cyan"
+_MAX_LABELS = 4
+PROMPT = "searchkit> "
+_FILTER_KEYS = ("org", "since", "until", "category")
+
+
+# -- renderers (also used by searchkit.cli) ---------------------------------------------------
+
+
+def _date(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%d %H:%M") if (moment.hour, moment.minute) != (0, 0) else moment.strftime("%Y-%m-%d")
+
+
+def _meta(published: datetime | None, views: int | None, category: str | None, source: str | None) -> list[str]:
+    parts = [_date(published), None if views is None else f"{views:,} views", category, source]
+    return [p for p in parts if p]
+
+
+def _labels(orgs: Sequence[str], limit: int = _MAX_LABELS) -> Text:
+    """Organization names as small labels: ``[Thành ủy Đà Nẵng] [Bộ Y tế] +2``."""
+    out = Text()
+    for name in orgs[:limit]:
+        if out:
+            out.append(" ")
+        out.append("[", style="dim")
+        out.append(name, style=_LABEL_STYLE)
+        out.append("]", style="dim")
+    if len(orgs) > limit:
+        out.append(f" +{len(orgs) - limit}", style="dim")
+    return out
+
+
+def _hit(hit: Hit, rank: int, width: int) -> Table:
+    """One hit: the rank in a narrow column, the rest wrapped with a hanging indent."""
+    row = Table.grid(padding=(0, 1))
+    row.add_column(justify="right", width=width, no_wrap=True)
+    row.add_column(overflow="fold")
+    title = to_rich(hit.title_snippet, match_style=MATCH_STYLE, org_style=ORG_STYLE) if hit.title else Text("(no title)")
+    title.stylize("bold")
+    meta = _meta(hit.published, hit.views, hit.category, hit.source)
+    if hit.score:
+        meta.append(f"score {hit.score:.2f}")
+    lines: list[RenderableType] = [title, Text(" · ".join(meta), style="dim")]
+    if hit.orgs:
+        lines.append(_labels(hit.orgs))
+    if hit.snippet.text:
+        lines.append(to_rich(hit.snippet, match_style=MATCH_STYLE, org_style=ORG_STYLE))
+    row.add_row(Text(f"{rank}.", style="bold"), Group(*lines))
+    return row
+
+
+def render_results(results: SearchResults) -> RenderableType:
+    """A page of results: one block per hit, then the total, the time and any suggestion."""
+    parts: list[RenderableType] = []
+    last = results.offset + len(results.hits)
+    width = len(str(last)) + 1
+    for i, hit in enumerate(results.hits, results.offset + 1):
+        parts.append(_hit(hit, i, width))
+        parts.append(Text(""))
+    noun = "result" if results.total == 1 else "results"
+    footer = Text(f"{results.total:,} {noun}", style="bold")
+    if results.hits:
+        footer.append(f" (showing {results.offset + 1}–{last})", style="")
+    elif results.total and results.offset:
+        footer.append(" (no more on this page)", style="")
+    footer.append(f" in {results.took_ms:.1f} ms", style="dim")
+    parts.append(footer)
+    if results.suggestion:
+        parts.append(Text.assemble(("Did you mean: ", "dim"), (results.suggestion, "bold")))
+    return Group(*parts)
+
+
+def render_article(hit_id: str, title: Snippet, body: Snippet, *, published: datetime | None = None,
+                   views: int | None = None, category: str | None = None, source: str | None = None,
+                   orgs: Sequence[str] = ()) -> RenderableType:
+    """A whole article with every highlight (from :meth:`searchkit.Index.highlight`)."""
+    heading = to_rich(title, match_style=MATCH_STYLE, org_style=ORG_STYLE) if title.text else Text("(no title)")
+    heading.stylize("bold")
+    meta = Text(" · ".join([hit_id, *_meta(published, views, category, source)]), style="dim")
+    parts: list[RenderableType] = [heading, meta]
+    if orgs:
+        parts.append(_labels(orgs, limit=len(orgs)))
+    parts.append(Text(""))
+    parts.append(to_rich(body, match_style=MATCH_STYLE, org_style=ORG_STYLE))
+    return Group(*parts)
+
+
+def render_orgs(values: Sequence[FacetValue], title: str) -> RenderableType:
+    """A ranked table of organizations and their article counts."""
+    if not values:
+        return Text(f"{title}: none found", style="dim")
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Organization", overflow="fold")
+    table.add_column("Articles", justify="right")
+    for i, value in enumerate(values, 1):
+        table.add_row(str(i), Text(value.value, style=_LABEL_STYLE), f"{value.count:,}")
+    return table
+
+
+def render_facets(facets: Mapping[str, Sequence[FacetValue]], top: int = 10) -> RenderableType:
+    """One small table per facet (organization, year, category, source)."""
+    names = {"org": "Organization", "year": "Year", "category": "Category", "source": "Source"}
+    parts: list[RenderableType] = []
+    for key, values in facets.items():
+        if not values:
+            continue
+        table = Table(show_edge=False, pad_edge=False)
+        table.add_column(names.get(key, key), overflow="fold")
+        table.add_column("Articles", justify="right")
+        for value in list(values)[:top]:
+            table.add_row(Text(value.value), f"{value.count:,}")
+        parts.append(table)
+    return Group(*parts) if parts else Text("no facets for these results", style="dim")
+
+
+def render_stats(stats: IndexStats) -> RenderableType:
+    """The facts of :meth:`searchkit.Index.stats` as a two-column table."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    rows = [
+        ("Index", stats.path),
+        ("Articles", f"{stats.articles:,}"),
+        ("Size", _size(stats.size_bytes)),
+        ("Segments", str(stats.segments)),
+        ("Created", stats.created or "?"),
+        ("Updated", stats.updated or "?"),
+        ("Built by", f"searchkit {stats.searchkit_version} (format {stats.format}, analyzer {stats.analyzer_version})"),
+    ]
+    for key, value in rows:
+        table.add_row(key, Text(value))
+    return table
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def history_path() -> Path:
+    """The REPL history file: ``$SEARCHKIT_HISTORY`` or ``~/.searchkit_history``."""
+    env = os.environ.get("SEARCHKIT_HISTORY")
+    return Path(env).expanduser() if env else Path.home() / ".searchkit_history"
+
+
+# -- the shell ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Command:
+    name: str
+    usage: str
+    summary: str
+
+
+_COMMANDS = (
+    _Command("help", ":help", "this list"),
+    _Command("open", ":open N", "show article N of the page in full, with highlights"),
+    _Command("next", ":next", "next page of results"),
+    _Command("prev", ":prev", "previous page of results"),
+    _Command("orgs", ":orgs", "most frequent organizations (in the results, or the index)"),
+    _Command("facets", ":facets", "organizations, years, categories and sources of the results"),
+    _Command("filter", ":filter org=… since=… until=… category=…", "restrict results (key= removes one)"),
+    _Command("clear", ":clear", "remove all filters"),
+    _Command("sort", ":sort relevance|date|views", "order of results"),
+    _Command("stats", ":stats", "facts about the index"),
+    _Command("quit", ":quit, :q", "leave (also Ctrl-D)"),
+)
+class _UsageError(Exception):
+    """A command used wrongly (no results yet, bad argument): shown as one error line."""
+
+
+_ALIASES = {"q": "quit", "exit": "quit", "n": "next", "p": "prev", "o": "open", "h": "help", "?": "help"}
+
+
+class Repl:
+    """The interactive search shell.
+
+    Args:
+        index: An open :class:`~searchkit.Index`, or the folder of one (opened on first use, so
+            a missing index is an error line, not a crash).
+        console: Where everything is printed.
+        page_size: Hits per page.
+        more: Called between screenfuls of a long article (``:open``); returns False to stop.
+            None prints articles whole (non-interactive use).
+
+    >>> import io, tempfile
+    >>> from rich.console import Console
+    >>> from searchkit.index import Index
+    >>> ix = Index.create(tempfile.mkdtemp())
+    >>> _ = ix.add([{"id": "1", "title": "Thành uỷ Đà Nẵng họp", "body": "Nội dung."}], workers=0)
+    >>> out = io.StringIO()
+    >>> repl = Repl(ix, Console(file=out, width=80))
+    >>> repl.handle("thanh uy"), repl.handle(":quit")
+    (True, False)
+    >>> "Thành ủy Đà Nẵng họp" in out.getvalue()
+    True
+    """
+
+    def __init__(
+        self,
+        index: Index | str | os.PathLike[str],
+        console: Console,
+        *,
+        page_size: int = 10,
+        more: Callable[[], bool] | None = None,
+    ) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        self.console = console
+        self.page_size = page_size
+        self.more = more
+        self._index = index if isinstance(index, Index) else None
+        self._path = index.path if isinstance(index, Index) else Path(index)
+        self._owns_index = not isinstance(index, Index)
+        self.query: str | None = None
+        self.offset = 0
+        self.sort = "relevance"
+        self.filters: dict[str, str] = {}
+        self.results: SearchResults | None = None
+        self.errors = 0
+
+    # -- public ------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> Index:
+        """The index, opened on first use.
+
+        Raises:
+            IndexNotFoundError: There is no index at the path given.
+        """
+        if self._index is None:
+            self._index = Index.open(self._path)
+        return self._index
+
+    def close(self) -> None:
+        """Close the index if this shell opened it."""
+        if self._owns_index and self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def handle(self, line: str) -> bool:
+        """Run one line (a query or a ``:command``); return False when the user quits."""
+        line = line.strip()
+        if not line:
+            return True
+        try:
+            if line.startswith(":"):
+                return self._command(line[1:])
+            self.query = line
+            self.offset = 0
+            self._show_page()
+        except (SearchKitError, _UsageError) as e:
+            self.error(str(e))
+        except OSError as e:
+            self.error(f"{e.strerror or e}{f': {e.filename}' if e.filename else ''}")
+        return True
+
+    def error(self, message: str) -> None:
+        """Print one error line and count it."""
+        self.errors += 1
+        self.console.print(Text.assemble(("error: ", "bold red"), " ".join(message.split())))
+
+    def run(self, stdin: TextIO | None = None) -> int:
+        """Read and handle lines until ``:quit`` or end of input.
+
+        On a terminal this prompts, edits lines with readline and keeps the history; otherwise
+        it reads lines without a prompt.
+
+        Returns:
+            0, or 1 when input was not a terminal and some line failed.
+        """
+        stream = sys.stdin if stdin is None else stdin
+        if not _isatty(stream):
+            for line in stream:
+                try:
+                    if not self.handle(line):
+                        break
+                except KeyboardInterrupt:
+                    self.error("interrupted")
+            return 1 if self.errors else 0
+        self._interactive_loop()
+        return 0
+
+    def run_commands(self, commands: Iterable[str]) -> int:
+        """Handle ``commands`` in order (stopping at ``:quit``); return 1 if any failed, else 0."""
+        for command in commands:
+            if not self.handle(command):
+                break
+        return 1 if self.errors else 0
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _interactive_loop(self) -> None:
+        history = _History(history_path())
+        self.more = self.more or _ask_more
+        try:
+            total = len(self.index)
+            self.console.print(Text.assemble(
+                ("searchkit", "bold"), f" — {total:,} articles in {self._path}. ",
+                ("Type a query, :help for commands, :quit to leave.", "dim"),
+            ))
+        except SearchKitError as e:
+            self.error(str(e))
+        try:
+            while True:
+                try:
+                    line = input(PROMPT)
+                except KeyboardInterrupt:
+                    self.console.print("^C")
+                    continue
+                except EOFError:
+                    self.console.print()
+                    break
+                try:
+                    if not self.handle(line):
+                        break
+                except KeyboardInterrupt:
+                    self.console.print(Text("cancelled", style="dim"))
+        finally:
+            history.save()
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def _command(self, text: str) -> bool:
+        name, _, arg = text.strip().partition(" ")
+        name = _ALIASES.get(name.lower(), name.lower())
+        arg = arg.strip()
+        if name == "quit":
+            return False
+        handler = getattr(self, f"_cmd_{name}", None)
+        if handler is None or name not in {c.name for c in _COMMANDS}:
+            close = difflib.get_close_matches(name, [c.name for c in _COMMANDS], n=1)
+            hint = f"did you mean :{close[0]}? " if close else ""
+            self.error(f"unknown command :{name or ''} ({hint}:help lists the commands)")
+            return True
+        handler(arg)
+        return True
+
+    def _cmd_help(self, _arg: str) -> None:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        table.add_row("text", "search (diacritics optional; \"phrases\", -word, title:, org:, date:2023-08)")
+        for command in _COMMANDS:
+            table.add_row(command.usage, command.summary)
+        self.console.print(table)
+
+    def _cmd_next(self, _arg: str) -> None:
+        results = self._need_results()
+        if results.offset + len(results.hits) >= results.total:
+            self.error("no more results (this is the last page)")
+            return
+        self.offset += self.page_size
+        self._show_page()
+
+    def _cmd_prev(self, _arg: str) -> None:
+        self._need_results()
+        if self.offset == 0:
+            self.error("already on the first page")
+            return
+        self.offset = max(0, self.offset - self.page_size)
+        self._show_page()
+
+    def _cmd_open(self, arg: str) -> None:
+        results = self._need_results()
+        if not arg.isdigit():
+            raise _UsageError(f":open needs a result number, e.g. :open 1 (got {arg or 'nothing'!r})")
+        n = int(arg)
+        first = results.offset + 1
+        if first <= n < first + len(results.hits):  # the rank shown on screen
+            hit = results.hits[n - first]
+        elif 1 <= n <= len(results.hits):  # or the position on the page
+            hit = results.hits[n - 1]
+        else:
+            shown = f"{first}–{first + len(results.hits) - 1}" if results.hits else "none"
+            raise _UsageError(f"no result {n} on this page (shown: {shown})")
+        highlighted = self.index.highlight(hit.id, self.query or "")
+        if highlighted is None:
+            raise SearchKitError(f"article {hit.id!r} is no longer in the index")
+        title, body = highlighted
+        self._page(render_article(
+            hit.id, title, body, published=hit.published, views=hit.views, category=hit.category,
+            source=hit.source, orgs=hit.orgs,
+        ))
+
+    def _cmd_orgs(self, _arg: str) -> None:
+        if self.results is not None and self.query:
+            values = self.results.facets.get("org", ())
+            self.console.print(render_orgs(values, f"Organizations in the {self.results.total:,} results"))
+        else:
+            self.console.print(render_orgs(self.index.organizations(20), "Organizations in the index"))
+
+    def _cmd_facets(self, _arg: str) -> None:
+        results = self._need_results()
+        self.console.print(render_facets(results.facets))
+
+    def _cmd_filter(self, arg: str) -> None:
+        if not arg:
+            self._show_filters()
+            return
+        updates = _parse_filters(arg)
+        merged = {**self.filters, **updates}
+        self.filters = {k: v for k, v in merged.items() if v}
+        self._show_filters()
+        self._rerun()
+
+    def _cmd_clear(self, _arg: str) -> None:
+        self.filters = {}
+        self._show_filters()
+        self._rerun()
+
+    def _cmd_sort(self, arg: str) -> None:
+        if arg.lower() not in SORTS:
+            raise _UsageError(f"unknown sort {arg!r}: use :sort {'|'.join(SORTS)}")
+        self.sort = arg.lower()
+        self.console.print(Text(f"sorted by {self.sort}", style="dim"))
+        self._rerun()
+
+    def _cmd_stats(self, _arg: str) -> None:
+        self.console.print(render_stats(self.index.stats()))
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _need_results(self) -> SearchResults:
+        if self.results is None:
+            raise _UsageError("no results yet: type a query first")
+        return self.results
+
+    def _show_filters(self) -> None:
+        shown = ", ".join(f"{k}={v}" for k, v in self.filters.items()) or "none"
+        self.console.print(Text(f"filters: {shown}", style="dim"))
+
+    def _rerun(self) -> None:
+        if self.query:
+            self.offset = 0
+            self._show_page()
+
+    def _show_page(self) -> None:
+        since = _date_bound(self.filters.get("since"), end=False)
+        until = _date_bound(self.filters.get("until"), end=True)
+        self.results = self.index.search(
+            self.query or "",
+            limit=self.page_size,
+            offset=self.offset,
+            org=self.filters.get("org"),
+            category=self.filters.get("category"),
+            since=since,
+            until=until,
+            sort=self.sort,
+        )
+        self.console.print(render_results(self.results))
+
+    def _page(self, renderable: RenderableType) -> None:
+        """Print ``renderable``, a screenful at a time when ``more`` is set."""
+        if self.more is None:
+            self.console.print(renderable)
+            return
+        with self.console.capture() as capture:
+            self.console.print(renderable)
+        lines = capture.get().splitlines(keepends=True)
+        height = max(5, self.console.size.height - 2)
+        for start in range(0, len(lines), height):
+            if start and not self.more():
+                return
+            self.console.file.write("".join(lines[start : start + height]))
+            self.console.file.flush()
+
+
+def _ask_more() -> bool:
+    try:
+        answer = input("-- more -- (Enter: next screen, q: stop) ")
+    except (EOFError, KeyboardInterrupt):
+        print()
+        return False
+    readline = sys.modules.get("readline")
+    if answer and readline is not None:  # keep pager answers out of the query history
+        length = readline.get_current_history_length()
+        if length:
+            readline.remove_history_item(length - 1)
+    return not answer.strip().lower().startswith("q")
+
+
+_FILTER_RE = re.compile(r"(?:^|\s)(\w+)=")
+
+
+def _parse_filters(text: str) -> dict[str, str]:
+    """``org=UBND tỉnh Quảng Ninh since=2023`` -> ``{"org": "UBND tỉnh Quảng Ninh", "since": "2023"}``.
+
+    Raises:
+        _UsageError: Text without ``key=`` or an unknown key.
+        QuerySyntaxError: A date that is not a date.
+    """
+    found = list(_FILTER_RE.finditer(text))
+    if not found or text[: found[0].start()].strip():
+        raise _UsageError(f"usage: :filter {' '.join(k + '=…' for k in _FILTER_KEYS)} (got {text!r})")
+    out: dict[str, str] = {}
+    for m, following in zip(found, [*found[1:], None], strict=True):
+        key = m.group(1).lower()
+        if key not in _FILTER_KEYS:
+            raise _UsageError(f"unknown filter {key!r}: use {', '.join(_FILTER_KEYS)}")
+        value = text[m.end() : following.start() if following else len(text)].strip().strip('"')
+        if value and key in ("since", "until"):
+            _date_bound(value, end=key == "until")  # validate now, not at the next search
+        out[key] = value
+    return out
+
+
+def _date_bound(value: str | None, *, end: bool) -> datetime | None:
+    """The start (or end) of a YYYY, YYYY-MM or YYYY-MM-DD value."""
+    if not value:
+        return None
+    lo, hi = parse_date_range(value)
+    bound = hi if end else lo
+    if bound is None:
+        raise QuerySyntaxError(f"{value!r} leaves the {'end' if end else 'start'} open; give a date such as 2023-08")
+    return bound
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _History:
+    """readline history in a file; every failure (no readline, unreadable file) is ignored."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            import readline  # noqa: PLC0415 - only on a terminal: importing it can write escape codes
+        except ImportError:
+            self.readline = None
+            return
+        self.readline = readline
+        readline.set_history_length(1000)
+        with contextlib.suppress(OSError):
+            readline.read_history_file(path)
+
+    def save(self) -> None:
+        if self.readline is None:
+            return
+        with contextlib.suppress(OSError):
+            self.readline.write_history_file(self.path)
