@@ -304,14 +304,19 @@ class _Layout:
     # -- cutting --------------------------------------------------------------------
 
     def _cut(self, word_edge: Callable[[int], bool], *candidates: range) -> int | None:
-        """The first candidate that is a word edge, else the first clean boundary, else None.
+        """The first clean word edge, else any word edge, else the first clean boundary.
 
-        A clean position is on a character boundary and not strictly inside a span.
+        A clean position is on a character boundary and not strictly inside a span: cutting
+        an organization name between two words beats cutting a word in half.
         """
         text, blocked = self.text, self.blocked
         for rng in candidates:
             for i in rng:
                 if word_edge(i) and not blocked[i] and _is_boundary(text, i):
+                    return i
+        for rng in candidates:
+            for i in rng:
+                if word_edge(i) and _is_boundary(text, i):
                     return i
         for rng in candidates:
             for i in rng:

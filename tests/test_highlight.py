@@ -377,3 +377,14 @@ def test_full_highlight_properties(case: tuple[str, QueryTerms, list[Span]]) -> 
     assert snippet.text == text
     check_spans(text, snippet.spans)
     check_html(snippet)
+
+
+def test_fragments_end_between_words_even_inside_an_org_name() -> None:
+    text = "Mở đầu hội nghị. " + "Nội dung dài dòng. " * 8 + "Ban Chỉ đạo 35 thành phố Đà Nẵng họp bàn."
+    org_start = text.index("Ban Chỉ đạo")
+    orgs = [Span(org_start, org_start + len("Ban Chỉ đạo 35 thành phố Đà Nẵng"), "org")]
+    matches = match_spans(text, QueryTerms(frozenset({"ban", "chỉ", "đạo", "35"}), frozenset()))
+    for width in range(150, 200, 3):
+        snippet = make_snippet(text, matches, orgs, max_chars=width, max_fragments=1)
+        last = snippet.text.rstrip().split(" ")[-1]
+        assert last in text.split(" ") or last.rstrip(".") in text.replace(".", "").split(" "), (width, snippet.text)
