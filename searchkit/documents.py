@@ -94,8 +94,8 @@ class Article:
         author: Byline (normalized), or None.
         url: Address of the original page, or None.
         category: Category or section (normalized), or None.
-        source: Where the article came from: the JSONL ``source`` value (a newspaper), else
-            the file it was read from; None when unknown.
+        source: The publication the article came from (the JSONL ``source`` value, e.g. a
+            newspaper); None when the input does not say.
         origin: The input file the reader took the article from (for per-file reports);
             not part of the article's content, its digest or equality, and not stored.
 
@@ -130,7 +130,7 @@ class Article:
 
         Args:
             d: The mapping (a parsed JSON object).
-            source: Used as :attr:`source` when ``d`` has none (readers pass the file).
+            source: The file the mapping was read from (kept as :attr:`origin`).
 
         Returns:
             The article, text fields normalized.
@@ -167,7 +167,7 @@ class Article:
             author=_optional(d.get("author"), "author"),
             url=_optional(d.get("url"), "url", normal=False),
             category=_optional(d.get("category"), "category"),
-            source=_optional(d.get("source"), "source") or source,
+            source=_optional(d.get("source"), "source"),
             origin=source,
         )
 
@@ -383,7 +383,7 @@ def parse_txt(text: str, *, article_id: str, source: str | None = None) -> Artic
     Args:
         text: The decoded file text (any normalization, any line endings).
         article_id: The article id.
-        source: The file, for :attr:`Article.source` and error messages.
+        source: The file, for :attr:`Article.origin` and error messages.
 
     Returns:
         The normalized article.
@@ -442,7 +442,7 @@ def parse_txt(text: str, *, article_id: str, source: str | None = None) -> Artic
             block = []
     return Article(
         id=article_id, title=title, body="\n\n".join(paragraphs), published=published, views=views,
-        author=author, source=source, origin=source,
+        author=author, origin=source,
     )
 
 

@@ -30,6 +30,7 @@ from datetime import datetime
 
 from searchkit.errors import QuerySyntaxError
 from searchkit.normalize import normalize
+from searchkit.orgs import canonical_org
 
 __all__ = ["FIELDS", "MAX_CLAUSES", "Clause", "ParsedQuery", "parse_date_range", "parse_query"]
 
@@ -122,7 +123,36 @@ def parse_query(text: str) -> ParsedQuery:
             raw.append(("phrase", m.group("phrase").strip('"').strip(), sign, True))
         else:
             raw.append(("word", m.group("word"), sign, False))
-    return _assemble(raw)
+    return _assemble(_extend_org_names(raw))
+
+
+_OPERATORS = ("AND", "OR", "NOT", "&&", "||")
+
+
+def _extend_org_names(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, str, str, bool]]:
+    """Let an unquoted ``org:`` value run over the words after it while they name a body.
+
+    ``org:UBND Quảng Ninh`` means the organization "UBND Quảng Ninh", not "UBND" plus the
+    free words "Quảng Ninh": the longest run of following plain words (at most 8) that
+    :func:`~searchkit.orgs.canonical_org` resolves is taken into the value.
+    """
+    out: list[tuple[str, str, str, bool]] = []
+    i = 0
+    while i < len(raw):
+        kind, value, sign, quoted = raw[i]
+        i += 1
+        if kind != "org" or quoted or not value:
+            out.append((kind, value, sign, quoted))
+            continue
+        following: list[str] = []
+        for k, v, sg, _ in raw[i : i + 8]:
+            if k != "word" or sg or v in _OPERATORS:
+                break
+            following.append(v)
+        take = next((n for n in range(len(following), 0, -1) if canonical_org(" ".join([value, *following[:n]]))), 0)
+        out.append((kind, " ".join([value, *following[:take]]), sign, quoted))
+        i += take
+    return out
 
 
 def _assemble(raw: list[tuple[str, str, str, bool]]) -> ParsedQuery:

@@ -54,8 +54,12 @@ _W_WORD = 1.0
 _W_SYLLABLE = 0.35
 _W_FOLDED_ACCENTED = 0.06
 _W_FOLDED = 1.0
+_W_UNMARKED = 0.2
 _W_EXACT_UNACCENTED = 0.25
 _W_PAIR = 0.6
+_W_PAIR_FOLDED = 1.2
+_PAIR_SLOP = 2
+_TITLE_PAIRS = False
 _W_TITLE = 1.6
 _W_ORG = 2.0
 
@@ -183,7 +187,8 @@ def _units(text: str, *, accented: bool) -> list[_Unit]:
     """Split free text into query units: pyvi words (accented) or syllables (unaccented)."""
     units: list[_Unit] = []
     stops = stopwords()
-    for word in segment(text):
+    # pyvi's model reads capitals as names: an all-caps query is segmented in lowercase.
+    for word in segment(text.lower() if text.isupper() else text):
         term = word_term(word.text).lower()
         if not term:
             continue
@@ -210,8 +215,10 @@ def _unit_scoring(unit: _Unit, accented: bool) -> list[wq.Query]:
         if accented:
             out.append(wq.Term(f"{prefix}_w", unit.word, boost=_W_WORD * weight))
             out.extend(wq.Term(f"{prefix}_s", s, boost=_W_SYLLABLE * weight) for s in unit.syllables)
-            folded = [f for f, s in zip(unit.folded, unit.syllables, strict=True) if f != s]
-            out.extend(wq.Term(f"{prefix}_f", f, boost=_W_FOLDED_ACCENTED * weight) for f in folded)
+            for f, s in zip(unit.folded, unit.syllables, strict=True):
+                # A syllable typed without marks in an accented query may be a lazy spelling.
+                w = _W_FOLDED_ACCENTED if f != s else _W_UNMARKED
+                out.append(wq.Term(f"{prefix}_f", f, boost=w * weight))
         else:
             out.extend(wq.Term(f"{prefix}_f", f, boost=_W_FOLDED * weight) for f in unit.folded)
             out.extend(wq.Term(f"{prefix}_s", s, boost=_W_EXACT_UNACCENTED * weight) for s in unit.syllables)
@@ -219,15 +226,23 @@ def _unit_scoring(unit: _Unit, accented: bool) -> list[wq.Query]:
 
 
 def _pair_scoring(units: Sequence[_Unit], accented: bool) -> list[wq.Query]:
-    """Adjacent query words that stand side by side in the article score again."""
+    """Adjacent query words that stand side by side (or nearly) in the article score again."""
     content = [u for u in units if not u.stop]
     out: list[wq.Query] = []
     for a, b in zip(content, content[1:]):
+        folded = [*a.folded, *b.folded]
         if accented:
-            out.append(wq.Phrase("body_s", [*a.syllables, *b.syllables], slop=2, boost=_W_PAIR))
+            syllables = [*a.syllables, *b.syllables]
+            out.append(wq.Phrase("body_s", syllables, slop=_PAIR_SLOP, boost=_W_PAIR))
+            if _TITLE_PAIRS:
+                out.append(wq.Phrase("title_s", syllables, slop=_PAIR_SLOP, boost=_W_PAIR * _W_TITLE))
+            if syllables != folded and any(f == s for f, s in zip(folded, syllables, strict=True)):
+                # a word typed without its marks ("hội nghi"): its pair counts without them
+                out.append(wq.Phrase("body_f", folded, slop=_PAIR_SLOP, boost=_W_PAIR_FOLDED))
         else:
-            out.append(wq.Phrase("body_f", [*a.folded, *b.folded], boost=_W_PAIR * 2))
-            out.append(wq.Phrase("title_f", [*a.folded, *b.folded], boost=_W_PAIR * _W_TITLE))
+            out.append(wq.Phrase("body_f", folded, boost=_W_PAIR_FOLDED))
+            if _TITLE_PAIRS:
+                out.append(wq.Phrase("title_f", folded, boost=_W_PAIR_FOLDED * _W_TITLE))
     return out
 
 
@@ -244,11 +259,11 @@ def _match_clause(text: str, fields: Sequence[str], *, phrase: bool) -> wq.Query
     return wq.And([wq.Or([wq.Term(f"{f}_{view}", t) for f in fields]) for t in terms])
 
 
-def _org_query(name: str) -> wq.Query:
+def _org_query(name: str, boost: float = 1.0) -> wq.Query:
     """Articles naming the organization ``name`` (any alias) or a more specific one of it."""
     canonical = canonical_org(name) or normalize(name).strip()
     # "Ban Chỉ đạo 35" also finds "Ban Chỉ đạo 35 thành phố Hải Phòng".
-    return wq.Or([wq.Term("orgs", canonical), wq.Prefix("orgs", canonical + " ")])
+    return wq.Or([wq.Term("orgs", canonical), wq.Prefix("orgs", canonical + " ")], boost=boost)
 
 
 @dataclass
@@ -272,7 +287,9 @@ def _build(parsed: ParsedQuery) -> _Built:
         _add_clause(built, clause)
     for mention in find_orgs(free_text) if free_text else ():
         built.orgs.add(mention.canonical)
-        built.scoring.append(wq.Term("orgs", mention.canonical, boost=_W_ORG))
+        # The name weighs as much as the words it stands for ("Ủy ban nhân dân ..." is many).
+        size = max(1, len(mention.text.split()))
+        built.scoring.append(_org_query(mention.canonical, boost=_W_ORG * size))
     return built
 
 
@@ -434,7 +451,7 @@ def search(
     if facets and total:
         table = ix._cached("facets", lambda: FacetTable(searcher))
         facet_values = MappingProxyType(table.count(results.docs(), facet_top))
-    suggestion = _suggest(searcher, built) if total < 3 else None
+    suggestion = _suggest(searcher, built)
     return SearchResults(query, total, _ms(started), hits, facet_values, suggestion, offset)
 
 
@@ -517,7 +534,12 @@ def _known_syllables() -> frozenset[str]:
 
 
 def _suggest(searcher: Any, built: _Built) -> str | None:
-    """Suggest a corrected query for words the index does not know (tone-aware)."""
+    """Suggest a corrected query when some of its words are unknown to the index.
+
+    Only words that occur in no article are corrected, to the closest known spelling (one
+    edit; a tone variant of the same letters first); a correctly spelled word is never
+    replaced by a word that differs from it only in tone.
+    """
     reader = searcher.reader()
     field = "body_s" if built.accented else "body_f"
     changed = False
@@ -525,7 +547,8 @@ def _suggest(searcher: Any, built: _Built) -> str | None:
     for unit in built.units:
         for syllable in unit.syllables if built.accented else unit.folded:
             best = syllable
-            if not unit.stop and reader.doc_frequency(field, syllable) == 0:
+            unknown = reader.doc_frequency(field, syllable) == 0 and reader.doc_frequency("title" + field[4:], syllable) == 0
+            if not unit.stop and unknown:
                 best = _correct(reader, field, syllable, accented=built.accented) or syllable
             changed |= best != syllable
             words.append(best)
@@ -534,16 +557,18 @@ def _suggest(searcher: Any, built: _Built) -> str | None:
 
 def _correct(reader: Any, field: str, syllable: str, *, accented: bool) -> str | None:
     known = syllable in _known_syllables()
-    best: tuple[int, str] | None = None
+    best: tuple[bool, int, str] | None = None
     for candidate in reader.terms_within(field, syllable, 1):
         if candidate == syllable:
             continue
-        if accented and known and _fold_term(candidate) == _fold_term(syllable):
+        same_letters = _fold_term(candidate) == _fold_term(syllable)
+        if accented and known and same_letters:
             continue  # a real word is never "corrected" to another tone of itself
-        freq = reader.doc_frequency(field, candidate)
-        if best is None or freq > best[0]:
-            best = (freq, candidate)
-    return best[1] if best else None
+        # A misspelt tone ("phảo") is most likely meant as another tone of the same letters.
+        key = (same_letters, reader.doc_frequency(field, candidate), candidate)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return best[2] if best else None
 
 
 def highlight_article(ix: Index, article_id: str, query: str) -> tuple[Snippet, Snippet] | None:

@@ -59,7 +59,7 @@ def test_seed_article_is_parsed() -> None:
         assert gone not in article.body
     assert "\n\n\n" not in article.body
     assert article.body.endswith("trong tình hình mới.")
-    assert article.source == str(SEED)
+    assert article.source is None and article.origin == str(SEED)
 
 
 # --- the .txt layout -------------------------------------------------------------------------------
@@ -137,7 +137,8 @@ def test_jsonl_variants_and_date_formats() -> None:
     assert by_id["3"].published == datetime(2023, 7, 1)
     assert by_id["3"].url == "https://example.org/thoi-tiet"
     assert by_id["3"].source == "Báo Ví Dụ"  # the object's source wins
-    assert by_id["j1"].source == str(DATA / "mixed.jsonl")  # else the file
+    assert by_id["j1"].source is None  # a file is not a publication...
+    assert by_id["j1"].origin == str(DATA / "mixed.jsonl")  # ...it is where the article came from
     assert by_id["j4"].published == datetime(2025, 1, 5, 19, 0)  # +07:00 is Vietnam time already
     assert by_id["j5"].published == datetime(2025, 1, 5, 19, 0)  # 12:00Z is 19:00 in Vietnam
     assert by_id["j6"].published == datetime(2022, 3, 7)
