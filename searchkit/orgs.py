@@ -30,11 +30,27 @@ Canonical names
 The canonical name spells every part out in normalized spelling: head ("Ủy ban nhân dân" for
 "UBND", "Uỷ ban nhân dân"), field ("Giáo dục và Đào tạo" for "GD-ĐT"), place with its type
 ("thành phố Hà Nội" for "TP Hà Nội" and for a bare "Hà Nội", "Thành phố Hồ Chí Minh" for
-"TP.HCM"). Free words are kept as written, with the first one capitalized.
+"TP.HCM"). Free words are kept as written, with the first one capitalized. A place word is
+always spelled the same way, whatever the text's case ("Thành Phố Đà Nẵng" -> "thành phố Đà
+Nẵng"; "Thành phố Hồ Chí Minh" is that city's own spelling).
+
+A place word with no place name ("UBND thành phố", "Ban Chỉ đạo 35 Thành phố", "Sở Du lịch
+tỉnh") is part of the mention's span but not of its canonical name: when the sentence names
+exactly one place of that type ("… của UBND thành phố Hải Phòng do Phó Chủ tịch UBND thành
+phố dẫn đầu"), that place is attached; otherwise the name stays generic ("Ủy ban nhân dân",
+"Ban Chỉ đạo 35"), the same name as a bare "UBND", so that an ``org:`` filter or facet on it
+reads as "any people's committee" (filters match more specific names by prefix). Keeping
+"thành phố" would make a bucket that names no body and matches neither Hà Nội's nor Thành
+phố Hồ Chí Minh's committee. Only the sentence is searched: a city named a paragraph
+earlier is too often another city.
+
+A free name ends at a word's end: a stop word that is a syllable of a listed compound
+("Cục Hàng không", "Trung tâm Dịch vụ việc làm") does not end it.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -50,7 +66,7 @@ __all__ = ["OrgMention", "find_orgs", "canonical_org", "org_aliases"]
 _DATA = "data/orgs"
 _MAX_ALIASES = 64
 _MAX_FREE_TOKENS = 12
-_MAX_LOWER_TOKENS = 6
+_MAX_LOWER_TOKENS = 8
 _MAX_PLACE_TOKENS = 4
 
 # Whitespace inside a name never crosses a line.
@@ -122,6 +138,8 @@ class _Part:
     variants: tuple[str, ...]
     free: bool = False
     sep: str = " "
+    # a place word with no place name ("UBND thành phố"): part of the span, not of the name
+    dangling: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +160,7 @@ class _Lexicon:
     country_re: re.Pattern[str]
     stop_words: frozenset[str]
     stop_phrases: frozenset[tuple[str, str]]
+    compounds: dict[str, tuple[tuple[tuple[str, ...], int], ...]]
     surnames_all: frozenset[str]
     surnames_name: frozenset[str]
     surnames: frozenset[str]
@@ -232,7 +251,7 @@ def _lexicon(folded: bool = False) -> _Lexicon:
         forms = tuple(prep(f) for f in names)
         flags = frozenset(f for f in row[4].split(",") if f and f != "-") if len(row) > 4 else frozenset()
         not_before = tuple(
-            tuple(_form_tokens(prep(w).casefold())) for w in (row[5].split("|") if len(row) > 5 else []) if w and w != "-"
+            tuple(prep(w).casefold().split()) for w in (row[5].split("|") if len(row) > 5 else []) if w and w != "-"
         )
         head = _Head(
             canonical=normalize(names[0]),
@@ -304,6 +323,11 @@ def _lexicon(folded: bool = False) -> _Lexicon:
             stop_words.add(tokens[0])
         elif tokens:
             stop_phrases.add((tokens[0], tokens[1]))
+    compounds: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for (line, *_) in _rows("compounds.txt"):
+        syllables = tuple(prep(line).casefold().split())
+        for i, syllable in enumerate(syllables):
+            compounds.setdefault(syllable, []).append((syllables, i))
     surnames_all: set[str] = set()
     surnames_name: set[str] = set()
     for name, scope in _rows("surnames.txt"):
@@ -329,6 +353,7 @@ def _lexicon(folded: bool = False) -> _Lexicon:
         country_re=compile_list(country_forms),
         stop_words=frozenset(stop_words),
         stop_phrases=frozenset(stop_phrases),
+        compounds={k: tuple(v) for k, v in compounds.items()},
         surnames_all=frozenset(surnames_all),
         surnames_name=frozenset(surnames_name),
         surnames=frozenset(surnames_all | surnames_name),
@@ -351,6 +376,7 @@ class _Parse:
     named_place: bool = False
     foreign: bool = False
     has_parent: bool = False
+    bare: bool = False  # the head drops the place word of a province ("Thành ủy Đà Nẵng")
 
 
 def _capitalized(token: str) -> bool:
@@ -392,10 +418,34 @@ class _Parser:
         if word[:1].isupper():
             return False  # a stop word ends a name only when written in lowercase
         word = word.casefold()
-        if word in self.lex.stop_words:
-            return True
         nxt = _TOKEN.match(self.text, m.end())
-        return bool(nxt and (word, nxt.group(1).casefold()) in self.lex.stop_phrases)
+        if word not in self.lex.stop_words and not (nxt and (word, nxt.group(1).casefold()) in self.lex.stop_phrases):
+            return False
+        return not self.in_compound(pos, m.end(), word)
+
+    def in_compound(self, pos: int, end: int, word: str) -> bool:
+        """True when the word ``text[pos:end]`` is a syllable of a listed compound word here.
+
+        "Cục Hàng không": "không" is a stop word, but here a syllable of "hàng không".
+        """
+        candidates = self.lex.compounds.get(word)
+        if not candidates:
+            return False
+        before = _TAIL_WORDS.search(self.text, max(0, pos - 60), pos)
+        left = before.group(0).casefold().split() if before else []
+        right: list[str] = []
+        p = end
+        for _ in range(max(len(tokens) - i - 1 for tokens, i in candidates)):
+            m = _TOKEN.match(self.text, p)
+            if not m:
+                break
+            right.append(m.group(1).casefold())
+            p = m.end()
+        for tokens, i in candidates:
+            n_right = len(tokens) - i - 1
+            if (i == 0 or left[-i:] == list(tokens[:i])) and right[:n_right] == list(tokens[i + 1 :]):
+                return True
+        return False
 
     def field(self, pos: int, head: _Head) -> tuple[list[_Part], int] | None:
         pattern = self.lex.field_re.get(head.fields)
@@ -487,17 +537,18 @@ class _Parser:
         entry = self.lex.ptypes.get(_key(word))
         return (entry, m.end()) if entry else None
 
-    def named_place_word(self, pos: int) -> bool:
-        """True when a place word followed by a name or number starts at ``pos``."""
-        if not self.place_word(pos):
-            return False
-        found = self.place(pos, None)
-        return bool(found and found[0].canonical not in _BARE_PLACE_WORDS)
+    def place_word_ends_name(self, pos: int) -> bool:
+        """True when a place word at ``pos`` starts a place: named ("tỉnh Quảng Ninh", "quận 1")
+        or dangling ("thành phố" before a stop word, "và" or punctuation), not "xã hội"."""
+        return bool(self.place_word(pos) and self.place(pos, None))
 
-    def place(self, pos: int, level_above: str | None) -> tuple[_Part, int, bool] | None:
+    def place(self, pos: int, level_above: str | None, after_body: bool = False) -> tuple[_Part, int, bool] | None:
         """A place: "tỉnh Quảng Ninh", "TP.HCM", "Hà Nội", "quận 1", "Mỹ" (foreign), "tỉnh".
 
-        Returns the part, its end and whether the place is a foreign country.
+        A place word with no name ("tỉnh", "thành phố") is a dangling part when a stop word,
+        "và", a qualifier, punctuation or the line end follows; ``after_body`` (right after
+        the body's name: "UBND thành phố dẫn đầu") also when any word follows "tỉnh" or
+        "thành phố". Returns the part, its end and whether the place is a foreign country.
         """
         known = self.known_place(pos)
         if known:
@@ -535,15 +586,26 @@ class _Parser:
             number = None
             if run is None:
                 # the place word alone ("UBND tỉnh", "HĐND thành phố") when no name follows
-                if shift == 0 and (self.stop_at(end) or not _word_follows(self.text, end)):
-                    return _Part(ptype.canonical, ptype.forms), end, False
+                if shift == 0 and (
+                    self.stop_at(end)
+                    or not _word_follows(self.text, end)
+                    or _and_follows(self.text, end)
+                    or self.qualifier(end)
+                    or (after_body and level == "province")
+                ):
+                    return _Part(ptype.canonical, ptype.forms, dangling=True), end, False
                 return None
             name, name_end = run
             return _Part(f"{ptype.canonical} {name}", tuple(f"{f} {name}" for f in ptype.forms)), name_end - shift, False
         return _Part(f"{ptype.canonical} {name}", tuple(f"{f} {name}" for f in ptype.forms)), number.end() - shift, False
 
-    def free(self, pos: int, persons_end: bool) -> tuple[_Part, int, bool] | None:
-        """A free name or topic from ``pos``: returns the part, its end, and whether capitalized."""
+    def free(self, pos: int, persons_end: bool, parents: bool, depth: int) -> tuple[_Part, int, bool] | None:
+        """A free name or topic from ``pos``: returns the part, its end, and whether capitalized.
+
+        The name ends before a body that can be named by itself: a head that makes a name
+        ("Ban Tuyên giáo | Thành ủy"), not one that does not ("khu vực Nam Bộ"), or, when
+        ``parents``, a parent body right at ``pos`` ("Ban Chỉ đạo 35 | Thành ủy Hà Nội").
+        """
         text = self.text
         ends: list[tuple[int, str]] = []
         p = pos
@@ -555,9 +617,9 @@ class _Parser:
             word = m.group(1)
             if word[:1].isdigit() or self.stop_at(p):
                 break
-            if self.known_place(p) or self.country(p) or self.qualifier(p) or self.named_place_word(p):
+            if self.known_place(p) or self.country(p) or self.qualifier(p) or self.place_word_ends_name(p):
                 break
-            if ends and word[:1].isupper() and self.head_at(m.start(1)):
+            if word[:1].isupper() and self.body_at(m.start(1), first=not ends, parents=parents, depth=depth):
                 break
             nxt = _TOKEN.match(text, m.end())
             if word[:1].isupper():
@@ -574,8 +636,14 @@ class _Parser:
                 # starts the sentence's predicate, not more of the name.
                 if lowers == 0 and sum(w[:1].isupper() and w.casefold() not in _TRIM_CAPS for _, w in ends) >= 2:
                     break
+                # "… khu vực Nam Bộ | dự báo …": nor after two title-case words in a row.
+                if len(ends) >= 2 and all(_title(w) for _, w in ends[-2:]):
+                    break
                 lowers += 1
                 if lowers > _MAX_LOWER_TOKENS:
+                    # too long: cut here, but not inside a known word ("công trình giao | thông")
+                    if self.in_compound(m.start(1), m.end(), word.casefold()):
+                        ends.pop()
                     break
             ends.append((m.end(), word))
             p = m.end()
@@ -588,6 +656,32 @@ class _Parser:
         words = [w for _, w in ends]
         capitalized = words[0][:1].isupper() or any(w[:1].isupper() and not w.isupper() for w in words)
         return _free_part(text[pos:end]), end, capitalized
+
+    def body_at(self, pos: int, first: bool, parents: bool, depth: int) -> bool:
+        """True when a body inside a free name starts at ``pos`` (see :meth:`free`).
+
+        A head its data rules out here ("Hội | An") is no body; nor is a head that ends a run
+        of title-case words and needs a name it does not have ("khu vực Nam Bộ | dự báo",
+        "Trung Bộ,"). A capitalized word after the head may be its name ("và Trung tâm
+        Thương mại"): then it is a body.
+        """
+        found = self.head_at(pos)
+        if not found:
+            return False
+        head, end = found
+        if first:
+            return parents and "up" in head.flags
+        following = [w.casefold() for w in _WORDS.findall(self.text, end, end + 60)[:4]]
+        if any(following[: len(words)] == list(words) for words in head.not_before):
+            return False
+        if _excluded_by_left(head, self.text, pos):
+            return False
+        if depth or head.needs == "none" or _capital_follows(self.text, end):
+            return True
+        before = _TAIL_WORDS.search(self.text, max(0, pos - 40), pos)
+        if not (before and _title(before.group(0).split()[-1])):
+            return True
+        return self.parse(head, pos, end, depth=1) is not None
 
     # -- the name --------------------------------------------------------------------------
 
@@ -618,7 +712,8 @@ class _Parser:
                     result.has_name = result.capitalized = True
                     pos = m.end()
             if "free" in flags or "topic" in flags:
-                free = self.free(pos, persons_end=head.kind == "gov")
+                parents = "parent" in flags and head.needs != "name"
+                free = self.free(pos, persons_end=head.kind == "gov", parents=parents, depth=depth)
                 if free:
                     part, end, capitalized = free
                     result.parts.append(part)
@@ -639,7 +734,7 @@ class _Parser:
         if "place" in flags and not result.has_parent:
             level: str | None = None
             for _ in range(2):
-                found = self.place(pos, level)
+                found = self.place(pos, level, after_body=True)
                 if not found:
                     break
                 part, pos, foreign = found
@@ -647,9 +742,10 @@ class _Parser:
                     part = _without_place_word(part)
                 result.parts.append(part)
                 result.has_place = True
-                result.named_place = result.named_place or part.canonical not in _BARE_PLACE_WORDS
+                result.named_place = result.named_place or not part.dangling
+                result.bare = "bare" in flags
                 result.foreign = result.foreign or foreign
-                if foreign:
+                if foreign or part.dangling:
                     break
                 level = "district" if part.canonical.split(" ")[0] in _DISTRICT_WORDS else "province"
             pos = self.qualifiers(pos, result)
@@ -722,8 +818,26 @@ class _Parser:
 
 
 _DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})
-_BARE_PLACE_WORDS = frozenset({"tỉnh", "thành phố", "quận", "huyện", "thị xã", "thị trấn", "xã", "phường"})
 _WORDS = re.compile(r"[^\W_]+")
+# the words just before a position, on the same line and with no punctuation between them
+_TAIL_WORDS = re.compile(r"(?:[^\W_]+[ \t]+)*[^\W_]+[ \t]*$")
+
+
+def _title(word: str) -> bool:
+    """True for a word in title case ("Nam", "Đạo"), not an abbreviation or a small word."""
+    return word[:1].isupper() and not word.isupper() and word.casefold() not in _TRIM_CAPS
+
+
+def _and_follows(text: str, pos: int) -> bool:
+    """True when "và" follows ``pos``: "Công an thành phố | và Sở …"."""
+    m = _TOKEN.match(text, pos)
+    return bool(m and m.group(1) == "và")
+
+
+def _capital_follows(text: str, pos: int) -> bool:
+    """True when a capitalized word follows ``pos`` on the same line."""
+    m = _TOKEN.match(text, pos)
+    return bool(m and m.group(1)[:1].isupper())
 
 
 def _word_follows(text: str, pos: int) -> bool:
@@ -804,8 +918,55 @@ def _excluded_by_left(head: _Head, text: str, start: int) -> bool:
     return words[-1] in head.not_after or " ".join(words) in head.not_after
 
 
+# A sentence ends at a line break or at ".", "!", "?", "…" followed by a space or the end
+# ("TP.HCM" and "3.5" do not end one).
+_SENTENCE_BREAK = re.compile(r"\n|[.!?…]+(?=[\"'”’)\]]*(?:\s|$))")
+_GAP = re.compile(_SP)
+
+
+def _attach_places(lex: _Lexicon, text: str, found: list[tuple[int, int, _Parse]]) -> None:
+    """Name the place of a dangling place word from the sentence around it, in place.
+
+    "Phó Chủ tịch UBND thành phố" in a sentence that also names "thành phố Hải Phòng" (or
+    "Hải Phòng", "TP Hải Phòng", in another name or not) is the people's committee of Hải
+    Phòng. Only a place of the same type counts ("thành phố" for "thành phố", "tỉnh" for
+    "tỉnh"), foreign places never, and only when the sentence names exactly one such place;
+    otherwise the part stays dangling and the canonical name has no place.
+    """
+    pending = [parsed for _, _, parsed in found if any(p.dangling for p in parsed.parts)]
+    if not pending:
+        return
+    breaks = [(m.start(), m.end()) for m in _SENTENCE_BREAK.finditer(text)]
+    places_in: dict[tuple[int, int], list[_Part]] = {}
+    for start, end, parsed in found:
+        index = next((i for i, p in enumerate(parsed.parts) if p.dangling), None)
+        if index is None:
+            continue
+        i = bisect.bisect_right(breaks, (start, len(text)))
+        bounds = (breaks[i - 1][1] if i else 0, next((b for b, _ in breaks[i:] if b >= end), len(text)))
+        if bounds not in places_in:
+            places_in[bounds] = _places(lex, text[bounds[0] : bounds[1]])
+        word = parsed.parts[index].canonical
+        named = {p.canonical: p for p in places_in[bounds] if p.canonical.casefold().startswith(word + " ")}
+        if len(named) == 1:
+            (part,) = named.values()
+            parsed.parts[index] = _without_place_word(part) if parsed.bare else part
+
+
+def _places(lex: _Lexicon, sentence: str) -> list[_Part]:
+    """The Vietnamese places named in ``sentence`` ("thành phố Hải Phòng", "Quảng Ninh", "quận 1")."""
+    padded = " " + sentence
+    parser = _Parser(lex, padded)
+    places: list[_Part] = []
+    for gap in _GAP.finditer(padded):
+        found = parser.place(gap.start(), None)
+        if found and not found[2] and not found[0].dangling:
+            places.append(found[0])
+    return places
+
+
 def _canonical(parts: list[_Part]) -> str:
-    return parts[0].canonical + "".join(p.sep + p.canonical for p in parts[1:])
+    return parts[0].canonical + "".join(p.sep + p.canonical for p in parts[1:] if not p.dangling)
 
 
 # --------------------------------------------------------------------------------------------
@@ -839,6 +1000,8 @@ def find_orgs(text: str) -> list[OrgMention]:
 
     Returns:
         The names, sorted by position and non-overlapping; ``m.text == text[m.start:m.end]``.
+        A place word with no name ("UBND thành phố") takes the one place of its type named
+        in the same sentence, if there is one; otherwise it is left out of the canonical name.
 
     >>> [m.canonical for m in find_orgs("Chủ tịch UBND tỉnh Quảng Ninh gặp Bộ trưởng Bộ GD-ĐT.")]
     ['Ủy ban nhân dân tỉnh Quảng Ninh', 'Bộ Giáo dục và Đào tạo']
@@ -847,11 +1010,16 @@ def find_orgs(text: str) -> list[OrgMention]:
     ('Ban chỉ đạo 35 TP Hải Phòng', 'Ban Chỉ đạo 35 thành phố Hải Phòng', 'gov')
     >>> find_orgs("Bộ quần áo mua ở Tây Ban Nha ban ngày")
     []
+    >>> [m.canonical for m in find_orgs("UBND thành phố Hải Phòng và HĐND thành phố họp. UBND tỉnh cũng họp.")]
+    ['Ủy ban nhân dân thành phố Hải Phòng', 'Hội đồng nhân dân thành phố Hải Phòng', 'Ủy ban nhân dân']
     """
     normalized, offsets = _normalize_for_spans(text)
+    lex = _lexicon()
+    found = list(_scan(lex, normalized))
+    _attach_places(lex, normalized, found)
     mentions: list[OrgMention] = []
     last_end = 0
-    for start, end, parsed in _scan(_lexicon(), normalized):
+    for start, end, parsed in found:
         raw_start, raw_end = (offsets[0][start], offsets[1][end - 1]) if offsets else (start, end)
         if raw_start < last_end:  # only with coarse offsets (text that composes across clusters)
             continue
@@ -945,9 +1113,10 @@ def org_aliases(canonical: str) -> list[str]:
     parsed = _resolve(canonical)
     if parsed is None:
         return []
-    first = _canonical(parsed.parts)
+    parts = [p for p in parsed.parts if not p.dangling]
+    first = _canonical(parts)
     seen = {first: None}
-    choices = [[(p.sep, v) for v in dict.fromkeys((p.canonical, *p.variants))] for p in parsed.parts]
+    choices = [[(p.sep, v) for v in dict.fromkeys((p.canonical, *p.variants))] for p in parts]
     for combo in islice(product(*choices), _MAX_ALIASES * 4):
         spelling = combo[0][1] + "".join(sep + v for sep, v in combo[1:])
         seen.setdefault(spelling, None)

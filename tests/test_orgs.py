@@ -42,7 +42,7 @@ def names(text: str) -> list[tuple[str, str, str]]:
         ("Ủy ban nhân dân tỉnh Quảng Ninh cho biết", "Ủy ban nhân dân tỉnh Quảng Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
         ("Uỷ ban nhân dân tỉnh Quảng Ninh cho biết", "Uỷ ban nhân dân tỉnh Quảng Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
         ("UBND tỉnh Quảng Ninh cho biết", "UBND tỉnh Quảng Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
-        ("đại biểu HĐND thành phố đề nghị", "HĐND thành phố", "Hội đồng nhân dân thành phố"),
+        ("đại biểu HĐND thành phố đề nghị", "HĐND thành phố", "Hội đồng nhân dân"),
         ("Thành ủy họp chiều nay", "Thành ủy", "Thành ủy"),
         ("Đảng ủy Khối doanh nghiệp Trung ương họp", "Đảng ủy Khối doanh nghiệp Trung ương", "Đảng ủy Khối Doanh nghiệp Trung ương"),
         ("Giám đốc Sở Y tế cho biết", "Sở Y tế", "Sở Y tế"),
@@ -203,6 +203,160 @@ def test_org_aliases_expand_both_ways() -> None:
     for alias in aliases:
         assert canonical_org(alias) == "Ủy ban nhân dân thành phố Hà Nội"
     assert org_aliases("bộ quần áo") == []
+
+
+# --- canonical forms: dangling place words, word ends, case -----------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
+_PLACE_WORDS = ("thành phố", "tỉnh", "quận", "huyện", "thị xã", "xã", "phường", "tp")
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "canonical"),
+    [
+        # the issue: "… đối ngoại thành" was cut inside "thành phố"
+        (
+            "Trưởng Ban Chỉ đạo Công tác thông tin đối ngoại thành phố cho rằng",
+            "Ban Chỉ đạo Công tác thông tin đối ngoại thành phố",
+            "Ban Chỉ đạo Công tác thông tin đối ngoại",
+        ),
+        ("Ban Chỉ đạo Công tác thông tin đối ngoại tỉnh cũng đặt", "Ban Chỉ đạo Công tác thông tin đối ngoại tỉnh",
+         "Ban Chỉ đạo Công tác thông tin đối ngoại"),
+        ("Theo Ban Chỉ đạo 35 thành phố, một số", "Ban Chỉ đạo 35 thành phố", "Ban Chỉ đạo 35"),
+        ("Theo Ban Chỉ đạo 35 Thành phố, một số", "Ban Chỉ đạo 35 Thành phố", "Ban Chỉ đạo 35"),
+        ("Theo BCĐ 35 TP, một số", "BCĐ 35 TP", "Ban Chỉ đạo 35"),
+        ("Lãnh đạo UBND thành phố cho biết", "UBND thành phố", "Ủy ban nhân dân"),
+        ("Phó Chủ tịch UBND thành phố dẫn đầu đoàn", "UBND thành phố", "Ủy ban nhân dân"),
+        ("Chủ tịch UBND quận cho biết", "UBND quận", "Ủy ban nhân dân"),
+        ("Chủ tịch HĐND tỉnh khóa XVI đề nghị", "HĐND tỉnh khóa XVI", "Hội đồng nhân dân khóa XVI"),
+        ("Theo Sở Công Thương thành phố, giá gạo", "Sở Công Thương thành phố", "Sở Công Thương"),
+        ("Sở Du lịch tỉnh được giao", "Sở Du lịch tỉnh", "Sở Du lịch"),
+        ("Ban chỉ đạo phòng chống lụt bão thành phố họp", "Ban chỉ đạo phòng chống lụt bão thành phố",
+         "Ban Chỉ đạo Phòng chống lụt bão"),
+    ],
+)
+def test_a_dangling_place_word_is_in_the_span_not_in_the_name(text: str, surface: str, canonical: str) -> None:
+    assert names(text) == [(surface, canonical, "gov")]
+
+
+def test_a_dangling_place_word_before_va_ends_the_name() -> None:
+    assert names("kế hoạch giữa Công an thành phố và Sở Thông tin và Truyền thông") == [
+        ("Công an thành phố", "Công an", "gov"),
+        ("Sở Thông tin và Truyền thông", "Sở Thông tin và Truyền thông", "gov"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["Ban Chỉ đạo 35 thành phố Hải Phòng", "Ban Chỉ đạo 35 Thành phố Hải Phòng", "Ban Chỉ đạo 35 THÀNH PHỐ Hải Phòng",
+     "Ban Chỉ đạo 35 Thành Phố Hải Phòng", "BCĐ 35 TP Hải Phòng", "Ban Chỉ đạo 35 Hải Phòng"],
+)
+def test_place_words_have_one_spelling_in_canonical_names(spelling: str) -> None:
+    (mention,) = find_orgs(f"Theo {spelling}, một số")
+    assert (mention.text, mention.canonical) == (spelling, "Ban Chỉ đạo 35 thành phố Hải Phòng")
+    assert canonical_org(spelling) == "Ban Chỉ đạo 35 thành phố Hải Phòng"
+
+
+def test_the_place_of_a_dangling_place_word_comes_from_its_sentence() -> None:
+    text = (
+        "Sáng 12-4, đoàn công tác của UBND thành phố Hải Phòng do Phó Chủ tịch UBND thành phố dẫn đầu. "
+        "Kết luận buổi kiểm tra, lãnh đạo UBND thành phố yêu cầu tháo gỡ vướng mắc."
+    )
+    assert [(m.text, m.canonical) for m in find_orgs(text)] == [
+        ("UBND thành phố Hải Phòng", "Ủy ban nhân dân thành phố Hải Phòng"),
+        ("UBND thành phố", "Ủy ban nhân dân thành phố Hải Phòng"),  # same sentence
+        ("UBND thành phố", "Ủy ban nhân dân"),  # next sentence: not attached
+    ]
+    # a place after the name, a bare province name, a district
+    assert names("HĐND thành phố đã làm việc với Sở Y tế Đà Nẵng.")[0][1] == "Hội đồng nhân dân thành phố Đà Nẵng"
+    assert names("UBND tỉnh giao Sở Y tế Quảng Ninh kiểm tra.")[0][1] == "Ủy ban nhân dân tỉnh Quảng Ninh"
+    assert names("UBND quận yêu cầu phường 2 quận Hải Châu báo cáo.")[0][1] == "Ủy ban nhân dân quận Hải Châu"
+    assert names("Theo UBND TP, TP.HCM sẽ mở rộng.")[0][1] == "Ủy ban nhân dân Thành phố Hồ Chí Minh"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "UBND thành phố làm việc với UBND tỉnh Quảng Nam.",  # another type of place
+        "UBND thành phố tiếp đoàn của Hà Nội và Hải Phòng.",  # two places: which one?
+        "UBND thành phố tiếp đoàn công tác Nhật Bản.",  # foreign places never
+        "Hà Nội mưa to. UBND thành phố yêu cầu khơi thông cống.",  # another sentence
+    ],
+)
+def test_a_dangling_place_word_stays_generic_without_one_place_of_its_type(text: str) -> None:
+    assert names(text)[0][:2] == ("UBND thành phố", "Ủy ban nhân dân")
+
+
+def test_canonical_org_and_aliases_drop_a_dangling_place_word() -> None:
+    assert canonical_org("UBND thành phố") == "Ủy ban nhân dân"
+    assert canonical_org("BCĐ 35 TP") == "Ban Chỉ đạo 35"
+    assert org_aliases("UBND thành phố") == ["Ủy ban nhân dân", "UBND"]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "canonical"),
+    [
+        # the issue: "Cục Hàng" ("không" is a stop word, but here a syllable of "hàng không")
+        ("Theo Cục Hàng không, giá vé máy bay", "Cục Hàng không", "Cục Hàng không"),
+        ("Cục Hàng không Việt Nam cho biết", "Cục Hàng không Việt Nam", "Cục Hàng không Việt Nam"),
+        ("Cục Hàng không không trả lời", "Cục Hàng không", "Cục Hàng không"),
+        ("Cục Cảnh sát điều tra tội phạm về ma túy cho biết", "Cục Cảnh sát điều tra tội phạm về ma túy",
+         "Cục Cảnh sát điều tra tội phạm về ma túy"),
+        # too long: the cut does not split "giao thông"
+        ("Cục Quản lý giám định chất lượng công trình giao thông đường bộ, vụ trưởng",
+         "Cục Quản lý giám định chất lượng công trình", "Cục Quản lý giám định chất lượng công trình"),
+    ],
+)
+def test_free_names_end_at_word_ends(text: str, surface: str, canonical: str) -> None:
+    assert names(text) == [(surface, canonical, "gov")]
+
+
+def test_a_head_inside_a_proper_name_does_not_cut_it() -> None:
+    # "Bộ" of "Trung Trung Bộ", "Nam Bộ" is a region, not a ministry
+    assert [m.canonical for m in find_orgs("Theo Đài Khí tượng thủy văn khu vực Trung Trung Bộ, bão số 6")] == [
+        "Đài Khí tượng thủy văn khu vực Trung Trung Bộ"
+    ]
+    assert [m.text for m in find_orgs("Đài Khí tượng thủy văn khu vực Nam Bộ dự báo mưa")] == [
+        "Đài Khí tượng thủy văn khu vực Nam Bộ"
+    ]
+    # a parent body right after a code is the parent, not a topic
+    assert names("Theo Ban Chỉ đạo 35 Thành ủy Hà Nội, các") == [
+        ("Ban Chỉ đạo 35 Thành ủy Hà Nội", "Ban Chỉ đạo 35 Thành ủy Hà Nội", "gov")
+    ]
+    # but a body still ends a name ("Sở … | Ủy ban …" is no name)
+    assert find_orgs("Ý kiến dân rõ ràng thế thì Sở trình Ủy ban giải quyết đi.") == []
+
+
+def test_universities_are_names() -> None:
+    # "và" in the data's "not before" column once made the head "Đại học" never match
+    assert names("tốt nghiệp ĐH Bách khoa TP.HCM năm 1980") == [
+        ("ĐH Bách khoa TP.HCM", "Đại học Bách khoa Thành phố Hồ Chí Minh", "other")
+    ]
+    assert find_orgs("các trường đại học và cao đẳng") == []
+
+
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples absent")
+def test_example_corpus_canonical_names() -> None:
+    from collections import Counter
+
+    from searchkit import Article, iter_path
+
+    counts: Counter[str] = Counter()
+    for article in iter_path(EXAMPLES):
+        if isinstance(article, Article):
+            for text in (article.title, article.body):
+                counts.update(m.canonical for m in find_orgs(text))
+    assert counts
+    for name in counts:
+        # no dangling place word, in any case, and no word cut short
+        assert not name.casefold().endswith(tuple(f" {w}" for w in _PLACE_WORDS)), name
+        assert not name.endswith((" thành", " Hàng", " Trung Trung", " dự")), name
+    # no two names differ only by case or punctuation
+    keys = Counter("".join(c for c in name.casefold() if c.isalnum()) for name in counts)
+    assert [k for k, n in keys.items() if n > 1] == []
+    assert "Ban Chỉ đạo Công tác thông tin đối ngoại thành phố Đà Nẵng" in counts
+    assert counts["Ủy ban nhân dân thành phố Hải Phòng"] >= 2
+    assert "Cục Hàng không" in counts
 
 
 # --- gold ------------------------------------------------------------------------------------
