@@ -1,0 +1,436 @@
+"""The index on disk: create/open, incremental updates, bad input, crash safety, locking.
+
+Articles are small original texts generated here (``_article``); the parallel-vs-inline
+comparison also runs on real VNTC articles when ../shared/data is present.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index as whoosh_index
+
+from searchkit import index as index_module
+from searchkit.analysis import SegmentedText
+from searchkit.documents import Article, iter_path
+from searchkit.errors import (
+    DocumentError,
+    IndexLockedError,
+    IndexNotFoundError,
+    IndexVersionError,
+    SearchKitError,
+)
+from searchkit.index import MANIFEST, Index, prepare
+from searchkit.schema import build_schema
+
+from conftest import EXAMPLES, read_jsonl
+
+PLACES = ["Quảng Ninh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Hà Nội", "Thừa Thiên Huế", "Nghệ An"]
+TOPICS = ["phòng chống thiên tai", "cải cách hành chính", "chuyển đổi số", "xây dựng nông thôn mới", "an toàn giao thông"]
+
+
+def _article(i: int, version: int = 0) -> dict[str, Any]:
+    place, topic = PLACES[i % len(PLACES)], TOPICS[i % len(TOPICS)]
+    return {
+        "id": f"bai-{i}",
+        "title": f"UBND tỉnh {place} họp bàn về {topic} (số {i})",
+        "body": (
+            f"Sáng nay, Ủy ban nhân dân tỉnh {place} tổ chức hội nghị về {topic}. "
+            f"Lãnh đạo các sở, ngành đã báo cáo kết quả quý {i % 4 + 1} và đề xuất {i + version} giải pháp.\n\n"
+            f"Chủ tịch UBND tỉnh yêu cầu các đơn vị khẩn trương triển khai kế hoạch số {i}/KH-UBND."
+        ),
+    }
+
+
+def _articles(n: int, start: int = 0) -> list[dict[str, Any]]:
+    return [_article(i) for i in range(start, start + n)]
+
+
+def _content(path: Path) -> tuple[Any, ...]:
+    """Everything a search can see: terms with their postings, field lengths, stored fields."""
+    reader = whoosh_index.open_dir(str(path), indexname="MAIN").reader()
+    try:
+        live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        by_id = {reader.stored_fields(d)["id"]: d for d in live}
+        docs = sorted(by_id)
+        rank = {by_id[i]: n for n, i in enumerate(docs)}
+        terms = []
+        for fieldname, text in reader.all_terms():
+            if fieldname.endswith(("_w", "_s", "_f")):
+                items = sorted((rank[d], tuple(v)) for d, v in reader.postings(fieldname, text).items_as("positions") if d in rank)
+            else:
+                items = sorted((rank[d], 0) for d in reader.postings(fieldname, text).all_ids() if d in rank)
+            if items:
+                terms.append((fieldname, text, tuple(items)))
+        lengths = tuple(
+            (i, name, reader.doc_field_length(by_id[i], name)) for i in docs for name in sorted(reader.indexed_field_names())
+        )
+        stored = tuple(sorted(reader.stored_fields(by_id[i]).items()) for i in docs)
+        return tuple(terms), lengths, stored
+    finally:
+        reader.close()
+
+
+# --- create / open ----------------------------------------------------------------------------
+
+
+def test_create_open_len_article_delete(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "ix") as ix:
+        report = ix.add(_articles(3))
+        assert (report.added, report.updated, report.unchanged, report.failed) == (3, 0, 0, ())
+        assert len(ix) == 3
+    with Index.open(tmp_path / "ix") as ix:
+        assert len(ix) == 3
+        art = ix.article("bai-1")
+        assert art is not None and art.title == _article(1)["title"]
+        assert ix.article("nope") is None
+        assert ix.delete("bai-1") is True
+        assert ix.delete("bai-1") is False
+        assert len(ix) == 2 and ix.article("bai-1") is None
+        assert [h.id for h in ix.search('"Hải Phòng"').hits] == []  # bai-1 was the Hải Phòng one
+
+
+def test_open_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError):
+        Index.open(tmp_path / "nothing-here")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IndexNotFoundError):
+        Index.open(tmp_path / "empty")
+
+
+@pytest.mark.parametrize("key", ["format", "analyzer"])
+def test_open_index_of_another_version_says_how_to_rebuild(tmp_path: Path, key: str) -> None:
+    Index.create(tmp_path).close()
+    manifest = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+    manifest[key] = 999
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexVersionError, match="--rebuild"):
+        Index.open(tmp_path)
+
+
+def test_create_on_existing_index_needs_overwrite(tmp_path: Path) -> None:
+    with Index.create(tmp_path) as ix:
+        ix.add(_articles(2))
+    with pytest.raises(SearchKitError, match="already exists"):
+        Index.create(tmp_path)
+    with Index.open(tmp_path) as ix:
+        assert len(ix) == 2  # nothing lost
+    with Index.create(tmp_path, overwrite=True) as ix:
+        assert len(ix) == 0
+
+
+# --- incremental updates ----------------------------------------------------------------------
+
+
+def _write_folder(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        a = _article(i)
+        (folder / f"{a['id']}.txt").write_text(f"{a['title']}\n\n{a['body']}\n", encoding="utf-8")
+
+
+def test_re_adding_a_folder_is_incremental(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _write_folder(src, 5)
+    with Index.create(tmp_path / "ix") as ix:
+        assert ix.add_path(src).added == 5
+        again = ix.add_path(src)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, 5)
+        (src / "bai-2.txt").write_text("Tiêu đề mới\n\nNội dung đã sửa về Hội đồng nhân dân.\n", encoding="utf-8")
+        changed = ix.add_path(src)
+        assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 4)
+        assert len(ix) == 5
+        assert ix.article("bai-2.txt").title == "Tiêu đề mới"
+        assert [h.id for h in ix.search('"hội đồng nhân dân"').hits] == ["bai-2.txt"]
+
+
+def test_same_id_twice_in_one_call_keeps_the_last(tmp_path: Path) -> None:
+    first, second = _article(1), _article(1, version=7)
+    second["title"] = "Bản sửa lần hai"
+    with Index.create(tmp_path) as ix:
+        report = ix.add([first, _article(2), second])
+        assert report.duplicates == ("bai-1",)
+        assert (report.added, report.updated) == (2, 0)
+        assert len(ix) == 2 and ix.article("bai-1").title == "Bản sửa lần hai"
+        # Across commits too: the earlier copy is committed, the later one replaces it.
+        report = ix.add([_article(3), {**second, "title": "Lần ba"}, _article(3, version=1)], commit_every=1)
+        assert report.duplicates == ("bai-3",)
+        assert len(ix) == 3 and ix.article("bai-1").title == "Lần ba"
+        assert sorted(_content(tmp_path)[2][i][3] for i in range(3)) != []
+
+
+def test_add_dicts_with_a_bad_one(tmp_path: Path) -> None:
+    items: list[Any] = [_article(0), {"title": "Không có id", "body": "Nội dung."}, _article(2), 42]
+    with Index.create(tmp_path) as ix:
+        report = ix.add(items)
+        assert report.added == 2 and len(ix) == 2
+        assert [(f.line, f.reason) for f in report.failed][0] == (2, "missing id")
+        assert report.failed[1].line == 4 and "expected a JSON object" in report.failed[1].reason
+        assert not report.ok
+
+
+def test_add_path_with_bad_files(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _write_folder(src, 2)
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (src / "latin.txt").write_bytes("Tiêu đề\n\nNội dung".encode("utf-8")[:-3] + b"\xff\xfe\xfa" + b"\x00" * 3)
+    lines = [
+        json.dumps(_article(10), ensure_ascii=False),
+        '{"id": "hong", "title": "Thiếu ngoặc"',
+        json.dumps({"title": "Không có id", "body": "x"}, ensure_ascii=False),
+        json.dumps(_article(11), ensure_ascii=False),
+    ]
+    (src / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (src / "bad-utf8.jsonl").write_bytes(json.dumps(_article(12)).encode() + b"\n" + b'{"id": "x", "title": "\xc3\x28"}\n')
+    (src / "report.pdf").write_bytes(b"%PDF-1.7")
+    with Index.create(tmp_path / "ix") as ix:
+        report = ix.add_path(src)
+        assert len(ix) == report.added == 5  # 2 .txt + 2 good JSONL lines + 1 good line of bad-utf8
+        failed = {(Path(f.source).name, f.line): f.reason for f in report.failed}
+        assert failed[("empty.txt", None)] == "empty file"
+        assert "binary" in failed[("binary.txt", None)]
+        assert ("latin.txt", None) in failed
+        assert failed[("news.jsonl", 2)].startswith("invalid JSON")
+        assert failed[("news.jsonl", 3)] == "missing id"
+        assert failed[("bad-utf8.jsonl", 2)].startswith("invalid UTF-8")
+        assert [(Path(s.source).name, s.reason) for s in report.skipped] == [("report.pdf", "skipped: unsupported extension .pdf")]
+        files = {Path(f.source).name: f for f in report.files}
+        assert (files["news.jsonl"].added, files["news.jsonl"].failed) == (2, 2)
+
+
+def test_add_path_missing(tmp_path: Path) -> None:
+    with Index.create(tmp_path) as ix, pytest.raises(DocumentError):
+        ix.add_path(tmp_path / "missing")
+
+
+def test_file_disappearing_mid_run(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _write_folder(src, 4)
+    doomed = src / "bai-3.txt"
+
+    def progress(handled: int) -> None:
+        if handled == 1:
+            doomed.unlink()
+
+    with Index.create(tmp_path / "ix") as ix:
+        report = ix.add_path(src, progress=progress)
+        assert report.added == 3 and len(ix) == 3
+        assert [(Path(f.source).name, f.reason) for f in report.failed] == [("bai-3.txt", "file disappeared while reading")]
+
+
+def test_large_jsonl_is_streamed(tmp_path: Path) -> None:
+    """A 50 MB JSONL file is read lazily: memory does not grow with the file.
+
+    Indexing 50 MB takes minutes, so this measures the reading side of ingestion only: the
+    Python allocations (tracemalloc) while ``add_path`` reads, analyzes and holds the first
+    300 articles, then the run is stopped from the progress callback. A reader that loaded
+    the file (or a list built from it) would allocate more than the file's 50 MB. What stays
+    in memory while writing is bounded by ``commit_every``, not by the input size.
+    """
+    path = tmp_path / "big.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        i = 0
+        while f.tell() < 50 * 2**20:
+            f.write(json.dumps(_article(i), ensure_ascii=False) + "\n")
+            i += 1
+
+    class Stop(Exception):
+        pass
+
+    def progress(handled: int) -> None:
+        if handled >= 300:
+            raise Stop
+
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add(_articles(1))  # load the segmenter and the organization rules before measuring
+        tracemalloc.start()
+        try:
+            with pytest.raises(Stop):
+                ix.add_path(path, workers=0, progress=progress)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 25 * 2**20, f"{peak / 2**20:.1f} MB allocated while reading a 50 MB file"
+        assert len(ix) == 1  # the stopped run committed nothing; the index is intact
+        assert ix.add(_articles(2)).added == 1  # and the lock was released
+
+
+# --- crash safety, locking, concurrent readers -------------------------------------------------
+
+_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    sys.path.insert(0, {tests!r})
+    from test_index import _article
+    from searchkit import Index
+
+    marker = Path({marker!r})
+
+    def articles():
+        for i in range({n}):
+            if i == {block_at}:
+                marker.write_text("committed")
+                time.sleep(600)
+            yield _article(i)
+
+    ix = Index.open({path!r})
+    ix.add(articles(), workers=0, commit_every={every})
+    """
+)
+
+
+def test_sigkill_keeps_the_last_commit_and_the_rerun_completes(tmp_path: Path) -> None:
+    n, every, block_at = 120, 25, 60  # blocked after 2 commits (50 articles) with 10 pending
+    path, marker = tmp_path / "ix", tmp_path / "marker"
+    Index.create(path).close()
+    code = _CHILD.format(tests=str(Path(__file__).parent), marker=str(marker), n=n, block_at=block_at, path=str(path), every=every)
+    child = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert child.poll() is None, "the indexing child exited early"
+            assert time.monotonic() < deadline, "the indexing child never reached its second commit"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    with Index.open(path) as ix:
+        assert len(ix) == 50  # exactly the articles of the last commit
+        assert ix.article("bai-49") is not None and ix.article("bai-50") is None
+        report = ix.add(_articles(n), workers=0, commit_every=every)  # the lock died with the child
+        assert (report.added, report.unchanged) == (n - 50, 50)
+        assert len(ix) == n
+        ids = [f["id"] for f in ix.searcher().all_stored_fields()]
+        assert len(ids) == len(set(ids)) == n
+
+
+def test_second_writer_and_overwrite_fail_fast_while_a_writer_works(tmp_path: Path) -> None:
+    errors: list[tuple[str, float]] = []
+
+    def progress(handled: int) -> None:
+        if handled == 5:
+            for name, attempt in (
+                ("add", lambda: Index.open(tmp_path).add(_articles(1, start=100))),
+                ("delete", lambda: Index.open(tmp_path).delete("bai-0")),
+                ("overwrite", lambda: Index.create(tmp_path, overwrite=True)),
+            ):
+                started = time.monotonic()
+                with pytest.raises(IndexLockedError, match="locked by another writer"):
+                    attempt()
+                errors.append((name, time.monotonic() - started))
+
+    with Index.create(tmp_path) as ix:
+        ix.add(_articles(10), workers=0, progress=progress)
+        assert [name for name, _ in errors] == ["add", "delete", "overwrite"]
+        assert all(seconds < 2 for _, seconds in errors)
+        assert len(ix) == 10  # the overwrite attempt destroyed nothing
+    with Index.open(tmp_path) as ix:  # the lock is released once the writer is done
+        assert ix.add(_articles(1, start=100)).added == 1
+
+
+def test_readers_search_while_a_writer_is_mid_ingest(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    reader = Index.create(tmp_path)
+
+    def progress(handled: int) -> None:
+        if handled in (5, 25):
+            seen.append((len(reader), len(reader.search("quảng ninh", limit=50).hits)))
+
+    with Index.open(tmp_path) as writer:
+        writer.add(_articles(30), workers=0, commit_every=10, progress=progress)
+    # Before the first commit the reader sees nothing; at input 25 the commit of 20 articles.
+    # (Handled counts inputs read: analysis keeps no look-ahead with workers=0 beyond the head.)
+    assert seen[0][0] == 0
+    assert seen[1][0] in (10, 20) and seen[1][1] >= 1
+    assert len(reader) == 30
+    reader.close()
+
+
+# --- the writer and the parallel path ----------------------------------------------------------
+
+
+def test_pre_analyzed_writer_matches_whoosh_add_document(tmp_path: Path) -> None:
+    """The fast path (workers analyze, the writer adds postings) builds the same index as
+    Whoosh's own ``add_document`` running the schema's analyzers."""
+    articles = [a for a in iter_path(EXAMPLES) if isinstance(a, Article)]
+    assert len(articles) > 20
+    with Index.create(tmp_path / "fast") as ix:
+        ix.add(articles, workers=0)
+    (tmp_path / "plain").mkdir()
+    plain = whoosh_index.create_in(str(tmp_path / "plain"), build_schema(), indexname="MAIN")
+    (tmp_path / "plain" / MANIFEST).write_text("{}", encoding="utf-8")
+    writer = plain.writer()
+    for a in articles:
+        p = prepare(a)
+        fields = index_module._document_fields(p)
+        fields.update(
+            title_w=SegmentedText(a.title, p.title_spans), title_s=a.title, title_f=a.title,
+            body_w=SegmentedText(a.body, p.body_spans), body_s=a.body, body_f=a.body,
+        )
+        writer.add_document(**fields)
+    writer.commit()
+    assert _content(tmp_path / "fast") == _content(tmp_path / "plain")
+
+
+def test_prepared_survives_pickling_with_its_digest() -> None:
+    p = prepare(Article.from_dict(_article(3)))
+    q = pickle.loads(pickle.dumps(p))
+    assert q == p and "digest" in vars(q.article)
+
+
+def _sample() -> list[dict[str, Any]]:
+    try:
+        return [{"id": str(d["id"]), "title": d["title"], "body": d["body"]} for d in read_jsonl("vntc/news.jsonl.gz", 240)]
+    except pytest.skip.Exception:
+        return _articles(240)
+
+
+def test_parallel_analysis_builds_the_same_index(tmp_path: Path) -> None:
+    articles = _sample()
+    assert len(articles) > index_module._INLINE_LIMIT
+    with Index.create(tmp_path / "inline") as ix:
+        inline = ix.add(articles, workers=0, commit_every=100)
+    with Index.create(tmp_path / "parallel") as ix:
+        parallel = ix.add(articles, workers=2, commit_every=100)
+    assert (inline.added, inline.failed) == (parallel.added, parallel.failed) == (len(articles), ())
+    inline_content, parallel_content = _content(tmp_path / "inline"), _content(tmp_path / "parallel")
+    for part, a, b in zip(("terms", "lengths", "stored"), inline_content, parallel_content, strict=True):
+        only_inline = [x for x in a if x not in b][:3]
+        only_parallel = [x for x in b if x not in a][:3]
+        assert a == b, f"{part} differ: inline only {only_inline!r:.600}; parallel only {only_parallel!r:.600}"
+
+
+def test_fast_analysis_equals_the_schema_analyzers_on_real_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``prepare``'s fast path gives exactly the postings of Whoosh running the analyzers."""
+    articles = [Article.from_dict(d) for d in _sample()]
+    articles += [Article.from_dict({"id": "odd", "title": "Thành uỷ  ĐÀ NẴNG_35-NQ/TW", "body": "Hoà bình\u00a0của 1.000 người; có thể…"})]
+
+    def postings(exact: bool) -> list[Any]:
+        monkeypatch.setattr(index_module, "_EXACT", exact)
+        out = []
+        for a in articles:
+            for name in ("title", "body"):
+                text = getattr(a, name)
+                out += [(f, sorted(items), n) for f, items, n in index_module._analyze(name, text, index_module.word_spans(text))]
+        return out
+
+    assert postings(False) == postings(True)
