@@ -443,16 +443,46 @@ def search(
     results = searcher.search(
         whole, limit=offset + limit if limit else 1, filter=filter_q, sortedby=sortedby, reverse=sortedby is not None, terms=False
     )
-    total = len(results)
+    # The total and the facets come from one set computation over the postings instead of
+    # Whoosh counting by running the whole scored query again (twice, with facets).
+    matched = _matching_docs(searcher, built, filter_q, excluded)
+    total = len(matched)
     page = list(results)[offset : offset + limit] if limit else []
     terms = QueryTerms(frozenset(built.terms), frozenset(built.folded))
     hits = tuple(_hit(r.fields(), r.score if sortedby is None else 0.0, terms, built.orgs, snippet_chars) for r in page)
     facet_values: Mapping[str, tuple[FacetValue, ...]] = MappingProxyType({})
     if facets and total:
         table = ix._cached("facets", lambda: FacetTable(searcher))
-        facet_values = MappingProxyType(table.count(results.docs(), facet_top))
+        facet_values = MappingProxyType(table.count(matched, facet_top))
     suggestion = _suggest(searcher, built)
     return SearchResults(query, total, _ms(started), hits, facet_values, suggestion, offset)
+
+
+def _matching_docs(searcher: Any, built: _Built, filter_q: wq.Query | None, excluded: Sequence[wq.Query]) -> set[int]:
+    """The set of all articles the query matches (same semantics as the scored query)."""
+    if built.required:
+        docs = _docs(searcher, wq.And(built.required))
+    elif built.scoring:
+        docs = set()
+        for q in built.scoring:
+            docs |= _docs(searcher, q)
+    else:
+        docs = _docs(searcher, wq.Every())
+    if filter_q is not None and docs:
+        docs &= _docs(searcher, filter_q)
+    if excluded and docs:
+        docs -= _docs(searcher, wq.Or(list(excluded)))
+    return docs
+
+
+def _docs(searcher: Any, q: wq.Query) -> set[int]:
+    """Document numbers matching ``q``; a plain term is read straight from its postings."""
+    if isinstance(q, wq.Term):
+        reader = searcher.reader()
+        if (q.fieldname, q.text) not in reader:
+            return set()
+        return set(reader.postings(q.fieldname, q.text).all_ids())
+    return set(searcher.docs_for_query(q))
 
 
 def _ms(started: float) -> float:
