@@ -58,6 +58,7 @@ _W_UNMARKED = 0.2
 _W_EXACT_UNACCENTED = 0.25
 _W_PAIR = 0.6
 _W_PAIR_FOLDED = 1.2
+_W_PAIR_UNMARKED = 1.2
 _PAIR_SLOP = 2
 _TITLE_PAIRS = False
 _W_TITLE = 1.6
@@ -225,7 +226,7 @@ def _unit_scoring(unit: _Unit, accented: bool) -> list[wq.Query]:
     return out
 
 
-def _pair_scoring(units: Sequence[_Unit], accented: bool) -> list[wq.Query]:
+def _pair_scoring(units: Sequence[_Unit], accented: bool, reader: Any) -> list[wq.Query]:
     """Adjacent query words that stand side by side (or nearly) in the article score again."""
     content = [u for u in units if not u.stop]
     out: list[wq.Query] = []
@@ -236,14 +237,25 @@ def _pair_scoring(units: Sequence[_Unit], accented: bool) -> list[wq.Query]:
             out.append(wq.Phrase("body_s", syllables, slop=_PAIR_SLOP, boost=_W_PAIR))
             if _TITLE_PAIRS:
                 out.append(wq.Phrase("title_s", syllables, slop=_PAIR_SLOP, boost=_W_PAIR * _W_TITLE))
-            if syllables != folded and any(f == s for f, s in zip(folded, syllables, strict=True)):
+            if any(_lazily_typed(reader, s) for s in syllables):
                 # a word typed without its marks ("hội nghi"): its pair counts without them
-                out.append(wq.Phrase("body_f", folded, slop=_PAIR_SLOP, boost=_W_PAIR_FOLDED))
+                out.append(wq.Phrase("body_f", folded, slop=_PAIR_SLOP, boost=_W_PAIR_UNMARKED))
         else:
             out.append(wq.Phrase("body_f", folded, boost=_W_PAIR_FOLDED))
             if _TITLE_PAIRS:
                 out.append(wq.Phrase("title_f", folded, boost=_W_PAIR_FOLDED * _W_TITLE))
     return out
+
+
+def _lazily_typed(reader: Any, syllable: str) -> bool:
+    """True for a syllable typed without marks that the index mostly holds with marks.
+
+    "nghi" is a word, but far rarer than "nghị", "nghỉ", "nghĩ": in an accented query it was
+    most likely typed lazily. "theo" or "2017" have no marked variants to speak of.
+    """
+    if _fold_term(syllable) != syllable or not syllable.isalpha():
+        return False
+    return bool(reader.doc_frequency("body_f", syllable) > 20 * reader.doc_frequency("body_s", syllable))
 
 
 def _match_clause(text: str, fields: Sequence[str], *, phrase: bool) -> wq.Query | None:
@@ -427,7 +439,7 @@ def search(
     # Required words and phrases decide which articles match, the scoring clauses rank them;
     # field filters and dates only narrow the set (they never add an article).
     if built.scoring:
-        scoring_q: wq.Query = wq.Or(built.scoring + _pair_scoring(built.units, built.accented))
+        scoring_q: wq.Query = wq.Or(built.scoring + _pair_scoring(built.units, built.accented, searcher.reader()))
         whole: wq.Query = wq.AndMaybe(wq.And(built.required), scoring_q) if built.required else scoring_q
     elif built.required:
         whole = wq.And(built.required)
