@@ -85,7 +85,17 @@ def word_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple((w.start, w.end) for w in segment(text))
 
 
-class _SpanTokenizer(Tokenizer):
+class _Stateless:
+    """Analysis components without settings: any two of the same class are equal."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+class _SpanTokenizer(_Stateless, Tokenizer):
     """Shared machinery: yield one reused Token per ``(start, end)`` span of the input."""
 
     def _spans(self, value: str) -> Iterator[tuple[int, int]]:  # pragma: no cover - abstract
@@ -136,12 +146,6 @@ class SyllableTokenizer(_SpanTokenizer):
     ['Ban', 'Chỉ', 'đạo', '35', 'NQ', 'TW']
     """
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
     def _spans(self, value: str) -> Iterator[tuple[int, int]]:
         for match in _SYLLABLE.finditer(value):
             yield match.span()
@@ -156,12 +160,6 @@ class WordTokenizer(_SpanTokenizer):
     >>> [t.text for t in WordTokenizer()("Ban Chỉ đạo")]  # doctest: +SKIP
     ['Ban', 'Chỉ đạo']
     """
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def _spans(self, value: str) -> Iterator[tuple[int, int]]:
         return iter(word_spans(value))
@@ -182,20 +180,25 @@ def word_term(text: str) -> str:
     return "_".join(_SYLLABLE.findall(normalize(text)))
 
 
-class NormalizeFilter(Filter):
-    """Turn a token's text into its normalized term (see :func:`word_term`)."""
+class _TermFilter(_Stateless, Filter):
+    """Replace each token's text by ``_term(text)``; drop tokens whose term is empty."""
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
+    @staticmethod
+    def _term(text: str) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        term = self._term
         for t in tokens:
-            t.text = word_term(t.text)
+            t.text = term(t.text)
             if t.text:
                 yield t
+
+
+class NormalizeFilter(_TermFilter):
+    """Turn a token's text into its normalized term (see :func:`word_term`)."""
+
+    _term = staticmethod(word_term)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -203,24 +206,14 @@ def _folded(term: str) -> str:
     return fold(term)
 
 
-class FoldFilter(Filter):
+class FoldFilter(_TermFilter):
     """Remove the diacritics of every token (đ becomes d).
 
     >>> [t.text for t in FoldFilter()(SyllableTokenizer()("Chỉ đạo"))]
     ['Chi', 'dao']
     """
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            t.text = _folded(t.text)
-            if t.text:
-                yield t
+    _term = staticmethod(_folded)
 
 
 @functools.lru_cache(maxsize=1)
