@@ -14,22 +14,26 @@ title and body (:mod:`searchkit.analysis`):
   in the title, and organization names the query mentions (in any spelling or alias,
   through the ``orgs`` field) add to the score.
 
-Results are our own frozen dataclasses, valid after the searcher is gone.
+Relevance ranking is computed by :mod:`searchkit.rank` (Whoosh's BM25F over numpy arrays, the
+adjacent-pair phrases checked for the best candidates only); sorting by date or views, and
+query shapes it does not handle, go through Whoosh's searcher. Results are our own frozen
+dataclasses, valid after the searcher is gone.
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from whoosh import query as wq
 
+from searchkit import rank
 from searchkit.analysis import stopwords, word_term
 from searchkit.errors import QuerySyntaxError
 from searchkit.highlight import QueryTerms, Snippet, Span, full_highlight, make_snippet, match_spans
@@ -379,24 +383,41 @@ class FacetTable:
                 for docnum in reader.postings(fieldname, btext).all_ids():
                     values[docnum] = value
             self.single[fieldname] = values
+        # The same as arrays, for counting: value codes numbered in sorted order (the tie order).
+        self._size = size
+        self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
+        names = sorted({o for b in self.orgs for o in b})
+        code = {n: i for i, n in enumerate(names)}
+        self._org_docs = np.fromiter((d for d, b in enumerate(self.orgs) for _ in b), dtype=np.int64)
+        self._org_codes = np.fromiter((code[o] for b in self.orgs for o in b), dtype=np.int64)
+        self._codes["org"] = (names, self._org_codes)
+        for name, values in self.single.items():
+            distinct = sorted({v for v in values if v is not None})
+            code = {v: i for i, v in enumerate(distinct)}
+            self._codes[name] = (distinct, np.array([code.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64))
 
     def count(self, docnums: Iterable[int], top: int) -> dict[str, tuple[FacetValue, ...]]:
-        org_counts: Counter[str] = Counter()
-        single: dict[str, Counter[str]] = {k: Counter() for k in self.single}
-        for d in docnums:
-            org_counts.update(self.orgs[d])
-            for name, values in self.single.items():
-                v = values[d]
-                if v is not None:
-                    single[name][v] += 1
-        out = {"org": _top(org_counts, top)}
-        out.update({k: _top(c, top) for k, c in single.items()})
+        if isinstance(docnums, np.ndarray):
+            docs = docnums.astype(np.int64, copy=False)
+        else:
+            docs = np.fromiter(docnums, dtype=np.int64)
+        chosen = np.zeros(self._size, dtype=bool)
+        chosen[docs] = True
+        names, _ = self._codes["org"]
+        out = {"org": _top_codes(names, self._org_codes[chosen[self._org_docs]], top)}
+        for name in self.single:
+            distinct, codes = self._codes[name]
+            picked = codes[docs]
+            out[name] = _top_codes(distinct, picked[picked >= 0], top)
         return out
 
 
-def _top(counter: Counter[str], top: int) -> tuple[FacetValue, ...]:
-    items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-    return tuple(FacetValue(v, c) for v, c in items)
+def _top_codes(values: Sequence[str], codes: np.ndarray, top: int) -> tuple[FacetValue, ...]:
+    """The ``top`` most frequent values (ties in value order) of an array of value codes."""
+    counts = np.bincount(codes, minlength=len(values))
+    present = np.flatnonzero(counts)
+    order = present[np.lexsort((present, -counts[present]))][:top]
+    return tuple(FacetValue(values[i], int(counts[i])) for i in order.tolist())
 
 
 def search(
@@ -438,30 +459,30 @@ def search(
 
     # Required words and phrases decide which articles match, the scoring clauses rank them;
     # field filters and dates only narrow the set (they never add an article).
-    if built.scoring:
-        scoring_q: wq.Query = wq.Or(built.scoring + _pair_scoring(built.units, built.accented, searcher.reader()))
-        whole: wq.Query = wq.AndMaybe(wq.And(built.required), scoring_q) if built.required else scoring_q
-    elif built.required:
-        whole = wq.And(built.required)
-    elif filters:
-        whole = wq.Every()
-    else:
+    if not built.scoring and not built.required and not filters:
         return SearchResults(query, 0, _ms(started), (), MappingProxyType({}), None, offset)
-    if excluded:
-        whole = wq.AndNot(whole, wq.Or(excluded))
     filter_q = wq.And(filters) if filters else None
-
+    pairs = _pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
     sortedby = {"date": "published", "views": "views"}.get(sort)
-    results = searcher.search(
-        whole, limit=offset + limit if limit else 1, filter=filter_q, sortedby=sortedby, reverse=sortedby is not None, terms=False
-    )
+    ranker = _ranker(ix, searcher)
     # The total and the facets come from one set computation over the postings instead of
     # Whoosh counting by running the whole scored query again (twice, with facets).
-    matched = _matching_docs(searcher, built, filter_q, excluded)
+    matched = _matching_docs(searcher, built, filter_q, excluded, ranker)
     total = len(matched)
-    page = list(results)[offset : offset + limit] if limit else []
+    ranked: list[tuple[int, float]] | None = None
+    if sortedby is None and built.scoring and ranker is not None:
+        try:
+            scoring = [wq.And(built.required), *built.scoring] if built.required else built.scoring
+            ranked = ranker.top(scoring, pairs, matched, offset + limit)
+        except rank.Unsupported:
+            ranked = None
+    if ranked is None:
+        ranked = _whoosh_ranking(searcher, built, pairs, filter_q, excluded, sortedby, offset + limit if limit else 1)
+    page = ranked[offset : offset + limit] if limit else []
     terms = QueryTerms(frozenset(built.terms), frozenset(built.folded))
-    hits = tuple(_hit(r.fields(), r.score if sortedby is None else 0.0, terms, built.orgs, snippet_chars) for r in page)
+    hits = tuple(
+        _hit(searcher.stored_fields(d), score if sortedby is None else 0.0, terms, built.orgs, snippet_chars) for d, score in page
+    )
     facet_values: Mapping[str, tuple[FacetValue, ...]] = MappingProxyType({})
     if facets and total:
         table = ix._cached("facets", lambda: FacetTable(searcher))
@@ -470,31 +491,67 @@ def search(
     return SearchResults(query, total, _ms(started), hits, facet_values, suggestion, offset)
 
 
-def _matching_docs(searcher: Any, built: _Built, filter_q: wq.Query | None, excluded: Sequence[wq.Query]) -> set[int]:
-    """The set of all articles the query matches (same semantics as the scored query)."""
+def _whoosh_ranking(
+    searcher: Any,
+    built: _Built,
+    pairs: list[wq.Query],
+    filter_q: wq.Query | None,
+    excluded: Sequence[wq.Query],
+    sortedby: str | None,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """The first ``limit`` ``(docnum, score)`` as Whoosh ranks them (sorted results, odd queries)."""
+    if built.scoring:
+        scoring_q: wq.Query = wq.Or(built.scoring + pairs)
+        whole: wq.Query = wq.AndMaybe(wq.And(built.required), scoring_q) if built.required else scoring_q
+    elif built.required:
+        whole = wq.And(built.required)
+    else:
+        whole = wq.Every()
+    if excluded:
+        whole = wq.AndNot(whole, wq.Or(list(excluded)))
+    results = searcher.search(whole, limit=limit, filter=filter_q, sortedby=sortedby, reverse=sortedby is not None, terms=False)
+    return [(r.docnum, r.score) for r in results]
+
+
+def _ranker(ix: Index, searcher: Any) -> rank.Ranker | None:
+    """The vectorised scorer of this index generation, or None when the weighting is not BM25F."""
+    try:
+        return ix._cached("ranker", lambda: rank.Ranker(searcher))
+    except rank.Unsupported:
+        return None
+
+
+def _matching_docs(
+    searcher: Any, built: _Built, filter_q: wq.Query | None, excluded: Sequence[wq.Query], ranker: rank.Ranker | None = None
+) -> np.ndarray:
+    """The sorted document numbers of all articles the query matches (same semantics as the
+    scored query), computed as sets over the postings."""
     if built.required:
-        docs = _docs(searcher, wq.And(built.required))
+        docs = _docs(searcher, wq.And(built.required), ranker)
     elif built.scoring:
-        docs = set()
+        docs = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
         for q in built.scoring:
-            docs |= _docs(searcher, q)
+            docs |= _docs(searcher, q, ranker)
     else:
         docs = _docs(searcher, wq.Every())
-    if filter_q is not None and docs:
-        docs &= _docs(searcher, filter_q)
-    if excluded and docs:
-        docs -= _docs(searcher, wq.Or(list(excluded)))
-    return docs
+    if filter_q is not None and docs.any():
+        docs &= _docs(searcher, filter_q, ranker)
+    if excluded and docs.any():
+        docs &= ~_docs(searcher, wq.Or(list(excluded)), ranker)
+    return np.flatnonzero(docs)
 
 
-def _docs(searcher: Any, q: wq.Query) -> set[int]:
-    """Document numbers matching ``q``; a plain term is read straight from its postings."""
-    if isinstance(q, wq.Term):
-        reader = searcher.reader()
-        if (q.fieldname, q.text) not in reader:
-            return set()
-        return set(reader.postings(q.fieldname, q.text).all_ids())
-    return set(searcher.docs_for_query(q))
+def _docs(searcher: Any, q: wq.Query, ranker: rank.Ranker | None = None) -> np.ndarray:
+    """Which articles match ``q``, as a boolean array over document numbers."""
+    if ranker is not None:
+        try:
+            return ranker.evaluate(q)[1]
+        except rank.Unsupported:
+            pass
+    out = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
+    out[np.fromiter(searcher.docs_for_query(q), dtype=np.int64)] = True
+    return out
 
 
 def _ms(started: float) -> float:
