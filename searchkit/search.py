@@ -35,12 +35,12 @@ from whoosh import query as wq
 
 from searchkit import rank
 from searchkit.analysis import stopwords, word_term
-from searchkit.errors import QuerySyntaxError
+from searchkit.errors import ModelError, QuerySyntaxError
 from searchkit.highlight import QueryTerms, Snippet, Span, full_highlight, make_snippet, match_spans
 from searchkit.normalize import fold, normalize
 from searchkit.orgs import canonical_org, find_orgs
 from searchkit.query import Clause, ParsedQuery, parse_query
-from searchkit.segment import segment
+from searchkit.segment import pyvi_words_path, segment
 
 if TYPE_CHECKING:
     from searchkit.index import Index
@@ -618,16 +618,9 @@ def _org_spans(stored: Sequence[Sequence[Any]], wanted: set[str]) -> tuple[list[
 @functools.lru_cache(maxsize=1)
 def _known_syllables() -> frozenset[str]:
     """Syllables of pyvi's word list: a correctly spelled syllable is never 'corrected'."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.find_spec("pyvi")
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    path = Path(next(iter(spec.submodule_search_locations))) / "models" / "words.txt"
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
+        text = pyvi_words_path().read_text(encoding="utf-8")
+    except (ModelError, OSError):
         return frozenset()
     return frozenset(normalize(s).lower() for line in text.splitlines() for s in line.split())
 

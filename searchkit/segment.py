@@ -123,6 +123,15 @@ def _pyvi_model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
+def pyvi_words_path() -> Path:
+    """Return the path of pyvi's word list (``models/words.txt``) without importing pyvi.
+
+    Raises:
+        ModelError: pyvi is not installed.
+    """
+    return _pyvi_model_dir() / "words.txt"
+
+
 class _Stub:
     """Stands in for every class named in pyvi's pickle, keeping only its state."""
 
@@ -503,7 +512,7 @@ def _load_model() -> _Model:
     models = _pyvi_model_dir()
     try:
         weights, transitions, inside = _parse_crfsuite(_crfsuite_bytes(models / "pyvi3.pkl"))
-        bigrams, trigrams = _read_ngrams(models / "words.txt")
+        bigrams, trigrams = _read_ngrams(pyvi_words_path())
     except ModelError:
         raise
     except (OSError, pickle.UnpicklingError, struct.error, KeyError, AttributeError, TypeError, ValueError, EOFError) as e:
