@@ -5,6 +5,7 @@
 True
 """
 
+from searchkit._version import __version__
 from searchkit.documents import Article, Rejected, iter_path
 from searchkit.errors import (
     DocumentError,
@@ -22,8 +23,6 @@ from searchkit.normalize import fold, normalize, normalize_with_offsets
 from searchkit.orgs import OrgMention, canonical_org, find_orgs, org_aliases
 from searchkit.search import FacetValue, Hit, SearchResults
 from searchkit.segment import Word, segment
-
-from searchkit._version import __version__
 
 __all__ = [
     "DEFAULT_INDEX",

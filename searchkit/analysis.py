@@ -29,7 +29,14 @@ from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import Any
 
-from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StopFilter, Token, Tokenizer
+from whoosh.analysis import (
+    Analyzer,
+    Filter,
+    LowercaseFilter,
+    StopFilter,
+    Token,
+    Tokenizer,
+)
 
 from searchkit.normalize import fold, normalize
 from searchkit.segment import segment
@@ -44,6 +51,7 @@ __all__ = [
     "folded_analyzer",
     "stopwords",
     "syllable_analyzer",
+    "syllables",
     "word_analyzer",
     "word_term",
 ]
@@ -137,6 +145,15 @@ class _SpanTokenizer(_Stateless, Tokenizer):
                 t.startchar = start_char + start
                 t.endchar = start_char + end
             yield t
+
+
+def syllables(text: str) -> list[str]:
+    """The syllables of ``text`` as they stand: the texts of :class:`SyllableTokenizer`'s tokens.
+
+    >>> syllables("Ban Chỉ đạo 35-NQ/TW")
+    ['Ban', 'Chỉ', 'đạo', '35', 'NQ', 'TW']
+    """
+    return _SYLLABLE.findall(text)
 
 
 class SyllableTokenizer(_SpanTokenizer):

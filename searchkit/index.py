@@ -18,29 +18,24 @@ and :meth:`Index.add_path`:
 
 from __future__ import annotations
 
-import concurrent.futures
-import functools
 import json
-import multiprocessing
 import os
 import shutil
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh import scoring
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh import scoring
 from whoosh.searching import Searcher
-from whoosh.writing import SegmentWriter
 
 from searchkit._version import __version__
-from searchkit.analysis import ANALYZER_VERSION, SegmentedText, SyllableTokenizer, stopwords, word_spans, word_term
+from searchkit.analysis import ANALYZER_VERSION
 from searchkit.documents import Article, Rejected, iter_path
 from searchkit.errors import (
     DocumentError,
@@ -49,29 +44,19 @@ from searchkit.errors import (
     IndexVersionError,
     SearchKitError,
 )
-from searchkit.normalize import fold
-from searchkit.orgs import find_orgs
-from searchkit.schema import INDEX_FORMAT, VIEWS, build_schema
 from searchkit.highlight import Snippet
+from searchkit.schema import INDEX_FORMAT, build_schema
 from searchkit.search import FacetTable, FacetValue, SearchResults, highlight_article
 from searchkit.search import search as run_search
+from searchkit.workers import Window, Workers
+from searchkit.writing import STAGING, Writer
 
-__all__ = ["DEFAULT_INDEX", "FileReport", "Index", "IndexReport", "IndexStats", "Prepared"]
+__all__ = ["DEFAULT_INDEX", "FileReport", "Index", "IndexReport", "IndexStats"]
 
 #: Where the command line keeps its index unless told otherwise (relative to the working dir).
 DEFAULT_INDEX = Path("indexes") / "default"
 MANIFEST = "searchkit.json"
 _INDEX_NAME = "MAIN"
-# Below this many articles, analysis runs in this process: starting workers costs more.
-_INLINE_LIMIT = 200
-_BATCH = 32
-# Memory for the writer's in-memory posting pool before it spills sorted runs to disk.
-_POOL_MB = 256
-
-#: One analyzed field of one article, as Whoosh's ``field.index`` yields it:
-#: (field name, ((term bytes, frequency, weight, encoded positions), ...), field length).
-AnalyzedField = tuple[str, tuple[tuple[bytes, int, float, bytes], ...], int]
-
 
 @dataclass(frozen=True, slots=True)
 class FileReport:
@@ -132,105 +117,6 @@ class IndexStats:
     searchkit_version: str
     analyzer_version: int
     format: int
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """An article with its expensive analysis done (word spans and organization mentions)."""
-
-    article: Article
-    title_spans: tuple[tuple[int, int], ...]
-    body_spans: tuple[tuple[int, int], ...]
-    orgs: tuple[str, ...]
-    org_spans: tuple[tuple[str, int, int, str], ...]
-    analyzed: tuple[AnalyzedField, ...] = ()
-
-
-def prepare(article: Article) -> Prepared:
-    """Analyze an article for the index (runs in worker processes).
-
-    Segments title and body, finds organization names, and runs the analyzers of the six
-    text views, so the process holding the writer only adds finished postings.
-    """
-    mentions: list[tuple[str, int, int, str]] = []
-    for name in ("title", "body"):
-        for m in find_orgs(getattr(article, name)):
-            mentions.append((name, m.start, m.end, m.canonical))
-    counts: dict[str, int] = {}
-    for _, _, _, canonical in mentions:
-        counts[canonical] = counts.get(canonical, 0) + 1
-    orgs = tuple(sorted(counts, key=lambda c: (-counts[c], c)))
-    title_spans, body_spans = word_spans(article.title), word_spans(article.body)
-    article.digest  # noqa: B018 - computed here (cached on the article) rather than in the writer's process
-    analyzed: list[AnalyzedField] = []
-    for name, text, spans in (("title", article.title, title_spans), ("body", article.body, body_spans)):
-        analyzed.extend(_analyze(name, text, spans))
-    return Prepared(article, title_spans, body_spans, orgs, tuple(mentions), tuple(analyzed))
-
-
-def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterator[AnalyzedField]:
-    """The postings of the three views of one text field, as ``schema[field].index`` gives them.
-
-    Runs the same term functions as the analyzers of :mod:`searchkit.analysis`
-    (:func:`~searchkit.analysis.word_term`, lowercasing, :func:`~searchkit.normalize.fold`,
-    :func:`~searchkit.analysis.stopwords`), but tokenizes the syllables once for the syllable
-    and folded views and skips Whoosh's per-token generator chain: about 4 times faster.
-    ``tests/test_index.py`` checks that the result equals Whoosh running the schema's own
-    analyzers; :data:`_EXACT` switches back to them.
-    """
-    schema = _schema()
-    if _EXACT:
-        for view in VIEWS:
-            fieldname = f"{name}_{view}"
-            items = tuple(schema[fieldname].index(SegmentedText(text, spans) if view == "w" else text))
-            yield fieldname, items, sum(item[1] for item in items)
-        return
-    stops = stopwords()
-    words: dict[str, list[int]] = {}
-    for pos, (start, end) in enumerate(spans):
-        term = _term(text[start:end])
-        if term and term not in stops:
-            words.setdefault(term, []).append(pos)
-    syllables: dict[str, list[int]] = {}
-    folded: dict[str, list[int]] = {}
-    for pos, token in enumerate(t.text for t in _SYLLABLES(text, positions=True)):
-        term = _term(token)
-        if term:
-            syllables.setdefault(term, []).append(pos)
-            plain = _fold(term)
-            if plain:
-                folded.setdefault(plain, []).append(pos)
-    for view, postings in (("w", words), ("s", syllables), ("f", folded)):
-        fieldname = f"{name}_{view}"
-        fmt = schema[fieldname].format
-        boost = fmt.field_boost
-        items = tuple((t.encode("utf-8"), len(p), len(p) * boost, fmt.encode(p)) for t, p in postings.items())
-        yield fieldname, items, sum(len(p) for p in postings.values())
-
-
-#: Analyze with the schema's analyzers through Whoosh instead of :func:`_analyze`'s fast path.
-_EXACT = False
-_SYLLABLES = SyllableTokenizer()
-
-
-@functools.lru_cache(maxsize=200_000)
-def _term(text: str) -> str:
-    return word_term(text).lower()
-
-
-@functools.lru_cache(maxsize=200_000)
-def _fold(term: str) -> str:
-    return fold(term)
-
-
-@functools.lru_cache(maxsize=1)
-def _schema() -> Any:
-    """The schema whose analyzers :func:`prepare` runs (one per process, built on first use)."""
-    return build_schema()
-
-
-def _prepare_batch(batch: list[Article]) -> list[Prepared]:
-    return [prepare(a) for a in batch]
 
 
 def _now() -> str:
@@ -526,7 +412,7 @@ class Index:
         articles: Iterable[Article | Mapping[str, Any] | Rejected],
         *,
         workers: int | None = None,
-        commit_every: int = 2000,
+        commit_every: int = 10_000,
         progress: Callable[[int], None] | None = None,
     ) -> IndexReport:
         """Add or update articles.
@@ -552,7 +438,7 @@ class Index:
         path: str | os.PathLike[str],
         *,
         workers: int | None = None,
-        commit_every: int = 2000,
+        commit_every: int = 10_000,
         progress: Callable[[int], None] | None = None,
     ) -> IndexReport:
         """Add the articles of a file (.txt seed layout, .jsonl) or a folder (recursively).
@@ -585,9 +471,9 @@ class Index:
         self._touch()
         return bool(count)
 
-    def _writer(self) -> _Writer:
+    def _writer(self) -> Writer:
         try:
-            return _Writer(self._ix, timeout=0.0, limitmb=_POOL_MB)
+            return Writer(self._ix, timeout=0.0)
         except LockError as e:
             raise IndexLockedError(f"index at {self._path} is locked by another writer") from e
 
@@ -605,29 +491,33 @@ class Index:
         progress: Callable[[int], None] | None,
     ) -> IndexReport:
         tally = _Tally()
-        writer = self._writer()  # take the lock first: a locked index fails before any work
+        writer: Writer | None = self._writer()  # take the lock first: a locked index fails before any work
+        _clear_staging(self._path)  # left by a run that was killed
         initial: dict[str, str | None] = {}  # id -> digest the index held before this call
-        index_holds: dict[str, str | None] = {}  # id -> digest once pending writes commit
+        index_holds: dict[str, str | None] = {}  # id -> digest once the windows sent off commit
         outcomes: dict[str, tuple[str, str]] = {}  # id -> (file, outcome) reported so far
-        pending: dict[str, tuple[dict[str, Any], tuple[AnalyzedField, ...]]] = {}  # id -> what to write next commit
         committed: dict[str, str | None] = {}  # id -> digest committed by this call
+        nprocs = (os.cpu_count() or 1) if workers is None else workers
+        builders = Workers(str(self._path), _INDEX_NAME, nprocs)
+        in_window = 0
         reader_searcher = self._ix.searcher()
         was_empty = reader_searcher.doc_count_all() == 0  # then no lookups are needed
 
-        def flush() -> None:
+        def commit(windows: list[Window]) -> None:
             nonlocal writer
-            for article_id, (fields, analyzed) in pending.items():
-                if committed.get(article_id, initial[article_id]) is not None:
-                    writer.delete_by_term("id", article_id)
-                writer.add_analyzed(fields, analyzed)
-                committed[article_id] = fields["digest"]
-            writer.commit()
-            self._touch()
-            pending.clear()
+            for window in windows:
+                if writer is None:
+                    writer = self._writer()
+                for article_id in window.digests:
+                    if committed.get(article_id, initial[article_id]) is not None:
+                        writer.delete_by_term("id", article_id)
+                writer.commit_segments(window.segments())
+                writer = None
+                self._touch()
+                committed.update(window.digests)
 
         try:
-            for prepared in _prepared_stream(_articles(items, tally, progress), workers):
-                art = prepared.article
+            for art in _articles(items, tally, progress):
                 origin = art.origin or "<input>"
                 if art.id not in initial:
                     stored = reader_searcher.document(id=art.id) if not was_empty else None
@@ -640,21 +530,33 @@ class Index:
                 tally.outcome(origin, what)
                 outcomes[art.id] = (origin, what)
                 if art.digest != index_holds.get(art.id, before):
-                    pending[art.id] = (_document_fields(prepared), prepared.analyzed)
+                    builders.add(art)
                     index_holds[art.id] = art.digest
-                if len(pending) >= commit_every:
-                    flush()
-                    writer = self._writer()
-            if pending:
-                flush()
-            else:
+                    in_window += 1
+                    if in_window >= commit_every:
+                        builders.finish()
+                        in_window = 0
+                commit(builders.ready())
+                if writer is None:
+                    writer = self._writer()  # hold the lock between commits
+            if in_window:
+                builders.finish()
+            commit(builders.ready(wait=True))
+            if writer is not None:
                 writer.cancel()
         except BaseException:
-            writer.cancel()
+            if writer is not None:
+                writer.cancel()
             raise
         finally:
+            builders.close()
             reader_searcher.close()
+            _clear_staging(self._path)
         return tally.report()
+
+
+def _clear_staging(folder: Path) -> None:
+    shutil.rmtree(folder / STAGING, ignore_errors=True)
 
 
 def _live_docnums(searcher: Searcher) -> Iterator[int]:
@@ -684,152 +586,6 @@ def _articles(
                 tally.reject(Rejected("<input>", n, f"not an article or a dict: {type(item).__name__} ({e})"))
         if progress is not None:
             progress(handled)
-
-
-def _prepared_stream(articles: Iterator[Article], workers: int | None) -> Iterator[Prepared]:
-    """Analyze articles in worker processes (in order), or inline for small inputs."""
-    nworkers = (os.cpu_count() or 1) if workers is None else workers
-    if nworkers <= 0:  # no look-ahead: each input is written before the next one is read
-        for art in articles:
-            yield prepare(art)
-        return
-    head: list[Article] = []
-    for art in articles:
-        head.append(art)
-        if len(head) > _INLINE_LIMIT:
-            break
-    if len(head) <= _INLINE_LIMIT:
-        for art in head:
-            yield prepare(art)
-        for art in articles:
-            yield prepare(art)
-        return
-    stream = _chain(head, articles)
-    ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=nworkers, mp_context=ctx) as pool:
-        inflight: deque[concurrent.futures.Future[list[Prepared]]] = deque()
-        for batch in _batches(stream, _BATCH):
-            inflight.append(pool.submit(_prepare_batch, batch))
-            if len(inflight) >= 4 * nworkers:  # bounded memory: a few batches per worker
-                yield from inflight.popleft().result()
-        while inflight:
-            yield from inflight.popleft().result()
-
-
-def _chain(head: list[Article], rest: Iterator[Article]) -> Iterator[Article]:
-    yield from head
-    yield from rest
-
-
-def _batches(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-class _Writer(SegmentWriter):
-    """Whoosh's segment writer, taking text views already analyzed by :func:`prepare`.
-
-    :meth:`add_analyzed` is ``SegmentWriter.add_document`` with the analysis of the text views
-    replaced by the postings the workers computed (the same ``field.index`` output), and the
-    field lengths kept in memory so the commit does not read them back from disk for every
-    posting. Everything else (locking, deletions, merging, the commit) is Whoosh's own.
-    """
-
-    def __init__(self, ix: whoosh_index.Index, **kwargs: Any) -> None:
-        super().__init__(ix, **kwargs)
-        self._lengths: dict[tuple[int, str], int] = {}
-        self._merged = False
-
-    def add_analyzed(self, fields: Mapping[str, Any], analyzed: Iterable[AnalyzedField]) -> None:
-        """Add one document: ``fields`` as for ``add_document``, plus pre-analyzed text views."""
-        self._check_state()
-        perdocwriter = self.perdocwriter
-        schema = self.schema
-        docnum = self.docnum
-        pool = self.pool
-        lengths = self._lengths
-        perdocwriter.start_doc(docnum)
-        postings: list[tuple[str, bytes, int, float, bytes]] = []
-        size = 0
-        for fieldname, items, length in analyzed:
-            postings.extend((fieldname, tbytes, docnum, weight, vbytes) for tbytes, _, weight, vbytes in items)
-            size += sum(150 + len(fieldname) + 2 * len(t) + len(v) for t, _, _, v in items)
-            perdocwriter.add_field(fieldname, schema[fieldname], None, length)
-            lengths[docnum, fieldname] = length
-        for fieldname in sorted(fields):
-            value = fields[fieldname]
-            if value is None:
-                continue
-            field = schema[fieldname]
-            length = 0
-            if field.indexed:
-                for tbytes, freq, weight, vbytes in field.index(value):
-                    if field.scorable:
-                        length += freq
-                    pool.add((fieldname, tbytes, docnum, weight, vbytes))
-                lengths[docnum, fieldname] = length
-            perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
-            column = field.column_type
-            if column:
-                perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
-        # PostingPool.add per posting, in bulk: same items, same spill-to-disk accounting.
-        pool.fieldnames.update(name for name, _, _ in analyzed)
-        pool.currentsize += size
-        pool.current.extend(postings)
-        if pool.currentsize > pool.limit:
-            pool.save()
-        perdocwriter.finish_doc()
-        self._added = True
-        self.docnum += 1
-
-    def add_reader(self, reader: Any) -> None:  # merges bring lengths we do not hold
-        self._merged = True
-        super().add_reader(reader)
-
-    def _flush_segment(self) -> None:
-        if self._merged:
-            super()._flush_segment()
-            return
-        self.perdocwriter.close()
-        postings = self.pool.iter_postings()
-        self.fieldwriter.add_postings(self.schema, _Lengths(self._lengths), postings)
-        self.fieldwriter.close()
-
-
-class _Lengths:
-    """The ``doc_field_length`` lookup that ``FieldWriter.add_postings`` needs, from memory."""
-
-    def __init__(self, lengths: dict[tuple[int, str], int]) -> None:
-        self._get = lengths.get
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        return self._get((docnum, fieldname), default)
-
-
-def _document_fields(p: Prepared) -> dict[str, Any]:
-    """The fields of an article other than its analyzed text views (see :class:`_Writer`)."""
-    a = p.article
-    fields: dict[str, Any] = {
-        "id": a.id,
-        "digest": a.digest,
-        "title": a.title,
-        "body": a.body,
-        "org_spans": list(p.org_spans),
-    }
-    if p.orgs:
-        fields["orgs"] = ",".join(p.orgs)
-    if a.published is not None:
-        fields["published"] = a.published
-        fields["year"] = str(a.published.year)
-    optional = {"views": a.views, "category": a.category, "source": a.source, "author": a.author, "url": a.url}
-    fields.update({k: v for k, v in optional.items() if v is not None and v != ""})
-    return fields
 
 
 def article_from_stored(fields: Mapping[str, Any]) -> Article:

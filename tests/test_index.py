@@ -6,25 +6,25 @@ comparison also runs on real VNTC articles when ../shared/data is present.
 
 from __future__ import annotations
 
-import gzip
+import io
 import json
 import os
 import pickle
 import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 import tracemalloc
-from collections.abc import Iterator
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import EXAMPLES, read_jsonl
 from whoosh import index as whoosh_index
 
-from searchkit import index as index_module
+from searchkit import writing
 from searchkit.analysis import SegmentedText
 from searchkit.documents import Article, iter_path
 from searchkit.errors import (
@@ -34,10 +34,10 @@ from searchkit.errors import (
     IndexVersionError,
     SearchKitError,
 )
-from searchkit.index import MANIFEST, Index, prepare
+from searchkit.index import MANIFEST, Index
 from searchkit.schema import build_schema
-
-from conftest import EXAMPLES, read_jsonl
+from searchkit.workers import INLINE_LIMIT
+from searchkit.writing import document_fields, prepare
 
 PLACES = ["Quảng Ninh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Hà Nội", "Thừa Thiên Huế", "Nghệ An"]
 TOPICS = ["phòng chống thiên tai", "cải cách hành chính", "chuyển đổi số", "xây dựng nông thôn mới", "an toàn giao thông"]
@@ -77,10 +77,40 @@ def _content(path: Path) -> tuple[Any, ...]:
             if items:
                 terms.append((fieldname, text, tuple(items)))
         lengths = tuple(
-            (i, name, reader.doc_field_length(by_id[i], name)) for i in docs for name in sorted(reader.indexed_field_names())
+            (i, name, reader.doc_field_length(by_id[i], name) or 0) for i in docs for name in sorted(reader.indexed_field_names())
         )
         stored = tuple(sorted(reader.stored_fields(by_id[i]).items()) for i in docs)
         return tuple(terms), lengths, stored
+    finally:
+        reader.close()
+
+
+def _decoded_postings(path: Path) -> list[tuple[str, bytes, tuple[Any, ...], list[tuple[Any, Any]]]]:
+    """A one-segment index's term statistics and posting blocks (block info and unpickled
+    data), term by term: everything Whoosh's matchers read, whatever pickle protocol wrote it."""
+    reader = whoosh_index.open_dir(str(path), indexname="MAIN").reader()
+    try:
+        assert reader.is_atomic(), "compare one-segment indexes"
+        terms = reader._terms
+        out = []
+        for fieldname, btext in reader.all_terms():
+            info = terms.term_info(fieldname, btext)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight(), info.min_id(), info.max_id())
+            offset, _ = info.extent()
+            blocks = []
+            pos = offset + 4  # after the "W3Bl" tag
+            while True:
+                length = terms._postfile.get_int(pos)
+                block = bytes(terms._postfile.get(pos + 4, abs(length)))
+                stream = io.BytesIO(block)
+                block_info = pickle.load(stream)
+                data = block[stream.tell() :]
+                blocks.append((block_info, pickle.loads(zlib.decompress(data) if block_info[3] else data)))
+                if length < 0:
+                    break
+                pos += 4 + abs(length)
+            out.append((fieldname, btext, stats, blocks))
+        return out
     finally:
         reader.close()
 
@@ -381,7 +411,7 @@ def test_pre_analyzed_writer_matches_whoosh_add_document(tmp_path: Path) -> None
     writer = plain.writer()
     for a in articles:
         p = prepare(a)
-        fields = index_module._document_fields(p)
+        fields = document_fields(p)
         fields.update(
             title_w=SegmentedText(a.title, p.title_spans), title_s=a.title, title_f=a.title,
             body_w=SegmentedText(a.body, p.body_spans), body_s=a.body, body_f=a.body,
@@ -389,12 +419,14 @@ def test_pre_analyzed_writer_matches_whoosh_add_document(tmp_path: Path) -> None
         writer.add_document(**fields)
     writer.commit()
     assert _content(tmp_path / "fast") == _content(tmp_path / "plain")
+    assert _decoded_postings(tmp_path / "fast") == _decoded_postings(tmp_path / "plain")
 
 
-def test_prepared_survives_pickling_with_its_digest() -> None:
-    p = prepare(Article.from_dict(_article(3)))
-    q = pickle.loads(pickle.dumps(p))
-    assert q == p and "digest" in vars(q.article)
+def test_articles_go_to_workers_with_their_digest() -> None:
+    a = Article.from_dict(_article(3))
+    a.digest  # noqa: B018 - computed by the process deciding what to write
+    q = pickle.loads(pickle.dumps(a))
+    assert q == a and "digest" in vars(q)
 
 
 def _sample() -> list[dict[str, Any]]:
@@ -405,13 +437,21 @@ def _sample() -> list[dict[str, Any]]:
 
 
 def test_parallel_analysis_builds_the_same_index(tmp_path: Path) -> None:
+    """Worker processes build the same index as this process alone, including an id repeated
+    within one commit whose copies land in different segments (the last copy wins)."""
     articles = _sample()
-    assert len(articles) > index_module._INLINE_LIMIT
+    articles.insert(220, {**articles[3], "title": "Bản sửa: " + articles[3]["title"]})
+    every = len(articles) - 10  # a window past INLINE_LIMIT, where the workers take over, then a small one
+    assert every > INLINE_LIMIT + 10
     with Index.create(tmp_path / "inline") as ix:
-        inline = ix.add(articles, workers=0, commit_every=100)
+        inline = ix.add(articles, workers=0, commit_every=every)
+        assert len(ix.searcher().reader().leaf_readers()) == 2  # one segment a commit
     with Index.create(tmp_path / "parallel") as ix:
-        parallel = ix.add(articles, workers=2, commit_every=100)
-    assert (inline.added, inline.failed) == (parallel.added, parallel.failed) == (len(articles), ())
+        parallel = ix.add(articles, workers=2, commit_every=every)
+        assert len(ix.searcher().reader().leaf_readers()) >= 3  # the workers wrote segments too
+        assert ix.article(articles[3]["id"]).title.startswith("Bản sửa")
+    assert (inline.added, inline.failed, inline.duplicates) == (parallel.added, parallel.failed, parallel.duplicates)
+    assert (inline.added, inline.duplicates) == (len(articles) - 1, (articles[3]["id"],))
     inline_content, parallel_content = _content(tmp_path / "inline"), _content(tmp_path / "parallel")
     for part, a, b in zip(("terms", "lengths", "stored"), inline_content, parallel_content, strict=True):
         only_inline = [x for x in a if x not in b][:3]
@@ -425,12 +465,12 @@ def test_fast_analysis_equals_the_schema_analyzers_on_real_text(monkeypatch: pyt
     articles += [Article.from_dict({"id": "odd", "title": "Thành uỷ  ĐÀ NẴNG_35-NQ/TW", "body": "Hoà bình\u00a0của 1.000 người; có thể…"})]
 
     def postings(exact: bool) -> list[Any]:
-        monkeypatch.setattr(index_module, "_EXACT", exact)
+        monkeypatch.setattr(writing, "_EXACT", exact)
         out = []
         for a in articles:
             for name in ("title", "body"):
                 text = getattr(a, name)
-                out += [(f, sorted(items), n) for f, items, n in index_module._analyze(name, text, index_module.word_spans(text))]
+                out += [(f, sorted(items), n) for f, items, n in writing._analyze(name, text, writing.word_spans(text))]
         return out
 
     assert postings(False) == postings(True)
