@@ -39,7 +39,7 @@ from whoosh.analysis import (
 )
 
 from searchkit.normalize import fold, normalize
-from searchkit.segment import segment
+from searchkit.segment import word_spans as segment_spans
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -90,7 +90,7 @@ def word_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans = getattr(text, "word_spans", None)
     if spans is not None:
         return spans  # type: ignore[no-any-return]
-    return tuple((w.start, w.end) for w in segment(text))
+    return tuple(segment_spans(text))
 
 
 class _Stateless:

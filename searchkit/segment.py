@@ -40,7 +40,7 @@ from pathlib import Path
 from searchkit.errors import ModelError
 from searchkit.normalize import normalize, normalize_with_offsets
 
-__all__ = ["Word", "segment", "tokenize_like_pyvi"]
+__all__ = ["Word", "segment", "tokenize_like_pyvi", "word_spans"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,6 +570,15 @@ def segment(text: str) -> list[Word]:
     >>> segment("Nghị quyết 35-NQ/TW.")[1]
     Word(text='35-NQ/TW', start=11, end=19)
     """
+    return [Word(text[start:stop], start, stop) for start, stop in word_spans(text)]
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` spans of :func:`segment`'s words, without building Words.
+
+    >>> word_spans("Ban Chỉ đạo 35")
+    [(0, 3), (4, 11), (12, 14)]
+    """
     if not text or text.isspace():
         return []
     if normalize(text) == text:
@@ -583,12 +592,10 @@ def segment(text: str) -> list[Word]:
             # clusters in some scripts): segment the text as given instead.
             norm, starts, ends = text, range(len(text)), range(1, len(text) + 1)
     model = _load_model()
-    words: list[Word] = []
+    spans: list[tuple[int, int]] = []
     for line in _LINE.finditer(norm):
-        for begin, end in _line_words(model, norm, line.start(), line.end()):
-            start, stop = starts[begin], ends[end - 1]
-            words.append(Word(text[start:stop], start, stop))
-    return words
+        spans.extend((starts[begin], ends[end - 1]) for begin, end in _line_words(model, norm, line.start(), line.end()))
+    return spans
 
 
 def _chunks(tokens: list[str]) -> Iterator[tuple[int, int]]:

@@ -54,9 +54,8 @@ __all__ = ["STAGING", "BuiltSegment", "Prepared", "SegmentBuilder", "Writer", "d
 #: workers are still writing cannot delete their files.
 STAGING = ".staging"
 
-#: One analyzed field of one article, as Whoosh's ``field.index`` yields it:
-#: (field name, ((term bytes, frequency, weight, encoded positions), ...), field length).
-AnalyzedField = tuple[str, tuple[tuple[bytes, int, float, bytes], ...], int]
+#: One analyzed text view of one article: (field name, {term: [positions]}, field length).
+AnalyzedField = tuple[str, dict[str, list[int]], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +92,7 @@ def prepare(article: Article) -> Prepared:
 
 
 def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterator[AnalyzedField]:
-    """The postings of the three views of one text field, as ``schema[field].index`` gives them.
+    """The terms and positions of the three views of one text field.
 
     Runs the same term functions as the analyzers of :mod:`searchkit.analysis`
     (:func:`~searchkit.analysis.word_term`, lowercasing, :func:`~searchkit.normalize.fold`,
@@ -106,8 +105,10 @@ def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterat
     if _EXACT:
         for view in VIEWS:
             fieldname = f"{name}_{view}"
-            items = tuple(schema[fieldname].index(SegmentedText(text, spans) if view == "w" else text))
-            yield fieldname, items, sum(item[1] for item in items)
+            fmt = schema[fieldname].format
+            items = list(schema[fieldname].index(SegmentedText(text, spans) if view == "w" else text))
+            postings = {t.decode("utf-8"): fmt.decode_positions(v) for t, _, _, v in items}
+            yield fieldname, postings, sum(item[1] for item in items)
         return
     stops = stopwords()
     words: dict[str, list[int]] = {}
@@ -127,11 +128,9 @@ def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterat
             folded[plain] = sorted(folded[plain] + positions)
         elif plain:
             folded[plain] = positions
-    for view, postings in (("w", words), ("s", tokens), ("f", folded)):
-        fieldname = f"{name}_{view}"
-        boost = schema[fieldname].format.field_boost
-        items = tuple((t.encode("utf-8"), len(p), len(p) * boost, _encode_positions(p)) for t, p in postings.items())
-        yield fieldname, items, sum(len(p) for p in postings.values())
+    yield f"{name}_w", words, sum(map(len, words.values()))
+    yield f"{name}_s", tokens, sum(map(len, tokens.values()))
+    yield f"{name}_f", folded, sum(map(len, folded.values()))
 
 
 def _encode_positions(positions: list[int]) -> bytes:
@@ -241,8 +240,8 @@ class SegmentBuilder:
         schema = self._schema
         perdoc = self._perdoc
         perdoc.start_doc(docnum)
-        for fieldname, items, length in p.analyzed:
-            self._post(fieldname, items, docnum, length)
+        for fieldname, view, length in p.analyzed:
+            self._post_view(fieldname, view, docnum, length)
             perdoc.add_field(fieldname, schema[fieldname], None, length)
         fields = document_fields(p)
         for fieldname in sorted(fields):
@@ -260,6 +259,23 @@ class SegmentBuilder:
                 perdoc.add_column_value(fieldname, column, field.to_column_value(value))
         perdoc.finish_doc()
         self._ids.append(p.article.id)
+
+    def _post_view(self, fieldname: str, view: dict[str, list[int]], docnum: int, length: int) -> None:
+        """Add a text view's postings: what ``field.index`` gives (term bytes, weight =
+        frequency x field boost, positions encoded by the ``Positions`` format)."""
+        terms = self._postings.get(fieldname)
+        if terms is None:
+            terms = self._postings[fieldname] = {}
+        boost = self._schema[fieldname].format.field_boost
+        for term, positions in view.items():
+            tbytes = term.encode("utf-8")
+            postings = terms.get(tbytes)
+            if postings is None:
+                postings = terms[tbytes] = _Postings()
+            postings.ids.append(docnum)
+            postings.weights.append(len(positions) * boost)
+            postings.values.append(_encode_positions(positions))
+            postings.lengths.append(length)
 
     def _post(self, fieldname: str, items: Iterable[tuple[bytes, int, float, bytes | None]], docnum: int, length: int) -> None:
         terms = self._postings.get(fieldname)
