@@ -630,5 +630,5 @@ def _remove_index_files(folder: Path) -> None:
             continue  # held by the caller
         if p.is_file() and (p.name == MANIFEST or p.suffix in {".toc", ".seg", ".lock", ".pst", ".trm"} or p.name.startswith(("_MAIN_", "MAIN_"))):
             p.unlink()
-        elif p.is_dir() and p.name.startswith("MAIN_"):
+        elif p.is_dir() and (p.name.startswith("MAIN_") or p.name == STAGING):
             shutil.rmtree(p)

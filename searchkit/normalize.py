@@ -51,6 +51,9 @@ _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2
 _TRANSLATE = {ord(c): " " for c in _SPACES}
 _TRANSLATE.update({0x2028: "\n", 0x2029: "\n", 0x00D0: "\u0110", 0x00F0: "\u0111", 0x0189: "\u0110", 0x0256: "\u0111"})
 _STROKED_D = re.compile("([Dd])[\u0335\u0336]")
+# Any character _TRANSLATE replaces: str.translate looks every character up in a dict, so it
+# runs only when this (a scan in C) finds one.
+_TO_TRANSLATE = re.compile("[" + "".join(map(chr, _TRANSLATE)) + "]")
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _TONED_SECOND = "".join(unicodedata.normalize("NFC", base + mark) for base in "aeyAEY" for mark in _TONE_MARKS)
@@ -86,7 +89,8 @@ def normalize(text: str) -> str:
     'Đà Nẵng '
     """
     text = _DROP.sub("", text)
-    text = text.translate(_TRANSLATE)
+    if _TO_TRANSLATE.search(text):
+        text = text.translate(_TRANSLATE)
     text = unicodedata.normalize("NFC", text)
     if "\u0335" in text or "\u0336" in text:
         text = _STROKED_D.sub(lambda m: "\u0110" if m.group(1) == "D" else "\u0111", text)

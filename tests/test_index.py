@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import os
 import pickle
 import signal
@@ -349,6 +350,29 @@ def test_sigkill_keeps_the_last_commit_and_the_rerun_completes(tmp_path: Path) -
         report = ix.add(_articles(n), workers=0, commit_every=every)  # the lock died with the child
         assert (report.added, report.unchanged) == (n - 50, 50)
         assert len(ix) == n
+        ids = [f["id"] for f in ix.searcher().all_stored_fields()]
+        assert len(ids) == len(set(ids)) == n
+
+
+def test_a_dead_worker_stops_the_run_with_a_clear_error_and_loses_no_commit(tmp_path: Path) -> None:
+    n, every = 900, 300
+    killed: list[int] = []
+
+    def progress(handled: int) -> None:
+        if handled == 700 and not killed:  # after the first window, with workers running
+            for child in multiprocessing.active_children():
+                os.kill(child.pid, signal.SIGKILL)
+                killed.append(child.pid)
+
+    with Index.create(tmp_path) as ix:
+        with pytest.raises(SearchKitError, match=r"^indexing worker \d died \(exit code -9\)$"):
+            ix.add(_articles(n), workers=2, commit_every=every, progress=progress)
+        assert killed
+        assert len(ix) % every == 0 and len(ix) < n  # whole commits only
+        assert not (tmp_path / writing.STAGING).exists()
+    with Index.open(tmp_path) as ix:  # the lock was released; the rerun completes the work
+        report = ix.add(_articles(n), workers=0)
+        assert report.added + report.unchanged == n
         ids = [f["id"] for f in ix.searcher().all_stored_fields()]
         assert len(ids) == len(set(ids)) == n
 
