@@ -1,10 +1,12 @@
 """Spread the building of index segments over worker processes.
 
 :class:`Workers` takes the articles to write, in order, and builds one commit *window* of
-them at a time. Articles go out in small batches to worker processes (``spawn``ed on first
-need, each with a :class:`~searchkit.writing.SegmentBuilder` of its own); when every worker's
-queue is full, this process builds the batch itself instead of waiting, so no core idles while
-workers start or catch up. Finishing a window makes every builder that took part write its
+them at a time. The first :data:`INLINE_LIMIT` articles are held back: a call that writes no
+more is built in this process, since starting workers would cost more. Past that, worker
+processes start (``spawn``, each with a :class:`~searchkit.writing.SegmentBuilder` of its
+own) and articles go out to them in small batches; when every worker's queue is full, this
+process builds the batch itself instead of waiting, so no core idles while workers start or
+catch up. Finishing a window makes every builder that took part write its
 segment; the window is ready to commit once all of them have answered, and windows become
 ready in the order they were finished, while the articles of the next window keep flowing.
 
@@ -98,7 +100,17 @@ class Workers:
         """Write ``article`` in the current window."""
         self._batch.append(article)
         self._written += 1
-        if len(self._batch) >= BATCH or not self._nprocs:
+        if not self._nprocs:
+            self._send()
+        elif not self._procs:
+            if self._written > INLINE_LIMIT:  # a big call: start the workers, send what was held
+                ctx = multiprocessing.get_context("spawn")
+                self._procs = [_Process(ctx, self._folder, self._indexname) for _ in range(self._nprocs)]
+                held, self._batch = self._batch, []
+                for start in range(0, len(held), BATCH):
+                    self._batch = held[start : start + BATCH]
+                    self._send()
+        elif len(self._batch) >= BATCH:
             self._send()
 
     def finish(self) -> None:
@@ -106,15 +118,15 @@ class Workers:
         now on go to the next window."""
         self._send()
         window = self._window
-        if self._here is not None:
-            window.built[_HERE] = self._here.finish()
-            self._here, self._here_count = None, 0
-        for slot, proc in enumerate(self._procs):
+        for slot, proc in enumerate(self._procs):  # the workers first: they finish meanwhile
             if proc.sent:
                 self._put(slot, _FINISH)
                 proc.awaited.append(window)
                 window._waiting.add(slot)
                 proc.sent = 0
+        if self._here is not None:
+            window.built[_HERE] = self._here.finish()
+            self._here, self._here_count = None, 0
         self._pending.append(window)
         self._window = Window()
 
@@ -174,11 +186,8 @@ class Workers:
 
     def _place(self, batch: list[Article]) -> int:
         """Queue ``batch`` with a worker that has room, or return :data:`_HERE`."""
-        if not self._nprocs or self._written <= INLINE_LIMIT:
-            return _HERE
         if not self._procs:
-            ctx = multiprocessing.get_context("spawn")
-            self._procs = [_Process(ctx, self._folder, self._indexname) for _ in range(self._nprocs)]
+            return _HERE
         for k in range(len(self._procs)):
             slot = (self._next + k) % len(self._procs)
             try:

@@ -203,16 +203,9 @@ class BuiltSegment:
     ids: tuple[str, ...]
 
 
-class _Postings:
-    """One posting list being built, compactly: about 20 bytes a posting."""
-
-    __slots__ = ("ids", "lengths", "values", "weights")
-
-    def __init__(self) -> None:
-        self.ids = array("I")
-        self.weights = array("f")  # what a block stores
-        self.values: list[bytes] = []
-        self.lengths = array("I")
+#: One posting list being built: (document number, weight, encoded value, field length) of
+#: each posting, flattened into one list (a posting costs one ``+=`` and 32 bytes plus its value).
+_Postings = list
 
 
 class SegmentBuilder:
@@ -267,28 +260,28 @@ class SegmentBuilder:
         if terms is None:
             terms = self._postings[fieldname] = {}
         boost = self._schema[fieldname].format.field_boost
+        weights = _WEIGHTS if boost == 1.0 else [n * boost for n in range(len(_WEIGHTS))]
         for term, positions in view.items():
             tbytes = term.encode("utf-8")
+            n = len(positions)
+            posting = (docnum, weights[n] if n < 64 else n * boost, _encode_positions(positions), length)
             postings = terms.get(tbytes)
             if postings is None:
-                postings = terms[tbytes] = _Postings()
-            postings.ids.append(docnum)
-            postings.weights.append(len(positions) * boost)
-            postings.values.append(_encode_positions(positions))
-            postings.lengths.append(length)
+                terms[tbytes] = list(posting)
+            else:
+                postings += posting
 
     def _post(self, fieldname: str, items: Iterable[tuple[bytes, int, float, bytes | None]], docnum: int, length: int) -> None:
         terms = self._postings.get(fieldname)
         if terms is None:
             terms = self._postings[fieldname] = {}
         for tbytes, _, weight, vbytes in items:
+            posting = (docnum, weight, vbytes or b"", length)
             postings = terms.get(tbytes)
             if postings is None:
-                postings = terms[tbytes] = _Postings()
-            postings.ids.append(docnum)
-            postings.weights.append(weight)
-            postings.values.append(vbytes or b"")
-            postings.lengths.append(length)
+                terms[tbytes] = list(posting)
+            else:
+                postings += posting
 
     def finish(self) -> BuiltSegment:
         """Write the postings, close the files and assemble them into one compound file."""
@@ -366,19 +359,24 @@ def _add_postings(writer: Any, postings: _Postings) -> None:
     (ids, weights, non-empty values, length and weight bounds) and writes full blocks the
     way it does; the caller's ``finish_term`` writes the last block.
     """
-    limit = writer._blocklimit
-    for start in range(0, len(postings.ids), limit):
+    step = 4 * writer._blocklimit
+    for start in range(0, len(postings), step):
         if len(writer._ids):
             writer._write_block()
-        end = start + limit
-        known = [n for n in postings.lengths[start:end] if n]
-        weights = postings.weights[start:end]
-        writer._ids = postings.ids[start:end]
-        writer._weights = weights
-        writer._values = [v for v in postings.values[start:end] if v]
+        block = postings[start : start + step]
+        weights = block[1::4]
+        known = [n for n in block[3::4] if n]
+        writer._ids = array("I", block[0::4])
+        writer._weights = array("f", weights)
+        writer._values = [v for v in block[2::4] if v]
         writer._minlength = min(known) if known else None
         writer._maxlength = max(known) if known else 0
         writer._maxweight = max(0, *weights)
+
+
+#: Shared weight objects for frequencies below 64 (field boost 1.0), so that postings do not
+#: each hold a float of their own.
+_WEIGHTS = [float(n) for n in range(64)]
 
 
 # -- committing ---------------------------------------------------------------------------------

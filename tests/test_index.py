@@ -446,6 +446,18 @@ def test_pre_analyzed_writer_matches_whoosh_add_document(tmp_path: Path) -> None
     assert _decoded_postings(tmp_path / "fast") == _decoded_postings(tmp_path / "plain")
 
 
+def test_small_segments_are_merged_once_there_are_many(tmp_path: Path) -> None:
+    with Index.create(tmp_path) as ix:
+        for k in range(writing.MAX_SMALL_SEGMENTS):
+            ix.add(_articles(3, start=3 * k), workers=0)
+        assert len(ix.searcher().reader().leaf_readers()) == writing.MAX_SMALL_SEGMENTS
+        ix.add(_articles(3, start=100), workers=0)  # this commit merges the small ones
+        assert len(ix.searcher().reader().leaf_readers()) == 2
+        assert len(ix) == 3 * writing.MAX_SMALL_SEGMENTS + 3
+        assert ix.search("quảng ninh").total == ix.search("quang ninh").total > 0
+        assert ix.delete("bai-0") and ix.article("bai-0") is None and ix.article("bai-1") is not None
+
+
 def test_articles_go_to_workers_with_their_digest() -> None:
     a = Article.from_dict(_article(3))
     a.digest  # noqa: B018 - computed by the process deciding what to write
