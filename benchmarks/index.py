@@ -6,7 +6,7 @@ peak memory and index size.
 
 * **searchkit**: the full pipeline, ``Index.create(...).add(dicts)`` with default workers
   (normalization, word segmentation, organization names, three views of each text field,
-  incremental bookkeeping, commits every 2,000 articles).
+  incremental bookkeeping, commits every 10,000 articles).
 * **whoosh**: Whoosh 2.7.4 with its stock ``StandardAnalyzer``, ``title`` and ``body`` as
   stored ``TEXT`` fields, one writer, one commit.
 * **tantivy**: tantivy-py with its default tokenizer, ``title`` and ``body`` stored text

@@ -158,7 +158,7 @@ class Article:
         if not title and not body:
             raise DocumentError("empty article (no title and no text)")
         published_key = "published" if d.get("published") not in (None, "") else "date"
-        return cls(
+        article = cls(
             id=article_id,
             title=title,
             body=body,
@@ -170,6 +170,10 @@ class Article:
             source=_optional(d.get("source"), "source"),
             origin=source,
         )
+        # The text fields are normalized already (and normalizing is idempotent): fill the
+        # cached digest without normalizing them a second time.
+        article.__dict__["digest"] = _digest(article, normalized=True)
+        return article
 
     @cached_property
     def digest(self) -> str:
@@ -184,18 +188,7 @@ class Article:
         >>> a.digest == Article("x", "Thành ủy", "Hòa bình").digest
         True
         """
-        fields = [
-            "searchkit-article-1",
-            normalize(self.title),
-            normalize(self.body),
-            None if self.published is None else self.published.isoformat(),
-            self.views,
-            None if self.author is None else normalize(self.author),
-            self.url,
-            None if self.category is None else normalize(self.category),
-        ]
-        payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+        return _digest(self, normalized=False)
 
 
 @dataclass(frozen=True)
@@ -249,6 +242,23 @@ def _text(value: object, key: str) -> str | None:
     if not isinstance(value, str):
         raise DocumentError(f"invalid {key}: expected a string, got {_json_type(value)}")
     return value
+
+
+def _digest(a: Article, *, normalized: bool) -> str:
+    """:attr:`Article.digest`; ``normalized`` says the text fields need no normalizing."""
+    norm = (lambda text: text) if normalized else normalize
+    fields = [
+        "searchkit-article-1",
+        norm(a.title),
+        norm(a.body),
+        None if a.published is None else a.published.isoformat(),
+        a.views,
+        None if a.author is None else norm(a.author),
+        a.url,
+        None if a.category is None else norm(a.category),
+    ]
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
 def _clean(text: str) -> str:

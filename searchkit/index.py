@@ -4,9 +4,10 @@ An index is a folder holding a Whoosh index and a manifest, ``searchkit.json``, 
 the index format, analyzer and searchkit versions. Articles go in through :meth:`Index.add`
 and :meth:`Index.add_path`:
 
-* the expensive part, word segmentation and organization-name recognition, runs in worker
-  processes (``workers``, by default one per core) while this process keeps the one Whoosh
-  writer;
+* analysis (word segmentation, organization names, the six text views) and the writing of
+  segments run in worker processes (``workers``, by default one per core; see
+  :mod:`searchkit.workers` and :mod:`searchkit.writing`), while this process reads the input,
+  decides what changed and commits finished segments;
 * an article whose id is already indexed with the same content digest is skipped; a changed
   one replaces the old version; the same id twice in one call keeps the last;
 * the writer commits every ``commit_every`` articles, so a crash (even SIGKILL) loses at most

@@ -20,6 +20,8 @@ from searchkit.encodings import decode_bytes, decode_legacy, encode_legacy, viet
 from searchkit.errors import DocumentError, EncodingError
 from searchkit.normalize import normalize
 
+from conftest import read_jsonl
+
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
 SHARED = REPO.parent / "shared" / "data"
@@ -452,3 +454,13 @@ def test_examples_folder_reads_cleanly() -> None:
         assert a.title == normalize(a.title) and a.body == normalize(a.body)
         assert "\r" not in a.body
         assert 100 <= len(a.body.split()) <= 330, (a.id, len(a.body.split()))
+
+
+def test_the_digest_filled_by_from_dict_equals_the_one_computed_from_the_fields() -> None:
+    """from_dict fills the digest from its normalized fields; recomputing it (normalizing
+    again, as for an Article built directly) must give the same value on real articles."""
+    for d in read_jsonl("vntc/news.jsonl.gz", 500):
+        a = Article.from_dict(d)
+        rebuilt = Article(a.id, a.title, a.body, a.published, a.views, a.author, a.url, a.category, a.source)
+        assert "digest" in vars(a) and "digest" not in vars(rebuilt)
+        assert a.digest == rebuilt.digest, a.id
