@@ -22,13 +22,12 @@ import functools
 import html
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from searchkit.analysis import SyllableTokenizer, word_term
-from searchkit.normalize import fold
+from searchkit.normalize import fold, normalize
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -59,9 +58,10 @@ _SPACE_GAP = re.compile("[^\\S\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
 _FLATTEN = {ord(c): " " for c in "\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
 # Where a sentence starts: after . ! ? … (and closing quotes/brackets) and spaces, or a line break.
 _SENTENCE_START = re.compile("(?:(?<=[.!?\u2026])[\"'\u201d\u2019)\\]]*[^\\S\n]+|\n\\s*)(?=\\S)")
+_CLOSING = "\"'\u201d\u2019)]"  # what _SENTENCE_START may hold besides whitespace
 _ZWJ = "\u200d"
 # Control characters rich.text.Text would strip (shifting every offset after them): shown as spaces.
-_RICH_CONTROLS = {c: " " for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F]}
+_RICH_CONTROLS = {c: " " for c in [*range(0x09), *range(0x0B, 0x20), 0x7F]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +163,8 @@ def _is_boundary(text: str, i: int) -> bool:
     if i <= 0 or i >= len(text):
         return True
     ch = text[i]
+    if ch < "\u0300" or "\u1e00" <= ch <= "\u1eff":  # letters and such: no mark, ZWJ or surrogate
+        return text[i - 1] != _ZWJ
     if unicodedata.category(ch)[0] == "M" or text[i - 1] == _ZWJ or ch == _ZWJ:
         return False
     return not ("\udc00" <= ch <= "\udfff" and "\ud800" <= text[i - 1] <= "\udbff")
@@ -237,13 +239,7 @@ def match_spans(text: str, terms: QueryTerms) -> list[Span]:
     syllables, folded = terms.syllables, terms.folded
     if not text or not (syllables or folded):
         return []
-    # The tokenizer's own syllable offsets, without the Whoosh Token it fills per syllable
-    # (Token bookkeeping doubles the time on a 5,000-character article).
-    hits: list[tuple[int, int]] = []
-    for start, end in SyllableTokenizer()._spans(text):  # noqa: SLF001
-        term, folded_term = _syllable_keys(text[start:end])
-        if term in syllables or folded_term in folded:
-            hits.append((start, end))
+    hits = [(start, end) for start, end in _candidates(text, terms) if _matches(text[start:end], syllables, folded)]
     ranges: list[tuple[int, int]] = []
     for start, end in hits:
         if ranges and _SPACE_GAP.fullmatch(text, ranges[-1][1], start):
@@ -253,6 +249,97 @@ def match_spans(text: str, terms: QueryTerms) -> list[Span]:
     if any(not _is_boundary(text, s) or not _is_boundary(text, e) for s, e in ranges):
         return _clean(text, (Span(s, e, MATCH) for s, e in ranges))
     return [Span(s, e, MATCH) for s, e in ranges]
+
+
+def _matches(raw: str, syllables: frozenset[str], folded: frozenset[str]) -> bool:
+    """True when the syllable ``raw`` matches exactly or without diacritics (see :class:`QueryTerms`)."""
+    term, folded_term = _syllable_keys(raw)
+    return term in syllables or folded_term in folded
+
+
+def _candidates(text: str, terms: QueryTerms) -> Iterable[tuple[int, int]]:
+    """Offsets of the syllables of ``text`` that may match ``terms`` (all that do, in order).
+
+    A syllable can only match when its folded term is one of the query's folded terms. In a
+    text whose letters are all Latin letters and digits, without combining marks (nearly
+    every article), each letter folds to one letter, so a regular expression of the folded
+    terms, every letter a class of the letters that fold to it, finds the candidates without
+    looking at every syllable in Python. Any other text is tokenized syllable by syllable, as
+    the syllable view does it.
+    """
+    folding = _letter_folding()
+    if folding.rough.search(text) is not None and folding.other.search(text) is not None:
+        # The tokenizer's own syllable offsets, without the Whoosh Token it fills per syllable.
+        return SyllableTokenizer()._spans(text)
+    pattern = _folded_syllables(terms)
+    if pattern is None:
+        return ()
+    # The pattern does not look behind (that would cost a test at every offset): drop the
+    # candidates that begin inside a syllable.
+    inside = _SYLLABLE_CHAR.match
+    return (m.span() for m in pattern.finditer(text) if not m.start() or not inside(text, m.start() - 1))
+
+
+# A character that can be part of a syllable, as the syllable view tokenizes.
+_SYLLABLE_CHAR = re.compile(r"[^\W_]")
+_MARKS = r"\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_LATIN = r"\x00-\u024f\u1e00-\u1eff"
+
+
+@dataclass(frozen=True, slots=True)
+class _Folding:
+    """How the Latin letters fold, for finding candidate syllables (see :func:`_candidates`).
+
+    Attributes:
+        classes: For each folded letter, a regular-expression class of the Latin letters
+            that fold to it (normalized, lowercased, diacritics removed, as terms are).
+        other: Finds what cannot be folded letter for letter: a letter or digit outside the
+            Latin blocks, a combining mark, a Latin letter that does not fold to one letter.
+        rough: A quicker first test: it finds something in every text ``other`` finds
+            something in (any character outside the Latin blocks and general punctuation,
+            or one of those Latin letters).
+    """
+
+    classes: dict[str, str]
+    other: re.Pattern[str]
+    rough: re.Pattern[str]
+
+
+@functools.lru_cache(maxsize=1)
+def _letter_folding() -> _Folding:
+    """Fold every letter of the Latin blocks once (on the first highlight)."""
+    folds_to: dict[str, list[str]] = {}
+    odd: list[str] = []
+    for block in ((0x00, 0x250), (0x1E00, 0x1F00)):
+        for code in range(*block):
+            ch = chr(code)
+            if not _SYLLABLE_CHAR.match(ch):
+                continue
+            folded = fold(normalize(ch).lower())
+            if len(folded) != 1 or not _SYLLABLE_CHAR.match(folded) or unicodedata.normalize("NFC", ch) != ch:
+                odd.append(ch)
+            else:
+                folds_to.setdefault(folded, []).append(ch)
+    classes = {f: "[" + "".join(map(re.escape, sorted({f, *chars}))) + "]" for f, chars in folds_to.items()}
+    odd_class = f"|[{re.escape(''.join(odd))}]" if odd else ""
+    return _Folding(
+        classes,
+        re.compile(f"[^\\W_{_LATIN}]|[{_MARKS}]{odd_class}"),
+        re.compile(f"[^{_LATIN}\\u2000-\\u206f]{odd_class}"),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _folded_syllables(terms: QueryTerms) -> re.Pattern[str] | None:
+    """A pattern matching, at the end of a syllable, the letters of any folded term of
+    ``terms`` in any spelling that folds to them (None when no syllable can match)."""
+    classes = _letter_folding().classes
+    keys = terms.folded | {fold(s) for s in terms.syllables}
+    words = sorted((k for k in keys if k and all(_SYLLABLE_CHAR.match(c) for c in k)), key=lambda k: (-len(k), k))
+    if not words:
+        return None
+    alternatives = ("".join(classes.get(c, re.escape(c)) for c in word) for word in words)
+    return re.compile(f"(?:{'|'.join(alternatives)})(?![^\\W_])")
 
 
 # --------------------------------------------------------------------------- snippets
@@ -273,16 +360,34 @@ class _Layout:
         self.matches = [s for s in spans if s.kind == MATCH]
         self.keys = [_matched_terms(text[s.start : s.end]) for s in self.matches]
         self.match_starts = [s.start for s in self.matches]
+        self.match_ends = [s.end for s in self.matches]
         orgs = [s for s in spans if s.kind == ORG]
         self.org_starts = [s.start for s in orgs]
         self.org_ends = [s.end for s in orgs]
         self.lead_start = _snap_back(text, len(text) - len(text.lstrip()))
-        self.sentence_starts = [self.lead_start, *(m.end() for m in _SENTENCE_START.finditer(text))]
         # blocked[i] is 1 when i lies strictly inside a span: no cut there if avoidable.
         blocked = bytearray(len(text) + 1)
         for span in spans:
             blocked[span.start + 1 : span.end] = b"\x01" * (span.end - span.start - 1)
         self.blocked = blocked
+
+    def sentence_start(self, lo: int, at: int) -> int:
+        """The last sentence start in ``[lo, at]`` (``at`` a match start), or -1 if none.
+
+        Sentence starts are the lead of the text and the ends of :data:`_SENTENCE_START`
+        matches. Those matches hold only whitespace, closing quotes and brackets, so a scan
+        from the first position before ``lo`` that follows another character finds the same
+        matches there as a scan of the whole text.
+        """
+        text = self.text
+        begin = lo
+        while begin > 0 and (text[begin - 1].isspace() or text[begin - 1] in _CLOSING):
+            begin -= 1
+        found = self.lead_start if lo <= self.lead_start <= at else -1
+        for m in _SENTENCE_START.finditer(text, begin, at + 1):
+            if lo <= m.end() <= at:
+                found = max(found, m.end())
+        return found
 
     def count_orgs(self, lo: int, hi: int) -> int:
         """Number of org spans lying entirely in ``[lo, hi)``."""
@@ -352,9 +457,8 @@ class _Layout:
         earliest = max(lo, ce - width)
         # Start at the sentence of the first match when it begins close enough before it,
         # else give the match a little context; near the end of the room, start earlier.
-        k = bisect.bisect_right(self.sentence_starts, cs) - 1
-        sentence = self.sentence_starts[k] if k >= 0 else -1
-        ideal = sentence if sentence >= max(earliest, cs - 2 * slack // 3) else cs - min(slack // 3, 60)
+        sentence = self.sentence_start(max(earliest, cs - 2 * slack // 3), cs)
+        ideal = sentence if sentence >= 0 else cs - min(slack // 3, 60)
         ideal = max(earliest, min(ideal, hi - width, cs))
         start = self.cut_start(ideal, earliest, cs)
         end = self.cut_end(min(hi, start + width), max(ce, start))
@@ -373,26 +477,26 @@ class _Layout:
         Returns ``(score, first, last)``; the score is (new distinct terms, matched
         syllables, orgs, -start), so earlier windows win ties. A match longer than ``width`` is a run alone.
         """
-        matches, keys = self.matches, self.keys
-        first = bisect.bisect_left(self.match_starts, lo)
-        stop = first
-        while stop < len(matches) and matches[stop].end <= hi:
-            stop += 1
+        starts, ends, keys = self.match_starts, self.match_ends, self.keys
+        first = bisect.bisect_left(starts, lo)
+        stop = bisect.bisect_right(ends, hi, first)  # matches do not overlap: ends are sorted
         best: tuple[tuple[int, ...], int, int] | None = None
-        counts: Counter[str] = Counter()
+        counts: dict[str, int] = {}
         new = total = 0
         j = first
         for i in range(first, stop):
-            while j < stop and (j == i or matches[j].end - matches[i].start <= width):
+            start = starts[i]
+            while j < stop and (j == i or ends[j] - start <= width):
                 for key in keys[j]:
-                    counts[key] += 1
+                    counts[key] = counts.get(key, 0) + 1
                     new += counts[key] == 1 and key not in shown
                 total += len(keys[j])
                 j += 1
-            start = matches[i].start
-            score = (new, total, self.count_orgs(start, start + width), -start)
-            if best is None or score > best[0]:
-                best = (score, i, j - 1)
+            # The orgs only break ties: count them only for a window that can win.
+            if best is None or (new, total) >= best[0][:2]:
+                score = (new, total, self.count_orgs(start, start + width), -start)
+                if best is None or score > best[0]:
+                    best = (score, i, j - 1)
             for key in keys[i]:
                 counts[key] -= 1
                 new -= counts[key] == 0 and key not in shown
@@ -436,6 +540,14 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _assemble(text: str, fragments: Sequence[tuple[int, int]], spans: Sequence[Span], separator: str) -> Snippet:
+    """Join ``fragments`` of ``text``; ``spans`` (sorted, disjoint within each kind) are
+    clipped to them and re-based onto the snippet's text."""
+    by_kind: dict[str, tuple[list[int], list[int], list[Span]]] = {}
+    for span in spans:
+        starts, ends, kept = by_kind.setdefault(span.kind, ([], [], []))
+        starts.append(span.start)
+        ends.append(span.end)
+        kept.append(span)
     parts: list[str] = []
     out: list[Span] = []
     offset = 0
@@ -449,9 +561,9 @@ def _assemble(text: str, fragments: Sequence[tuple[int, int]], spans: Sequence[S
             joiner = gap if not gap else (" " if gap.isspace() and separator else separator)
             parts.append(joiner)
             offset += len(joiner)
-        for span in spans:
-            a, b = max(span.start, start), min(span.end, end)
-            if a < b:
+        for starts, ends, kept in by_kind.values():
+            for span in kept[bisect.bisect_right(ends, start) : bisect.bisect_left(starts, end)]:
+                a, b = max(span.start, start), min(span.end, end)
                 out.append(Span(a - start + offset, b - start + offset, span.kind))
         parts.append(text[start:end].translate(_FLATTEN))
         offset += end - start
@@ -459,7 +571,7 @@ def _assemble(text: str, fragments: Sequence[tuple[int, int]], spans: Sequence[S
     return Snippet("".join(parts), tuple(out))
 
 
-def make_snippet(  # noqa: PLR0913 - the layout knobs are keyword-only
+def make_snippet(  # the layout knobs are keyword-only
     text: str,
     matches: Sequence[Span],
     orgs: Sequence[Span] = (),

@@ -23,6 +23,7 @@ dataclasses, valid after the searcher is gone.
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,14 @@ from whoosh import query as wq
 from searchkit import rank
 from searchkit.analysis import stopwords, word_term
 from searchkit.errors import ModelError, QuerySyntaxError
-from searchkit.highlight import QueryTerms, Snippet, Span, full_highlight, make_snippet, match_spans
+from searchkit.highlight import (
+    QueryTerms,
+    Snippet,
+    Span,
+    full_highlight,
+    make_snippet,
+    match_spans,
+)
 from searchkit.normalize import fold, normalize
 from searchkit.orgs import canonical_org, find_orgs
 from searchkit.query import Clause, ParsedQuery, parse_query
@@ -52,6 +60,9 @@ SORTS = ("relevance", "date", "views")
 #: Facets computed over the whole result set.
 FACETS = ("org", "year", "category", "source")
 _MAX_UNITS = 48
+# Did-you-mean leaves longer syllables alone (the one-edit automaton of a 10,000-letter word
+# takes seconds to run over the lexicon; the longest Vietnamese syllable has 7 letters).
+_MAX_CORRECTED = 24
 
 # Ranking weights (tuned on the ALQAC dev questions, see benchmarks/quality.py).
 _W_WORD = 1.0
@@ -234,7 +245,7 @@ def _pair_scoring(units: Sequence[_Unit], accented: bool, reader: Any) -> list[w
     """Adjacent query words that stand side by side (or nearly) in the article score again."""
     content = [u for u in units if not u.stop]
     out: list[wq.Query] = []
-    for a, b in zip(content, content[1:]):
+    for a, b in itertools.pairwise(content):
         folded = [*a.folded, *b.folded]
         if accented:
             syllables = [*a.syllables, *b.syllables]
@@ -416,6 +427,10 @@ def _top_codes(values: Sequence[str], codes: np.ndarray, top: int) -> tuple[Face
     """The ``top`` most frequent values (ties in value order) of an array of value codes."""
     counts = np.bincount(codes, minlength=len(values))
     present = np.flatnonzero(counts)
+    if 0 < top < len(present):
+        # Only values counted at least as often as the top-th can be among the top (all its ties too).
+        kth = np.partition(counts[present], len(present) - top)[len(present) - top]
+        present = present[counts[present] >= kth]
     order = present[np.lexsort((present, -counts[present]))][:top]
     return tuple(FacetValue(values[i], int(counts[i])) for i in order.tolist())
 
@@ -465,17 +480,14 @@ def search(
     pairs = _pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
     sortedby = {"date": "published", "views": "views"}.get(sort)
     ranker = _ranker(ix, searcher)
+    scored = _score(ranker, built) if sortedby is None and built.scoring else None
     # The total and the facets come from one set computation over the postings instead of
     # Whoosh counting by running the whole scored query again (twice, with facets).
-    matched = _matching_docs(searcher, built, filter_q, excluded, ranker)
+    matched = _matching_docs(searcher, built, filter_q, excluded, ranker, scored)
     total = len(matched)
     ranked: list[tuple[int, float]] | None = None
-    if sortedby is None and built.scoring and ranker is not None:
-        try:
-            scoring = [wq.And(built.required), *built.scoring] if built.required else built.scoring
-            ranked = ranker.top(scoring, pairs, matched, offset + limit)
-        except rank.Unsupported:
-            ranked = None
+    if scored is not None and ranker is not None:
+        ranked = ranker.top(scored.scores, pairs, matched, offset + limit)
     if ranked is None:
         ranked = _whoosh_ranking(searcher, built, pairs, filter_q, excluded, sortedby, offset + limit if limit else 1)
     page = ranked[offset : offset + limit] if limit else []
@@ -522,13 +534,48 @@ def _ranker(ix: Index, searcher: Any) -> rank.Ranker | None:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """The scoring clauses evaluated once, for both the ranking and the set of matches.
+
+    Attributes:
+        scores: Dense scores: the required clauses (as one And) plus every scoring clause.
+        required: The articles the required clauses match, if there are any.
+        matched: The articles any scoring clause matches.
+    """
+
+    scores: np.ndarray
+    required: np.ndarray | None
+    matched: np.ndarray
+
+
+def _score(ranker: rank.Ranker | None, built: _Built) -> _Scored | None:
+    """Evaluate the query with the vectorised ranker; None when it cannot."""
+    if ranker is None:
+        return None
+    try:
+        required = ranker.evaluate(wq.And(built.required)) if built.required else None
+        scores, matched = ranker.evaluate_all(built.scoring, start=required[0] if required is not None else None)
+    except rank.Unsupported:
+        return None
+    return _Scored(scores, required[1] if required is not None else None, matched)
+
+
 def _matching_docs(
-    searcher: Any, built: _Built, filter_q: wq.Query | None, excluded: Sequence[wq.Query], ranker: rank.Ranker | None = None
+    searcher: Any,
+    built: _Built,
+    filter_q: wq.Query | None,
+    excluded: Sequence[wq.Query],
+    ranker: rank.Ranker | None = None,
+    scored: _Scored | None = None,
 ) -> np.ndarray:
     """The sorted document numbers of all articles the query matches (same semantics as the
-    scored query), computed as sets over the postings."""
+    scored query), computed as sets over the postings (taken from ``scored`` when given)."""
     if built.required:
-        docs = _docs(searcher, wq.And(built.required), ranker)
+        required = scored.required if scored is not None else None
+        docs = required if required is not None else _docs(searcher, wq.And(built.required), ranker)
+    elif scored is not None:
+        docs = scored.matched
     elif built.scoring:
         docs = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
         for q in built.scoring:
@@ -536,9 +583,9 @@ def _matching_docs(
     else:
         docs = _docs(searcher, wq.Every())
     if filter_q is not None and docs.any():
-        docs &= _docs(searcher, filter_q, ranker)
+        docs = docs & _docs(searcher, filter_q, ranker)
     if excluded and docs.any():
-        docs &= ~_docs(searcher, wq.Or(list(excluded)), ranker)
+        docs = docs & ~_docs(searcher, wq.Or(list(excluded)), ranker)
     return np.flatnonzero(docs)
 
 
@@ -630,7 +677,8 @@ def _suggest(searcher: Any, built: _Built) -> str | None:
 
     Only words that occur in no article are corrected, to the closest known spelling (one
     edit; a tone variant of the same letters first); a correctly spelled word is never
-    replaced by a word that differs from it only in tone.
+    replaced by a word that differs from it only in tone. A syllable longer than
+    :data:`_MAX_CORRECTED` characters is not a misspelling and is left as it is.
     """
     reader = searcher.reader()
     field = "body_s" if built.accented else "body_f"
@@ -640,7 +688,7 @@ def _suggest(searcher: Any, built: _Built) -> str | None:
         for syllable in unit.syllables if built.accented else unit.folded:
             best = syllable
             unknown = reader.doc_frequency(field, syllable) == 0 and reader.doc_frequency("title" + field[4:], syllable) == 0
-            if not unit.stop and unknown:
+            if not unit.stop and unknown and len(syllable) <= _MAX_CORRECTED:
                 best = _correct(reader, field, syllable, accented=built.accented) or syllable
             changed |= best != syllable
             words.append(best)

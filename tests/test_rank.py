@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import pickle
+import random
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import fields
+from whoosh import index as windex
 from whoosh import query as wq
+from whoosh.filedb.structfile import BufferFile
 
-from searchkit import Index
+from searchkit import Index, rank
 from searchkit import search as sk_search
 from searchkit.query import parse_query
 
@@ -28,11 +37,12 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def ix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+@pytest.fixture(scope="module", params=["one segment", "segments"])
+def ix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+    """The example articles in one segment, or in five (a commit every 10 articles)."""
     with Index.create(tmp_path_factory.mktemp("rank-ix")) as index:
-        index.add_path(EXAMPLES, workers=0)
-        first = index.searcher().stored_fields(0)["id"]
+        index.add_path(EXAMPLES, workers=0, commit_every=10_000 if request.param == "one segment" else 10)
+        first = index.searcher().stored_fields(3)["id"]
         index.delete(first)  # a deleted article must never come back
         yield index
 
@@ -64,3 +74,110 @@ def test_pages_follow_the_full_ranking(ix: Index, offset: int) -> None:
     full = [h.id for h in ix.search("giao thông hội nghị", limit=100, facets=False).hits]
     page = [h.id for h in ix.search("giao thông hội nghị", limit=4, offset=offset, facets=False).hits]
     assert page == full[offset : offset + 4]
+
+
+def test_postings_of_every_term_are_whooshs(ix: Index) -> None:
+    """Document numbers and weights read block by block, and positions read from single blocks."""
+    searcher = ix.searcher()
+    ranker = rank.Ranker(searcher)
+    reader = searcher.reader()
+    for fieldname in ("title_s", "body_s", "body_f", "body_w", "orgs"):
+        for btext in list(reader.lexicon(fieldname)):
+            text = btext.decode("utf-8")
+            docs = [d for d, _ in whoosh_postings(reader, fieldname, btext)]
+            assert ranker.term(fieldname, text)[0].tolist() == docs, (fieldname, text)
+            if fieldname == "orgs":
+                continue
+            reading = rank._PositionReader(ranker)
+            for leaf, base in reader.leaf_readers():
+                if (fieldname, btext) not in leaf:
+                    continue
+                m = leaf.postings(fieldname, btext)
+                while m.is_active():
+                    assert reading.at(fieldname, text, m.id() + base) == m.value_as("positions")
+                    m.next()
+
+
+def whoosh_postings(reader: object, fieldname: str, btext: bytes) -> Iterator[tuple[int, float]]:
+    m = reader.postings(fieldname, btext)  # type: ignore[attr-defined]
+    while m.is_active():
+        yield m.id(), m.weight()
+        m.next()
+
+
+# -- Whoosh's own posting blocks ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A Whoosh index written by Whoosh's writer (pickle protocol 2 blocks), with terms in
+    one article, in a few, and in most of 700 (several blocks), once or many times each."""
+    rng = random.Random(7)
+    words = ["khắp", "nơi", "đều", "có", "người", "hỏi", "mãi", "chẳng", "ai", "trả", "lời"]
+    ix = windex.create_in(str(tmp_path_factory.mktemp("plain")), fields.Schema(body=fields.TEXT(phrase=True)))
+    with ix.writer() as writer:
+        for i in range(700):
+            n = rng.randint(1, 40)
+            text = [rng.choice(words[: rng.randint(1, len(words))]) for _ in range(n)]
+            writer.add_document(body=" ".join([*text, f"w{i}", f"r{i % 97}"]))
+    with ix.searcher() as searcher:
+        yield searcher
+
+
+def test_blocks_written_by_whoosh_read_as_whoosh_reads_them(plain: object) -> None:
+    reader = plain.reader()  # type: ignore[attr-defined]
+    ranker = rank.Ranker(plain)
+    multi_block = 0
+    for btext in list(reader.lexicon("body")):
+        m = reader.postings("body", btext)
+        ids, weights, blocks = rank._read_postings(m)
+        expected = list(whoosh_postings(reader, "body", btext))
+        assert ids.tolist() == [d for d, _ in expected]
+        assert weights.tolist() == [w for _, w in expected]
+        if blocks is None:
+            continue
+        multi_block += len(blocks.extents) > 1
+        reading = rank._PositionReader(ranker)
+        m = reader.postings("body", btext)
+        while m.is_active():
+            assert reading.at("body", btext.decode("utf-8"), m.id()) == m.value_as("positions")
+            m.next()
+    assert multi_block >= 5
+
+
+def test_blocks_that_disagree_with_their_headers_are_read_through_whoosh(
+    plain: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = plain.reader()  # type: ignore[attr-defined]
+    btext = max(reader.lexicon("body"), key=lambda t: reader.doc_frequency("body", t))
+    expected = list(whoosh_postings(reader, "body", btext))
+    real = rank._block_ids_weights
+    monkeypatch.setattr(rank, "_block_ids_weights", lambda data, comp, n: ((1,) * n, real(data, comp, n)[1]))
+    ids, weights, blocks = rank._read_postings(reader.postings("body", btext))
+    assert blocks is None
+    assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == expected
+
+
+def test_an_unexpected_block_layout_is_unpickled() -> None:
+    """A value holding the bytes that start a value, or a piece of the wrong length, is read by
+    unpickling the block."""
+    values = (b"\x00\x00\x00\x01ab", b"h\x02Xtricky", b"\x00\x00\x00\x02cd", b"\x00\x00\x00\x03e", b"f")
+    data = zlib.compress(pickle.dumps(((5, 1, 1, 2, 3), (1.0, 2.0, 1.0, 1.0, 3.0), values), 2))
+    blocks = rank._Blocks(BufferFile(data), np.array([12]), [(0, len(data), 3)])
+    ids, value = rank._decode_block(blocks, 0)
+    assert ids == [5, 6, 7, 9, 12]
+    assert [value(j) for j in range(5)] == list(values)
+
+    raw = pickle.dumps(((5, 1, 1, 2), None, values[:1] + values[2:]), 2)
+    good = rank._BlockValues.read(raw)
+    assert good is not None
+    broken = rank._BlockValues(good.ids, raw, [p[:3] for p in good._pieces])
+    assert [broken.value(j) for j in range(4)] == [good.value(j) for j in range(4)] == [values[0], *values[2:]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=400), st.randoms(use_true_random=False))
+def test_candidates_come_by_bound_then_document_number(bounds: list[int], rng: random.Random) -> None:
+    upper = np.array(bounds, dtype=np.float64) / 3
+    candidates = np.array(sorted(rng.sample(range(5000), len(bounds))), dtype=np.int64)
+    assert list(rank._by_bound(upper, candidates)) == np.lexsort((candidates, -upper)).tolist()
