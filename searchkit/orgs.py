@@ -236,8 +236,12 @@ def _trie_regex(forms: list[str]) -> str:
 
 
 @lru_cache(maxsize=2)
-def _lexicon(folded: bool = False) -> _Lexicon:
-    """Load and compile every data file (once per mode; ``folded`` matches diacritic-free text)."""
+def _lexicon(folded: bool) -> _Lexicon:
+    """Load and compile every data file (once per mode; ``folded`` matches diacritic-free text).
+
+    Call it as ``_lexicon(flag)``: the cache keys ``()``, ``(False,)`` and ``folded=False``
+    apart, and with three keys for two entries each mode would be compiled again and again.
+    """
 
     def prep(text: str) -> str:
         text = normalize(text)
@@ -1014,7 +1018,7 @@ def find_orgs(text: str) -> list[OrgMention]:
     ['Ủy ban nhân dân thành phố Hải Phòng', 'Hội đồng nhân dân thành phố Hải Phòng', 'Ủy ban nhân dân']
     """
     normalized, offsets = _normalize_for_spans(text)
-    lex = _lexicon()
+    lex = _lexicon(False)
     found = list(_scan(lex, normalized))
     _attach_places(lex, normalized, found)
     mentions: list[OrgMention] = []
@@ -1055,7 +1059,7 @@ def _resolve(name: str) -> _Parse | None:
         return None
     fallback: _Parse | None = None
     for folded in (False, True):
-        lex = _lexicon(folded=folded)
+        lex = _lexicon(folded)
         for spelling in _query_spellings(lex, normalized):
             parsed = _whole(lex, spelling)
             if parsed is None:
