@@ -33,9 +33,10 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length
 
 __all__ = ["Ranker", "Unsupported"]
 
@@ -165,10 +166,12 @@ class Ranker:
         return live
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length in ``fieldname``, as ``doc_field_length(d, fieldname, 1)``
+        gives it (NaN where Whoosh gives None: a stored length byte of 0)."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            dfl = self._reader.doc_field_length
-            lengths = np.fromiter((dfl(d, fieldname, 1) for d in range(self.size)), dtype=np.float64, count=self.size)
+            parts = [_segment_lengths(leaf, fieldname) for leaf, _ in self._leaves]
+            lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
             self._lengths[fieldname] = lengths
         return lengths
 
@@ -502,6 +505,32 @@ def _near(positions: Sequence[Sequence[int]], slop: int) -> bool:
             return False
         spans = sorted(joined)
     return True
+
+
+# A W3 segment keeps each document's field length as one byte (whoosh.util.numeric's
+# length_to_byte) in the column "_<field>_len"; 0 reads back as None.
+_BYTE_LENGTHS = np.array([np.nan, *(byte_to_length(b) for b in range(1, 256))], dtype=np.float64)
+
+
+def _segment_lengths(leaf: Any, fieldname: str) -> np.ndarray:
+    """One segment's field lengths, read from its length column in one piece.
+
+    Falls back to ``doc_field_length`` per document for a reader of another layout.
+    """
+    n = leaf.doc_count_all()
+    try:
+        column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        if column is None:  # no document has the field: Whoosh's default
+            return np.ones(n, dtype=np.float64)
+        if column._fixedlen != 1:
+            raise TypeError(column._fixedlen)
+        raw = np.frombuffer(bytes(column._dbfile.get(column._basepos, column._count)), dtype=np.uint8)
+    except (AttributeError, TypeError):
+        dfl = leaf.doc_field_length
+        return np.fromiter((dfl(d, fieldname, 1) for d in range(n)), dtype=np.float64, count=n)
+    codes = np.zeros(n, dtype=np.uint8)  # documents past the column's end have no length byte
+    codes[: len(raw)] = raw[:n]
+    return _BYTE_LENGTHS[codes]
 
 
 def _read_postings(m: Any) -> tuple[np.ndarray, np.ndarray, _Blocks | None]:

@@ -76,6 +76,17 @@ def test_pages_follow_the_full_ranking(ix: Index, offset: int) -> None:
     assert page == full[offset : offset + 4]
 
 
+def test_field_lengths_are_whooshs(ix: Index) -> None:
+    """Lengths read a column at a time equal ``doc_field_length(d, f, 1)`` for every document
+    (NaN where Whoosh gives None), across segments and deletions."""
+    searcher = ix.searcher()
+    reader = searcher.reader()
+    ranker = rank.Ranker(searcher)
+    for fieldname in ("title_w", "title_s", "title_f", "body_w", "body_s", "body_f", "orgs"):
+        expected = np.array([reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())], dtype=np.float64)
+        assert np.array_equal(ranker._field_lengths(fieldname), expected, equal_nan=True), fieldname
+
+
 def test_postings_of_every_term_are_whooshs(ix: Index) -> None:
     """Document numbers and weights read block by block, and positions read from single blocks."""
     searcher = ix.searcher()
