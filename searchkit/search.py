@@ -382,17 +382,21 @@ class FacetTable:
         self.orgs: list[tuple[str, ...]] = [()] * size
         self.single: dict[str, list[str | None]] = {}
         buckets: list[list[str]] = [[] for _ in range(size)]
-        for btext in reader.lexicon("orgs"):
-            name = btext.decode("utf-8")
-            for docnum in reader.postings("orgs", btext).all_ids():
-                buckets[docnum].append(name)
+        # Segment by segment: a term looked up in the whole index is looked up in every segment.
+        leaves = list(reader.leaf_readers())
+        for leaf, base in leaves:
+            for btext in leaf.lexicon("orgs"):
+                name = btext.decode("utf-8")
+                for docnum in leaf.postings("orgs", btext).all_ids():
+                    buckets[base + docnum].append(name)
         self.orgs = [tuple(b) for b in buckets]
         for fieldname in ("year", "category", "source"):
             values: list[str | None] = [None] * size
-            for btext in reader.lexicon(fieldname):
-                value = btext.decode("utf-8")
-                for docnum in reader.postings(fieldname, btext).all_ids():
-                    values[docnum] = value
+            for leaf, base in leaves:
+                for btext in leaf.lexicon(fieldname):
+                    value = btext.decode("utf-8")
+                    for docnum in leaf.postings(fieldname, btext).all_ids():
+                        values[base + docnum] = value
             self.single[fieldname] = values
         # The same as arrays, for counting: value codes numbered in sorted order (the tie order).
         self._size = size
