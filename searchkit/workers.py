@@ -146,13 +146,21 @@ class Workers:
 
     def close(self) -> None:
         """Stop the worker processes (after :meth:`ready` with ``wait``, or to abandon work)."""
+        idle = not self._pending and not any(proc.sent for proc in self._procs)
         for proc in self._procs:
-            if proc.process.is_alive() and not self._pending:
-                proc.inbox.put(None)
-                proc.process.join(5)
-            if proc.process.is_alive():
+            if idle and proc.process.is_alive():
+                try:
+                    proc.inbox.put(None, timeout=1.0)
+                    proc.process.join(5)
+                except queue.Full:
+                    pass
+            if proc.process.is_alive():  # abandoned work, or a worker that does not stop
                 proc.process.terminate()
                 proc.process.join()
+            # Batches nobody will read must not keep this process from exiting.
+            proc.inbox.cancel_join_thread()
+            proc.inbox.close()
+            proc.outbox.close()
         self._procs = []
         if self._here is not None:
             self._here.cancel()

@@ -377,6 +377,25 @@ def test_a_dead_worker_stops_the_run_with_a_clear_error_and_loses_no_commit(tmp_
         assert len(ids) == len(set(ids)) == n
 
 
+def test_an_error_in_the_reading_process_stops_the_workers_and_keeps_the_index(tmp_path: Path) -> None:
+    class Stop(Exception):
+        pass
+
+    def progress(handled: int) -> None:
+        if handled == 450:  # the workers are busy with the second window
+            raise Stop
+
+    with Index.create(tmp_path) as ix:
+        with pytest.raises(Stop):
+            ix.add(_articles(600), workers=2, commit_every=300, progress=progress)
+        assert multiprocessing.active_children() == []
+        committed = len(ix)
+        assert committed in (0, 300)  # whole commits only
+        assert not (tmp_path / writing.STAGING).exists()
+        report = ix.add(_articles(600), workers=0)  # the lock was released
+        assert (report.added, report.unchanged, len(ix)) == (600 - committed, committed, 600)
+
+
 def test_second_writer_and_overwrite_fail_fast_while_a_writer_works(tmp_path: Path) -> None:
     errors: list[tuple[str, float]] = []
 
