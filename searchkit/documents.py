@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from searchkit.encodings import bom_encoding, decode_bytes, is_binary
 from searchkit.errors import DocumentError, EncodingError
@@ -154,7 +154,7 @@ class Article:
         if body_key is None:
             raise DocumentError("missing body (expected 'body', 'text' or 'content')")
         title = _one_line(_text(d.get("title"), "title") or "")
-        body = _clean(_text(d[body_key], body_key))
+        body = _clean(_text(d[body_key], body_key) or "")
         if not title and not body:
             raise DocumentError("empty article (no title and no text)")
         published_key = "published" if d.get("published") not in (None, "") else "date"
@@ -579,7 +579,7 @@ def _iter_jsonl(path: Path, source: str, *, gz: bool) -> Iterator[Article | Reje
         yield Rejected(source, None, f"cannot read file: {e.strerror or e}")
         return
     with raw:
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw
+        stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if gz else raw
         try:
             head = stream.peek(8192)[:8192]  # type: ignore[attr-defined]
         except (OSError, EOFError, zlib.error) as e:

@@ -284,8 +284,8 @@ def _lexicon(folded: bool) -> _Lexicon:
     field_re: dict[tuple[str, ...], re.Pattern[str]] = {}
     for head in heads.values():
         if head.fields and head.fields not in field_re:
-            forms = [f for g in head.fields for f in group_forms.get(g, [])]
-            field_re[head.fields] = re.compile(f"{_SP}({_alternation(forms)}){_END}", re.I)
+            field_forms = [f for g in head.fields for f in group_forms.get(g, [])]
+            field_re[head.fields] = re.compile(f"{_SP}({_alternation(field_forms)}){_END}", re.I)
 
     def entries(name: str, info_column: int | None) -> tuple[dict[str, _Entry], list[str]]:
         table: dict[str, _Entry] = {}
@@ -313,8 +313,8 @@ def _lexicon(folded: bool) -> _Lexicon:
             full = aliases.pop(0)[1:]
         ptype = ptypes.get(_key(prep(kind)))
         typed = [f"{form} {name}" for form in (ptype.forms[:2] if ptype else (kind,))]
-        spellings = (full, *typed, name, *aliases)
-        entry = _Entry(normalize(full), tuple(dict.fromkeys(map(normalize, spellings))), normalize(name))
+        place_spellings = (full, *typed, name, *aliases)
+        entry = _Entry(normalize(full), tuple(dict.fromkeys(map(normalize, place_spellings))), normalize(name))
         for spelling in (name, *aliases):
             places.setdefault(_key(prep(spelling)), entry)
             place_forms.append(prep(spelling))

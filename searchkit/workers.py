@@ -254,7 +254,7 @@ def _serve(folder: str, indexname: str, inbox: Any, outbox: Any) -> None:
             message: Sequence[Article] | str | None = inbox.get()
             if message is None:
                 return
-            if message == _FINISH:
+            if isinstance(message, str):  # _FINISH
                 outbox.put(("built", None if builder is None else builder.finish()))
                 builder = None
                 continue
