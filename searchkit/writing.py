@@ -317,8 +317,10 @@ class _PostingsWriter(W3PostingsWriter):
 
     Protocol 2 writes every encoded position list (bytes) as a call to ``_codecs.encode``;
     protocol 5 writes bytes as they are. The blocks are 40% smaller before compression and
-    half the size after it, and pickle, compress and unpickle 2 to 4 times faster. Whoosh
-    reads them unchanged (it unpickles whatever protocol); the block info keeps protocol 2.
+    half the size after it, and pickle, compress and unpickle 2 to 4 times faster. Blocks
+    under :data:`_COMPRESS_FROM` bytes are stored uncompressed (level 0 in the block info).
+    Whoosh reads them unchanged (it unpickles whatever protocol and checks each block's
+    compression level); the block info keeps protocol 2.
     """
 
     def __init__(self, like: W3PostingsWriter) -> None:
@@ -337,7 +339,9 @@ class _PostingsWriter(W3PostingsWriter):
         self._terminfo.add_block(self)
         data = (self._mini_ids(), self._mini_weights(), self._mini_values())
         databytes = pickle.dumps(data, 5)
-        comp = self._compression
+        # Whoosh meant to leave blocks under 20 bytes uncompressed (a bug compresses them all);
+        # zlib makes blocks under ~64 bytes longer, and a third of the blocks are that small.
+        comp = self._compression if len(databytes) >= _COMPRESS_FROM else 0
         if comp:
             databytes = zlib.compress(databytes, comp)
         ids = self._ids
@@ -350,6 +354,10 @@ class _PostingsWriter(W3PostingsWriter):
         self._postfile.write(databytes)
         self._blockcount += 1
         self._new_block()
+
+
+#: Smallest pickled block that is compressed.
+_COMPRESS_FROM = 64
 
 
 def _add_postings(writer: Any, postings: _Postings) -> None:

@@ -88,7 +88,8 @@ def _content(path: Path) -> tuple[Any, ...]:
 
 def _decoded_postings(path: Path) -> list[tuple[str, bytes, tuple[Any, ...], list[tuple[Any, Any]]]]:
     """A one-segment index's term statistics and posting blocks (block info and unpickled
-    data), term by term: everything Whoosh's matchers read, whatever pickle protocol wrote it."""
+    data), term by term: everything Whoosh's matchers read, whatever pickle protocol and
+    compression level wrote it."""
     reader = whoosh_index.open_dir(str(path), indexname="MAIN").reader()
     try:
         assert reader.is_atomic(), "compare one-segment indexes"
@@ -106,7 +107,8 @@ def _decoded_postings(path: Path) -> list[tuple[str, bytes, tuple[Any, ...], lis
                 stream = io.BytesIO(block)
                 block_info = pickle.load(stream)
                 data = block[stream.tell() :]
-                blocks.append((block_info, pickle.loads(zlib.decompress(data) if block_info[3] else data)))
+                data_tuple = pickle.loads(zlib.decompress(data) if block_info[3] else data)
+                blocks.append((block_info[:3] + block_info[4:], data_tuple))  # whatever the compression level
                 if length < 0:
                     break
                 pos += 4 + abs(length)
