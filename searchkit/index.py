@@ -422,8 +422,11 @@ class Index:
             articles: :class:`~searchkit.documents.Article` objects, dicts with the JSONL keys
                 (``id``, ``title``, ``body``/``text``/``content``, ...), or
                 :class:`~searchkit.documents.Rejected` records (counted as failures); streamed.
-            workers: Analysis processes; None means one per core, 0 analyzes in this process.
-            commit_every: Commit after this many written articles (crash safety).
+            workers: Worker processes that analyze articles and write index segments, used
+                once a call writes more than 200 articles; None means one per core, 0 does
+                everything in this process.
+            commit_every: Commit after this many written articles (crash safety); each
+                commit adds a segment per process that wrote articles.
             progress: Called with the number of inputs handled so far, after each one.
 
         Returns:
