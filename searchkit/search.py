@@ -376,40 +376,21 @@ def _collect_terms(built: _Built, units: Iterable[_Unit], accented: bool) -> Non
 class FacetTable:
     """Per-document facet values of one index generation, read once from the postings."""
 
+    #: The single-valued facet fields (one value an article at most).
+    SINGLE = ("year", "category", "source")
+
     def __init__(self, searcher: Any) -> None:
         reader = searcher.reader()
-        size = reader.doc_count_all()
-        self.orgs: list[tuple[str, ...]] = [()] * size
-        self.single: dict[str, list[str | None]] = {}
-        buckets: list[list[str]] = [[] for _ in range(size)]
-        # Segment by segment: a term looked up in the whole index is looked up in every segment.
-        leaves = list(reader.leaf_readers())
-        for leaf, base in leaves:
-            for btext in leaf.lexicon("orgs"):
-                name = btext.decode("utf-8")
-                for docnum in leaf.postings("orgs", btext).all_ids():
-                    buckets[base + docnum].append(name)
-        self.orgs = [tuple(b) for b in buckets]
-        for fieldname in ("year", "category", "source"):
-            values: list[str | None] = [None] * size
-            for leaf, base in leaves:
-                for btext in leaf.lexicon(fieldname):
-                    value = btext.decode("utf-8")
-                    for docnum in leaf.postings(fieldname, btext).all_ids():
-                        values[base + docnum] = value
-            self.single[fieldname] = values
-        # The same as arrays, for counting: value codes numbered in sorted order (the tie order).
-        self._size = size
+        self._size = size = reader.doc_count_all()
+        # Value codes are numbered in the values' sorted order (the tie order).
         self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
-        names = sorted({o for b in self.orgs for o in b})
-        code = {n: i for i, n in enumerate(names)}
-        self._org_docs = np.fromiter((d for d, b in enumerate(self.orgs) for _ in b), dtype=np.int64)
-        self._org_codes = np.fromiter((code[o] for b in self.orgs for o in b), dtype=np.int64)
+        names, self._org_docs, self._org_codes = _keyword_postings(reader, "orgs")
         self._codes["org"] = (names, self._org_codes)
-        for name, values in self.single.items():
-            distinct = sorted({v for v in values if v is not None})
-            code = {v: i for i, v in enumerate(distinct)}
-            self._codes[name] = (distinct, np.array([code.get(v, -1) if v is not None else -1 for v in values], dtype=np.int64))
+        for fieldname in self.SINGLE:
+            names, docs, codes = _keyword_postings(reader, fieldname)
+            per_doc = np.full(size, -1, dtype=np.int64)
+            per_doc[docs] = codes  # an article with two values keeps the last (as stored, the only one)
+            self._codes[fieldname] = (names, per_doc)
 
     def count(self, docnums: Iterable[int], top: int) -> dict[str, tuple[FacetValue, ...]]:
         if isinstance(docnums, np.ndarray):
@@ -420,11 +401,43 @@ class FacetTable:
         chosen[docs] = True
         names, _ = self._codes["org"]
         out = {"org": _top_codes(names, self._org_codes[chosen[self._org_docs]], top)}
-        for name in self.single:
+        for name in self.SINGLE:
             distinct, codes = self._codes[name]
             picked = codes[docs]
             out[name] = _top_codes(distinct, picked[picked >= 0], top)
         return out
+
+
+def _keyword_postings(reader: Any, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The values of a keyword field (sorted) and its postings as (document number, value code).
+
+    Reads the term table segment by segment. A term in one or two articles of a segment (most
+    organization names) has them in its term info (first and last document), so only more
+    frequent terms read their posting lists. Deleted articles may be included: counts are
+    only ever taken over live articles.
+    """
+    found: list[tuple[int, bytes, Sequence[int]]] = []
+    for leaf, base in reader.leaf_readers():
+        terms = getattr(leaf, "_terms", None)
+        if terms is None or not hasattr(terms, "items_from"):  # not a W3 segment: ask Whoosh
+            found.extend((base, b, list(leaf.postings(fieldname, b).all_ids())) for b in leaf.lexicon(fieldname))
+            continue
+        for (name, btext), info in terms.items_from(fieldname, b""):
+            if name != fieldname:
+                break
+            df = info.doc_frequency()
+            if df == 1:
+                ids: Sequence[int] = (info.min_id(),)
+            elif df == 2:
+                ids = (info.min_id(), info.max_id())
+            else:
+                ids = list(leaf.postings(fieldname, btext).all_ids())
+            found.append((base, btext, ids))
+    values = sorted({btext for _, btext, _ in found}, key=lambda b: b.decode("utf-8"))
+    code = {btext: i for i, btext in enumerate(values)}
+    docs = np.fromiter((base + d for base, _, ids in found for d in ids), dtype=np.int64)
+    codes = np.fromiter((code[btext] for _, btext, ids in found for _ in ids), dtype=np.int64, count=len(docs))
+    return [v.decode("utf-8") for v in values], docs, codes
 
 
 def _top_codes(values: Sequence[str], codes: np.ndarray, top: int) -> tuple[FacetValue, ...]:

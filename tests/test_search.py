@@ -652,6 +652,33 @@ def test_facets_count_the_whole_result_set(ix: Index, query: str) -> None:
     assert counts == sorted(counts, reverse=True)
 
 
+def test_facets_over_segments_with_deleted_and_updated_articles(tmp_path: Path) -> None:
+    places = ["Quảng Ninh", "Hải Phòng", "Đà Nẵng"]
+    categories = ["Thời sự", "Kinh tế", "Xã hội", "Giáo dục"]
+
+    def article(i: int, category: str | None = None) -> dict[str, Any]:
+        return {
+            "id": f"f{i}",
+            "title": f"UBND tỉnh {places[i % 3]} họp bàn (số {i})",
+            "body": f"Ủy ban nhân dân tỉnh {places[i % 3]} và Sở Y tế họp. Bộ Tài chính dự." if i % 4 else "Ủy ban nhân dân họp.",
+            "category": category or categories[i % 4],
+            "published": f"{2022 + i % 3}-05-0{1 + i % 9}",
+        }
+
+    with Index.create(tmp_path) as index:
+        index.add([article(i) for i in range(20)], workers=0, commit_every=7)  # three segments
+        assert index.delete("f3") and index.delete("f8")
+        index.add([article(5, "Pháp luật"), article(9, "Pháp luật")], workers=0)  # updated: new category
+        results = index.search("ủy ban nhân dân", limit=ALL)
+        hits = results.hits
+        assert len(hits) == results.total == 18
+        assert {f.value: f.count for f in results.facets["category"]} == dict(Counter(h.category for h in hits))
+        assert {f.value: f.count for f in results.facets["year"]} == dict(Counter(str(h.published.year) for h in hits))
+        orgs = Counter(o for h in hits for o in set(h.orgs))
+        assert {f.value: f.count for f in results.facets["org"]} == {o: orgs[o] for o in orgs}
+        assert {f.value: f.count for f in results.facets["category"]}["Pháp luật"] == 2
+
+
 def test_organizations_over_the_index_and_a_query(ix: Index) -> None:
     top = ix.organizations(top=5)
     assert 0 < len(top) <= 5 and all(isinstance(f, FacetValue) for f in top)
