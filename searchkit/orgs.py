@@ -235,13 +235,16 @@ def _trie_regex(forms: list[str]) -> str:
     return emit(trie, None)
 
 
-@lru_cache(maxsize=2)
 def _lexicon(folded: bool) -> _Lexicon:
-    """Load and compile every data file (once per mode; ``folded`` matches diacritic-free text).
+    """The compiled data files of one mode (``folded`` matches diacritic-free text)."""
+    # One cache key per mode, however this is called: lru_cache keys (True,) and folded=True
+    # apart, and two entries for three keys would compile a mode again and again.
+    return _compile_lexicon(bool(folded))
 
-    Call it as ``_lexicon(flag)``: the cache keys ``()``, ``(False,)`` and ``folded=False``
-    apart, and with three keys for two entries each mode would be compiled again and again.
-    """
+
+@lru_cache(maxsize=2)
+def _compile_lexicon(folded: bool) -> _Lexicon:
+    """Load and compile every data file (once per mode; call :func:`_lexicon`)."""
 
     def prep(text: str) -> str:
         text = normalize(text)

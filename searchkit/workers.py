@@ -89,7 +89,6 @@ class Workers:
         self._nprocs = processes
         self._procs: list[_Process] = []
         self._here: SegmentBuilder | None = None
-        self._here_count = 0
         self._batch: list[Article] = []
         self._window = Window()
         self._pending: deque[Window] = deque()
@@ -126,7 +125,7 @@ class Workers:
                 proc.sent = 0
         if self._here is not None:
             window.built[_HERE] = self._here.finish()
-            self._here, self._here_count = None, 0
+            self._here = None
         self._pending.append(window)
         self._window = Window()
 
@@ -176,10 +175,9 @@ class Workers:
         if slot == _HERE:
             if self._here is None:
                 self._here = SegmentBuilder(self._folder, self._indexname)
-            first = self._here_count
+            first = len(self._here)
             for article in batch:
                 self._here.add(prepare(article))
-            self._here_count += len(batch)
         else:
             first = self._procs[slot].sent
             self._procs[slot].sent += len(batch)

@@ -227,6 +227,10 @@ class SegmentBuilder:
         self._postings: dict[str, dict[bytes, _Postings]] = {}
         self._ids: list[str] = []
 
+    def __len__(self) -> int:
+        """The number of articles added so far (the next one's document number)."""
+        return len(self._ids)
+
     def add(self, p: Prepared) -> None:
         """Add one article as the next document of the segment."""
         docnum = len(self._ids)
