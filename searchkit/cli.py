@@ -27,7 +27,7 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -48,7 +48,7 @@ from rich.text import Text
 from searchkit._version import __version__
 from searchkit.documents import Rejected
 from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchKitError
-from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport
+from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport, remove_index
 from searchkit.query import parse_date_range
 from searchkit.repl import Repl, render_orgs, render_results, render_stats
 from searchkit.search import SORTS, SearchResults
@@ -107,7 +107,8 @@ Example:
     "delete": """\
 Examples:
   searchkit delete j1 2023/bcd35.txt
-Exit status: 0 all deleted, 1 some ids were not in the index.""",
+All ids are deleted in one commit. Ids not in the index are listed and change nothing, so
+running the same command again is harmless. Exit status: 0 done, 2 nothing could be done.""",
     "repl": """\
 Examples:
   searchkit repl
@@ -364,45 +365,32 @@ def build_index(
         transient=True,
         disable=not console.is_terminal,
     )
-    reports: list[IndexReport] = []
+    made = not path.exists()
+    created = rebuild or made or not any(path.iterdir())
     with Index.create(path, overwrite=True) if rebuild else Index.open_or_create(path) as ix, progress:
         task = progress.add_task("Indexing", total=max(total, 1))
-        base = 0
-        for source in present:
-            progress.update(task, description=f"Indexing {source.name or source}")
+        progress.update(task, description=f"Indexing {present[0].name or present[0]}" + (" …" if len(present) > 1 else ""))
 
-            def advance(handled: int, _base: int = base) -> None:
-                done = _base + handled
-                if done > (progress.tasks[0].total or 0):
-                    progress.update(task, total=done)
-                progress.update(task, completed=done)
+        def advance(done: int) -> None:
+            if done > (progress.tasks[0].total or 0):
+                progress.update(task, total=done)
+            progress.update(task, completed=done)
 
-            report = ix.add_path(source, workers=workers, progress=advance)
-            reports.append(report)
-            base += report.processed + len(report.failed) + len(report.skipped)
-    return _merge(reports, missing)
-
-
-def _merge(reports: Sequence[IndexReport], missing: Sequence[Rejected]) -> IndexReport:
-    """One report for several ``add_path`` calls (missing sources count as failures)."""
-    files: dict[str, FileReport] = {}
-    for report in reports:
-        for f in report.files:
-            old = files.get(f.source)
-            files[f.source] = f if old is None else FileReport(
-                f.source, old.added + f.added, old.updated + f.updated, old.unchanged + f.unchanged, old.failed + f.failed
-            )
-    for m in missing:
-        files[m.source] = FileReport(m.source, failed=1)
-    return IndexReport(
-        added=sum(r.added for r in reports),
-        updated=sum(r.updated for r in reports),
-        unchanged=sum(r.unchanged for r in reports),
-        failed=(*missing, *(f for r in reports for f in r.failed)),
-        skipped=tuple(s for r in reports for s in r.skipped),
-        duplicates=tuple(d for r in reports for d in r.duplicates),
-        files=tuple(files.values()),
-        seconds=sum(r.seconds for r in reports),
+        report = ix.add_path(present, workers=workers, progress=advance)
+        empty = created and report.processed == 0 and len(ix) == 0
+    if empty and not rebuild:  # a first run that indexed nothing leaves nothing behind
+        remove_index(path)
+        if made:
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+    if not missing:
+        return report
+    return replace(
+        report,
+        failed=(*missing, *report.failed),
+        files=(*report.files, *(FileReport(m.source, failed=1) for m in missing)),
     )
 
 
@@ -559,17 +547,17 @@ def _cmd_stats(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_delete(args: argparse.Namespace, console: Console) -> int:
-    deleted: list[str] = []
-    missing: list[str] = []
-    with Index.open(_index_path(args)) as ix:
-        for article_id in args.ids:
-            (deleted if ix.delete(article_id) else missing).append(article_id)
+    with Index.open(_index_path(args), verify=False) as ix:
+        deleted = ix.delete_many(args.ids)
+    gone = set(deleted)
+    missing = [i for i in dict.fromkeys(args.ids) if i not in gone]
     if args.json:
-        _print_json(console, {"deleted": deleted, "missing": missing})
+        _print_json(console, {"deleted": list(deleted), "missing": missing})
     else:
-        console.print(Text(f"deleted {len(deleted):,} of {len(args.ids):,} articles"))
-    if missing:
-        return _fail(f"not in the index: {', '.join(missing)}", EXIT_PARTIAL)
+        console.print(Text(f"deleted {len(deleted):,} of {len(set(args.ids)):,} articles"))
+        if missing:  # already gone (a re-run) or never there: the index holds none of them
+            shown = ", ".join(missing[:_TABLE_ROWS]) + (" …" if len(missing) > _TABLE_ROWS else "")
+            console.print(Text(f"not in the index ({len(missing):,}): {shown}", style="dim"))
     return EXIT_OK
 
 

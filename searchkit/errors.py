@@ -14,6 +14,7 @@ __all__ = [
     "IndexNotFoundError",
     "IndexLockedError",
     "IndexVersionError",
+    "IndexCorruptError",
     "QuerySyntaxError",
     "ModelError",
 ]
@@ -58,6 +59,10 @@ class IndexLockedError(SearchKitError):
 
 class IndexVersionError(SearchKitError):
     """The index was built by an incompatible searchkit or analyzer version."""
+
+
+class IndexCorruptError(SearchKitError):
+    """An index file is missing, truncated or damaged; the message names the file."""
 
 
 class QuerySyntaxError(SearchKitError):

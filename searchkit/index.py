@@ -19,15 +19,19 @@ and :meth:`Index.add_path`:
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+import pickle
+import struct
+import zlib
 
 from whoosh import index as whoosh_index
 from whoosh import scoring
@@ -40,6 +44,7 @@ from searchkit.analysis import ANALYZER_VERSION
 from searchkit.documents import Article, Rejected, iter_path
 from searchkit.errors import (
     DocumentError,
+    IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,
     IndexVersionError,
@@ -49,15 +54,30 @@ from searchkit.highlight import Snippet
 from searchkit.schema import INDEX_FORMAT, build_schema
 from searchkit.search import FacetTable, FacetValue, SearchResults, highlight_article
 from searchkit.search import search as run_search
+from searchkit.snapshot import Snapshot
+from searchkit.storage import (
+    MANIFEST,
+    STAGING,
+    checksums,
+    foreign_entries,
+    is_ours,
+    latest_generation,
+    os_error,
+    read_manifest,
+    remove_index_files,
+    write_manifest,
+)
+from searchkit.storage import verify as verify_files
 from searchkit.workers import Window, Workers
-from searchkit.writing import STAGING, Writer
+from searchkit.writing import Writer
 
-__all__ = ["DEFAULT_INDEX", "FileReport", "Index", "IndexReport", "IndexStats"]
+__all__ = ["DEFAULT_INDEX", "FileReport", "Index", "IndexReport", "IndexStats", "remove_index"]
 
 #: Where the command line keeps its index unless told otherwise (relative to the working dir).
 DEFAULT_INDEX = Path("indexes") / "default"
-MANIFEST = "searchkit.json"
 _INDEX_NAME = "MAIN"
+#: What reading a damaged index file can raise inside Whoosh (wrapped as IndexCorruptError).
+_DAMAGE = (EOFError, pickle.UnpicklingError, UnicodeDecodeError, struct.error, zlib.error, whoosh_index.IndexError, OSError)
 
 @dataclass(frozen=True, slots=True)
 class FileReport:
@@ -182,8 +202,10 @@ class Index:
         self._path = path
         self._ix = whoosh_ix
         self._manifest = manifest
-        self._searcher: Searcher | None = None
-        self._cache: dict[str, Any] = {}
+        self._current: Snapshot | None = None
+        self._lock = threading.Lock()  # guards _current
+        # Whoosh searchers are not thread-safe: calls that read run one at a time.
+        self._reading = threading.RLock()
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -191,55 +213,59 @@ class Index:
     def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False) -> Index:
         """Create a new, empty index in ``path`` (made if missing).
 
+        An index needs a folder of its own: a folder that holds other files is refused
+        (unless it holds a searchkit index and ``overwrite`` is given). Overwriting removes
+        only searchkit's own files (see :mod:`searchkit.storage`); anything else is kept.
+
         Args:
             path: The index folder.
             overwrite: Replace an index already there. Without it, an existing index is an
                 error, so nothing indexed is lost by accident.
 
         Raises:
-            SearchKitError: An index exists and ``overwrite`` is false, or the folder cannot
-                be written.
+            IndexLockedError: Another writer holds the index.
+            SearchKitError: An index exists and ``overwrite`` is false, the folder holds
+                other files, or it cannot be written.
         """
         folder = Path(path)
+        made = not folder.exists()
         try:
             folder.mkdir(parents=True, exist_ok=True)
             lock = FileStorage(str(folder)).lock(f"{_INDEX_NAME}_WRITELOCK")
             if not lock.acquire(blocking=False):
                 raise IndexLockedError(f"index at {folder} is locked by another writer")
             try:
-                if _is_index(folder):
-                    if not overwrite:
-                        raise SearchKitError(f"an index already exists at {folder} (use overwrite to replace it)")
-                    _remove_index_files(folder)
-                whoosh_ix = whoosh_index.create_in(str(folder), build_schema(), indexname=_INDEX_NAME)
+                whoosh_ix, manifest = _create_locked(folder, overwrite)
             finally:
                 lock.release()
-        except OSError as e:
-            raise SearchKitError(f"cannot create an index at {folder}: {e.strerror or e}") from e
-        now = _now()
-        manifest = {
-            "format": INDEX_FORMAT,
-            "analyzer": ANALYZER_VERSION,
-            "searchkit": __version__,
-            "created": now,
-            "updated": now,
-        }
-        _write_manifest(folder, manifest)
+        except BaseException as e:
+            if made:
+                _remove_created(folder)
+            if isinstance(e, OSError):
+                raise SearchKitError(f"cannot create an index at {folder}: {e.strerror or e}") from e
+            raise
         return cls(folder, whoosh_ix, manifest)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Index:
+    def open(cls, path: str | os.PathLike[str], *, verify: bool = True) -> Index:
         """Open the index in ``path``.
+
+        Args:
+            path: The index folder.
+            verify: Read every file of the latest commit and compare its checksum with the
+                one recorded at commit time (about 25 ms per 100 MB once the files are
+                cached). Sizes are compared in any case.
 
         Raises:
             IndexNotFoundError: There is no searchkit index at ``path``.
             IndexVersionError: The index was built by an incompatible version; the message
                 says how to rebuild it.
+            IndexCorruptError: A file of the index is missing or damaged; the message names it.
         """
         folder = Path(path)
         if not _is_index(folder):
             raise IndexNotFoundError(f"no searchkit index at {folder} (create one with: searchkit index SRC --index {folder})")
-        manifest = _read_manifest(folder)
+        manifest = read_manifest(folder)
         rebuild = f"rebuild it with: searchkit index SRC --index {folder} --rebuild"
         if manifest.get("format") != INDEX_FORMAT or manifest.get("analyzer") != ANALYZER_VERSION:
             raise IndexVersionError(
@@ -247,11 +273,18 @@ class Index:
                 f"(format {manifest.get('format')}, analyzer {manifest.get('analyzer')}); this is searchkit "
                 f"{__version__} (format {INDEX_FORMAT}, analyzer {ANALYZER_VERSION}): {rebuild}"
             )
+        generation = latest_generation(folder, _INDEX_NAME)
+        verify_files(folder, manifest.get("checksums"), generation, full=verify)
         try:
             whoosh_ix = whoosh_index.open_dir(str(folder), indexname=_INDEX_NAME)
-        except Exception as e:  # Whoosh raises bare Exceptions for damaged TOCs and old schemas
+        except (ImportError, AttributeError) as e:  # a schema pickled by another version
             raise IndexVersionError(f"index at {folder} cannot be read ({e}): {rebuild}") from e
-        return cls(folder, whoosh_ix, manifest)
+        except Exception as e:  # Whoosh raises bare Exceptions for damaged TOCs
+            toc = folder / f"_{_INDEX_NAME}_{generation}.toc"
+            raise IndexCorruptError(f"index file {toc} is damaged ({type(e).__name__}: {e}): {rebuild}") from e
+        ix = cls(folder, whoosh_ix, manifest)
+        ix._snapshot().release()  # open the segments now: a damaged one fails here
+        return ix
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike[str]) -> Index:
@@ -266,7 +299,8 @@ class Index:
         return self._path
 
     def __len__(self) -> int:
-        return self.searcher().doc_count()
+        with self._reading_snapshot() as snap:
+            return int(snap.searcher.doc_count())
 
     def __enter__(self) -> Index:
         return self
@@ -275,30 +309,66 @@ class Index:
         self.close()
 
     def close(self) -> None:
-        """Release the searcher and its files. The object can be opened again by :meth:`open`."""
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        """Release the searcher and its files once no call uses them. The object can be
+        opened again by :meth:`open`."""
+        with self._lock:
+            if self._current is not None:
+                self._current.retire()
+                self._current = None
 
     def searcher(self) -> Searcher:
-        """Return a Whoosh searcher on the latest commit (refreshed when the index changed).
+        """Return a Whoosh searcher on the latest commit.
 
-        This is the escape hatch for Whoosh-level work; the searcher belongs to this object.
+        This is the escape hatch for Whoosh-level work: the searcher belongs to this object
+        and stays valid until the index changes (the next call then returns a new one) or
+        the index is closed.
         """
-        if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
-            self._cache.clear()
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
-            self._cache.clear()
-        return self._searcher
+        snap = self._snapshot()
+        snap.release()
+        return snap.searcher
 
-    def _cached(self, key: str, factory: Callable[[], Any]) -> Any:
-        """Per-commit cache for derived data (facet tables); cleared when the index changes."""
-        self.searcher()
-        if key not in self._cache:
-            self._cache[key] = factory()
-        return self._cache[key]
+    def _snapshot(self) -> Snapshot:
+        """The snapshot of the latest commit, acquired: the caller releases it when done."""
+        with self._lock:
+            current = self._current
+            if current is None or current.generation != latest_generation(self._path, _INDEX_NAME):
+                fresh = self._open_snapshot()
+                if current is not None:
+                    current.retire()
+                self._current = current = fresh
+            current.acquire()
+            return current
+
+    def _open_snapshot(self) -> Snapshot:
+        rebuild = f"rebuild it with: searchkit index SRC --index {self._path} --rebuild"
+        for attempt in range(10):
+            generation = latest_generation(self._path, _INDEX_NAME)
+            try:
+                searcher = self._ix.searcher(weighting=scoring.BM25F())
+            except FileNotFoundError:  # a commit removed the segments of the TOC just read
+                time.sleep(0.01 * (attempt + 1))
+                continue
+            except _DAMAGE as e:
+                raise IndexCorruptError(f"index at {self._path} is damaged ({type(e).__name__}: {e}): {rebuild}") from e
+            if latest_generation(self._path, _INDEX_NAME) == generation:
+                return Snapshot(searcher, generation)
+            searcher.close()  # a commit landed while opening: open that one instead
+        raise SearchKitError(f"index at {self._path} changes too fast to be read; try again")
+
+    @contextmanager
+    def _reading_snapshot(self) -> Iterator[Snapshot]:
+        """Hold one snapshot for a whole read call; damage met while reading is one error."""
+        with self._reading:
+            snap = self._snapshot()
+            try:
+                yield snap
+            except _DAMAGE as e:
+                raise IndexCorruptError(
+                    f"index at {self._path} is damaged ({type(e).__name__}: {e}): "
+                    f"rebuild it with: searchkit index SRC --index {self._path} --rebuild"
+                ) from e
+            finally:
+                snap.release()
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -342,9 +412,10 @@ class Index:
         ...     [h.id for h in ix.search("ban chi dao").hits]
         ['1']
         """
-        return run_search(
-            self, query, limit, offset, org=org, since=since, until=until, category=category, sort=sort, facets=facets
-        )
+        with self._reading_snapshot() as snap:
+            return run_search(
+                snap, query, limit, offset, org=org, since=since, until=until, category=category, sort=sort, facets=facets
+            )
 
     def organizations(self, top: int = 20, *, query: str | None = None) -> tuple[FacetValue, ...]:
         """The most frequent organizations with their article counts.
@@ -359,32 +430,32 @@ class Index:
         ...     [(o.value, o.count) for o in ix.organizations()]
         [('Ủy ban nhân dân tỉnh Quảng Ninh', 1)]
         """
-        if query is not None and query.strip():
-            return tuple(run_search(self, query, limit=0, facets=True, facet_top=top).facets.get("org", ()))
-        searcher = self.searcher()
-        table = self._cached("facets", lambda: FacetTable(searcher))
-        return table.count(_live_docnums(searcher), top)["org"]
+        with self._reading_snapshot() as snap:
+            if query is not None and query.strip():
+                return tuple(run_search(snap, query, limit=0, facets=True, facet_top=top).facets.get("org", ()))
+            searcher = snap.searcher
+            table = snap.cached("facets", lambda: FacetTable(searcher))
+            return table.count(_live_docnums(searcher), top)["org"]
 
     def highlight(self, article_id: str, query: str) -> tuple[Snippet, Snippet] | None:
         """Return the whole ``(title, body)`` of an article with every highlight span, or None.
 
         Query matches have kind "match", organization names kind "org".
         """
-        return highlight_article(self, article_id, query)
-
-    def generation(self) -> int:
-        """The commit generation of the index (changes on every commit)."""
-        return int(self._ix.latest_generation())
+        with self._reading_snapshot() as snap:
+            return highlight_article(snap, article_id, query)
 
     def stats(self) -> IndexStats:
         """Return the number of articles, size on disk, segments and timestamps."""
-        size = sum(p.stat().st_size for p in self._path.iterdir() if p.is_file())
-        manifest = _read_manifest(self._path)
-        reader = self.searcher().reader()
-        segments = len(reader.leaf_readers()) if hasattr(reader, "leaf_readers") else 1
+        size = sum(p.stat().st_size for p in self._path.iterdir() if p.is_file() and is_ours(p.name, _INDEX_NAME))
+        manifest = read_manifest(self._path)
+        with self._reading_snapshot() as snap:
+            reader = snap.searcher.reader()
+            segments = len(reader.leaf_readers()) if hasattr(reader, "leaf_readers") else 1
+            articles = int(snap.searcher.doc_count())
         return IndexStats(
             path=str(self._path),
-            articles=len(self),
+            articles=articles,
             size_bytes=size,
             segments=segments,
             created=manifest.get("created"),
@@ -403,7 +474,8 @@ class Index:
         ...     ix.article("x").title
         'Thành ủy'
         """
-        fields = self.searcher().document(id=article_id)
+        with self._reading_snapshot() as snap:
+            fields = snap.searcher.document(id=article_id)
         return None if fields is None else article_from_stored(fields)
 
     # -- writing -----------------------------------------------------------------------------
@@ -439,41 +511,88 @@ class Index:
 
     def add_path(
         self,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
         *,
+        base: str | os.PathLike[str] | None = None,
         workers: int | None = None,
         commit_every: int = 10_000,
         progress: Callable[[int], None] | None = None,
     ) -> IndexReport:
-        """Add the articles of a file (.txt seed layout, .jsonl) or a folder (recursively).
+        """Add the articles of files (.txt seed layout, .jsonl) and folders (recursively).
 
-        Ids of .txt articles are their paths relative to ``path``. Unreadable files and bad
-        lines are reported in the result; the rest is indexed. Arguments as in :meth:`add`.
+        The id of a .txt article is its path relative to ``base`` (POSIX separators). By
+        default ``base`` is the folder given, or the folder holding the file given; for
+        several paths it is the deepest folder that holds them all, so ``a/tin.txt`` and
+        ``b/tin.txt`` stay two articles. JSONL articles keep the ids they carry. An id that
+        two inputs of one call claim with different content is reported as a failure naming
+        both (the last one is kept). Unreadable files and bad lines are reported in the
+        result; the rest is indexed. Other arguments as in :meth:`add`.
 
         Raises:
             IndexLockedError: Another writer holds the index.
-            DocumentError: ``path`` does not exist.
+            DocumentError: A path does not exist.
+
+        >>> import pathlib, tempfile
+        >>> src = pathlib.Path(tempfile.mkdtemp())
+        >>> for name in ("a", "b"):
+        ...     (src / name).mkdir()
+        ...     _ = (src / name / "tin.txt").write_text(f"Tin {name}\\n\\nNội dung {name}.", encoding="utf-8")
+        >>> with Index.create(tempfile.mkdtemp()) as ix:
+        ...     report = ix.add_path([src / "a", src / "b"])
+        ...     sorted(a.id for a in map(ix.article, ["a/tin.txt", "b/tin.txt"]) if a)
+        ['a/tin.txt', 'b/tin.txt']
         """
-        source = Path(path)
-        if not source.exists():
-            raise DocumentError("no such file or folder", source=str(source))
-        return self._ingest(iter_path(source), workers=workers, commit_every=commit_every, progress=progress)
+        paths = [Path(path)] if isinstance(path, (str, os.PathLike)) else [Path(p) for p in path]
+        for source in paths:
+            if not source.exists():
+                raise DocumentError("no such file or folder", source=str(source))
+        items = _iter_paths(paths, None if base is None else Path(base))
+        return self._ingest(items, workers=workers, commit_every=commit_every, progress=progress)
 
     def delete(self, article_id: str) -> bool:
         """Delete the article with this id; return whether it existed.
 
         Raises:
             IndexLockedError: Another writer holds the index.
+
+        >>> import tempfile
+        >>> with Index.create(tempfile.mkdtemp()) as ix:
+        ...     _ = ix.add([{"id": "x", "title": "Tin", "body": "Nội dung."}])
+        ...     (ix.delete("x"), ix.delete("x"), len(ix))
+        (True, False, 0)
         """
-        writer = self._writer()
-        try:
-            count = writer.delete_by_term("id", article_id)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        self._touch()
-        return bool(count)
+        return bool(self.delete_many([article_id]))
+
+    def delete_many(self, article_ids: Iterable[str]) -> tuple[str, ...]:
+        """Delete the articles with these ids in one commit; return the ids that existed.
+
+        Deleting an id that is not in the index changes nothing, so running the same call
+        again (say, after an interruption) is harmless.
+
+        Raises:
+            IndexLockedError: Another writer holds the index.
+            SearchKitError: The index cannot be written (read-only folder, full disk).
+        """
+        wanted = list(dict.fromkeys(article_ids))
+        for article_id in wanted:
+            if not isinstance(article_id, str):
+                raise SearchKitError(f"an article id must be a string, not {type(article_id).__name__}")
+        deleted: list[str] = []
+        with self._writing():
+            writer = self._writer()
+            try:
+                for article_id in wanted:
+                    if writer.delete_by_term("id", article_id):
+                        deleted.append(article_id)
+            except BaseException:
+                _cancel(writer)
+                raise
+            if not deleted:
+                _cancel(writer)
+                return ()
+            writer.commit()
+            self._touch()
+        return tuple(deleted)
 
     def _writer(self) -> Writer:
         try:
@@ -481,12 +600,35 @@ class Index:
         except LockError as e:
             raise IndexLockedError(f"index at {self._path} is locked by another writer") from e
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Turn operating-system errors met while writing into one-line SearchKitErrors."""
+        try:
+            yield
+        except OSError as e:
+            _clear_staging(self._path)
+            raise os_error(e, self._path) from e
+
     def _touch(self) -> None:
+        """Record a commit in the manifest: time, version, checksums of its files."""
         self._manifest["updated"] = _now()
         self._manifest["searchkit"] = __version__
-        _write_manifest(self._path, self._manifest)
+        generation = latest_generation(self._path, _INDEX_NAME)
+        self._manifest["checksums"] = checksums(self._path, _INDEX_NAME, generation, self._manifest.get("checksums"))
+        write_manifest(self._path, self._manifest)
 
     def _ingest(
+        self,
+        items: Iterator[Article | Mapping[str, Any] | Rejected],
+        *,
+        workers: int | None,
+        commit_every: int,
+        progress: Callable[[int], None] | None,
+    ) -> IndexReport:
+        with self._writing():
+            return self._ingest_locked(items, workers=workers, commit_every=commit_every, progress=progress)
+
+    def _ingest_locked(
         self,
         items: Iterator[Article | Mapping[str, Any] | Rejected],
         *,
@@ -499,7 +641,7 @@ class Index:
         _clear_staging(self._path)  # left by a run that was killed
         initial: dict[str, str | None] = {}  # id -> digest the index held before this call
         index_holds: dict[str, str | None] = {}  # id -> digest once the windows sent off commit
-        outcomes: dict[str, tuple[str, str]] = {}  # id -> (file, outcome) reported so far
+        outcomes: dict[str, tuple[str, str, str]] = {}  # id -> (file, outcome, digest) reported so far
         committed: dict[str, str | None] = {}  # id -> digest committed by this call
         nprocs = (os.cpu_count() or 1) if workers is None else workers
         builders = Workers(str(self._path), _INDEX_NAME, nprocs)
@@ -527,12 +669,16 @@ class Index:
                     stored = reader_searcher.document(id=art.id) if not was_empty else None
                     initial[art.id] = None if stored is None else stored.get("digest")
                 if art.id in outcomes:  # the same id again: the last one wins
+                    earlier, earlier_what, earlier_digest = outcomes[art.id]
                     tally.duplicates.append(art.id)
-                    tally.undo(*outcomes[art.id])
+                    tally.undo(earlier, earlier_what)
+                    if earlier_digest != art.digest:  # two inputs claim one id: never silently
+                        also = "elsewhere in the same input" if earlier == origin else f"by {origin}"
+                        tally.reject(Rejected(earlier, None, f"id {art.id!r} is also claimed {also} with other content (the later one was kept)"))
                 before = initial[art.id]
                 what = "unchanged" if art.digest == before else ("added" if before is None else "updated")
                 tally.outcome(origin, what)
-                outcomes[art.id] = (origin, what)
+                outcomes[art.id] = (origin, what, art.digest)
                 if art.digest != index_holds.get(art.id, before):
                     builders.add(art)
                     index_holds[art.id] = art.digest
@@ -546,13 +692,9 @@ class Index:
             if in_window:
                 builders.finish()
             commit(builders.ready(wait=True))
-            if writer is not None:
-                writer.cancel()
-        except BaseException:
-            if writer is not None:
-                writer.cancel()
-            raise
         finally:
+            if writer is not None:
+                _cancel(writer)
             builders.close()
             reader_searcher.close()
             _clear_staging(self._path)
@@ -561,6 +703,35 @@ class Index:
 
 def _clear_staging(folder: Path) -> None:
     shutil.rmtree(folder / STAGING, ignore_errors=True)
+
+
+def _cancel(writer: Writer) -> None:
+    """Give up a writer's changes; a failure to clean up (a full disk) must not hide the
+    error that led here."""
+    try:
+        writer.cancel()
+    except OSError:
+        pass
+
+
+def _iter_paths(paths: Sequence[Path], base: Path | None) -> Iterator[Article | Rejected]:
+    """The articles of several files and folders, .txt ids made relative to ``base`` (see
+    :meth:`Index.add_path`)."""
+    if base is None:
+        if len(paths) == 1:
+            yield from iter_path(paths[0])
+            return
+        base = Path(os.path.commonpath([os.path.abspath(p if p.is_dir() else p.parent) for p in paths]))
+    base = Path(os.path.abspath(base))
+    for path in paths:
+        for item in iter_path(path):
+            if isinstance(item, Article) and item.origin and item.origin.lower().endswith(".txt"):
+                relative = Path(os.path.relpath(os.path.abspath(item.origin), base)).as_posix()
+                if relative != item.id:
+                    digest = item.digest
+                    item = replace(item, id=relative)
+                    item.__dict__["digest"] = digest  # the id is not part of it
+            yield item
 
 
 def _live_docnums(searcher: Searcher) -> Iterator[int]:
@@ -608,31 +779,63 @@ def article_from_stored(fields: Mapping[str, Any]) -> Article:
 
 
 def _is_index(folder: Path) -> bool:
-    return folder.is_dir() and (folder / MANIFEST).is_file() and whoosh_index.exists_in(str(folder), indexname=_INDEX_NAME)
+    return folder.is_dir() and (folder / MANIFEST).is_file() and latest_generation(folder, _INDEX_NAME) >= 0
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
+def _create_locked(folder: Path, overwrite: bool) -> tuple[whoosh_index.Index, dict[str, Any]]:
+    """Create the index in ``folder`` while holding its write lock (see :meth:`Index.create`)."""
+    foreign = foreign_entries(folder, _INDEX_NAME)
+    if _is_index(folder):
+        if not overwrite:
+            raise SearchKitError(f"an index already exists at {folder} (use overwrite to replace it)")
+    elif foreign:
+        shown = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
+        raise SearchKitError(f"{folder} holds other files ({shown}) and no searchkit index: give an index a folder of its own")
+    clashing = [n for n in foreign if n.startswith(f"_{_INDEX_NAME}_")]
+    if clashing:  # Whoosh removes every file named so when it creates an index
+        raise SearchKitError(f"{folder / clashing[0]} is in the way of a new index: move it elsewhere first")
+    remove_index_files(folder, _INDEX_NAME)
+    whoosh_ix = whoosh_index.create_in(str(folder), build_schema(), indexname=_INDEX_NAME)
+    now = _now()
+    manifest: dict[str, Any] = {
+        "format": INDEX_FORMAT,
+        "analyzer": ANALYZER_VERSION,
+        "searchkit": __version__,
+        "created": now,
+        "updated": now,
+    }
+    manifest["checksums"] = checksums(folder, _INDEX_NAME, latest_generation(folder, _INDEX_NAME))
+    write_manifest(folder, manifest)
+    return whoosh_ix, manifest
+
+
+def remove_index(path: str | os.PathLike[str]) -> None:
+    """Remove the searchkit index in ``path``: only searchkit's own files, anything else in the
+    folder (and the folder itself) is kept.
+
+    Raises:
+        IndexNotFoundError: There is no searchkit index at ``path``.
+        IndexLockedError: A writer is working on it.
+    """
+    folder = Path(path)
+    if not _is_index(folder):
+        raise IndexNotFoundError(f"no searchkit index at {folder}")
+    lock = FileStorage(str(folder)).lock(f"{_INDEX_NAME}_WRITELOCK")
+    if not lock.acquire(blocking=False):
+        raise IndexLockedError(f"index at {folder} is locked by another writer")
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise IndexVersionError(f"index manifest {folder / MANIFEST} is unreadable ({e})") from e
-    if not isinstance(data, dict):
-        raise IndexVersionError(f"index manifest {folder / MANIFEST} is not a JSON object")
-    return data
+        remove_index_files(folder, _INDEX_NAME)
+    finally:
+        lock.release()
+    (folder / f"{_INDEX_NAME}_WRITELOCK").unlink(missing_ok=True)
 
 
-def _write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
-    tmp = folder / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, folder / MANIFEST)
-
-
-def _remove_index_files(folder: Path) -> None:
-    """Remove a searchkit index's files from ``folder`` (only Whoosh files and the manifest)."""
-    for p in folder.iterdir():
-        if p.name == f"{_INDEX_NAME}_WRITELOCK":
-            continue  # held by the caller
-        if p.is_file() and (p.name == MANIFEST or p.suffix in {".toc", ".seg", ".lock", ".pst", ".trm"} or p.name.startswith(("_MAIN_", "MAIN_"))):
-            p.unlink()
-        elif p.is_dir() and (p.name.startswith("MAIN_") or p.name == STAGING):
-            shutil.rmtree(p)
+def _remove_created(folder: Path) -> None:
+    """Undo a failed :meth:`Index.create` in a folder it made: remove searchkit's files, and
+    the folder once nothing else is in it."""
+    try:
+        remove_index_files(folder, _INDEX_NAME)
+        (folder / f"{_INDEX_NAME}_WRITELOCK").unlink(missing_ok=True)
+        folder.rmdir()
+    except OSError:
+        pass

@@ -51,7 +51,7 @@ from searchkit.query import Clause, ParsedQuery, parse_query
 from searchkit.segment import pyvi_words_path, segment
 
 if TYPE_CHECKING:
-    from searchkit.index import Index
+    from searchkit.snapshot import Snapshot
 
 __all__ = ["SORTS", "FacetTable", "FacetValue", "Hit", "SearchResults", "highlight_article", "search"]
 
@@ -453,7 +453,7 @@ def _top_codes(values: Sequence[str], codes: np.ndarray, top: int) -> tuple[Face
 
 
 def search(
-    ix: Index,
+    snap: Snapshot,
     query: str,
     limit: int = 10,
     offset: int = 0,
@@ -467,7 +467,8 @@ def search(
     facet_top: int = 20,
     snippet_chars: int = 240,
 ) -> SearchResults:
-    """Search ``ix`` (see :meth:`searchkit.Index.search`, which documents the arguments)."""
+    """Search one commit of an index (see :meth:`searchkit.Index.search`, which documents the
+    arguments)."""
     started = time.perf_counter()
     if sort not in SORTS:
         raise QuerySyntaxError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
@@ -475,7 +476,7 @@ def search(
         raise QuerySyntaxError("limit and offset must not be negative")
     parsed = parse_query(query)
     built = _build(parsed)
-    searcher = ix.searcher()
+    searcher = snap.searcher
     filters = list(built.filters)
     if org:
         filters.append(_org_query(org))
@@ -496,7 +497,7 @@ def search(
     filter_q = wq.And(filters) if filters else None
     pairs = _pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
     sortedby = {"date": "published", "views": "views"}.get(sort)
-    ranker = _ranker(ix, searcher)
+    ranker = _ranker(snap)
     scored = _score(ranker, built) if sortedby is None and built.scoring else None
     # The total and the facets come from one set computation over the postings instead of
     # Whoosh counting by running the whole scored query again (twice, with facets).
@@ -514,7 +515,7 @@ def search(
     )
     facet_values: Mapping[str, tuple[FacetValue, ...]] = MappingProxyType({})
     if facets and total:
-        table = ix._cached("facets", lambda: FacetTable(searcher))
+        table = snap.cached("facets", lambda: FacetTable(searcher))
         facet_values = MappingProxyType(table.count(matched, facet_top))
     suggestion = _suggest(searcher, built)
     return SearchResults(query, total, _ms(started), hits, facet_values, suggestion, offset)
@@ -543,10 +544,10 @@ def _whoosh_ranking(
     return [(r.docnum, r.score) for r in results]
 
 
-def _ranker(ix: Index, searcher: Any) -> rank.Ranker | None:
+def _ranker(snap: Snapshot) -> rank.Ranker | None:
     """The vectorised scorer of this index generation, or None when the weighting is not BM25F."""
     try:
-        return ix._cached("ranker", lambda: rank.Ranker(searcher))
+        return snap.cached("ranker", lambda: rank.Ranker(snap.searcher))
     except rank.Unsupported:
         return None
 
@@ -728,9 +729,9 @@ def _correct(reader: Any, field: str, syllable: str, *, accented: bool) -> str |
     return best[2] if best else None
 
 
-def highlight_article(ix: Index, article_id: str, query: str) -> tuple[Snippet, Snippet] | None:
+def highlight_article(snap: Snapshot, article_id: str, query: str) -> tuple[Snippet, Snippet] | None:
     """Return ``(title, body)`` of an article with every match and organization span."""
-    fields = ix.searcher().document(id=article_id)
+    fields = snap.searcher.document(id=article_id)
     if fields is None:
         return None
     built = _build(parse_query(query)) if query.strip() else _Built()

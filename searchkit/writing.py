@@ -46,13 +46,10 @@ from searchkit.documents import Article
 from searchkit.normalize import fold
 from searchkit.orgs import find_orgs
 from searchkit.schema import VIEWS, build_schema
+from searchkit.storage import STAGING
 
 __all__ = ["STAGING", "BuiltSegment", "Prepared", "SegmentBuilder", "Writer", "document_fields", "prepare"]
 
-#: Folder, inside the index folder, where workers write segments before they are committed.
-#: Whoosh's clean-up of unused files ignores names starting with a dot, so a commit made while
-#: workers are still writing cannot delete their files.
-STAGING = ".staging"
 
 #: One analyzed text view of one article: (field name, {term: [positions]}, field length).
 AnalyzedField = tuple[str, dict[str, list[int]], int]
@@ -420,6 +417,16 @@ class Writer(SegmentWriter):
             reader.close()
         return [s for s in self.segments if s not in small]
 
+    def cancel(self) -> None:
+        """Give up this writer's changes and remove the files its unused segment opened."""
+        segment = self.newsegment
+        super().cancel()
+        for name in segment.list_files(self.storage):
+            try:
+                self.storage.delete_file(name)
+            except OSError:
+                pass
+
     def commit_segments(self, built: Sequence[BuiltSegment]) -> None:
         """Move ``built`` segments into the index and commit them with this writer's changes.
 
@@ -430,13 +437,24 @@ class Writer(SegmentWriter):
         """
         self._check_state()
         folder = Path(self.storage.folder)
-        for b in built:
-            os.replace(folder / STAGING / b.filename, folder / b.filename)
-        segments = self._merge_segments(None, None, None)
-        if self._added:  # the merge policy merged small segments into this writer
-            segments.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        segments.extend(b.segment for b in built)
-        self._commit_toc(segments)
+        moved: list[Path] = []
+        try:
+            for b in built:
+                os.replace(folder / STAGING / b.filename, folder / b.filename)
+                moved.append(folder / b.filename)
+            segments = self._merge_segments(None, None, None)
+            if self._added:  # the merge policy merged small segments into this writer
+                segments.append(self._finalize_segment())
+            else:
+                self._close_segment()
+            segments.extend(b.segment for b in built)
+            self._commit_toc(segments)
+        except BaseException:
+            # No table of contents names the moved files unless this one was written: then
+            # the commit happened and they belong to it; otherwise they are orphans (a full
+            # disk must not stay full of them).
+            if not (folder / f"_{self.indexname}_{self.generation}.toc").exists():
+                for path in moved:
+                    path.unlink(missing_ok=True)
+            raise
         self._finish()

@@ -383,12 +383,14 @@ def test_stats(index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_delete(fresh_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["delete", "lua-gao", "--index", str(fresh_index)]) == EXIT_OK
     assert "deleted 1 of 1" in capsys.readouterr().out
-    assert main(["delete", "qn-du-lich", "lua-gao", "--index", str(fresh_index), "--json"]) == EXIT_PARTIAL
+    # Deleting is idempotent: an id already gone is listed, changes nothing and is no error.
+    assert main(["delete", "qn-du-lich", "lua-gao", "--index", str(fresh_index), "--json"]) == EXIT_OK
     out, err = capsys.readouterr()
-    assert json.loads(out) == {"deleted": ["qn-du-lich"], "missing": ["lua-gao"]}
-    assert "lua-gao" in one_error_line(err)
+    assert json.loads(out) == {"deleted": ["qn-du-lich"], "missing": ["lua-gao"]} and err == ""
     with Index.open(fresh_index) as ix:
         assert len(ix) == 3 and ix.article("lua-gao") is None
+    assert main(["delete", "qn-du-lich", "lua-gao", "--index", str(fresh_index)]) == EXIT_OK
+    assert "not in the index (2): qn-du-lich, lua-gao" in capsys.readouterr().out
 
 
 # -- repl through main, output, interrupts ------------------------------------------------------
@@ -480,14 +482,21 @@ def test_duplicates_are_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.chdir(tmp_path)
     twice = [dict(JSONL_ARTICLES[0]), {**JSONL_ARTICLES[0], "views": 531}]
     Path("dup.jsonl").write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in twice), encoding="utf-8")
-    assert main(["index", "dup.jsonl", "--index", "ix", "--workers", "0"]) == EXIT_OK
+    # The same id with other content is a conflict: reported, exit 1, the last one kept.
+    assert main(["index", "dup.jsonl", "--index", "ix", "--workers", "0"]) == EXIT_PARTIAL
+    out = capsys.readouterr().out
+    assert "Duplicate ids (1, the last one was kept): qn-du-lich" in out
+    assert "dup.jsonl: id 'qn-du-lich' is also claimed elsewhere in the same input with other content" in " ".join(out.split())
+    # The same article twice is harmless.
+    Path("same.jsonl").write_text("\n".join(json.dumps(twice[1], ensure_ascii=False) for _ in range(2)), encoding="utf-8")
+    assert main(["index", "same.jsonl", "--index", "ix2", "--workers", "0"]) == EXIT_OK
     assert "Duplicate ids (1, the last one was kept): qn-du-lich" in capsys.readouterr().out
 
 
 def test_duplicate_id_keeps_only_the_last_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     twice = [dict(JSONL_ARTICLES[0]), {**JSONL_ARTICLES[0], "views": 531}]
     (tmp_path / "dup.jsonl").write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in twice), encoding="utf-8")
-    assert main(["index", str(tmp_path / "dup.jsonl"), "--index", str(tmp_path / "ix"), "--workers", "0"]) == EXIT_OK
+    assert main(["index", str(tmp_path / "dup.jsonl"), "--index", str(tmp_path / "ix"), "--workers", "0"]) == EXIT_PARTIAL
     with Index.open(tmp_path / "ix") as ix:
         assert len(ix) == 1
         assert ix.article("qn-du-lich").views == 531

@@ -1,0 +1,205 @@
+"""The files of an index folder: which ones are searchkit's, the manifest, and checksums.
+
+An index folder holds, for the index name ``MAIN``:
+
+* ``searchkit.json`` — the manifest: index format, analyzer and searchkit versions,
+  timestamps, and the size and CRC-32 of every file of the latest commit;
+* ``_MAIN_<generation>.toc`` — Whoosh's table of contents of a commit;
+* ``MAIN_<segment id>.<ext>`` — segment files (the id is Whoosh's 16 random lowercase letters
+  and digits), never changed once written;
+* ``MAIN_WRITELOCK`` — the writer's lock file;
+* ``.staging/`` — segments being written by an indexing run.
+
+Only files of these exact shapes are ever deleted by searchkit (:func:`remove_index_files`);
+anything else a user keeps in the folder is left alone. :func:`verify` compares the files
+of the latest commit with the checksums the manifest recorded when it was made, so a
+truncated, missing or bit-flipped file is reported by name instead of giving wrong results.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import shutil
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from searchkit.errors import IndexCorruptError, IndexVersionError, SearchKitError
+
+__all__ = [
+    "MANIFEST",
+    "STAGING",
+    "checksums",
+    "foreign_entries",
+    "is_ours",
+    "latest_generation",
+    "os_error",
+    "read_manifest",
+    "remove_index_files",
+    "verify",
+    "write_manifest",
+]
+
+MANIFEST = "searchkit.json"
+#: Folder, inside the index folder, where workers write segments before they are committed.
+#: Whoosh's clean-up of unused files ignores names starting with a dot, so a commit made while
+#: workers are still writing cannot delete their files.
+STAGING = ".staging"
+_CHUNK = 1 << 22
+
+
+def _patterns(indexname: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    toc = re.compile(rf"_{re.escape(indexname)}_[0-9]+\.toc")
+    segment = re.compile(rf"{re.escape(indexname)}_[0-9a-z]{{16}}\.[A-Za-z0-9_.]+")
+    return toc, segment
+
+
+def is_ours(name: str, indexname: str) -> bool:
+    """Whether a file name in an index folder is one searchkit (or Whoosh for it) writes.
+
+    >>> [is_ours(n, "MAIN") for n in ("_MAIN_3.toc", "MAIN_0123456789abcdef.seg", "notes.seg", "MAIN_README.md")]
+    [True, True, False, False]
+    """
+    toc, segment = _patterns(indexname)
+    return (
+        name in (MANIFEST, MANIFEST + ".tmp", f"{indexname}_WRITELOCK", STAGING)
+        or toc.fullmatch(name) is not None
+        or segment.fullmatch(name) is not None
+    )
+
+
+def latest_generation(folder: Path, indexname: str) -> int:
+    """The generation of the newest table of contents in ``folder``, or -1 when there is none."""
+    toc, _ = _patterns(indexname)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return -1
+    return max((int(n[len(indexname) + 2 : -4]) for n in names if toc.fullmatch(n)), default=-1)
+
+
+def foreign_entries(folder: Path, indexname: str) -> list[str]:
+    """Names in ``folder`` that searchkit did not write (hidden names aside), sorted."""
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return []
+    return sorted(n for n in names if not n.startswith(".") and not is_ours(n, indexname))
+
+
+def remove_index_files(folder: Path, indexname: str) -> None:
+    """Remove searchkit's files from ``folder`` (see :func:`is_ours`), except the write lock,
+    which the caller holds. Anything else in the folder is kept."""
+    for name in os.listdir(folder):
+        if name == f"{indexname}_WRITELOCK" or not is_ours(name, indexname):
+            continue
+        path = folder / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of the index in ``folder``.
+
+    Raises:
+        IndexVersionError: The manifest cannot be read or is not a JSON object.
+    """
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise IndexVersionError(f"index manifest {path} is unreadable ({e})") from e
+    if not isinstance(data, dict):
+        raise IndexVersionError(f"index manifest {path} is not a JSON object")
+    return data
+
+
+def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
+    """Replace the manifest atomically (write a temporary file, then rename it)."""
+    tmp = folder / (MANIFEST + ".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, folder / MANIFEST)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _crc(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def checksums(folder: Path, indexname: str, generation: int, known: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Sizes and CRC-32s of the files of commit ``generation`` (its TOC and every segment
+    file now in the folder), for the manifest.
+
+    Segment files never change once written, so a file listed in ``known`` (the previous
+    record) with the same size keeps its checksum instead of being read again.
+    """
+    known_files: Mapping[str, Any] = (known or {}).get("files", {})
+    toc, segment = _patterns(indexname)
+    files: dict[str, list[int]] = {}
+    for name in sorted(os.listdir(folder)):
+        if name == f"_{indexname}_{generation}.toc" or segment.fullmatch(name):
+            path = folder / name
+            size = path.stat().st_size
+            old = known_files.get(name)
+            if old is not None and old[0] == size and toc.fullmatch(name) is None:
+                files[name] = [size, old[1]]
+            else:
+                files[name] = [size, _crc(path)]
+    return {"generation": generation, "files": files}
+
+
+def verify(folder: Path, record: Mapping[str, Any] | None, generation: int, *, full: bool = True) -> None:
+    """Check the files of commit ``generation`` against the manifest's ``record``.
+
+    Does nothing when the record is absent or was made for another commit (an index from
+    before checksums, or a crash between a commit and its manifest). Sizes are always
+    compared; with ``full``, every byte is read and its CRC-32 compared.
+
+    Raises:
+        IndexCorruptError: A file is missing, has another size or another checksum; the
+            message names it.
+    """
+    if not record or record.get("generation") != generation:
+        return
+    rebuild = f"rebuild it with: searchkit index SRC --index {folder} --rebuild"
+    for name, (size, crc) in record.get("files", {}).items():
+        path = folder / name
+        try:
+            actual = path.stat().st_size
+            if actual != size:
+                raise IndexCorruptError(f"index file {path} is damaged ({actual:,} bytes, {size:,} expected): {rebuild}")
+            if full and _crc(path) != crc:
+                raise IndexCorruptError(f"index file {path} is damaged (checksum mismatch): {rebuild}")
+        except FileNotFoundError:
+            raise IndexCorruptError(f"index file {path} is missing: {rebuild}") from None
+        except OSError as e:
+            raise IndexCorruptError(f"index file {path} cannot be read ({e.strerror or e}): {rebuild}") from e
+
+
+def os_error(error: OSError, folder: Path) -> SearchKitError:
+    """A one-line :class:`SearchKitError` for an operating-system error met while writing the
+    index in ``folder``; a full disk and a read-only folder are named as such."""
+    if error.errno == errno.ENOSPC:
+        return SearchKitError(
+            f"disk full while writing the index at {folder}: every earlier commit is kept; free some space and run again"
+        )
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return SearchKitError(f"index at {folder} is read-only ({error.strerror}): nothing was changed")
+    where = f": {error.filename}" if error.filename else ""
+    return SearchKitError(f"cannot write the index at {folder}: {error.strerror or error}{where}")
