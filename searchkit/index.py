@@ -29,9 +29,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-import pickle
-import struct
-import zlib
 
 from whoosh import index as whoosh_index
 from whoosh import scoring
@@ -76,8 +73,10 @@ __all__ = ["DEFAULT_INDEX", "FileReport", "Index", "IndexReport", "IndexStats", 
 #: Where the command line keeps its index unless told otherwise (relative to the working dir).
 DEFAULT_INDEX = Path("indexes") / "default"
 _INDEX_NAME = "MAIN"
-#: What reading a damaged index file can raise inside Whoosh (wrapped as IndexCorruptError).
-_DAMAGE = (EOFError, pickle.UnpicklingError, UnicodeDecodeError, struct.error, zlib.error, whoosh_index.IndexError, OSError)
+#: What reading a damaged index file raises inside Whoosh: anything from EOFError, struct.error,
+#: pickle and zlib errors to a bare Exception ("Block tag error"); wrapped as IndexCorruptError
+#: (with the original chained), while searchkit's own errors pass through.
+_DAMAGE = Exception
 
 @dataclass(frozen=True, slots=True)
 class FileReport:
@@ -229,6 +228,8 @@ class Index:
         """
         folder = Path(path)
         made = not folder.exists()
+        lockfile = folder / f"{_INDEX_NAME}_WRITELOCK"
+        had_lock = lockfile.exists()
         try:
             folder.mkdir(parents=True, exist_ok=True)
             lock = FileStorage(str(folder)).lock(f"{_INDEX_NAME}_WRITELOCK")
@@ -241,6 +242,8 @@ class Index:
         except BaseException as e:
             if made:
                 _remove_created(folder)
+            elif not had_lock and not _is_index(folder):
+                lockfile.unlink(missing_ok=True)
             if isinstance(e, OSError):
                 raise SearchKitError(f"cannot create an index at {folder}: {e.strerror or e}") from e
             raise
@@ -348,6 +351,8 @@ class Index:
             except FileNotFoundError:  # a commit removed the segments of the TOC just read
                 time.sleep(0.01 * (attempt + 1))
                 continue
+            except SearchKitError:
+                raise
             except _DAMAGE as e:
                 raise IndexCorruptError(f"index at {self._path} is damaged ({type(e).__name__}: {e}): {rebuild}") from e
             if latest_generation(self._path, _INDEX_NAME) == generation:
@@ -362,6 +367,8 @@ class Index:
             snap = self._snapshot()
             try:
                 yield snap
+            except SearchKitError:
+                raise
             except _DAMAGE as e:
                 raise IndexCorruptError(
                     f"index at {self._path} is damaged ({type(e).__name__}: {e}): "
@@ -447,9 +454,9 @@ class Index:
 
     def stats(self) -> IndexStats:
         """Return the number of articles, size on disk, segments and timestamps."""
-        size = sum(p.stat().st_size for p in self._path.iterdir() if p.is_file() and is_ours(p.name, _INDEX_NAME))
         manifest = read_manifest(self._path)
         with self._reading_snapshot() as snap:
+            size = _size(self._path)
             reader = snap.searcher.reader()
             segments = len(reader.leaf_readers()) if hasattr(reader, "leaf_readers") else 1
             articles = int(snap.searcher.doc_count())
@@ -703,6 +710,18 @@ class Index:
 
 def _clear_staging(folder: Path) -> None:
     shutil.rmtree(folder / STAGING, ignore_errors=True)
+
+
+def _size(folder: Path) -> int:
+    """Bytes taken by searchkit's files in ``folder`` (a file removed meanwhile counts 0)."""
+    total = 0
+    for name in os.listdir(folder):
+        if is_ours(name, _INDEX_NAME):
+            try:
+                total += (folder / name).stat().st_size
+            except OSError:
+                pass
+    return total
 
 
 def _cancel(writer: Writer) -> None:

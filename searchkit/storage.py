@@ -7,7 +7,7 @@ An index folder holds, for the index name ``MAIN``:
 * ``_MAIN_<generation>.toc`` — Whoosh's table of contents of a commit;
 * ``MAIN_<segment id>.<ext>`` — segment files (the id is Whoosh's 16 random lowercase letters
   and digits), never changed once written;
-* ``MAIN_WRITELOCK`` — the writer's lock file;
+* ``MAIN_WRITELOCK`` — the writer's lock file, and ``MAIN.tmp/``, the writer's scratch folder;
 * ``.staging/`` — segments being written by an indexing run.
 
 Only files of these exact shapes are ever deleted by searchkit (:func:`remove_index_files`);
@@ -34,6 +34,7 @@ __all__ = [
     "MANIFEST",
     "STAGING",
     "checksums",
+    "clean_unused",
     "foreign_entries",
     "is_ours",
     "latest_generation",
@@ -66,7 +67,7 @@ def is_ours(name: str, indexname: str) -> bool:
     """
     toc, segment = _patterns(indexname)
     return (
-        name in (MANIFEST, MANIFEST + ".tmp", f"{indexname}_WRITELOCK", STAGING)
+        name in (MANIFEST, MANIFEST + ".tmp", f"{indexname}_WRITELOCK", f"{indexname}.tmp", STAGING)
         or toc.fullmatch(name) is not None
         or segment.fullmatch(name) is not None
     )
@@ -89,6 +90,27 @@ def foreign_entries(folder: Path, indexname: str) -> list[str]:
     except FileNotFoundError:
         return []
     return sorted(n for n in names if not n.startswith(".") and not is_ours(n, indexname))
+
+
+def clean_unused(folder: Path, indexname: str, generation: int, segment_names: set[str]) -> None:
+    """After commit ``generation``: remove older tables of contents and segment files no
+    longer named by it (what Whoosh's ``clean_files`` does, but only for names of the exact
+    shapes searchkit writes, so a user's ``MAIN_notes.txt`` survives). A file still open
+    elsewhere that cannot be removed is left for a later commit."""
+    toc, segment = _patterns(indexname)
+    current = f"_{indexname}_{generation}.toc"
+    for name in os.listdir(folder):
+        if toc.fullmatch(name):
+            unused = name != current
+        elif segment.fullmatch(name):
+            unused = name.split(".", 1)[0] not in segment_names
+        else:
+            continue
+        if unused:
+            try:
+                os.remove(folder / name)
+            except OSError:
+                pass
 
 
 def remove_index_files(folder: Path, indexname: str) -> None:

@@ -30,6 +30,7 @@ from typing import Any
 from whoosh.codec import default_codec
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
@@ -46,7 +47,7 @@ from searchkit.documents import Article
 from searchkit.normalize import fold
 from searchkit.orgs import find_orgs
 from searchkit.schema import VIEWS, build_schema
-from searchkit.storage import STAGING
+from searchkit.storage import STAGING, clean_unused
 
 __all__ = ["STAGING", "BuiltSegment", "Prepared", "SegmentBuilder", "Writer", "document_fields", "prepare"]
 
@@ -417,15 +418,31 @@ class Writer(SegmentWriter):
             reader.close()
         return [s for s in self.segments if s not in small]
 
+    def _commit_toc(self, segments: list[Any]) -> None:
+        """Write the table of contents of the new generation, then remove unused files of
+        searchkit's own shapes only (Whoosh's clean-up would remove any ``MAIN_x.y``)."""
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        clean_unused(Path(self.storage.folder), self.indexname, self.generation, {s.segment_id() for s in segments})
+
     def cancel(self) -> None:
         """Give up this writer's changes and remove the files its unused segment opened."""
         segment = self.newsegment
-        super().cancel()
-        for name in segment.list_files(self.storage):
-            try:
-                self.storage.delete_file(name)
-            except OSError:
-                pass
+        try:
+            super().cancel()
+        finally:  # also when closing failed (a full disk): leave no files and no lock behind
+            for name in segment.list_files(self.storage):
+                try:
+                    self.storage.delete_file(name)
+                except OSError:
+                    pass
+            if not self.is_closed:
+                try:
+                    self._tempstorage.destroy()
+                except OSError:
+                    pass
+                if self.writelock:
+                    self.writelock.release()
+                self.is_closed = True
 
     def commit_segments(self, built: Sequence[BuiltSegment]) -> None:
         """Move ``built`` segments into the index and commit them with this writer's changes.
