@@ -89,7 +89,11 @@ class Window:
 
 
 class _Process:
-    """One worker process, a thread that feeds it and a thread that reads its answers."""
+    """One worker process, a thread that feeds it and a thread that reads its answers.
+
+    Started and stopped by the thread that runs :meth:`Workers.add` and :meth:`Workers.close`
+    (on Linux a worker dies with the thread that started it, not only with the process).
+    """
 
     def __init__(self, folder: str, indexname: str) -> None:
         if not sys.executable:

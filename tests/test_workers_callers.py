@@ -17,6 +17,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import child_pids
@@ -52,6 +53,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from searchkit import Index
 
@@ -281,3 +283,23 @@ def test_a_pipeline_ends_soon_after_searchkit_is_killed(tmp_path: Path, killer: 
         if shell.poll() is None:
             os.killpg(shell.pid, signal.SIGKILL)
             shell.wait()
+
+
+def test_a_failing_worker_ends_the_call_with_its_error_and_stops(tmp_path: Path) -> None:
+    """The workers cannot write where they are told: their own report makes the one-line error."""
+    from searchkit.documents import Article
+    from searchkit.errors import SearchKitError
+    from searchkit.workers import Workers
+
+    namespace: dict[str, Any] = {}
+    exec(ARTICLES, namespace)  # noqa: S102 - the test's own article builder
+    workers = Workers(str(tmp_path / "missing" / "ix"), "MAIN", 2)
+    try:
+        for a in namespace["articles"](INLINE_LIMIT + 1):  # held, then all sent to the workers
+            workers.add(Article.from_dict(a))
+        workers.finish()
+        with pytest.raises(SearchKitError, match=r"^indexing worker \d failed: FileNotFoundError: .*missing"):
+            workers.ready(wait=True)
+    finally:
+        workers.close()
+    assert child_pids(os.getpid()) == []
