@@ -295,10 +295,33 @@ def test_a_failing_worker_ends_the_call_with_its_error_and_stops(tmp_path: Path)
     exec(ARTICLES, namespace)  # noqa: S102 - the test's own article builder
     workers = Workers(str(tmp_path / "missing" / "ix"), "MAIN", 2)
     try:
-        for a in namespace["articles"](INLINE_LIMIT + 1):  # held, then all sent to the workers
-            workers.add(Article.from_dict(a))
-        workers.finish()
         with pytest.raises(SearchKitError, match=r"^indexing worker \d failed: FileNotFoundError: .*missing"):
+            for a in namespace["articles"](INLINE_LIMIT + 1):  # held, then all sent to the workers
+                workers.add(Article.from_dict(a))
+            workers.finish()
+            workers.ready(wait=True)
+    finally:
+        workers.close()
+    assert child_pids(os.getpid()) == []
+
+
+def test_a_worker_that_dies_says_why_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that exits without reporting (here an interpreter that cannot start) is named
+    with its exit code and the last line it wrote to its standard error."""
+    from searchkit.documents import Article
+    from searchkit.errors import SearchKitError
+    from searchkit.workers import Workers
+
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'Traceback (most recent call last):' >&2\necho 'ImportError: no whoosh here' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(broken))
+    workers = Workers(str(tmp_path), "MAIN", 2)
+    try:
+        with pytest.raises(SearchKitError, match=r"^indexing worker \d died \(exit code 3\): ImportError: no whoosh here$"):
+            for i in range(INLINE_LIMIT + 1):  # may already raise: a dead worker is noticed at once
+                workers.add(Article.from_dict({"id": str(i), "title": f"Tin {i}", "body": f"Nội dung số {i}."}))
+            workers.finish()
             workers.ready(wait=True)
     finally:
         workers.close()
