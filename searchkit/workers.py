@@ -162,6 +162,8 @@ class _Process:
                 write_frame(self._stdin, message)
         except OSError:  # the worker is gone: the reader reports it
             pass
+        except Exception as e:  # noqa: BLE001 - reported by the thread that waits for answers
+            self.answers.put((_protocol().FAILED, f"cannot send a batch: {type(e).__name__}: {e}"))
         finally:
             try:
                 self._stdin.close()
@@ -177,8 +179,10 @@ class _Process:
                     self.room.release()
                 else:
                     self.answers.put((kind, payload))
-        except Exception:  # noqa: BLE001 - the end of the output, however it ends
+        except EOFError:  # the worker exited
             pass
+        except Exception as e:  # noqa: BLE001 - reported by the thread that waits for answers
+            self.answers.put((_protocol().FAILED, f"unreadable answer: {type(e).__name__}: {e}"))
         self.answers.put((_GONE, None))
 
 
