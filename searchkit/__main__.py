@@ -4,5 +4,5 @@ import sys
 
 from searchkit.cli import main
 
-if __name__ == "__main__":  # also keeps spawned worker processes from running the CLI again
+if __name__ == "__main__":
     sys.exit(main())

@@ -503,7 +503,10 @@ class Index:
                 :class:`~searchkit.documents.Rejected` records (counted as failures); streamed.
             workers: Worker processes that analyze articles and write index segments, used
                 once a call writes more than 200 articles; None means one per core, 0 does
-                everything in this process.
+                everything in this process. Each is a fresh interpreter running only
+                searchkit's own code, so any caller works (a script without a
+                ``__main__`` guard, ``python -``, a notebook, a thread), and each ends
+                with this process, however this process ends.
             commit_every: Commit after this many written articles (crash safety); each
                 commit adds a segment per process that wrote articles.
             progress: Called with the number of inputs handled so far, after each one.

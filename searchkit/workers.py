@@ -3,44 +3,68 @@
 :class:`Workers` takes the articles to write, in order, and builds one commit *window* of
 them at a time. The first :data:`INLINE_LIMIT` articles are held back: a call that writes no
 more is built in this process, since starting workers would cost more. Past that, worker
-processes start (``spawn``, each with a :class:`~searchkit.writing.SegmentBuilder` of its
-own) and articles go out to them in small batches; when every worker's queue is full, this
-process builds the batch itself instead of waiting, so no core idles while workers start or
-catch up. Finishing a window makes every builder that took part write its
-segment; the window is ready to commit once all of them have answered, and windows become
-ready in the order they were finished, while the articles of the next window keep flowing.
+processes start and articles go out to them in small batches; when every worker already
+holds :data:`QUEUED` batches besides the one it is building, this process builds the batch
+itself instead of waiting, so no core idles while workers start or catch up. Finishing a
+window makes every builder that took part write its segment; the window is ready to commit
+once all of them have answered, and windows become ready in the order they were finished,
+while the articles of the next window keep flowing.
 
 An id that comes twice in one window keeps its last copy: the earlier one is marked deleted
 in its segment before the window is handed back.
+
+Each worker is a fresh interpreter running only :mod:`searchkit._worker`
+(``python -P -m searchkit._worker``), not a ``multiprocessing`` child: the ``spawn`` and
+``forkserver`` start methods import the caller's main module again (a script without a
+``__main__`` guard runs twice, ``python -`` cannot be imported at all) and ``fork`` is unsafe
+in a process that runs threads. The worker finds the ``searchkit`` this process imported (its
+folder is put on ``PYTHONPATH`` unless it is a site-packages folder). Batches and answers
+travel as pickled frames over the worker's pipes, written and read by two threads per worker
+in this process, so this process never blocks on a worker. A worker never holds the caller's
+standard streams (its standard error goes to a temporary file whose last line explains a
+crash), and it exits when this process ends, however that happens (see
+:mod:`searchkit._worker`). A worker that fails or dies ends the call with a one-line
+:class:`~searchkit.errors.SearchKitError`; what was committed stays committed.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import queue
+import site
+import subprocess
+import sys
+import tempfile
+import threading
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from types import ModuleType
+from typing import IO, Any, cast
 
 from searchkit.documents import Article
 from searchkit.errors import SearchKitError
 from searchkit.writing import BuiltSegment, SegmentBuilder, prepare
 
+# searchkit._worker is imported where a worker starts, not here: the package imports this
+# module, and ``python -m searchkit._worker`` must not find that module imported already.
+
 __all__ = ["Window", "Workers"]
 
 #: Articles sent to a worker at a time.
 BATCH = 64
-#: Batches waiting in a worker's queue before this process builds the next one itself.
+#: Batches waiting for a worker, besides the one it is building, before this process builds
+#: the next one itself.
 QUEUED = 2
 #: A call that writes at most this many articles builds them all in this process: starting
 #: worker processes (imports, models) costs more than it saves.
 INLINE_LIMIT = 200
 
-_FINISH = "finish"
 _HERE = -1  # the slot of this process's own builder
-
-
+_CLOSE = object()  # tells a feeder thread to close the worker's input
+_GONE = "gone"  # the worker's output ended
+_STOP_WAIT = 5.0  # seconds a worker gets to exit before it is killed
+_POLL = 0.5  # seconds between checks while waiting for an answer
 @dataclass
 class Window:
     """The articles of one commit, and the segments they were written to."""
@@ -65,13 +89,119 @@ class Window:
 
 
 class _Process:
-    def __init__(self, ctx: Any, folder: str, indexname: str) -> None:
-        self.inbox = ctx.Queue(QUEUED)
-        self.outbox = ctx.Queue()
-        self.process = ctx.Process(target=_serve, args=(folder, indexname, self.inbox, self.outbox), daemon=True)
-        self.process.start()
+    """One worker process, a thread that feeds it and a thread that reads its answers.
+
+    Started and stopped by the thread that runs :meth:`Workers.add` and :meth:`Workers.close`
+    (on Linux a worker dies with the thread that started it, not only with the process).
+    """
+
+    def __init__(self, folder: str, indexname: str) -> None:
+        if not sys.executable:
+            raise SearchKitError("cannot start indexing workers: no Python executable known (use workers=0)")
+        self.errors = tempfile.TemporaryFile()  # the worker's stderr, already unlinked
+        command = [sys.executable, "-P", "-m", _protocol().__name__, str(os.getpid()), folder, indexname]
+        try:
+            self.popen = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=_environment()
+            )
+        except OSError as e:
+            self.errors.close()
+            raise SearchKitError(f"cannot start an indexing worker: {e}") from e
+        #: Batches the worker may still take: one it builds and QUEUED waiting.
+        self.room = threading.Semaphore(QUEUED + 1)
+        self._stdin = cast(IO[bytes], self.popen.stdin)
+        self._stdout = cast(IO[bytes], self.popen.stdout)
+        self.commands: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.answers: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self.sent = 0  # articles sent in the current window
         self.awaited: deque[Window] = deque()  # finished windows waiting for this worker's segment
+        self._feeder = threading.Thread(target=self._feed, name=f"searchkit-feed-{self.popen.pid}", daemon=True)
+        self._reader = threading.Thread(target=self._read, name=f"searchkit-read-{self.popen.pid}", daemon=True)
+        self._feeder.start()
+        self._reader.start()
+
+    def send(self, message: Any) -> None:
+        """Queue ``message`` for the worker (never blocks)."""
+        self.commands.put(message)
+
+    def death(self) -> str:
+        """How the worker ended, once its output has ended."""
+        try:
+            code = self.popen.wait(_STOP_WAIT)
+        except subprocess.TimeoutExpired:  # closed its output yet lives on
+            self.popen.kill()
+            code = self.popen.wait()
+        what = f"died (exit code {code})"
+        if code > 0:  # a Python error: its last line says what
+            self.errors.seek(0, os.SEEK_END)
+            self.errors.seek(max(0, self.errors.tell() - 2000))
+            lines = self.errors.read().decode("utf-8", "replace").strip().splitlines()
+            if lines:
+                what += f": {lines[-1].strip()[:300]}"
+        return what
+
+    def close(self, *, wait: bool) -> None:
+        """Stop the worker: let it finish reading (``wait``), or end it at once."""
+        if not wait:
+            self.popen.terminate()
+        self.commands.put(_CLOSE)  # end of input: the worker exits
+        try:
+            self.popen.wait(_STOP_WAIT)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+        self._feeder.join(_STOP_WAIT)
+        self._reader.join(_STOP_WAIT)
+        self._stdout.close()
+        self.errors.close()
+
+    def _feed(self) -> None:
+        write_frame = _protocol().write_frame
+        try:
+            while (message := self.commands.get()) is not _CLOSE:
+                write_frame(self._stdin, message)
+        except OSError:  # the worker is gone: the reader reports it
+            pass
+        except Exception as e:  # noqa: BLE001 - reported by the thread that waits for answers
+            self.answers.put((_protocol().FAILED, f"cannot send a batch: {type(e).__name__}: {e}"))
+        finally:
+            try:
+                self._stdin.close()
+            except OSError:
+                pass
+
+    def _read(self) -> None:
+        read_frame, done = _protocol().read_frame, _protocol().DONE
+        try:
+            while True:
+                kind, payload = read_frame(self._stdout)
+                if kind == done:
+                    self.room.release()
+                else:
+                    self.answers.put((kind, payload))
+        except EOFError:  # the worker exited
+            pass
+        except Exception as e:  # noqa: BLE001 - reported by the thread that waits for answers
+            self.answers.put((_protocol().FAILED, f"unreadable answer: {type(e).__name__}: {e}"))
+        self.answers.put((_GONE, None))
+
+
+def _protocol() -> ModuleType:
+    """:mod:`searchkit._worker`, imported on first use (see the note at the imports)."""
+    from searchkit import _worker
+
+    return _worker
+
+
+def _environment() -> dict[str, str]:
+    """The worker's environment: this one, with the folder holding the ``searchkit`` this
+    process imported on ``PYTHONPATH`` (a source checkout works without installing it)."""
+    env = dict(os.environ)
+    root = Path(__file__).resolve().parents[1]
+    sites = {Path(p).resolve() for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    if root not in sites:  # site-packages ahead of the standard library could shadow it
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH")) if p)
+    return env
 
 
 class Workers:
@@ -103,8 +233,8 @@ class Workers:
             self._send()
         elif not self._procs:
             if self._written > INLINE_LIMIT:  # a big call: start the workers, send what was held
-                ctx = multiprocessing.get_context("spawn")
-                self._procs = [_Process(ctx, self._folder, self._indexname) for _ in range(self._nprocs)]
+                for _ in range(self._nprocs):
+                    self._procs.append(_Process(self._folder, self._indexname))
                 held, self._batch = self._batch, []
                 for start in range(0, len(held), BATCH):
                     self._batch = held[start : start + BATCH]
@@ -119,7 +249,7 @@ class Workers:
         window = self._window
         for slot, proc in enumerate(self._procs):  # the workers first: they finish meanwhile
             if proc.sent:
-                self._put(slot, _FINISH)
+                proc.send(_protocol().FINISH)
                 proc.awaited.append(window)
                 window._waiting.add(slot)
                 proc.sent = 0
@@ -144,22 +274,11 @@ class Workers:
         return out
 
     def close(self) -> None:
-        """Stop the worker processes (after :meth:`ready` with ``wait``, or to abandon work)."""
+        """Stop the worker processes and their threads (after :meth:`ready` with ``wait``, or
+        to abandon work)."""
         idle = not self._pending and not any(proc.sent for proc in self._procs)
         for proc in self._procs:
-            if idle and proc.process.is_alive():
-                try:
-                    proc.inbox.put(None, timeout=1.0)
-                    proc.process.join(5)
-                except queue.Full:
-                    pass
-            if proc.process.is_alive():  # abandoned work, or a worker that does not stop
-                proc.process.terminate()
-                proc.process.join()
-            # Batches nobody will read must not keep this process from exiting.
-            proc.inbox.cancel_join_thread()
-            proc.inbox.close()
-            proc.outbox.close()
+            proc.close(wait=idle)
         self._procs = []
         if self._here is not None:
             self._here.cancel()
@@ -192,75 +311,34 @@ class Workers:
 
     def _place(self, batch: list[Article]) -> int:
         """Queue ``batch`` with a worker that has room, or return :data:`_HERE`."""
-        if not self._procs:
-            return _HERE
         for k in range(len(self._procs)):
             slot = (self._next + k) % len(self._procs)
-            try:
-                self._procs[slot].inbox.put_nowait(batch)
-            except queue.Full:
-                continue
-            self._next = slot + 1
-            return slot
+            proc = self._procs[slot]
+            if proc.room.acquire(blocking=False):
+                proc.send(batch)
+                self._next = slot + 1
+                return slot
         return _HERE
 
-    def _put(self, slot: int, message: str) -> None:
-        proc = self._procs[slot]
-        while True:
-            try:
-                proc.inbox.put(message, timeout=1.0)
-                return
-            except queue.Full:
-                self._check(slot)
-
-    def _check(self, slot: int) -> None:
-        proc = self._procs[slot]
-        if not proc.process.is_alive():
-            self._raise_failure(slot, f"died (exit code {proc.process.exitcode})")
-
-    def _raise_failure(self, slot: int, what: str) -> None:
-        try:  # the worker's own report, if it made one before exiting
-            kind, payload = self._procs[slot].outbox.get(timeout=0.5)
-            if kind == "failed":
-                what = f"failed: {payload}"
-        except queue.Empty:
-            pass
-        raise SearchKitError(f"indexing worker {slot + 1} {what}")
-
     def _collect(self, wait: bool) -> None:
+        """Take the workers' answers; with ``wait``, until no finished window waits for one.
+
+        Raises:
+            SearchKitError: A worker failed or died.
+        """
         for slot, proc in enumerate(self._procs):
-            while proc.awaited:
+            while True:
+                block = wait and bool(proc.awaited)
                 try:
-                    kind, payload = proc.outbox.get(timeout=1.0) if wait else proc.outbox.get_nowait()
+                    kind, payload = proc.answers.get(timeout=_POLL) if block else proc.answers.get_nowait()
                 except queue.Empty:
-                    if not wait:
-                        break
-                    self._check(slot)
-                    continue
-                if kind != "built":
+                    if block:
+                        continue
+                    break
+                if kind == _GONE:
+                    raise SearchKitError(f"indexing worker {slot + 1} {proc.death()}")
+                if kind != _protocol().BUILT:
                     raise SearchKitError(f"indexing worker {slot + 1} failed: {payload}")
                 window = proc.awaited.popleft()
                 window.built[slot] = payload
                 window._waiting.discard(slot)
-
-
-def _serve(folder: str, indexname: str, inbox: Any, outbox: Any) -> None:
-    """A worker process: build a segment from the batches it is sent until told to finish."""
-    builder: SegmentBuilder | None = None
-    try:
-        while True:
-            message: Sequence[Article] | str | None = inbox.get()
-            if message is None:
-                return
-            if isinstance(message, str):  # _FINISH
-                outbox.put(("built", None if builder is None else builder.finish()))
-                builder = None
-                continue
-            if builder is None:
-                builder = SegmentBuilder(folder, indexname)
-            for article in message:
-                builder.add(prepare(article))
-    except BaseException as e:  # reported to the parent, which raises
-        if builder is not None:
-            builder.cancel()
-        outbox.put(("failed", f"{type(e).__name__}: {e}"))

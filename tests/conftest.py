@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -30,3 +31,18 @@ def read_jsonl(relative: str, limit: int | None = None) -> Iterator[dict]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as f:
         yield from islice((json.loads(line) for line in f if line.strip()), limit)
+
+
+def child_pids(pid: int) -> list[int]:
+    """The pids of the children of process ``pid`` (from /proc on Linux, else ``pgrep -P``)."""
+    tasks = Path(f"/proc/{pid}/task")
+    if tasks.is_dir():  # children are listed under the thread that started them
+        found: set[int] = set()
+        for task in tasks.iterdir():
+            try:
+                found.update(int(p) for p in (task / "children").read_text().split())
+            except OSError:  # the thread ended meanwhile
+                continue
+        return sorted(found)
+    listed = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    return sorted(int(p) for p in listed.stdout.split())

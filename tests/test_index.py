@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import multiprocessing
 import os
 import pickle
 import signal
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, read_jsonl
+from conftest import EXAMPLES, child_pids, read_jsonl
 from whoosh import index as whoosh_index
 
 from searchkit import writing
@@ -362,9 +361,9 @@ def test_a_dead_worker_stops_the_run_with_a_clear_error_and_loses_no_commit(tmp_
 
     def progress(handled: int) -> None:
         if handled == 700 and not killed:  # after the first window, with workers running
-            for child in multiprocessing.active_children():
-                os.kill(child.pid, signal.SIGKILL)
-                killed.append(child.pid)
+            for pid in child_pids(os.getpid()):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
 
     with Index.create(tmp_path) as ix:
         with pytest.raises(SearchKitError, match=r"^indexing worker \d died \(exit code -9\)$"):
@@ -390,7 +389,7 @@ def test_an_error_in_the_reading_process_stops_the_workers_and_keeps_the_index(t
     with Index.create(tmp_path) as ix:
         with pytest.raises(Stop):
             ix.add(_articles(600), workers=2, commit_every=300, progress=progress)
-        assert multiprocessing.active_children() == []
+        assert child_pids(os.getpid()) == []
         committed = len(ix)
         assert committed in (0, 300)  # whole commits only
         assert not (tmp_path / writing.STAGING).exists()

@@ -1,0 +1,141 @@
+"""The program an indexing worker process runs: ``python -P -m searchkit._worker PARENT FOLDER NAME``.
+
+:class:`searchkit.workers.Workers` starts it as a fresh interpreter, so the caller's
+``__main__`` (a script, ``python -``, ``python -c``, a notebook) is never imported or run
+again. It is not meant to be started by hand.
+
+The worker and its parent talk in *frames*, each a pickle preceded by its length, over the
+worker's standard input and output. The worker moves both to private descriptors before
+anything else runs: its fd 0 then reads ``/dev/null`` and its fd 1 writes to its standard
+error, so nothing printed by a library can corrupt the stream.
+
+* In: a batch (a list of :class:`~searchkit.documents.Article`) to add to the segment being
+  built, or :data:`FINISH` to write that segment.
+* Out: ``(DONE, n)`` once a batch of n articles is added, ``(BUILT, segment)`` for a
+  :data:`FINISH` (``segment`` is a :class:`~searchkit.writing.BuiltSegment`, or None when no
+  article came since the last one), ``(FAILED, "Type: message")`` before exiting on an error.
+
+The worker exits at the end of its input (the parent closed the pipe, or died) and when its
+parent dies, whatever killed it: on Linux the kernel sends it SIGKILL (``PR_SET_PDEATHSIG``),
+and everywhere a watchdog thread exits once the parent pid changes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+import time
+from typing import IO, Any
+
+#: Tells a worker to write the segment it is building and send it back.
+FINISH = "finish"
+#: Answers: a batch was added; a segment was written; the worker failed.
+DONE, BUILT, FAILED = "done", "built", "failed"
+
+_LENGTH = struct.Struct(">Q")
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_WATCH_EVERY = 0.5  # seconds between two looks at the parent pid
+
+
+def write_frame(stream: IO[bytes], message: Any) -> None:
+    """Write ``message`` to ``stream`` as one frame and flush it."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    """Read the next frame's message from ``stream``.
+
+    Raises:
+        EOFError: The stream ended, possibly in the middle of a frame.
+    """
+    header = stream.read(_LENGTH.size)
+    if len(header) < _LENGTH.size:
+        raise EOFError
+    (size,) = _LENGTH.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def _die_with(parent: int) -> None:
+    """Make sure this process ends when ``parent`` does, whatever signal ends it."""
+    if sys.platform == "linux":
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog below still works
+            pass
+    if os.getppid() != parent:  # it died before the line above took effect
+        os._exit(0)
+    threading.Thread(target=_watchdog, args=(parent,), name="searchkit-watchdog", daemon=True).start()
+
+
+def _watchdog(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_WATCH_EVERY)
+    os._exit(0)
+
+
+def _private_streams() -> tuple[IO[bytes], IO[bytes]]:
+    """Move the protocol off fds 0 and 1: (commands, answers)."""
+    commands = os.fdopen(os.dup(0), "rb")
+    answers = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)  # print() and C libraries writing to stdout reach stderr instead
+    return commands, answers
+
+
+def serve(folder: str, indexname: str, commands: IO[bytes], answers: IO[bytes]) -> int:
+    """Build segments from the batches read from ``commands``; return the exit code."""
+    from searchkit.writing import SegmentBuilder, prepare  # after the streams are private
+
+    builder: SegmentBuilder | None = None
+    try:
+        while True:
+            try:
+                message = read_frame(commands)
+            except EOFError:  # the parent is done with us, or gone
+                if builder is not None:
+                    builder.cancel()
+                return 0
+            if message == FINISH:
+                write_frame(answers, (BUILT, None if builder is None else builder.finish()))
+                builder = None
+                continue
+            if builder is None:
+                builder = SegmentBuilder(folder, indexname)
+            for article in message:
+                builder.add(prepare(article))
+            write_frame(answers, (DONE, len(message)))
+    except BaseException as e:  # reported to the parent, which raises
+        if builder is not None:
+            builder.cancel()
+        try:
+            write_frame(answers, (FAILED, f"{type(e).__name__}: {e}"))
+        except OSError:  # the parent is gone
+            pass
+        return 1
+
+
+def main(argv: list[str]) -> int:
+    """Run a worker for the parent pid, index folder and index name given in ``argv``."""
+    parent, folder, indexname = int(argv[0]), argv[1], argv[2]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us
+    _die_with(parent)
+    commands, answers = _private_streams()
+    return serve(folder, indexname, commands, answers)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
