@@ -23,7 +23,7 @@ person's name. The lists are compiled into regular expressions once, on first us
 
 Recognition runs on :func:`~searchkit.normalize.normalize`-d text, so both tone placements,
 NFD and invisible characters are handled, and spans are mapped back to the raw input with
-:func:`~searchkit.normalize.normalize_with_offsets`: ``text[m.start:m.end] == m.text`` always.
+:func:`~searchkit.normalize.offset_arrays`: ``text[m.start:m.end] == m.text`` always.
 
 Canonical names
 ---------------
@@ -53,13 +53,13 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import islice, product
 
-from searchkit.normalize import fold, normalize, normalize_with_offsets
+from searchkit.normalize import INVISIBLE, fold, normalize, offset_arrays
 
 __all__ = ["OrgMention", "find_orgs", "canonical_org", "org_aliases"]
 
@@ -980,23 +980,22 @@ def _canonical(parts: list[_Part]) -> str:
 # Public API
 
 
-# The characters :func:`normalize` drops or merges (see its module docs): the only ones, with
-# non-NFC input, that make the normalized text longer or shorter than the raw text.
-_LENGTH_CHANGING = re.compile("[\u00ad\u180e\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u0335\u0336]")
-
-
-def _normalize_for_spans(text: str) -> tuple[str, tuple[list[int], list[int]] | None]:
+def _normalize_for_spans(text: str) -> tuple[str, tuple[Sequence[int], Sequence[int]] | None]:
     """Normalize ``text``; offsets are None when every character maps to itself.
 
-    NFC text without invisible characters normalizes one character for one, so spans need
-    no mapping; that skips the (slower) per-character :func:`normalize_with_offsets`.
+    Text that :func:`normalize` leaves as long as it was changed at most one character for
+    one (tone placement, NBSP, look-alikes of Đ), so spans need no mapping; that skips the
+    (slower) per-character :func:`~searchkit.normalize.offset_arrays`.
     """
-    if unicodedata.is_normalized("NFC", text) and not _LENGTH_CHANGING.search(text):
-        normalized = normalize(text)
-        if len(normalized) == len(text):
-            return normalized, None
-    normalized, starts, ends = normalize_with_offsets(text)
+    normalized = normalize(text)
+    if normalized is text or (len(normalized) == len(text) and unicodedata.is_normalized("NFC", text) and not _DROPPED.search(text)):
+        return normalized, None
+    normalized, starts, ends = offset_arrays(text)
     return normalized, (starts, ends)
+
+
+# What :func:`normalize` removes or merges into the letter before it.
+_DROPPED = re.compile(f"[{INVISIBLE}\u0335\u0336]")
 
 
 def find_orgs(text: str) -> list[OrgMention]:

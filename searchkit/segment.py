@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit.errors import ModelError
-from searchkit.normalize import normalize, normalize_with_offsets
+from searchkit.normalize import normalize, offset_arrays
 
 __all__ = ["Word", "segment", "tokenize_like_pyvi", "word_spans"]
 
@@ -586,10 +586,10 @@ def word_spans(text: str) -> list[tuple[int, int]]:
         starts: Sequence[int] = range(len(text))
         ends: Sequence[int] = range(1, len(text) + 1)
     else:
-        norm, starts, ends = normalize_with_offsets(text)
+        norm, starts, ends = offset_arrays(text)
         if len(norm) > 1 and starts[-1] == 0 and ends[0] == len(text):
-            # normalize_with_offsets could not map characters one by one (composition across
-            # clusters in some scripts): segment the text as given instead.
+            # offset_arrays could not map characters one by one (composition across pieces in
+            # some scripts, never Latin letters and marks): segment the text as given instead.
             norm, starts, ends = text, range(len(text)), range(1, len(text) + 1)
     model = _load_model()
     spans: list[tuple[int, int]] = []
