@@ -15,6 +15,7 @@ __all__ = [
     "IndexLockedError",
     "IndexVersionError",
     "QuerySyntaxError",
+    "ArgumentError",
     "ModelError",
 ]
 
@@ -60,8 +61,19 @@ class IndexVersionError(SearchKitError):
     """The index was built by an incompatible searchkit or analyzer version."""
 
 
-class QuerySyntaxError(SearchKitError):
-    """A query could not be interpreted; the message names the problem."""
+class QuerySyntaxError(SearchKitError, ValueError):
+    """A query could not be interpreted; the message names the problem.
+
+    Also a :class:`ValueError`: the query is a value of the wrong form.
+    """
+
+
+class ArgumentError(QuerySyntaxError):
+    """An argument of a search call has the wrong type or value (``limit=2.5``, ``org=5``).
+
+    The one-line message names the argument. A :class:`QuerySyntaxError` (and so a
+    :class:`SearchKitError` and a :class:`ValueError`), so one ``except`` covers both.
+    """
 
 
 class ModelError(SearchKitError):

@@ -61,10 +61,13 @@ from itertools import islice, product
 
 from searchkit.normalize import INVISIBLE, fold, normalize, offset_arrays
 
-__all__ = ["OrgMention", "find_orgs", "canonical_org", "org_aliases"]
+__all__ = ["MAX_NAME_LENGTH", "OrgMention", "find_orgs", "canonical_org", "org_aliases"]
 
 _DATA = "data/orgs"
 _MAX_ALIASES = 64
+#: The longest organization name :func:`canonical_org` reads, in characters (normalized,
+#: outer blanks stripped); longer text is not a name (it keeps the cost of a typed name bounded).
+MAX_NAME_LENGTH = 200
 _MAX_FREE_TOKENS = 12
 _MAX_LOWER_TOKENS = 8
 _MAX_PLACE_TOKENS = 4
@@ -1057,7 +1060,7 @@ def _query_spellings(lex: _Lexicon, name: str) -> list[str]:
 def _resolve(name: str) -> _Parse | None:
     """Parse a typed name; prefer a reading made only of known words (no free text)."""
     normalized = normalize(name).strip()
-    if not normalized:
+    if not normalized or len(normalized) > MAX_NAME_LENGTH:
         return None
     fallback: _Parse | None = None
     for folded in (False, True):
@@ -1084,7 +1087,8 @@ def canonical_org(name: str) -> str | None:
         name: What the user typed, e.g. "UBND Quảng Ninh" or "BCĐ 35".
 
     Returns:
-        The canonical name, or None when ``name`` is not (entirely) one organization name.
+        The canonical name, or None when ``name`` is not (entirely) one organization name
+        (always None for more than :data:`MAX_NAME_LENGTH` characters).
 
     >>> canonical_org("UBND Hà Nội")
     'Ủy ban nhân dân thành phố Hà Nội'
