@@ -8,6 +8,7 @@ True
 from searchkit._version import __version__
 from searchkit.documents import Article, Rejected, iter_path
 from searchkit.errors import (
+    ArgumentError,
     DocumentError,
     EncodingError,
     IndexLockedError,
@@ -42,6 +43,7 @@ __all__ = [
     "ModelError",
     "OrgMention",
     "QuerySyntaxError",
+    "ArgumentError",
     "QueryTerms",
     "Rejected",
     "SearchKitError",

@@ -39,6 +39,7 @@ from whoosh.analysis import (
 )
 
 from searchkit.normalize import fold, normalize
+from searchkit.segment import MAX_TOKEN_LENGTH
 from searchkit.segment import word_spans as segment_spans
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "SyllableTokenizer",
     "WordTokenizer",
     "folded_analyzer",
+    "iter_syllables",
     "stopwords",
     "syllable_analyzer",
     "syllables",
@@ -60,7 +62,11 @@ __all__ = [
 ANALYZER_VERSION = 1
 
 # A syllable: a letter or digit, then letters, digits and combining marks. "_" is not part of it.
-_SYLLABLE = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])*")
+# A longer run is cut into pieces of MAX_TOKEN_LENGTH characters (bounded regex memory too).
+_SYLLABLE = re.compile(
+    r"[^\W_](?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])"
+    f"{{0,{MAX_TOKEN_LENGTH - 1}}}"
+)
 
 
 class SegmentedText(str):
@@ -150,14 +156,28 @@ class _SpanTokenizer(_Stateless, Tokenizer):
 def syllables(text: str) -> list[str]:
     """The syllables of ``text`` as they stand: the texts of :class:`SyllableTokenizer`'s tokens.
 
+    A run of letters and digits longer than :data:`~searchkit.segment.MAX_TOKEN_LENGTH`
+    (255) characters is cut into pieces of that length.
+
     >>> syllables("Ban Chỉ đạo 35-NQ/TW")
     ['Ban', 'Chỉ', 'đạo', '35', 'NQ', 'TW']
+    >>> [len(s) for s in syllables("a" * 600)]
+    [255, 255, 90]
     """
     return _SYLLABLE.findall(text)
 
 
+def iter_syllables(text: str) -> Iterator[str]:
+    """:func:`syllables` one at a time (no list of every syllable of a long text)."""
+    for match in _SYLLABLE.finditer(text):
+        yield match.group(0)
+
+
 class SyllableTokenizer(_SpanTokenizer):
     """Yield every syllable (run of letters/digits with their combining marks) as it stands.
+
+    Runs longer than :data:`~searchkit.segment.MAX_TOKEN_LENGTH` characters are cut into
+    pieces of that length.
 
     >>> [t.text for t in SyllableTokenizer()("Ban Chỉ đạo 35-NQ/TW")]
     ['Ban', 'Chỉ', 'đạo', '35', 'NQ', 'TW']

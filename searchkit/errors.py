@@ -16,6 +16,7 @@ __all__ = [
     "IndexVersionError",
     "IndexCorruptError",
     "QuerySyntaxError",
+    "ArgumentError",
     "ModelError",
 ]
 
@@ -65,8 +66,19 @@ class IndexCorruptError(SearchKitError):
     """An index file is missing, truncated or damaged; the message names the file."""
 
 
-class QuerySyntaxError(SearchKitError):
-    """A query could not be interpreted; the message names the problem."""
+class QuerySyntaxError(SearchKitError, ValueError):
+    """A query could not be interpreted; the message names the problem.
+
+    Also a :class:`ValueError`: the query is a value of the wrong form.
+    """
+
+
+class ArgumentError(QuerySyntaxError):
+    """An argument of a search call has the wrong type or value (``limit=2.5``, ``org=5``).
+
+    The one-line message names the argument. A :class:`QuerySyntaxError` (and so a
+    :class:`SearchKitError` and a :class:`ValueError`), so one ``except`` covers both.
+    """
 
 
 class ModelError(SearchKitError):

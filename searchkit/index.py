@@ -411,7 +411,12 @@ class Index:
             :class:`~searchkit.search.SearchResults`, usable after the index is closed.
 
         Raises:
-            QuerySyntaxError: The query or an argument cannot be interpreted.
+            QuerySyntaxError: The query or an argument cannot be interpreted (a date that is
+                not a date, an ``org`` longer than 200 characters, an ``org`` or ``category``
+                holding a lone surrogate). Also a ``ValueError``.
+            ArgumentError: An argument has the wrong type (``limit=2.5``, ``org=5``,
+                ``since="2023"``), is negative or names an unknown ``sort``; the message
+                names it. A subclass of QuerySyntaxError.
 
         >>> import tempfile
         >>> with Index.create(tempfile.mkdtemp()) as ix:

@@ -24,11 +24,18 @@ Highlighting slices stored text by character offsets, so it matters which steps 
 length. :func:`normalize` changes it only by:
 
 1. NFC composition (an NFD "ủ" is 3 code points, the NFC one is 1);
-2. removing invisible characters: zero-width space/joiners (U+200B–U+200D), word joiner
-   (U+2060), byte-order mark (U+FEFF), soft hyphen (U+00AD), Mongolian vowel separator
-   (U+180E), and control characters other than tab, line feed and carriage return
+2. removing invisible characters: every Unicode *default-ignorable* code point (zero-width
+   space/non-joiner/joiner U+200B–U+200D, word joiner and invisible operators U+2060–U+206F,
+   byte-order mark U+FEFF, soft hyphen U+00AD, combining grapheme joiner U+034F, bidi marks
+   and embeddings U+200E/U+200F, U+202A–U+202E, U+2066–U+2069, U+061C, variation selectors
+   U+FE00–U+FE0F and U+E0100–U+E01EF, Mongolian U+180B–U+180F, Hangul fillers, tags
+   U+E0000–U+E007F…), and control characters other than tab, line feed and carriage return
    (the stray backspaces found in scraped news);
 3. composing "D"/"d" followed by a combining stroke (U+0335/U+0336) into "Đ"/"đ".
+
+Invisible characters are removed *before* composition, so one between a letter and its
+combining marks, or between two marks ("a\u200b\u0302" for "â"), cannot stop them composing:
+the NFD, NFC and invisible-laced spellings of a text normalize to one string.
 
 Everything else is one character for one character: NBSP and the other Unicode spaces become
 " ", U+2028/U+2029 become "\\n", the look-alikes of Đ (Icelandic Ð U+00D0, ð U+00F0, African
@@ -41,11 +48,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 
-__all__ = ["normalize", "fold", "normalize_with_offsets"]
+__all__ = ["normalize", "fold", "normalize_with_offsets", "offset_arrays"]
 
-# Invisible characters and control characters that are dropped (length-changing).
-_DROP = re.compile("[\u00ad\u180e\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Invisible characters (Unicode's Default_Ignorable_Code_Point) and control characters other
+# than tab, LF and CR: dropped (length-changing).
+INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+)
+_DROP = re.compile(f"[{INVISIBLE}]")
+# Combining marks of the blocks Latin text uses (U+034F, the grapheme joiner, is invisible).
+_MARKS = "\u0300-\u034e\u0350-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 # One-for-one replacements.
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 _TRANSLATE = {ord(c): " " for c in _SPACES}
@@ -58,7 +74,8 @@ _TO_TRANSLATE = re.compile("[" + "".join(map(chr, _TRANSLATE)) + "]")
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 _TONED_SECOND = "".join(unicodedata.normalize("NFC", base + mark) for base in "aeyAEY" for mark in _TONE_MARKS)
 # o+a, o+e or u+y ending a syllable, tone on the second vowel, not after q (qu- is a consonant).
-_SECOND_VOWEL_TONE = re.compile(f"(?<![qQ])([oOuU])([{_TONED_SECOND}])(?![^\\W\\d_])")
+# Not before a letter (a final consonant) nor a combining mark (the base letter would compose).
+_SECOND_VOWEL_TONE = re.compile(f"(?<![qQ])([oOuU])([{_TONED_SECOND}])(?![^\\W\\d_]|[{_MARKS}])")
 _PAIRS = {("o", "a"), ("o", "e"), ("u", "y")}
 
 
@@ -88,13 +105,7 @@ def normalize(text: str) -> str:
     >>> normalize("\\u00d0à Nẵng\\u00a0")
     'Đà Nẵng '
     """
-    text = _DROP.sub("", text)
-    if _TO_TRANSLATE.search(text):
-        text = text.translate(_TRANSLATE)
-    text = unicodedata.normalize("NFC", text)
-    if "\u0335" in text or "\u0336" in text:
-        text = _STROKED_D.sub(lambda m: "\u0110" if m.group(1) == "D" else "\u0111", text)
-    return _SECOND_VOWEL_TONE.sub(_move_tone, text)
+    return _SECOND_VOWEL_TONE.sub(_move_tone, _compose(text))
 
 
 def fold(text: str) -> str:
@@ -120,8 +131,25 @@ def fold(text: str) -> str:
 
 _FOLD_D = {0x0110: "D", 0x0111: "d"}
 
+# A base character with the combining marks after it (invisible characters between them
+# included), or a run of invisible characters: the only places where normalizing is not one
+# character for one character, apart from rare compositions handled by a slower path.
+_SPECIAL = re.compile(f"(?s)[{INVISIBLE}]+|[^{INVISIBLE}](?:[{INVISIBLE}]*[{_MARKS}])+")
 # A base character and the combining marks after it: the unit NFC composes within.
-_CLUSTER = re.compile("(?s).[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*")
+_CLUSTER = re.compile(f"(?s)[^{INVISIBLE}](?:[{INVISIBLE}]*[{_MARKS}])*|[{INVISIBLE}]+")
+# Normalized pieces are joined into one string every this many pieces (bounded memory).
+_JOIN_EVERY = 4096
+
+
+def _compose(piece: str) -> str:
+    """Steps 1-3 of :func:`normalize` (everything but tone placement) on one piece of text."""
+    piece = _DROP.sub("", piece)
+    if _TO_TRANSLATE.search(piece):
+        piece = piece.translate(_TRANSLATE)
+    piece = unicodedata.normalize("NFC", piece)
+    if "\u0335" in piece or "\u0336" in piece:
+        piece = _STROKED_D.sub(lambda m: "\u0110" if m.group(1) == "D" else "\u0111", piece)
+    return piece
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
@@ -129,6 +157,8 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
 
     Use it to find things in normalized text and report their position in the original:
     a span ``[i, j)`` of the normalized string comes from ``text[starts[i]:ends[j - 1]]``.
+    A letter's source includes its combining marks and any invisible character between
+    them; invisible characters before a letter belong to no output character.
 
     Args:
         text: Any Unicode text.
@@ -141,28 +171,65 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     >>> norm, starts, ends = normalize_with_offsets("Ho\u0300a\u200b")
     >>> norm, starts, ends
     ('Hòa', [0, 1, 3], [1, 3, 4])
+    >>> normalize_with_offsets("a\u200b\u0302n")
+    ('ân', [0, 3], [3, 4])
     """
+    normalized, starts, ends = offset_arrays(text)
+    return normalized, starts.tolist(), ends.tolist()
+
+
+def offset_arrays(text: str) -> tuple[str, array[int], array[int]]:
+    """:func:`normalize_with_offsets` with the offsets in compact arrays (8 bytes an offset).
+
+    >>> offset_arrays("Ho\u0300a")
+    ('Hòa', array('q', [0, 1, 3]), array('q', [1, 3, 4]))
+    """
+    chunks: list[str] = []
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for match in _CLUSTER.finditer(text):
-        piece = _DROP.sub("", match.group(0)).translate(_TRANSLATE)
-        if not piece:
-            continue
-        piece = unicodedata.normalize("NFC", piece)
-        if "\u0335" in piece or "\u0336" in piece:
-            piece = _STROKED_D.sub(lambda m: "\u0110" if m.group(1) == "D" else "\u0111", piece)
-        for ch in piece:
-            out.append(ch)
-            starts.append(match.start())
-            ends.append(match.end())
-    normalized = _SECOND_VOWEL_TONE.sub(_move_tone, "".join(out))
-    if normalized != normalize(text):  # composition across clusters (rare scripts): keep exactness
-        return _coarse_offsets(text)
+    starts = array("q")
+    ends = array("q")
+    position = 0
+
+    def plain(begin: int, end: int) -> None:
+        """Copy ``text[begin:end]`` (no invisible character, no mark after a letter)."""
+        piece = text[begin:end]
+        composed = _compose(piece)
+        if len(composed) == len(piece):
+            out.append(composed)
+            starts.extend(range(begin, end))
+            ends.extend(range(begin + 1, end + 1))
+        else:  # a singleton or cross-cluster composition (rare): map cluster by cluster
+            for match in _CLUSTER.finditer(text, begin, end):
+                cluster(*match.span())
+
+    def cluster(begin: int, end: int) -> None:
+        composed = _compose(text[begin:end])
+        out.append(composed)
+        for _ in composed:
+            starts.append(begin)
+            ends.append(end)
+
+    for match in _SPECIAL.finditer(text):
+        begin, end = match.span()
+        if begin > position:
+            plain(position, begin)
+        cluster(begin, end)
+        position = end
+        if len(out) >= _JOIN_EVERY:
+            chunks.append("".join(out))
+            out.clear()
+    if position < len(text):
+        plain(position, len(text))
+    chunks.append("".join(out))
+    composed = "".join(chunks)
+    del chunks, out
+    normalized = _SECOND_VOWEL_TONE.sub(_move_tone, composed)
+    if len(normalized) != len(starts) or normalized != normalize(text):
+        return _coarse_offsets(text)  # composition across pieces (rare scripts): keep exactness
     return normalized, starts, ends
 
 
-def _coarse_offsets(text: str) -> tuple[str, list[int], list[int]]:
+def _coarse_offsets(text: str) -> tuple[str, array[int], array[int]]:
     """Offsets for text whose NFC composes across clusters: map every char to the whole text."""
     normalized = normalize(text)
-    return normalized, [0] * len(normalized), [len(text)] * len(normalized)
+    return normalized, array("q", [0]) * len(normalized), array("q", [len(text)]) * len(normalized)

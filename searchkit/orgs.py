@@ -23,7 +23,7 @@ person's name. The lists are compiled into regular expressions once, on first us
 
 Recognition runs on :func:`~searchkit.normalize.normalize`-d text, so both tone placements,
 NFD and invisible characters are handled, and spans are mapped back to the raw input with
-:func:`~searchkit.normalize.normalize_with_offsets`: ``text[m.start:m.end] == m.text`` always.
+:func:`~searchkit.normalize.offset_arrays`: ``text[m.start:m.end] == m.text`` always.
 
 Canonical names
 ---------------
@@ -53,18 +53,21 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import islice, product
 
-from searchkit.normalize import fold, normalize, normalize_with_offsets
+from searchkit.normalize import INVISIBLE, fold, normalize, offset_arrays
 
-__all__ = ["OrgMention", "find_orgs", "canonical_org", "org_aliases"]
+__all__ = ["MAX_NAME_LENGTH", "OrgMention", "find_orgs", "canonical_org", "org_aliases"]
 
 _DATA = "data/orgs"
 _MAX_ALIASES = 64
+#: The longest organization name :func:`canonical_org` reads, in characters (normalized,
+#: outer blanks stripped); longer text is not a name (it keeps the cost of a typed name bounded).
+MAX_NAME_LENGTH = 200
 _MAX_FREE_TOKENS = 12
 _MAX_LOWER_TOKENS = 8
 _MAX_PLACE_TOKENS = 4
@@ -980,23 +983,22 @@ def _canonical(parts: list[_Part]) -> str:
 # Public API
 
 
-# The characters :func:`normalize` drops or merges (see its module docs): the only ones, with
-# non-NFC input, that make the normalized text longer or shorter than the raw text.
-_LENGTH_CHANGING = re.compile("[\u00ad\u180e\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u0335\u0336]")
-
-
-def _normalize_for_spans(text: str) -> tuple[str, tuple[list[int], list[int]] | None]:
+def _normalize_for_spans(text: str) -> tuple[str, tuple[Sequence[int], Sequence[int]] | None]:
     """Normalize ``text``; offsets are None when every character maps to itself.
 
-    NFC text without invisible characters normalizes one character for one, so spans need
-    no mapping; that skips the (slower) per-character :func:`normalize_with_offsets`.
+    Text that :func:`normalize` leaves as long as it was changed at most one character for
+    one (tone placement, NBSP, look-alikes of Đ), so spans need no mapping; that skips the
+    (slower) per-character :func:`~searchkit.normalize.offset_arrays`.
     """
-    if unicodedata.is_normalized("NFC", text) and not _LENGTH_CHANGING.search(text):
-        normalized = normalize(text)
-        if len(normalized) == len(text):
-            return normalized, None
-    normalized, starts, ends = normalize_with_offsets(text)
+    normalized = normalize(text)
+    if normalized is text or (len(normalized) == len(text) and unicodedata.is_normalized("NFC", text) and not _DROPPED.search(text)):
+        return normalized, None
+    normalized, starts, ends = offset_arrays(text)
     return normalized, (starts, ends)
+
+
+# What :func:`normalize` removes or merges into the letter before it.
+_DROPPED = re.compile(f"[{INVISIBLE}\u0335\u0336]")
 
 
 def find_orgs(text: str) -> list[OrgMention]:
@@ -1058,7 +1060,7 @@ def _query_spellings(lex: _Lexicon, name: str) -> list[str]:
 def _resolve(name: str) -> _Parse | None:
     """Parse a typed name; prefer a reading made only of known words (no free text)."""
     normalized = normalize(name).strip()
-    if not normalized:
+    if not normalized or len(normalized) > MAX_NAME_LENGTH:
         return None
     fallback: _Parse | None = None
     for folded in (False, True):
@@ -1085,7 +1087,8 @@ def canonical_org(name: str) -> str | None:
         name: What the user typed, e.g. "UBND Quảng Ninh" or "BCĐ 35".
 
     Returns:
-        The canonical name, or None when ``name`` is not (entirely) one organization name.
+        The canonical name, or None when ``name`` is not (entirely) one organization name
+        (always None for more than :data:`MAX_NAME_LENGTH` characters).
 
     >>> canonical_org("UBND Hà Nội")
     'Ủy ban nhân dân thành phố Hà Nội'

@@ -17,8 +17,11 @@ Syntax (case of the operators matters, the rest is case-insensitive):
 Parsing never fails on odd input: an unbalanced quote runs to the end of the query, lone
 operators are ignored, unknown ``field:`` prefixes are read as text, control characters are
 dropped, and only the first :data:`MAX_CLAUSES` clauses of a very long query are used.
-What cannot be interpreted (``title:`` with no value, a date that is not a date) raises
-:class:`~searchkit.errors.QuerySyntaxError` naming the problem.
+What cannot be interpreted (``title:`` with no value, a date that is not a date, an ``org:``
+value longer than :data:`~searchkit.orgs.MAX_NAME_LENGTH` (200) characters) raises
+:class:`~searchkit.errors.QuerySyntaxError` naming the problem; a query that is not a string
+raises its subclass :class:`~searchkit.errors.ArgumentError`. A lone surrogate (the
+``'\\udcff'`` a non-UTF-8 command-line byte decodes to) is read as U+FFFD, with a note.
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from searchkit.errors import QuerySyntaxError
+from searchkit.errors import ArgumentError, QuerySyntaxError
 from searchkit.normalize import normalize
-from searchkit.orgs import canonical_org
+from searchkit.orgs import MAX_NAME_LENGTH, canonical_org
 
-__all__ = ["FIELDS", "MAX_CLAUSES", "Clause", "ParsedQuery", "parse_date_range", "parse_query"]
+__all__ = ["FIELDS", "MAX_CLAUSES", "Clause", "ParsedQuery", "check_text", "parse_date_range", "parse_query"]
 
 #: Field prefixes the language knows.
 FIELDS = ("title", "org", "category", "source", "author", "date")
@@ -98,7 +101,9 @@ def parse_query(text: str) -> ParsedQuery:
         The clauses, with ``date:`` folded into ``since``/``until``.
 
     Raises:
-        QuerySyntaxError: A field has no value, or a date cannot be read.
+        QuerySyntaxError: A field has no value, a date cannot be read or an ``org:`` value
+            is too long.
+        ArgumentError: ``text`` is not a string.
 
     >>> q = parse_query('Ban chi dao "Thành uỷ" -bóng AND đá org:UBND date:2023')
     >>> [(c.kind, c.text, c.required, c.excluded) for c in q.clauses]
@@ -106,6 +111,11 @@ def parse_query(text: str) -> ParsedQuery:
     >>> q.since.year, q.until.month
     (2023, 12)
     """
+    if not isinstance(text, str):
+        raise ArgumentError(f"query must be a string, not {type(text).__name__}")
+    undecodable = _SURROGATE.search(text) is not None
+    if undecodable:
+        text = _SURROGATE.sub("\ufffd", text)
     text = normalize(text).replace("\n", " ").replace("\t", " ").replace("\r", " ")
     raw: list[tuple[str, str, str, bool]] = []  # (kind, value, sign, quoted)
     for m in _TOKEN.finditer(text):
@@ -118,15 +128,53 @@ def parse_query(text: str) -> ParsedQuery:
             if name not in FIELDS:
                 raw.append(("word", f"{m.group('field')} {value}".strip(), sign, False))
                 continue
+            if name == "org" and len(value) > MAX_NAME_LENGTH:
+                raise QuerySyntaxError(_org_too_long(value))
             raw.append((name, value, sign, quoted))
         elif m.group("phrase") is not None:
             raw.append(("phrase", m.group("phrase").strip('"').strip(), sign, True))
         else:
             raw.append(("word", m.group("word"), sign, False))
-    return _assemble(_extend_org_names(raw))
+    parsed = _assemble(_extend_org_names(raw))
+    if undecodable:
+        note = "undecodable characters (lone surrogates) were read as U+FFFD"
+        parsed = ParsedQuery(parsed.clauses, parsed.since, parsed.until, parsed.truncated, (*parsed.notes, note))
+    return parsed
 
 
 _OPERATORS = ("AND", "OR", "NOT", "&&", "||")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(name: str, value: object) -> None:
+    """Check a text argument of a search: a string holding no lone surrogate.
+
+    Args:
+        name: The argument's name, for the message ("query", "org", "category").
+        value: Its value.
+
+    Raises:
+        ArgumentError: ``value`` is not a string.
+        QuerySyntaxError: ``value`` holds a lone surrogate (a command-line byte that was not
+            UTF-8, decoded with ``surrogateescape``).
+
+    >>> check_text("org", "\\udcff")
+    Traceback (most recent call last):
+    ...
+    searchkit.errors.QuerySyntaxError: org holds an undecodable character (U+DCFF at position 0): is the terminal's encoding UTF-8?
+    """
+    if not isinstance(value, str):
+        raise ArgumentError(f"{name} must be a string, not {type(value).__name__}")
+    bad = _SURROGATE.search(value)
+    if bad is not None:
+        raise QuerySyntaxError(
+            f"{name} holds an undecodable character (U+{ord(bad.group()):04X} at position {bad.start()}): "
+            "is the terminal's encoding UTF-8?"
+        )
+
+
+def _org_too_long(value: str) -> str:
+    return f"org: value is {len(value)} characters long; an organization name has at most {MAX_NAME_LENGTH}"
 
 
 def _extend_org_names(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, str, str, bool]]:
@@ -149,6 +197,8 @@ def _extend_org_names(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, 
             if k != "word" or sg or v in _OPERATORS:
                 break
             following.append(v)
+        while following and len(" ".join([value, *following])) > MAX_NAME_LENGTH:
+            following.pop()  # no name is that long: do not even try
         take = next((n for n in range(len(following), 0, -1) if canonical_org(" ".join([value, *following[:n]]))), 0)
         out.append((kind, " ".join([value, *following[:take]]), sign, quoted))
         i += take

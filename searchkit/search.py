@@ -36,7 +36,7 @@ from whoosh import query as wq
 
 from searchkit import rank
 from searchkit.analysis import stopwords, word_term
-from searchkit.errors import ModelError, QuerySyntaxError
+from searchkit.errors import ArgumentError, ModelError, QuerySyntaxError
 from searchkit.highlight import (
     QueryTerms,
     Snippet,
@@ -46,8 +46,8 @@ from searchkit.highlight import (
     match_spans,
 )
 from searchkit.normalize import fold, normalize
-from searchkit.orgs import canonical_org, find_orgs
-from searchkit.query import Clause, ParsedQuery, parse_query
+from searchkit.orgs import MAX_NAME_LENGTH, canonical_org, find_orgs
+from searchkit.query import Clause, ParsedQuery, check_text, parse_query
 from searchkit.segment import pyvi_words_path, segment
 
 if TYPE_CHECKING:
@@ -63,6 +63,11 @@ _MAX_UNITS = 48
 # Did-you-mean leaves longer syllables alone (the one-edit automaton of a 10,000-letter word
 # takes seconds to run over the lexicon; the longest Vietnamese syllable has 7 letters).
 _MAX_CORRECTED = 24
+#: Did-you-mean corrects at most this many unknown words of a query (the first ones)...
+MAX_CORRECTED_WORDS = 8
+#: ...and looks for corrections for at most this long (seconds), so a query of many unknown
+#: words costs a bounded time (each correction scans the term table, tens of ms on big indexes).
+SUGGEST_BUDGET = 0.25
 
 # Ranking weights (tuned on the ALQAC dev questions, see benchmarks/quality.py).
 _W_WORD = 1.0
@@ -470,10 +475,7 @@ def search(
     """Search one commit of an index (see :meth:`searchkit.Index.search`, which documents the
     arguments)."""
     started = time.perf_counter()
-    if sort not in SORTS:
-        raise QuerySyntaxError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
-    if limit < 0 or offset < 0:
-        raise QuerySyntaxError("limit and offset must not be negative")
+    _check_arguments(query, limit, offset, org=org, since=since, until=until, category=category, sort=sort)
     parsed = parse_query(query)
     built = _build(parsed)
     searcher = snap.searcher
@@ -519,6 +521,42 @@ def search(
         facet_values = MappingProxyType(table.count(matched, facet_top))
     suggestion = _suggest(searcher, built)
     return SearchResults(query, total, _ms(started), hits, facet_values, suggestion, offset)
+
+
+def _check_arguments(  # noqa: PLR0913 - the arguments of search()
+    query: object,
+    limit: object,
+    offset: object,
+    *,
+    org: object,
+    since: object,
+    until: object,
+    category: object,
+    sort: object,
+) -> None:
+    """Reject arguments of the wrong type or value with one line naming the argument.
+
+    Raises:
+        ArgumentError: A wrong type, a negative ``limit``/``offset`` or an unknown ``sort``.
+        QuerySyntaxError: ``org`` or ``category`` holds a lone surrogate; ``org`` is too long.
+    """
+    if not isinstance(query, str):
+        raise ArgumentError(f"query must be a string, not {type(query).__name__}")
+    for name, number in (("limit", limit), ("offset", offset)):
+        if not isinstance(number, int):
+            raise ArgumentError(f"{name} must be an integer, not {type(number).__name__} ({number!r})")
+        if number < 0:
+            raise ArgumentError(f"{name} must not be negative (got {number})")
+    if not isinstance(sort, str) or sort not in SORTS:
+        raise ArgumentError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+    for name, text in (("org", org), ("category", category)):
+        if text is not None:
+            check_text(name, text)
+    if isinstance(org, str) and len(org.strip()) > MAX_NAME_LENGTH:
+        raise QuerySyntaxError(f"org is {len(org.strip())} characters long; an organization name has at most {MAX_NAME_LENGTH}")
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and not isinstance(moment, datetime):
+            raise ArgumentError(f"{name} must be a datetime or None, not {type(moment).__name__}")
 
 
 def _whoosh_ranking(
@@ -696,17 +734,25 @@ def _suggest(searcher: Any, built: _Built) -> str | None:
     Only words that occur in no article are corrected, to the closest known spelling (one
     edit; a tone variant of the same letters first); a correctly spelled word is never
     replaced by a word that differs from it only in tone. A syllable longer than
-    :data:`_MAX_CORRECTED` characters is not a misspelling and is left as it is.
+    :data:`_MAX_CORRECTED` characters is not a misspelling and is left as it is. Only the
+    first :data:`MAX_CORRECTED_WORDS` unknown words are corrected, within
+    :data:`SUGGEST_BUDGET` seconds; later ones are kept as typed.
     """
     reader = searcher.reader()
     field = "body_s" if built.accented else "body_f"
     changed = False
     words: list[str] = []
+    attempts = 0
+    deadline = time.perf_counter() + SUGGEST_BUDGET
     for unit in built.units:
         for syllable in unit.syllables if built.accented else unit.folded:
             best = syllable
+            if unit.stop or len(syllable) > _MAX_CORRECTED or attempts >= MAX_CORRECTED_WORDS:
+                words.append(best)
+                continue
             unknown = reader.doc_frequency(field, syllable) == 0 and reader.doc_frequency("title" + field[4:], syllable) == 0
-            if not unit.stop and unknown and len(syllable) <= _MAX_CORRECTED:
+            if unknown and time.perf_counter() < deadline:
+                attempts += 1
                 best = _correct(reader, field, syllable, accented=built.accented) or syllable
             changed |= best != syllable
             words.append(best)
@@ -731,6 +777,9 @@ def _correct(reader: Any, field: str, syllable: str, *, accented: bool) -> str |
 
 def highlight_article(snap: Snapshot, article_id: str, query: str) -> tuple[Snippet, Snippet] | None:
     """Return ``(title, body)`` of an article with every match and organization span."""
+    check_text("article_id", article_id)
+    if not isinstance(query, str):
+        raise ArgumentError(f"query must be a string, not {type(query).__name__}")
     fields = snap.searcher.document(id=article_id)
     if fields is None:
         return None

@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit.errors import ModelError
-from searchkit.normalize import normalize, normalize_with_offsets
+from searchkit.normalize import normalize, offset_arrays
 
-__all__ = ["Word", "segment", "tokenize_like_pyvi", "word_spans"]
+__all__ = ["MAX_LINE_WINDOW", "MAX_TOKEN_LENGTH", "Word", "segment", "tokenize_like_pyvi", "word_spans"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +99,21 @@ _EMAIL = r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
 _COMPOUND = r"(?<!\w)\w+(?:[\-./,&:+]\w+)+"
 _WHOLE = re.compile(f"{_URL}|{_EMAIL}|{_COMPOUND}")
 _URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,15}://|www\.")
+#: The longest word or syllable, in characters (like Lucene's ``maxTokenLength``). A run of
+#: non-blank characters longer than this is not read as one URL, e-mail address or code: it is
+#: split into its letter/digit runs and punctuation, a letter/digit run longer than this is cut
+#: into pieces of this length, and pyvi's words are never joined past it. No Vietnamese word
+#: comes near it; the cap keeps analysis memory linear in the input (a 5 MB "word" is 20,000
+#: tokens of 255 characters, not one 5 MB term).
+MAX_TOKEN_LENGTH = 255
+#: Lines longer than this many characters are segmented in windows of at most this size, cut
+#: after a sentence end or at a blank when there is one in the window's second half.
+MAX_LINE_WINDOW = 100_000
 # pyvi's e-mail alternative rescans a run of [\w.+-] from every token start (quadratic):
-# runs longer than this are split with a linear expression instead (no real word is that long).
-_LONG_RUN = re.compile(r"\S{256,}")
-_SIMPLE_SYLLABLE = re.compile(r"\w+|[^\w\s]")
+# runs longer than the cap are split with a linear expression instead.
+_LONG_RUN = re.compile(f"\\S{{{MAX_TOKEN_LENGTH + 1},}}")
+_SIMPLE_SYLLABLE = re.compile(f"\\w{{1,{MAX_TOKEN_LENGTH}}}|[^\\w\\s]")
+_WINDOW_CUT = re.compile(r"[.!?;…][\"'”’)\]]*[ \t]|[ \t]")
 _RUN = re.compile(r"\S+")
 _URL_TRAILER = re.compile(r"[.,;:!?)\]}'\"»”’]+$")
 _CONNECTOR = re.compile(r"([\-./,&:+])")
@@ -553,14 +564,20 @@ def segment(text: str) -> list[Word]:
     normalized syllables; the spans refer to the text as given. Unlike pyvi, which tags the
     whole input as one sequence, every line is tagged on its own (a word never spans a line
     break), and a line longer than 2,000 syllables is tagged in pieces cut after a sentence
-    end. Punctuation is not returned. URLs, e-mail addresses, numbers ("1.000.000", "3,5",
+    end (a line longer than :data:`MAX_LINE_WINDOW` characters is first cut into windows).
+    Punctuation is not returned. URLs, e-mail addresses, numbers ("1.000.000", "3,5",
     "18-08-2023") and codes ("35-NQ/TW", "TP.HCM", "GD&ĐT", "COVID-19") are single words.
+    No word is longer than :data:`MAX_TOKEN_LENGTH` (255) characters of normalized text:
+    longer runs are split (see there), so memory stays linear in the input.
 
     Args:
-        text: Any text: NFC or NFD, any tone placement, CRLF, NBSP, zero-width characters.
+        text: Any text: NFC or NFD, any tone placement, CRLF, NBSP, invisible characters
+            anywhere (even between a letter and its combining marks).
 
     Returns:
         The words in order, non-overlapping; ``word.text == text[word.start:word.end]``.
+        The NFD, NFC and invisible-laced spellings of a text give the same words (the same
+        :func:`~searchkit.normalize.normalize`-d texts) at their own offsets.
 
     Raises:
         ModelError: pyvi's model cannot be loaded.
@@ -586,16 +603,40 @@ def word_spans(text: str) -> list[tuple[int, int]]:
         starts: Sequence[int] = range(len(text))
         ends: Sequence[int] = range(1, len(text) + 1)
     else:
-        norm, starts, ends = normalize_with_offsets(text)
+        norm, starts, ends = offset_arrays(text)
         if len(norm) > 1 and starts[-1] == 0 and ends[0] == len(text):
-            # normalize_with_offsets could not map characters one by one (composition across
-            # clusters in some scripts): segment the text as given instead.
+            # offset_arrays could not map characters one by one (composition across pieces in
+            # some scripts, never Latin letters and marks): segment the text as given instead.
             norm, starts, ends = text, range(len(text)), range(1, len(text) + 1)
     model = _load_model()
     spans: list[tuple[int, int]] = []
     for line in _LINE.finditer(norm):
-        spans.extend((starts[begin], ends[end - 1]) for begin, end in _line_words(model, norm, line.start(), line.end()))
+        for lo, hi in _windows(norm, line.start(), line.end()):
+            spans.extend((starts[begin], ends[end - 1]) for begin, end in _line_words(model, norm, lo, hi))
     return spans
+
+
+def _windows(norm: str, begin: int, end: int) -> Iterator[tuple[int, int]]:
+    """Cut a line longer than :data:`MAX_LINE_WINDOW` into windows (bounded memory per window).
+
+    A window ends after the last sentence end followed by a blank in its second half, else at
+    its last blank there, else (a run of 50,000 non-blank characters) at the size limit.
+    """
+    while end - begin > MAX_LINE_WINDOW:
+        limit = begin + MAX_LINE_WINDOW
+        half = begin + MAX_LINE_WINDOW // 2
+        cut = cut_at_blank = 0
+        for match in _WINDOW_CUT.finditer(norm, half, limit):
+            if match.end() - match.start() > 1:
+                cut = match.end()
+            else:
+                cut_at_blank = match.end()
+        cut = cut or cut_at_blank or limit
+        while cut > half and unicodedata.category(norm[cut])[0] == "M":
+            cut -= 1  # never part a letter from its combining marks
+        yield begin, cut
+        begin = cut
+    yield begin, end
 
 
 def _chunks(tokens: list[str]) -> Iterator[tuple[int, int]]:
@@ -630,7 +671,7 @@ def _line_words(model: _Model, norm: str, begin: int, end: int) -> list[tuple[in
     for i, (s, e) in enumerate(spans):
         if not wordy[i] or owner[i] >= 0:
             continue
-        if last == i - 1 and joins[i]:
+        if last == i - 1 and joins[i] and e - words[-1][0] <= MAX_TOKEN_LENGTH:
             words[-1] = (words[-1][0], e)
         else:
             words.append((s, e))
@@ -674,7 +715,7 @@ def _syllable_spans(norm: str, begin: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for run in _RUN.finditer(norm, begin, end):
         lo, hi = run.span()
-        pattern = _SIMPLE_SYLLABLE if hi - lo >= 256 else _PYVI_SYLLABLE
+        pattern = _SIMPLE_SYLLABLE if hi - lo > MAX_TOKEN_LENGTH else _PYVI_SYLLABLE
         spans.extend(m.span() for m in pattern.finditer(norm, lo, hi))
     return spans
 
@@ -696,7 +737,29 @@ def _owners(spans: list[tuple[int, int]], whole: list[tuple[int, int]]) -> list[
 
 
 def _whole_spans(norm: str, begin: int, end: int) -> list[tuple[int, int]]:
-    """Spans of URLs, e-mail addresses, numbers and codes that must stay one word."""
+    """Spans of URLs, e-mail addresses, numbers and codes that must stay one word.
+
+    Runs of more than :data:`MAX_TOKEN_LENGTH` non-blank characters hold none (their parts
+    are syllables): a whole word is at most that long.
+    """
+    found: list[tuple[int, int]] = []
+    for lo, hi in _short_run_gaps(norm, begin, end):
+        found.extend(_whole_spans_in(norm, lo, hi))
+    return found
+
+
+def _short_run_gaps(norm: str, begin: int, end: int) -> Iterator[tuple[int, int]]:
+    """The stretches of ``norm[begin:end]`` between its runs of over MAX_TOKEN_LENGTH non-blanks."""
+    position = begin
+    for run in _LONG_RUN.finditer(norm, begin, end):
+        if run.start() > position:
+            yield position, run.start()
+        position = run.end()
+    if position < end:
+        yield position, end
+
+
+def _whole_spans_in(norm: str, begin: int, end: int) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for match in _WHOLE.finditer(norm, begin, end):
         s, e = match.span()

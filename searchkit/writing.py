@@ -39,7 +39,7 @@ from whoosh.writing import SegmentWriter
 from searchkit.analysis import (
     SegmentedText,
     stopwords,
-    syllables,
+    iter_syllables,
     word_spans,
     word_term,
 )
@@ -115,7 +115,7 @@ def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterat
         if term and term not in stops:
             words.setdefault(term, []).append(pos)
     tokens: dict[str, list[int]] = {}
-    for pos, token in enumerate(syllables(text)):
+    for pos, token in enumerate(iter_syllables(text)):
         term = _term(token)
         if term:
             tokens.setdefault(term, []).append(pos)

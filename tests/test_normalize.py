@@ -66,3 +66,18 @@ def test_offsets_point_at_the_source(text: str) -> None:
         assert 0 <= starts[i] < ends[i] <= len(text)
         if i:
             assert starts[i] >= starts[i - 1]
+
+
+def test_no_invisible_character_derails_composition() -> None:
+    # Issue #10, case 11: invisible characters are dropped before NFC composes.
+    for invisible in "\u200b\u00ad\ufeff\ufe0f\ufe00\u200e\u200f\u202a\u202e\u2066\u2069\u034f\u061c\u180b\u2060":
+        assert normalize("a" + invisible + "\u0302\u0301n") == "ấn"
+        assert normalize("U" + invisible + "\u031b" + invisible + "\u0309") == "Ử"
+    norm, starts, ends = normalize_with_offsets("a\u200b\u0302n")
+    assert (norm, starts, ends) == ("ân", [0, 3], [3, 4])
+
+
+def test_tone_is_not_moved_onto_a_letter_a_mark_follows() -> None:
+    # "hoạ" + U+0300: moving the dot below would leave "a" + U+0300, which NFC composes.
+    once = normalize("hoa\u0323\u0300")
+    assert normalize(once) == once

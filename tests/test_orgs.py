@@ -391,3 +391,13 @@ def test_the_two_lexicons_are_compiled_once_each() -> None:
         orgs._lexicon(folded=True)
     info = orgs._compile_lexicon.cache_info()
     assert (info.misses, info.currsize) == (2, 2)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\ufeff", "\ufe0f", "\u200e", "\u2066", "\u034f"])
+def test_names_survive_an_invisible_between_letter_and_mark(invisible: str) -> None:
+    # Issue #10, case 11: "Ban Chỉ đạo 35" was lost in NFD text with one invisible character.
+    nfd = unicodedata.normalize("NFD", "Ủy ban nhân dân thành phố và Ban Chỉ đạo 35 họp.")
+    laced = nfd.replace("a\u0302", "a" + invisible + "\u0302", 1).replace("\u0309", invisible + "\u0309")
+    found = find_orgs(laced)
+    assert [m.canonical for m in found] == ["Ủy ban nhân dân", "Ban Chỉ đạo 35"]
+    assert all(m.text == laced[m.start : m.end] for m in found)

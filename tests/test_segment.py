@@ -249,3 +249,23 @@ def test_word_is_frozen() -> None:
     word = Word("Hà Nội", 0, 6)
     with pytest.raises(AttributeError):
         word.start = 1  # type: ignore[misc]
+
+
+# Issue #10, case 11: one invisible character before a combining mark used to make the whole
+# text segment unnormalized ("Ủ", "y ban", "nhâ", "n"...).
+_INVISIBLE_KINDS = ["\u200b", "\u00ad", "\ufeff", "\ufe0f", "\u200e", "\u202a", "\u2066", "\u034f", "\u061c", "\u180b"]
+
+
+@pytest.mark.parametrize("invisible", _INVISIBLE_KINDS)
+def test_nfd_text_with_an_invisible_before_a_mark_segments_like_nfc(invisible: str) -> None:
+    import unicodedata
+
+    from searchkit.normalize import normalize
+
+    nfc = "Ủy ban nhân dân thành phố và Ban Chỉ đạo 35 họp."
+    nfd = unicodedata.normalize("NFD", nfc)
+    laced = nfd.replace("a\u0302", "a" + invisible + "\u0302", 1).replace("\u0309", invisible + "\u0309")
+    assert laced != nfd
+    words = segment(laced)
+    assert all(w.text == laced[w.start : w.end] for w in words)
+    assert [normalize(w.text) for w in words] == ["Ủy ban", "nhân dân", "thành phố", "và", "Ban", "Chỉ đạo", "35", "họp"]
