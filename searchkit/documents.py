@@ -40,7 +40,7 @@ import json
 import os
 import re
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
@@ -53,7 +53,9 @@ from searchkit.normalize import fold, normalize
 
 __all__ = [
     "MAX_JSONL_LINE_BYTES",
+    "MAX_TERM_BYTES",
     "MAX_TXT_BYTES",
+    "MAX_VIEWS",
     "VIETNAM_TIME",
     "Article",
     "Rejected",
@@ -65,6 +67,12 @@ __all__ = [
 MAX_TXT_BYTES = 20 * 1024 * 1024
 #: The longest JSONL line (one article) read; longer lines are rejected without being held.
 MAX_JSONL_LINE_BYTES = 20 * 1024 * 1024
+#: The longest ``id``, ``category``, ``source`` or ``author``, in bytes of UTF-8. Each is indexed
+#: as one Whoosh term (``id`` is the key updates and deletes look up), which must stay small;
+#: 4096 is also the longest path Linux opens, so every .txt path id fits.
+MAX_TERM_BYTES = 4096
+#: The largest view count: the ``views`` field is a signed 64-bit Whoosh NUMERIC.
+MAX_VIEWS = 2**63 - 1
 #: Time zone that timezone-aware dates are converted to before the offset is dropped.
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 
@@ -124,9 +132,11 @@ class Article:
         Keys: ``id`` (string or integer, required); ``title``; the text in ``body``, ``text``
         or ``content`` (one is required); optional ``published`` or ``date`` (ISO 8601, or
         DD-MM-YYYY with an optional HH:MM; ``/`` and ``.`` also separate the date), ``views``
-        (integer, or a string such as "1.234"), ``author``, ``url``, ``category``,
-        ``source``. Other keys are ignored. A date with a UTC offset is converted to Vietnam
-        time and stored naive.
+        (integer, or a string such as "1.234", at most :data:`MAX_VIEWS`), ``author``,
+        ``url``, ``category``, ``source``. Other keys are ignored. A date with a UTC offset is
+        converted to Vietnam time and stored naive. Text may not hold lone surrogates (a JSON
+        ``"\\ud800"`` escape decodes to one), and ``id``, ``category``, ``source`` and
+        ``author`` are at most :data:`MAX_TERM_BYTES` long.
 
         Args:
             d: The mapping (a parsed JSON object).
@@ -136,8 +146,8 @@ class Article:
             The article, text fields normalized.
 
         Raises:
-            DocumentError: A required key is missing or a value has the wrong type or
-                format; the message names the key ("missing id", "invalid views ...").
+            DocumentError: A required key is missing or a value has the wrong type, format
+                or range; the message names the key ("missing id", "invalid views ...").
 
         >>> a = Article.from_dict({"id": 7, "title": "Hoà bình", "text": "…", "date": "18-08-2023 19:46"})
         >>> a.id, a.title, a.published
@@ -164,10 +174,10 @@ class Article:
             body=body,
             published=_parse_published(d.get(published_key), published_key),
             views=_parse_views(d.get("views")),
-            author=_optional(d.get("author"), "author"),
+            author=_term(_optional(d.get("author"), "author"), "author"),
             url=_optional(d.get("url"), "url", normal=False),
-            category=_optional(d.get("category"), "category"),
-            source=_optional(d.get("source"), "source"),
+            category=_term(_optional(d.get("category"), "category"), "category"),
+            source=_term(_optional(d.get("source"), "source"), "source"),
             origin=source,
         )
         # The text fields are normalized already (and normalizing is idempotent): fill the
@@ -225,22 +235,53 @@ def _json_type(value: object) -> str:
     return names.get(type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
 
 
+def _preview(value: object, limit: int = 40) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for one-line messages."""
+    text = repr(value[: limit + 1] if isinstance(value, str) else value)
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _parse_id(value: object) -> str:
     if value is None:
         raise DocumentError("missing id")
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise DocumentError(f"invalid id: expected a string or an integer, got {_json_type(value)}")
-    text = str(value).strip()
+    # Over 4,124 digits (so over the cap) for sure, and str() refuses integers of over 4,300
+    # digits; shorter ones are measured exactly below.
+    if isinstance(value, int) and value.bit_length() > 13_700:
+        raise DocumentError(f"invalid id: longer than {MAX_TERM_BYTES:,} bytes")
+    text = _text(str(value), "id") or ""
+    text = text.strip()
     if not text:
         raise DocumentError("missing id (empty)")
-    return text
+    return _check_id(text)
+
+
+def _check_id(article_id: str) -> str:
+    """``article_id`` if it can key an article in the index (no lone surrogate, one term)."""
+    return cast(str, _term(_text(article_id, "id"), "id"))
+
+
+def _term(value: str | None, key: str) -> str | None:
+    """``value``, checked to fit one Whoosh term (:data:`MAX_TERM_BYTES`)."""
+    if value is not None and len(value) * 4 > MAX_TERM_BYTES and len(value.encode("utf-8")) > MAX_TERM_BYTES:
+        raise DocumentError(f"invalid {key}: longer than {MAX_TERM_BYTES:,} bytes ({_preview(value)})")
+    return value
 
 
 def _text(value: object, key: str) -> str | None:
+    """A string field as given; a lone surrogate (not text, cannot be stored) is an error."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise DocumentError(f"invalid {key}: expected a string, got {_json_type(value)}")
+    if not value.isascii() and (bad := _SURROGATE.search(value)) is not None:
+        raise DocumentError(
+            f"invalid {key}: lone surrogate {bad.group()!r} at character {bad.start():,} (not text)"
+        )
     return value
 
 
@@ -300,15 +341,19 @@ def _parse_published(value: object, key: str = "published") -> datetime | None:
         if match:
             day, month, year, hour, minute, second = (int(g) if g else 0 for g in match.groups())
             return datetime(year, month, day, hour, minute, second)
-        return _naive(datetime.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
     except ValueError as e:
-        raise DocumentError(f"invalid {key} {value!r}: expected ISO 8601 or DD-MM-YYYY [HH:MM]") from e
+        raise DocumentError(f"invalid {key} {_preview(value)}: expected ISO 8601 or DD-MM-YYYY [HH:MM]") from e
+    return _naive(moment, key)
 
 
-def _naive(moment: datetime) -> datetime:
+def _naive(moment: datetime, key: str = "published") -> datetime:
     if moment.tzinfo is None:
         return moment
-    return moment.astimezone(VIETNAM_TIME).replace(tzinfo=None)
+    try:
+        return moment.astimezone(VIETNAM_TIME).replace(tzinfo=None)
+    except OverflowError as e:  # 9999-12-31T23:59-07:00 is in year 10000 in Vietnam
+        raise DocumentError(f"invalid {key} {_preview(moment.isoformat())}: out of range in Vietnam time (UTC+7)") from e
 
 
 def _parse_views(value: object) -> int | None:
@@ -319,12 +364,24 @@ def _parse_views(value: object) -> int | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str):
-        digits = re.sub(r"(?<=\d)[.,\s](?=\d{3}\b)", "", value.strip())
-        if not digits.isdigit():
-            raise DocumentError(f"invalid views {value!r}: expected a whole number")
+        digits = re.sub(r"(?<=[0-9])[.,\s](?=[0-9]{3}\b)", "", value.strip())
+        if not _ASCII_DIGITS.fullmatch(digits):
+            raise DocumentError(f"invalid views {_preview(value)}: expected a whole number")
+        if len(digits.lstrip("0")) > len(str(MAX_VIEWS)):
+            raise DocumentError(f"invalid views {_preview(value)}: larger than {MAX_VIEWS:,}")
         value = int(digits)
     if not isinstance(value, int) or value < 0:
-        raise DocumentError(f"invalid views {value!r}: expected a whole number ≥ 0")
+        raise DocumentError(f"invalid views {_preview(value)}: expected a whole number ≥ 0")
+    return _check_views(value)
+
+
+_ASCII_DIGITS = re.compile("[0-9]+")
+
+
+def _check_views(value: int) -> int:
+    if value > MAX_VIEWS:
+        shown = f"{value:,}" if value.bit_length() < 256 else f"about 2^{value.bit_length() - 1}"
+        raise DocumentError(f"invalid views {shown}: larger than {MAX_VIEWS:,}")
     return value
 
 
@@ -365,7 +422,7 @@ def _parse_meta(line: str) -> tuple[datetime | None, int | None] | None:
             published = datetime(year, month, day, hour, minute, second)
         except ValueError:
             published = None  # an impossible date on a page: keep the article, drop the date
-    views = None if views_match is None else int(re.sub(r"[.,]", "", views_match.group(1)))
+    views = None if views_match is None else _check_views(int(re.sub(r"[.,]", "", views_match.group(1))))
     return published, views
 
 
@@ -399,7 +456,8 @@ def parse_txt(text: str, *, article_id: str, source: str | None = None) -> Artic
         The normalized article.
 
     Raises:
-        DocumentError: The text is empty.
+        DocumentError: The text is empty or holds a value that cannot be stored (a lone
+            surrogate, a view count over :data:`MAX_VIEWS`, an id over :data:`MAX_TERM_BYTES`).
 
     >>> a = parse_txt("Họp Ban Chỉ đạo 35\\nĐăng ngày 18-08-2023 19:46, Lượt xem: 272\\n\\n"
     ...               "Chiều 18-8, Ban Tuyên giáo Thành uỷ họp.\\n\\nMINH AN\\n\\nCác tin khác\\nTin cũ",
@@ -407,6 +465,8 @@ def parse_txt(text: str, *, article_id: str, source: str | None = None) -> Artic
     >>> a.title, a.published, a.views, a.author, a.body
     ('Họp Ban Chỉ đạo 35', datetime.datetime(2023, 8, 18, 19, 46), 272, 'MINH AN', 'Chiều 18-8, Ban Tuyên giáo Thành ủy họp.')
     """
+    _check_id(article_id)
+    _text(text, "text")
     lines = [" ".join(line.split()) for line in _clean(text).split("\n")]
     start = next((i for i, line in enumerate(lines) if line), None)
     if start is None:
@@ -559,10 +619,7 @@ def _read_txt(path: Path, txt_id: str, source: str) -> Article | Rejected:
         text = decode_bytes(data).text
     except EncodingError as e:
         return Rejected(source, None, str(e.args[0]))
-    try:
-        return parse_txt(text, article_id=txt_id, source=source)
-    except DocumentError as e:
-        return Rejected(source, None, str(e.args[0]))
+    return _convert(lambda: parse_txt(text, article_id=txt_id, source=source), source, None)
 
 
 def _too_large(size: int) -> str:
@@ -652,9 +709,30 @@ def _record(line: str, source: str, number: int) -> Article | Rejected:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
         return Rejected(source, number, f"invalid JSON: {e.msg} at column {e.colno}")
+    except RecursionError:
+        return Rejected(source, number, "invalid JSON: nested too deeply")
+    except ValueError as e:  # a number of over 4,300 digits
+        return Rejected(source, number, f"invalid JSON: {str(e).split(':')[0]}")
     if not isinstance(obj, dict):
         return Rejected(source, number, f"expected a JSON object, got {_json_type(obj)}")
+    return _convert(lambda: Article.from_dict(obj, source=source), source, number)
+
+
+def _convert(build: Callable[[], Article], source: str, line: int | None) -> Article | Rejected:
+    """``build()``, or the :class:`Rejected` that says why it failed.
+
+    A :class:`DocumentError` is the expected failure. Any other exception is a bug met on one
+    record: it is reported with its type instead of ending the run. :class:`MemoryError`
+    still propagates: inputs are capped (:data:`MAX_TXT_BYTES`, :data:`MAX_JSONL_LINE_BYTES`),
+    so running out of memory says the process is in trouble, not that the record is bad.
+    KeyboardInterrupt and SystemExit are not Exceptions and propagate too.
+    """
     try:
-        return Article.from_dict(obj, source=source)
+        return build()
     except DocumentError as e:
-        return Rejected(source, number, str(e.args[0]))
+        return Rejected(source, line, str(e.args[0]))
+    except MemoryError:
+        raise
+    except Exception as e:  # noqa: BLE001 (one record must not end the run; see the docstring)
+        message = " ".join(str(e).split())[:200]
+        return Rejected(source, line, f"unexpected error: {type(e).__name__}: {message}")
