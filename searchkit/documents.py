@@ -39,6 +39,7 @@ import io
 import json
 import os
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from typing import IO, Any, cast
 
 from searchkit.encodings import bom_encoding, decode_bytes, is_binary
 from searchkit.errors import DocumentError, EncodingError
+from searchkit.files import Rejected, is_utf8, iter_files, open_input, shown
 from searchkit.normalize import fold, normalize
 
 __all__ = [
@@ -65,7 +67,9 @@ __all__ = [
 
 #: The largest .txt file read as one article.
 MAX_TXT_BYTES = 20 * 1024 * 1024
-#: The longest JSONL line (one article) read; longer lines are rejected without being held.
+#: The longest JSONL line (one article) read, in bytes (characters for UTF-16/32 files), also
+#: after gzip decompression: a longer line is rejected without being held in memory, and the
+#: reader goes on after its newline, so a gzip bomb costs time, never memory.
 MAX_JSONL_LINE_BYTES = 20 * 1024 * 1024
 #: The longest ``id``, ``category``, ``source`` or ``author``, in bytes of UTF-8. Each is indexed
 #: as one Whoosh term (``id`` is the key updates and deletes look up), which must stay small;
@@ -199,32 +203,6 @@ class Article:
         True
         """
         return _digest(self, normalized=False)
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """An input that did not become an article, or a file that was skipped.
-
-    Attributes:
-        source: The file (as a path string) it concerns.
-        line: The 1-based line in ``source`` (JSONL), or None for a whole file.
-        reason: One line saying why, e.g. "invalid JSON: Expecting ',' delimiter at column
-            17", "missing id", "empty file", "binary file (not text)". Skipped files have a
-            reason starting with "skipped:" ("skipped: unsupported extension .pdf").
-    """
-
-    source: str
-    line: int | None
-    reason: str
-
-    @property
-    def skipped(self) -> bool:
-        """True for a file deliberately not read (unsupported type), False for a failure."""
-        return self.reason.startswith("skipped:")
-
-    def __str__(self) -> str:
-        where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.reason}"
 
 
 # --- field parsing --------------------------------------------------------------------------------
@@ -523,13 +501,17 @@ def iter_path(path: str | os.PathLike[str]) -> Iterator[Article | Rejected]:
     """Stream the articles of a file or of a folder (recursively).
 
     A folder is walked in sorted order (by path, names compared as strings), so two runs
-    yield the same sequence. Hidden files and folders (name starting with ".") are left out
-    silently; files of other types, and symbolic links to folders, are reported as
-    :class:`Rejected` with a reason starting "skipped:". Every problem with a file or a line
-    is a :class:`Rejected` in the stream; nothing raises once iteration has started.
+    yield the same sequence, and without recursion, so any depth works (a path too long for
+    the system to open is a :class:`Rejected`). Hidden files and folders (name starting with
+    ".") are left out silently; files of other types, symbolic links to folders and
+    anything that is not a regular file (FIFOs, sockets, devices, also behind a symbolic
+    link) are reported as :class:`Rejected` with a reason starting "skipped:" and never
+    opened. A file or folder whose name is not valid UTF-8 is rejected, its name shown with
+    ``\\xNN`` escapes. Every problem with a file or a line is a :class:`Rejected` in the
+    stream; nothing raises once iteration has started.
 
-    Memory stays bounded: JSONL is read line by line and a .txt file holds one article (at
-    most :data:`MAX_TXT_BYTES`).
+    Memory stays bounded: JSONL is read line by line (at most :data:`MAX_JSONL_LINE_BYTES` a
+    line) and a .txt file holds one article (at most :data:`MAX_TXT_BYTES`).
 
     Args:
         path: A .txt, .jsonl, .ndjson or .jsonl.gz file, or a folder.
@@ -551,42 +533,27 @@ def iter_path(path: str | os.PathLike[str]) -> Iterator[Article | Rejected]:
     skipped: unsupported extension .pdf
     """
     root = Path(path)
-    if root.is_dir():
-        return _iter_folder(root, root)
-    if root.exists():
-        return _iter_file(root, root.name, str(root))
-    raise DocumentError("no such file or folder", source=str(root))
-
-
-def _iter_folder(root: Path, folder: Path) -> Iterator[Article | Rejected]:
     try:
-        with os.scandir(folder) as scan:
-            entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+        is_dir = stat.S_ISDIR(os.stat(root).st_mode)
     except FileNotFoundError:
-        yield Rejected(str(folder), None, "folder disappeared while reading")
-        return
+        raise DocumentError("no such file or folder", source=shown(root)) from None
     except OSError as e:
-        yield Rejected(str(folder), None, f"cannot list folder: {e.strerror or e}")
-        return
-    for entry in entries:
-        path = folder / entry.name
-        try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-            is_link = entry.is_symlink()
-            is_file = entry.is_file()
-        except OSError:
-            is_dir = is_link = is_file = False
-        if is_dir:
-            yield from _iter_folder(root, path)
-        elif is_link and path.is_dir():
-            yield Rejected(str(path), None, "skipped: symbolic link to a folder")
-        elif is_file or not path.exists():  # gone since the listing: reading it will say so
-            yield from _iter_file(path, path.relative_to(root).as_posix(), str(path))
+        return iter([Rejected(shown(root), None, f"cannot read: {e.strerror or e}")])
+    return _read_items(iter_files(root), root if is_dir else None)
+
+
+def _read_items(files: Iterator[Path | Rejected], root: Path | None) -> Iterator[Article | Rejected]:
+    for item in files:
+        if isinstance(item, Rejected):
+            yield item
         else:
-            yield Rejected(str(path), None, "skipped: not a regular file")
+            yield from _iter_file(item, item.name if root is None else item.relative_to(root).as_posix(), shown(item))
 
 
 def _iter_file(path: Path, txt_id: str, source: str) -> Iterator[Article | Rejected]:
+    if not is_utf8(path.name):
+        yield Rejected(source, None, "file name is not valid UTF-8")
+        return
     name = path.name.lower()
     gz = name.endswith(_GZIP_SUFFIX)
     stem = name[: -len(_GZIP_SUFFIX)] if gz else name
@@ -602,13 +569,13 @@ def _iter_file(path: Path, txt_id: str, source: str) -> Iterator[Article | Rejec
 
 def _read_txt(path: Path, txt_id: str, source: str) -> Article | Rejected:
     try:
-        with open(path, "rb") as f:
+        with open_input(path) as f:
             size = os.fstat(f.fileno()).st_size
             if size > MAX_TXT_BYTES:
                 return Rejected(source, None, _too_large(size))
             data = f.read(MAX_TXT_BYTES + 1)
-    except FileNotFoundError:
-        return Rejected(source, None, "file disappeared while reading")
+    except DocumentError as e:
+        return Rejected(source, None, str(e.args[0]))
     except OSError as e:
         return Rejected(source, None, f"cannot read file: {e.strerror or e}")
     if len(data) > MAX_TXT_BYTES:
@@ -628,12 +595,9 @@ def _too_large(size: int) -> str:
 
 def _iter_jsonl(path: Path, source: str, *, gz: bool) -> Iterator[Article | Rejected]:
     try:
-        raw = open(path, "rb")  # noqa: SIM115 (closed by the with below, also on early exit)
-    except FileNotFoundError:
-        yield Rejected(source, None, "file disappeared while reading")
-        return
-    except OSError as e:
-        yield Rejected(source, None, f"cannot read file: {e.strerror or e}")
+        raw = open_input(path)
+    except DocumentError as e:
+        yield Rejected(source, None, str(e.args[0]))
         return
     with raw:
         stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if gz else raw
@@ -651,7 +615,7 @@ def _iter_jsonl(path: Path, source: str, *, gz: bool) -> Iterator[Article | Reje
             return
         else:
             if bom is not None:
-                stream.read(3)
+                stream.read(3)  # peeked above: already in memory
             lines = _utf8_lines(stream, source)
         empty = True
         for number, line in lines:
@@ -665,43 +629,56 @@ def _iter_jsonl(path: Path, source: str, *, gz: bool) -> Iterator[Article | Reje
 
 
 def _utf8_lines(stream: IO[bytes], source: str) -> Iterator[tuple[int, str | Rejected]]:
-    """Non-blank lines of a UTF-8 stream, numbered; a bad line becomes a Rejected."""
-    number = 0
-    while True:
-        try:
-            line = stream.readline(MAX_JSONL_LINE_BYTES + 1)
-        except (OSError, EOFError, zlib.error) as e:
-            yield number + 1, Rejected(source, number + 1, f"corrupt gzip data: {e}")
-            return
-        if not line:
-            return
-        number += 1
-        if len(line) > MAX_JSONL_LINE_BYTES and not line.endswith(b"\n"):
-            while (chunk := stream.readline(1 << 20)) and not chunk.endswith(b"\n"):
-                pass
-            yield number, Rejected(source, number, f"line too long (over {MAX_JSONL_LINE_BYTES // 2**20} MB)")
-            continue
-        if not line.strip():
-            continue
-        try:
-            yield number, line.decode("utf-8")
-        except UnicodeDecodeError as e:
-            yield number, Rejected(source, number, f"invalid UTF-8 at byte {e.start} of the line")
+    """Non-blank lines of a UTF-8 stream, numbered; a bad line becomes a Rejected.
+
+    A line over :data:`MAX_JSONL_LINE_BYTES` is skipped in chunks up to the next newline
+    without being held; a corrupt gzip stream ends the file with one Rejected.
+    """
+    number = 0  # the line being read
+    try:
+        while (number := number + 1) and (line := stream.readline(MAX_JSONL_LINE_BYTES + 1)):
+            if len(line) > MAX_JSONL_LINE_BYTES and not line.endswith(b"\n"):
+                while (chunk := stream.readline(_SKIP_CHUNK)) and not chunk.endswith(b"\n"):
+                    pass
+                yield number, Rejected(source, number, _line_too_long())
+            elif line.strip():
+                try:
+                    yield number, line.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    yield number, Rejected(source, number, f"invalid UTF-8 at byte {e.start} of the line")
+    except (OSError, EOFError, zlib.error) as e:
+        yield number, Rejected(source, number, f"corrupt gzip data: {e}")
 
 
 def _text_lines(stream: IO[bytes], encoding: str, source: str) -> Iterator[tuple[int, str | Rejected]]:
-    """Non-blank lines of a UTF-16/32 stream (the codec reads and drops the BOM)."""
+    """Non-blank lines of a UTF-16/32 stream (the codec reads and drops the BOM).
+
+    As :func:`_utf8_lines`, the cap counting characters: a line over
+    :data:`MAX_JSONL_LINE_BYTES` characters is skipped up to the next newline.
+    """
     text = io.TextIOWrapper(stream, encoding=encoding, newline=None)  # type: ignore[arg-type]
-    number = 0
+    number = 0  # the line being read
     try:
-        while line := text.readline(MAX_JSONL_LINE_BYTES):
-            number += 1
-            if line.strip():
+        while (number := number + 1) and (line := text.readline(MAX_JSONL_LINE_BYTES + 1)):
+            if len(line) > MAX_JSONL_LINE_BYTES and not line.endswith("\n"):
+                while (chunk := text.readline(_SKIP_CHUNK)) and not chunk.endswith("\n"):
+                    pass
+                yield number, Rejected(source, number, _line_too_long())
+            elif line.strip():
                 yield number, line
     except (UnicodeDecodeError, OSError, EOFError, zlib.error) as e:
-        yield number + 1, Rejected(source, number + 1, f"invalid {encoding.upper()} from this line on ({e})")
+        yield number, Rejected(source, number, f"invalid {encoding.upper()} from this line on ({e})")
     finally:
         text.detach()
+
+
+#: Bytes read at a time while skipping the rest of an over-long line.
+_SKIP_CHUNK = 1 << 20
+
+
+def _line_too_long() -> str:
+    cap = MAX_JSONL_LINE_BYTES
+    return f"line too long (over {cap // 2**20} MB)" if cap % 2**20 == 0 else f"line too long (over {cap:,} bytes)"
 
 
 def _record(line: str, source: str, number: int) -> Article | Rejected:
