@@ -21,17 +21,19 @@ the consoles are created inside :func:`main`, never at import.
 from __future__ import annotations
 
 import argparse
+import codecs
 import gzip
+import io
 import json
 import os
 import sys
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn, cast
 
 from rich.console import Console
 from rich.progress import (
@@ -48,7 +50,7 @@ from rich.text import Text
 
 from searchkit._version import __version__
 from searchkit.errors import DocumentError, IndexNotFoundError, QuerySyntaxError, SearchKitError
-from searchkit.files import Rejected, iter_files, open_input
+from searchkit.files import Rejected, iter_files, open_input, shown
 from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport
 from searchkit.query import parse_date_range
 from searchkit.repl import Repl, render_orgs, render_results, render_stats
@@ -265,9 +267,14 @@ def main_entry() -> None:
 
 
 def _fail(message: str, status: int = EXIT_FATAL) -> int:
+    _warn(message)
+    return status
+
+
+def _warn(message: str) -> None:
+    """One line on stderr about an input that was skipped, the command going on."""
     sys.stderr.write(f"searchkit: error: {' '.join(message.split())}\n")
     sys.stderr.flush()
-    return status
 
 
 def _silence_stdout() -> None:
@@ -574,32 +581,82 @@ def _cmd_search(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-def _read_queries(path: Path) -> list[str]:
-    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip()]
+#: The longest line of a ``search --queries`` file read, in bytes; a longer one is a failed
+#: query, skipped to its newline without being held.
+MAX_QUERY_LINE_BYTES = 64 * 1024
+
+
+def _read_queries(stream: IO[bytes]) -> Iterator[tuple[int, str, str | None]]:
+    """``(line number, query, error)`` for each non-blank line, read one line at a time.
+
+    A line that is not UTF-8 or is over :data:`MAX_QUERY_LINE_BYTES` comes with an error,
+    its text shown with ``\\xNN`` escapes (cut to 200 characters when too long).
+    """
+    number = 0
+    while line := stream.readline(MAX_QUERY_LINE_BYTES + 1):
+        number += 1
+        error = None
+        if len(line) > MAX_QUERY_LINE_BYTES and not line.endswith(b"\n"):
+            while (chunk := stream.readline(MAX_QUERY_LINE_BYTES)) and not chunk.endswith(b"\n"):
+                pass
+            line, error = line[:200], f"line longer than {MAX_QUERY_LINE_BYTES:,} bytes"
+        if number == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
+        try:
+            query = line.decode("utf-8").strip()
+        except UnicodeDecodeError as e:
+            query = line.decode("utf-8", "backslashreplace").strip()
+            error = error or f"not valid UTF-8 (byte {e.start + 1} of the line)"
+        if query:
+            yield number, query, error
+
+
+def _open_queries(path: Path) -> IO[bytes]:
+    if str(path) != "-":
+        return open(path, "rb")  # noqa: SIM115 (the caller closes it)
+    if hasattr(sys.stdin, "buffer"):
+        return cast(IO[bytes], sys.stdin.buffer)
+    return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))  # a text stand-in (tests)
 
 
 def _batch(ix: Index, args: argparse.Namespace, console: Console) -> int:
-    """One output line per query, in order: a JSON object (--json) or ``query<TAB>total<TAB>ids``."""
-    failed = 0
-    queries = _read_queries(args.queries)
-    for query in queries:
-        try:
-            results: SearchResults | None = ix.search(query, facets=args.json, **_search_kwargs(args))
-            error = None
-        except SearchKitError as e:
-            results, error = None, " ".join(str(e).split())
-            failed += 1
-        if args.json:
-            _print_json(console, {"query": query, "error": error} if results is None else results.to_json())
-        elif results is None:
-            console.file.write(f"{query}\terror\t{error}\n")
-        else:
-            ids = " ".join(h.id for h in results.hits)
-            console.file.write(f"{query}\t{results.total}\t{ids}\n")
+    """One output line per query, in order: a JSON object (--json) or ``query<TAB>total<TAB>ids``.
+
+    A failed query is ``{"query", "line", "error"}`` (--json) or ``query<TAB>error<TAB>message``;
+    a line that cannot be read as a query (not UTF-8, too long) is also reported on stderr.
+    The file is read one line at a time, each query answered before the next is read.
+    """
+    failed = total = 0
+    where = "<stdin>" if str(args.queries) == "-" else shown(args.queries)
+    stream = _open_queries(args.queries)
+    try:
+        for number, query, error in _read_queries(stream):
+            total += 1
+            results: SearchResults | None = None
+            if error is not None:
+                _warn(f"{where}:{number}: {error}")
+            else:
+                try:
+                    results = ix.search(query, facets=args.json, **_search_kwargs(args))
+                except SearchKitError as e:
+                    error = " ".join(str(e).split())
+            if results is None:
+                failed += 1
+                if args.json:
+                    _print_json(console, {"query": query, "line": number, "error": error})
+                else:
+                    console.file.write(f"{query}\terror\t{error}\n")
+            elif args.json:
+                _print_json(console, results.to_json())
+            else:
+                ids = " ".join(h.id for h in results.hits)
+                console.file.write(f"{query}\t{results.total}\t{ids}\n")
+    finally:
+        if stream is not getattr(sys.stdin, "buffer", None):
+            stream.close()
     console.file.flush()
     if failed:
-        return _fail(f"{failed:,} of {len(queries):,} queries failed (see their error lines)", EXIT_PARTIAL)
+        return _fail(f"{failed:,} of {total:,} queries failed (see their error lines)", EXIT_PARTIAL)
     return EXIT_OK
 
 
