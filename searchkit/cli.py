@@ -21,16 +21,19 @@ the consoles are created inside :func:`main`, never at import.
 from __future__ import annotations
 
 import argparse
+import codecs
 import gzip
+import io
 import json
 import os
 import sys
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn, cast
 
 from rich.console import Console
 from rich.progress import (
@@ -46,14 +49,17 @@ from rich.table import Table
 from rich.text import Text
 
 from searchkit._version import __version__
-from searchkit.documents import Rejected
-from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchKitError
+from searchkit.errors import DocumentError, IndexNotFoundError, QuerySyntaxError, SearchKitError
+from searchkit.files import Rejected, iter_files, open_input, shown
 from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport, remove_index
 from searchkit.query import parse_date_range
 from searchkit.repl import Repl, render_orgs, render_results, render_stats
 from searchkit.search import SORTS, SearchResults
 
-__all__ = ["EXIT_FATAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "count_inputs", "main", "main_entry"]
+__all__ = [
+    "COUNT_BUDGET_BYTES", "COUNT_BUDGET_SECONDS", "EXIT_FATAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL",
+    "count_inputs", "main", "main_entry",
+]
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -262,9 +268,14 @@ def main_entry() -> None:
 
 
 def _fail(message: str, status: int = EXIT_FATAL) -> int:
+    _warn(message)
+    return status
+
+
+def _warn(message: str) -> None:
+    """One line on stderr about an input that was skipped, the command going on."""
     sys.stderr.write(f"searchkit: error: {' '.join(message.split())}\n")
     sys.stderr.flush()
-    return status
 
 
 def _silence_stdout() -> None:
@@ -288,40 +299,107 @@ def _print_json(console: Console, data: Any) -> None:
 # -- index ---------------------------------------------------------------------------------------
 
 
+#: Bytes the progress pre-count (:func:`count_inputs`) reads in all, after gzip decompression;
+#: past them it estimates the lines of the rest from file sizes.
+COUNT_BUDGET_BYTES = 64 * 2**20
+#: Seconds the progress pre-count may take; past them it returns its estimate so far.
+COUNT_BUDGET_SECONDS = 2.0
+_COUNT_CHUNK = 2**20
+#: Lines per byte on disk assumed before any file was read to its end (about 2 KB an article).
+_DEFAULT_DENSITY = 1 / 2048
+
+
+class _CountBudget:
+    """What :func:`count_inputs` may still read, and the lines per disk byte seen so far."""
+
+    def __init__(self) -> None:
+        self.bytes = COUNT_BUDGET_BYTES
+        self.deadline = time.monotonic() + COUNT_BUDGET_SECONDS
+        self.lines = 0
+        self.disk_bytes = 0
+
+    def spent(self) -> bool:
+        return self.bytes <= 0 or time.monotonic() > self.deadline
+
+    def estimate(self, size: int) -> int:
+        density = self.lines / self.disk_bytes if self.disk_bytes else _DEFAULT_DENSITY
+        return max(1, round(size * density))
+
+    def seen(self, lines: int, disk_bytes: int) -> None:
+        self.lines += lines
+        self.disk_bytes += disk_bytes
+
+
 def count_inputs(paths: Sequence[Path]) -> int:
-    """Estimate how many inputs ``paths`` hold, for the progress bar.
+    """Estimate how many inputs ``paths`` hold, for the progress bar, in bounded time and memory.
 
     One per ``.txt`` file, one per non-blank line of ``.jsonl``/``.ndjson`` files (also
-    gzipped); hidden files and folders are left out, as the readers do. Unreadable files count
-    as one. The count is only an estimate; the bar grows if it is exceeded.
+    gzipped), counted from newline bytes in chunks of 1 MB (a run of blank lines may be
+    counted in part). Hidden files and folders are
+    left out and FIFOs, sockets and devices are never opened, as the readers do; unreadable
+    files count as one. After :data:`COUNT_BUDGET_BYTES` read it estimates the lines of the
+    rest from file sizes, and after :data:`COUNT_BUDGET_SECONDS` it returns what it has: the
+    count is only an estimate, and the bar grows if it is exceeded.
 
     >>> count_inputs([Path("/nonexistent")])
     0
     """
-    return sum(_count_file(p) for p in _walk(paths))
-
-
-def _walk(paths: Sequence[Path]) -> Iterator[Path]:
+    budget = _CountBudget()
+    total = 0
     for path in paths:
-        if path.is_dir():
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                yield from (Path(folder) / f for f in sorted(files) if not f.startswith("."))
-        elif path.exists():
-            yield path
+        for item in iter_files(path):
+            if time.monotonic() > budget.deadline:
+                return total
+            if not isinstance(item, Rejected):
+                total += _count_file(item, budget)
+    return total
 
 
-def _count_file(path: Path) -> int:
+def _count_file(path: Path, budget: _CountBudget) -> int:
     name = path.name.lower()
     gz = name.endswith(".gz")
     stem = name[:-3] if gz else name
     if stem.endswith((".jsonl", ".ndjson")):
+        return _count_lines(path, budget, gz=gz)
+    if stem.endswith(".txt") and not gz:
+        return 1 if os.path.lexists(path) else 0
+    return 0
+
+
+def _nonblank_lines(data: bytes) -> int:
+    """Newlines in ``data`` less the empty lines between records (runs of 3 or more are
+    undercounted as blank: an estimate that costs three ``bytes.count`` calls)."""
+    return data.count(b"\n") - data.count(b"\n\n") - data.count(b"\n\r\n")
+
+
+def _count_lines(path: Path, budget: _CountBudget, *, gz: bool) -> int:
+    """Lines of a JSONL file, read in chunks until the budget is spent, then estimated."""
+    if not os.path.lexists(path):
+        return 0
+    try:
+        raw = open_input(path)
+    except DocumentError:
+        return 1  # one Rejected to come
+    with raw:
+        size = os.fstat(raw.fileno()).st_size
+        if budget.spent():
+            return budget.estimate(size)
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw
+        lines, last = 0, b"\n"  # a file that starts with a newline starts with a blank line
         try:
-            with gzip.open(path, "rb") if gz else open(path, "rb") as f:
-                return sum(1 for line in f if line.strip())
+            while chunk := stream.read1(_COUNT_CHUNK):  # read1: a corrupt end loses little
+                lines += _nonblank_lines(last + chunk) - (last == b"\n")
+                last = chunk[-1:]
+                budget.bytes -= len(chunk)
+                if budget.spent():
+                    done = raw.tell()  # bytes on disk read so far (compressed for gzip)
+                    budget.seen(lines, done)
+                    return max(lines, round(lines * size / done)) if done else lines
         except (OSError, EOFError, zlib.error):
-            return 1
-    return 1 if stem.endswith(".txt") and not gz else 0
+            return max(lines, 1)
+        lines += last != b"\n"
+        budget.seen(lines, size)
+        return lines
 
 
 class _RateColumn(ProgressColumn):
@@ -491,32 +569,82 @@ def _cmd_search(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-def _read_queries(path: Path) -> list[str]:
-    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip()]
+#: The longest line of a ``search --queries`` file read, in bytes; a longer one is a failed
+#: query, skipped to its newline without being held.
+MAX_QUERY_LINE_BYTES = 64 * 1024
+
+
+def _read_queries(stream: IO[bytes]) -> Iterator[tuple[int, str, str | None]]:
+    """``(line number, query, error)`` for each non-blank line, read one line at a time.
+
+    A line that is not UTF-8 or is over :data:`MAX_QUERY_LINE_BYTES` comes with an error,
+    its text shown with ``\\xNN`` escapes (cut to 200 characters when too long).
+    """
+    number = 0
+    while line := stream.readline(MAX_QUERY_LINE_BYTES + 1):
+        number += 1
+        error = None
+        if len(line) > MAX_QUERY_LINE_BYTES and not line.endswith(b"\n"):
+            while (chunk := stream.readline(MAX_QUERY_LINE_BYTES)) and not chunk.endswith(b"\n"):
+                pass
+            line, error = line[:200], f"line longer than {MAX_QUERY_LINE_BYTES:,} bytes"
+        if number == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
+        try:
+            query = line.decode("utf-8").strip()
+        except UnicodeDecodeError as e:
+            query = line.decode("utf-8", "backslashreplace").strip()
+            error = error or f"not valid UTF-8 (byte {e.start + 1} of the line)"
+        if query:
+            yield number, query, error
+
+
+def _open_queries(path: Path) -> IO[bytes]:
+    if str(path) != "-":
+        return open(path, "rb")  # noqa: SIM115 (the caller closes it)
+    if hasattr(sys.stdin, "buffer"):
+        return cast(IO[bytes], sys.stdin.buffer)
+    return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))  # a text stand-in (tests)
 
 
 def _batch(ix: Index, args: argparse.Namespace, console: Console) -> int:
-    """One output line per query, in order: a JSON object (--json) or ``query<TAB>total<TAB>ids``."""
-    failed = 0
-    queries = _read_queries(args.queries)
-    for query in queries:
-        try:
-            results: SearchResults | None = ix.search(query, facets=args.json, **_search_kwargs(args))
-            error = None
-        except SearchKitError as e:
-            results, error = None, " ".join(str(e).split())
-            failed += 1
-        if args.json:
-            _print_json(console, {"query": query, "error": error} if results is None else results.to_json())
-        elif results is None:
-            console.file.write(f"{query}\terror\t{error}\n")
-        else:
-            ids = " ".join(h.id for h in results.hits)
-            console.file.write(f"{query}\t{results.total}\t{ids}\n")
+    """One output line per query, in order: a JSON object (--json) or ``query<TAB>total<TAB>ids``.
+
+    A failed query is ``{"query", "line", "error"}`` (--json) or ``query<TAB>error<TAB>message``;
+    a line that cannot be read as a query (not UTF-8, too long) is also reported on stderr.
+    The file is read one line at a time, each query answered before the next is read.
+    """
+    failed = total = 0
+    where = "<stdin>" if str(args.queries) == "-" else shown(args.queries)
+    stream = _open_queries(args.queries)
+    try:
+        for number, query, error in _read_queries(stream):
+            total += 1
+            results: SearchResults | None = None
+            if error is not None:
+                _warn(f"{where}:{number}: {error}")
+            else:
+                try:
+                    results = ix.search(query, facets=args.json, **_search_kwargs(args))
+                except SearchKitError as e:
+                    error = " ".join(str(e).split())
+            if results is None:
+                failed += 1
+                if args.json:
+                    _print_json(console, {"query": query, "line": number, "error": error})
+                else:
+                    console.file.write(f"{query}\terror\t{error}\n")
+            elif args.json:
+                _print_json(console, results.to_json())
+            else:
+                ids = " ".join(h.id for h in results.hits)
+                console.file.write(f"{query}\t{results.total}\t{ids}\n")
+    finally:
+        if stream is not getattr(sys.stdin, "buffer", None):
+            stream.close()
     console.file.flush()
     if failed:
-        return _fail(f"{failed:,} of {len(queries):,} queries failed (see their error lines)", EXIT_PARTIAL)
+        return _fail(f"{failed:,} of {total:,} queries failed (see their error lines)", EXIT_PARTIAL)
     return EXIT_OK
 
 

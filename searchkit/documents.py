@@ -39,8 +39,9 @@ import io
 import json
 import os
 import re
+import stat
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
@@ -49,11 +50,14 @@ from typing import IO, Any, cast
 
 from searchkit.encodings import bom_encoding, decode_bytes, is_binary
 from searchkit.errors import DocumentError, EncodingError
+from searchkit.files import Rejected, is_utf8, iter_files, open_input, shown
 from searchkit.normalize import fold, normalize
 
 __all__ = [
     "MAX_JSONL_LINE_BYTES",
+    "MAX_TERM_BYTES",
     "MAX_TXT_BYTES",
+    "MAX_VIEWS",
     "VIETNAM_TIME",
     "Article",
     "Rejected",
@@ -63,8 +67,16 @@ __all__ = [
 
 #: The largest .txt file read as one article.
 MAX_TXT_BYTES = 20 * 1024 * 1024
-#: The longest JSONL line (one article) read; longer lines are rejected without being held.
+#: The longest JSONL line (one article) read, in bytes (characters for UTF-16/32 files), also
+#: after gzip decompression: a longer line is rejected without being held in memory, and the
+#: reader goes on after its newline, so a gzip bomb costs time, never memory.
 MAX_JSONL_LINE_BYTES = 20 * 1024 * 1024
+#: The longest ``id``, ``category``, ``source`` or ``author``, in bytes of UTF-8. Each is indexed
+#: as one Whoosh term (``id`` is the key updates and deletes look up), which must stay small;
+#: 4096 is also the longest path Linux opens, so every .txt path id fits.
+MAX_TERM_BYTES = 4096
+#: The largest view count: the ``views`` field is a signed 64-bit Whoosh NUMERIC.
+MAX_VIEWS = 2**63 - 1
 #: Time zone that timezone-aware dates are converted to before the offset is dropped.
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 
@@ -124,9 +136,11 @@ class Article:
         Keys: ``id`` (string or integer, required); ``title``; the text in ``body``, ``text``
         or ``content`` (one is required); optional ``published`` or ``date`` (ISO 8601, or
         DD-MM-YYYY with an optional HH:MM; ``/`` and ``.`` also separate the date), ``views``
-        (integer, or a string such as "1.234"), ``author``, ``url``, ``category``,
-        ``source``. Other keys are ignored. A date with a UTC offset is converted to Vietnam
-        time and stored naive.
+        (integer, or a string such as "1.234", at most :data:`MAX_VIEWS`), ``author``,
+        ``url``, ``category``, ``source``. Other keys are ignored. A date with a UTC offset is
+        converted to Vietnam time and stored naive. Text may not hold lone surrogates (a JSON
+        ``"\\ud800"`` escape decodes to one), and ``id``, ``category``, ``source`` and
+        ``author`` are at most :data:`MAX_TERM_BYTES` long.
 
         Args:
             d: The mapping (a parsed JSON object).
@@ -136,8 +150,8 @@ class Article:
             The article, text fields normalized.
 
         Raises:
-            DocumentError: A required key is missing or a value has the wrong type or
-                format; the message names the key ("missing id", "invalid views ...").
+            DocumentError: A required key is missing or a value has the wrong type, format
+                or range; the message names the key ("missing id", "invalid views ...").
 
         >>> a = Article.from_dict({"id": 7, "title": "Hoà bình", "text": "…", "date": "18-08-2023 19:46"})
         >>> a.id, a.title, a.published
@@ -164,10 +178,10 @@ class Article:
             body=body,
             published=_parse_published(d.get(published_key), published_key),
             views=_parse_views(d.get("views")),
-            author=_optional(d.get("author"), "author"),
+            author=_term(_optional(d.get("author"), "author"), "author"),
             url=_optional(d.get("url"), "url", normal=False),
-            category=_optional(d.get("category"), "category"),
-            source=_optional(d.get("source"), "source"),
+            category=_term(_optional(d.get("category"), "category"), "category"),
+            source=_term(_optional(d.get("source"), "source"), "source"),
             origin=source,
         )
         # The text fields are normalized already (and normalizing is idempotent): fill the
@@ -191,32 +205,6 @@ class Article:
         return _digest(self, normalized=False)
 
 
-@dataclass(frozen=True)
-class Rejected:
-    """An input that did not become an article, or a file that was skipped.
-
-    Attributes:
-        source: The file (as a path string) it concerns.
-        line: The 1-based line in ``source`` (JSONL), or None for a whole file.
-        reason: One line saying why, e.g. "invalid JSON: Expecting ',' delimiter at column
-            17", "missing id", "empty file", "binary file (not text)". Skipped files have a
-            reason starting with "skipped:" ("skipped: unsupported extension .pdf").
-    """
-
-    source: str
-    line: int | None
-    reason: str
-
-    @property
-    def skipped(self) -> bool:
-        """True for a file deliberately not read (unsupported type), False for a failure."""
-        return self.reason.startswith("skipped:")
-
-    def __str__(self) -> str:
-        where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.reason}"
-
-
 # --- field parsing --------------------------------------------------------------------------------
 
 
@@ -225,22 +213,53 @@ def _json_type(value: object) -> str:
     return names.get(type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
 
 
+def _preview(value: object, limit: int = 40) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for one-line messages."""
+    text = repr(value[: limit + 1] if isinstance(value, str) else value)
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _parse_id(value: object) -> str:
     if value is None:
         raise DocumentError("missing id")
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise DocumentError(f"invalid id: expected a string or an integer, got {_json_type(value)}")
-    text = str(value).strip()
+    # Over 4,124 digits (so over the cap) for sure, and str() refuses integers of over 4,300
+    # digits; shorter ones are measured exactly below.
+    if isinstance(value, int) and value.bit_length() > 13_700:
+        raise DocumentError(f"invalid id: longer than {MAX_TERM_BYTES:,} bytes")
+    text = _text(str(value), "id") or ""
+    text = text.strip()
     if not text:
         raise DocumentError("missing id (empty)")
-    return text
+    return _check_id(text)
+
+
+def _check_id(article_id: str) -> str:
+    """``article_id`` if it can key an article in the index (no lone surrogate, one term)."""
+    return cast(str, _term(_text(article_id, "id"), "id"))
+
+
+def _term(value: str | None, key: str) -> str | None:
+    """``value``, checked to fit one Whoosh term (:data:`MAX_TERM_BYTES`)."""
+    if value is not None and len(value) * 4 > MAX_TERM_BYTES and len(value.encode("utf-8")) > MAX_TERM_BYTES:
+        raise DocumentError(f"invalid {key}: longer than {MAX_TERM_BYTES:,} bytes ({_preview(value)})")
+    return value
 
 
 def _text(value: object, key: str) -> str | None:
+    """A string field as given; a lone surrogate (not text, cannot be stored) is an error."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise DocumentError(f"invalid {key}: expected a string, got {_json_type(value)}")
+    if not value.isascii() and (bad := _SURROGATE.search(value)) is not None:
+        raise DocumentError(
+            f"invalid {key}: lone surrogate {bad.group()!r} at character {bad.start():,} (not text)"
+        )
     return value
 
 
@@ -300,15 +319,19 @@ def _parse_published(value: object, key: str = "published") -> datetime | None:
         if match:
             day, month, year, hour, minute, second = (int(g) if g else 0 for g in match.groups())
             return datetime(year, month, day, hour, minute, second)
-        return _naive(datetime.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
     except ValueError as e:
-        raise DocumentError(f"invalid {key} {value!r}: expected ISO 8601 or DD-MM-YYYY [HH:MM]") from e
+        raise DocumentError(f"invalid {key} {_preview(value)}: expected ISO 8601 or DD-MM-YYYY [HH:MM]") from e
+    return _naive(moment, key)
 
 
-def _naive(moment: datetime) -> datetime:
+def _naive(moment: datetime, key: str = "published") -> datetime:
     if moment.tzinfo is None:
         return moment
-    return moment.astimezone(VIETNAM_TIME).replace(tzinfo=None)
+    try:
+        return moment.astimezone(VIETNAM_TIME).replace(tzinfo=None)
+    except OverflowError as e:  # 9999-12-31T23:59-07:00 is in year 10000 in Vietnam
+        raise DocumentError(f"invalid {key} {_preview(moment.isoformat())}: out of range in Vietnam time (UTC+7)") from e
 
 
 def _parse_views(value: object) -> int | None:
@@ -319,12 +342,24 @@ def _parse_views(value: object) -> int | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str):
-        digits = re.sub(r"(?<=\d)[.,\s](?=\d{3}\b)", "", value.strip())
-        if not digits.isdigit():
-            raise DocumentError(f"invalid views {value!r}: expected a whole number")
+        digits = re.sub(r"(?<=[0-9])[.,\s](?=[0-9]{3}\b)", "", value.strip())
+        if not _ASCII_DIGITS.fullmatch(digits):
+            raise DocumentError(f"invalid views {_preview(value)}: expected a whole number")
+        if len(digits.lstrip("0")) > len(str(MAX_VIEWS)):
+            raise DocumentError(f"invalid views {_preview(value)}: larger than {MAX_VIEWS:,}")
         value = int(digits)
     if not isinstance(value, int) or value < 0:
-        raise DocumentError(f"invalid views {value!r}: expected a whole number ≥ 0")
+        raise DocumentError(f"invalid views {_preview(value)}: expected a whole number ≥ 0")
+    return _check_views(value)
+
+
+_ASCII_DIGITS = re.compile("[0-9]+")
+
+
+def _check_views(value: int) -> int:
+    if value > MAX_VIEWS:
+        shown = f"{value:,}" if value.bit_length() < 256 else f"about 2^{value.bit_length() - 1}"
+        raise DocumentError(f"invalid views {shown}: larger than {MAX_VIEWS:,}")
     return value
 
 
@@ -365,7 +400,7 @@ def _parse_meta(line: str) -> tuple[datetime | None, int | None] | None:
             published = datetime(year, month, day, hour, minute, second)
         except ValueError:
             published = None  # an impossible date on a page: keep the article, drop the date
-    views = None if views_match is None else int(re.sub(r"[.,]", "", views_match.group(1)))
+    views = None if views_match is None else _check_views(int(re.sub(r"[.,]", "", views_match.group(1))))
     return published, views
 
 
@@ -399,7 +434,8 @@ def parse_txt(text: str, *, article_id: str, source: str | None = None) -> Artic
         The normalized article.
 
     Raises:
-        DocumentError: The text is empty.
+        DocumentError: The text is empty or holds a value that cannot be stored (a lone
+            surrogate, a view count over :data:`MAX_VIEWS`, an id over :data:`MAX_TERM_BYTES`).
 
     >>> a = parse_txt("Họp Ban Chỉ đạo 35\\nĐăng ngày 18-08-2023 19:46, Lượt xem: 272\\n\\n"
     ...               "Chiều 18-8, Ban Tuyên giáo Thành uỷ họp.\\n\\nMINH AN\\n\\nCác tin khác\\nTin cũ",
@@ -407,6 +443,8 @@ def parse_txt(text: str, *, article_id: str, source: str | None = None) -> Artic
     >>> a.title, a.published, a.views, a.author, a.body
     ('Họp Ban Chỉ đạo 35', datetime.datetime(2023, 8, 18, 19, 46), 272, 'MINH AN', 'Chiều 18-8, Ban Tuyên giáo Thành ủy họp.')
     """
+    _check_id(article_id)
+    _text(text, "text")
     lines = [" ".join(line.split()) for line in _clean(text).split("\n")]
     start = next((i for i, line in enumerate(lines) if line), None)
     if start is None:
@@ -463,13 +501,17 @@ def iter_path(path: str | os.PathLike[str]) -> Iterator[Article | Rejected]:
     """Stream the articles of a file or of a folder (recursively).
 
     A folder is walked in sorted order (by path, names compared as strings), so two runs
-    yield the same sequence. Hidden files and folders (name starting with ".") are left out
-    silently; files of other types, and symbolic links to folders, are reported as
-    :class:`Rejected` with a reason starting "skipped:". Every problem with a file or a line
-    is a :class:`Rejected` in the stream; nothing raises once iteration has started.
+    yield the same sequence, and without recursion, so any depth works (a path too long for
+    the system to open is a :class:`Rejected`). Hidden files and folders (name starting with
+    ".") are left out silently; files of other types, symbolic links to folders and
+    anything that is not a regular file (FIFOs, sockets, devices, also behind a symbolic
+    link) are reported as :class:`Rejected` with a reason starting "skipped:" and never
+    opened. A file or folder whose name is not valid UTF-8 is rejected, its name shown with
+    ``\\xNN`` escapes. Every problem with a file or a line is a :class:`Rejected` in the
+    stream; nothing raises once iteration has started.
 
-    Memory stays bounded: JSONL is read line by line and a .txt file holds one article (at
-    most :data:`MAX_TXT_BYTES`).
+    Memory stays bounded: JSONL is read line by line (at most :data:`MAX_JSONL_LINE_BYTES` a
+    line) and a .txt file holds one article (at most :data:`MAX_TXT_BYTES`).
 
     Args:
         path: A .txt, .jsonl, .ndjson or .jsonl.gz file, or a folder.
@@ -491,42 +533,27 @@ def iter_path(path: str | os.PathLike[str]) -> Iterator[Article | Rejected]:
     skipped: unsupported extension .pdf
     """
     root = Path(path)
-    if root.is_dir():
-        return _iter_folder(root, root)
-    if root.exists():
-        return _iter_file(root, root.name, str(root))
-    raise DocumentError("no such file or folder", source=str(root))
-
-
-def _iter_folder(root: Path, folder: Path) -> Iterator[Article | Rejected]:
     try:
-        with os.scandir(folder) as scan:
-            entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+        is_dir = stat.S_ISDIR(os.stat(root).st_mode)
     except FileNotFoundError:
-        yield Rejected(str(folder), None, "folder disappeared while reading")
-        return
+        raise DocumentError("no such file or folder", source=shown(root)) from None
     except OSError as e:
-        yield Rejected(str(folder), None, f"cannot list folder: {e.strerror or e}")
-        return
-    for entry in entries:
-        path = folder / entry.name
-        try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-            is_link = entry.is_symlink()
-            is_file = entry.is_file()
-        except OSError:
-            is_dir = is_link = is_file = False
-        if is_dir:
-            yield from _iter_folder(root, path)
-        elif is_link and path.is_dir():
-            yield Rejected(str(path), None, "skipped: symbolic link to a folder")
-        elif is_file or not path.exists():  # gone since the listing: reading it will say so
-            yield from _iter_file(path, path.relative_to(root).as_posix(), str(path))
+        return iter([Rejected(shown(root), None, f"cannot read: {e.strerror or e}")])
+    return _read_items(iter_files(root), root if is_dir else None)
+
+
+def _read_items(files: Iterator[Path | Rejected], root: Path | None) -> Iterator[Article | Rejected]:
+    for item in files:
+        if isinstance(item, Rejected):
+            yield item
         else:
-            yield Rejected(str(path), None, "skipped: not a regular file")
+            yield from _iter_file(item, item.name if root is None else item.relative_to(root).as_posix(), shown(item))
 
 
 def _iter_file(path: Path, txt_id: str, source: str) -> Iterator[Article | Rejected]:
+    if not is_utf8(path.name):
+        yield Rejected(source, None, "file name is not valid UTF-8")
+        return
     name = path.name.lower()
     gz = name.endswith(_GZIP_SUFFIX)
     stem = name[: -len(_GZIP_SUFFIX)] if gz else name
@@ -542,13 +569,13 @@ def _iter_file(path: Path, txt_id: str, source: str) -> Iterator[Article | Rejec
 
 def _read_txt(path: Path, txt_id: str, source: str) -> Article | Rejected:
     try:
-        with open(path, "rb") as f:
+        with open_input(path) as f:
             size = os.fstat(f.fileno()).st_size
             if size > MAX_TXT_BYTES:
                 return Rejected(source, None, _too_large(size))
             data = f.read(MAX_TXT_BYTES + 1)
-    except FileNotFoundError:
-        return Rejected(source, None, "file disappeared while reading")
+    except DocumentError as e:
+        return Rejected(source, None, str(e.args[0]))
     except OSError as e:
         return Rejected(source, None, f"cannot read file: {e.strerror or e}")
     if len(data) > MAX_TXT_BYTES:
@@ -559,10 +586,7 @@ def _read_txt(path: Path, txt_id: str, source: str) -> Article | Rejected:
         text = decode_bytes(data).text
     except EncodingError as e:
         return Rejected(source, None, str(e.args[0]))
-    try:
-        return parse_txt(text, article_id=txt_id, source=source)
-    except DocumentError as e:
-        return Rejected(source, None, str(e.args[0]))
+    return _convert(lambda: parse_txt(text, article_id=txt_id, source=source), source, None)
 
 
 def _too_large(size: int) -> str:
@@ -571,12 +595,9 @@ def _too_large(size: int) -> str:
 
 def _iter_jsonl(path: Path, source: str, *, gz: bool) -> Iterator[Article | Rejected]:
     try:
-        raw = open(path, "rb")  # noqa: SIM115 (closed by the with below, also on early exit)
-    except FileNotFoundError:
-        yield Rejected(source, None, "file disappeared while reading")
-        return
-    except OSError as e:
-        yield Rejected(source, None, f"cannot read file: {e.strerror or e}")
+        raw = open_input(path)
+    except DocumentError as e:
+        yield Rejected(source, None, str(e.args[0]))
         return
     with raw:
         stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if gz else raw
@@ -594,7 +615,7 @@ def _iter_jsonl(path: Path, source: str, *, gz: bool) -> Iterator[Article | Reje
             return
         else:
             if bom is not None:
-                stream.read(3)
+                stream.read(3)  # peeked above: already in memory
             lines = _utf8_lines(stream, source)
         empty = True
         for number, line in lines:
@@ -608,43 +629,56 @@ def _iter_jsonl(path: Path, source: str, *, gz: bool) -> Iterator[Article | Reje
 
 
 def _utf8_lines(stream: IO[bytes], source: str) -> Iterator[tuple[int, str | Rejected]]:
-    """Non-blank lines of a UTF-8 stream, numbered; a bad line becomes a Rejected."""
-    number = 0
-    while True:
-        try:
-            line = stream.readline(MAX_JSONL_LINE_BYTES + 1)
-        except (OSError, EOFError, zlib.error) as e:
-            yield number + 1, Rejected(source, number + 1, f"corrupt gzip data: {e}")
-            return
-        if not line:
-            return
-        number += 1
-        if len(line) > MAX_JSONL_LINE_BYTES and not line.endswith(b"\n"):
-            while (chunk := stream.readline(1 << 20)) and not chunk.endswith(b"\n"):
-                pass
-            yield number, Rejected(source, number, f"line too long (over {MAX_JSONL_LINE_BYTES // 2**20} MB)")
-            continue
-        if not line.strip():
-            continue
-        try:
-            yield number, line.decode("utf-8")
-        except UnicodeDecodeError as e:
-            yield number, Rejected(source, number, f"invalid UTF-8 at byte {e.start} of the line")
+    """Non-blank lines of a UTF-8 stream, numbered; a bad line becomes a Rejected.
+
+    A line over :data:`MAX_JSONL_LINE_BYTES` is skipped in chunks up to the next newline
+    without being held; a corrupt gzip stream ends the file with one Rejected.
+    """
+    number = 0  # the line being read
+    try:
+        while (number := number + 1) and (line := stream.readline(MAX_JSONL_LINE_BYTES + 1)):
+            if len(line) > MAX_JSONL_LINE_BYTES and not line.endswith(b"\n"):
+                while (chunk := stream.readline(_SKIP_CHUNK)) and not chunk.endswith(b"\n"):
+                    pass
+                yield number, Rejected(source, number, _line_too_long())
+            elif line.strip():
+                try:
+                    yield number, line.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    yield number, Rejected(source, number, f"invalid UTF-8 at byte {e.start} of the line")
+    except (OSError, EOFError, zlib.error) as e:
+        yield number, Rejected(source, number, f"corrupt gzip data: {e}")
 
 
 def _text_lines(stream: IO[bytes], encoding: str, source: str) -> Iterator[tuple[int, str | Rejected]]:
-    """Non-blank lines of a UTF-16/32 stream (the codec reads and drops the BOM)."""
+    """Non-blank lines of a UTF-16/32 stream (the codec reads and drops the BOM).
+
+    As :func:`_utf8_lines`, the cap counting characters: a line over
+    :data:`MAX_JSONL_LINE_BYTES` characters is skipped up to the next newline.
+    """
     text = io.TextIOWrapper(stream, encoding=encoding, newline=None)  # type: ignore[arg-type]
-    number = 0
+    number = 0  # the line being read
     try:
-        while line := text.readline(MAX_JSONL_LINE_BYTES):
-            number += 1
-            if line.strip():
+        while (number := number + 1) and (line := text.readline(MAX_JSONL_LINE_BYTES + 1)):
+            if len(line) > MAX_JSONL_LINE_BYTES and not line.endswith("\n"):
+                while (chunk := text.readline(_SKIP_CHUNK)) and not chunk.endswith("\n"):
+                    pass
+                yield number, Rejected(source, number, _line_too_long())
+            elif line.strip():
                 yield number, line
     except (UnicodeDecodeError, OSError, EOFError, zlib.error) as e:
-        yield number + 1, Rejected(source, number + 1, f"invalid {encoding.upper()} from this line on ({e})")
+        yield number, Rejected(source, number, f"invalid {encoding.upper()} from this line on ({e})")
     finally:
         text.detach()
+
+
+#: Bytes read at a time while skipping the rest of an over-long line.
+_SKIP_CHUNK = 1 << 20
+
+
+def _line_too_long() -> str:
+    cap = MAX_JSONL_LINE_BYTES
+    return f"line too long (over {cap // 2**20} MB)" if cap % 2**20 == 0 else f"line too long (over {cap:,} bytes)"
 
 
 def _record(line: str, source: str, number: int) -> Article | Rejected:
@@ -652,9 +686,30 @@ def _record(line: str, source: str, number: int) -> Article | Rejected:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
         return Rejected(source, number, f"invalid JSON: {e.msg} at column {e.colno}")
+    except RecursionError:
+        return Rejected(source, number, "invalid JSON: nested too deeply")
+    except ValueError as e:  # a number of over 4,300 digits
+        return Rejected(source, number, f"invalid JSON: {str(e).split(':')[0]}")
     if not isinstance(obj, dict):
         return Rejected(source, number, f"expected a JSON object, got {_json_type(obj)}")
+    return _convert(lambda: Article.from_dict(obj, source=source), source, number)
+
+
+def _convert(build: Callable[[], Article], source: str, line: int | None) -> Article | Rejected:
+    """``build()``, or the :class:`Rejected` that says why it failed.
+
+    A :class:`DocumentError` is the expected failure. Any other exception is a bug met on one
+    record: it is reported with its type instead of ending the run. :class:`MemoryError`
+    still propagates: inputs are capped (:data:`MAX_TXT_BYTES`, :data:`MAX_JSONL_LINE_BYTES`),
+    so running out of memory says the process is in trouble, not that the record is bad.
+    KeyboardInterrupt and SystemExit are not Exceptions and propagate too.
+    """
     try:
-        return Article.from_dict(obj, source=source)
+        return build()
     except DocumentError as e:
-        return Rejected(source, number, str(e.args[0]))
+        return Rejected(source, line, str(e.args[0]))
+    except MemoryError:
+        raise
+    except Exception as e:  # noqa: BLE001 (one record must not end the run; see the docstring)
+        message = " ".join(str(e).split())[:200]
+        return Rejected(source, line, f"unexpected error: {type(e).__name__}: {message}")

@@ -786,6 +786,10 @@ def _articles(
                 tally.reject(Rejected(e.source or "<input>", e.line if e.line is not None else n, str(e.args[0])))
             except (TypeError, AttributeError) as e:
                 tally.reject(Rejected("<input>", n, f"not an article or a dict: {type(item).__name__} ({e})"))
+            except MemoryError:  # the process is out of memory, not this record at fault
+                raise
+            except Exception as e:  # noqa: BLE001 (one bad record must not end the run)
+                tally.reject(Rejected("<input>", n, f"unexpected error: {type(e).__name__}: {e}"))
         if progress is not None:
             progress(handled)
 

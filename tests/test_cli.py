@@ -338,7 +338,8 @@ def test_batch_queries_keep_their_order(index_dir: Path, tmp_path: Path, capsys:
     assert [r["query"] for r in rows] == [q.strip() for q in queries if q.strip()]
     assert rows[0]["hits"][0]["id"] == "lua-gao"
     assert rows[1]["hits"][0]["id"] == "danang/mua-lu.txt"
-    assert set(rows[2]) == {"query", "error"} and "title: needs a value" in rows[2]["error"]
+    assert set(rows[2]) == {"query", "line", "error"} and "title: needs a value" in rows[2]["error"]
+    assert rows[2]["line"] == 4
     assert rows[3]["hits"][0]["id"] == "qn-du-lich"
     assert rows[4]["total"] == 0
 
@@ -349,6 +350,36 @@ def test_batch_human_output_is_one_line_per_query(index_dir: Path, tmp_path: Pat
     assert main(["search", "--queries", str(path), "--index", str(index_dir), "--limit", "1"]) == EXIT_OK
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["lua gao\t1\tlua-gao", "thanh uy da nang\t" + lines[1].split("\t")[1] + "\tdanang/mua-lu.txt"]
+
+
+def test_batch_line_that_is_not_utf8_is_one_failed_query(index_dir: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "q.txt"
+    path.write_bytes(b"\xef\xbb\xbflua gao\nthanh \xff uy\n" + b"x" * 70_000 + b"\n\nthanh uy da nang\n")
+    assert main(["search", "--queries", str(path), "--index", str(index_dir), "--json", "--limit", "1"]) == EXIT_PARTIAL
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["query"] for r in rows] == ["lua gao", "thanh \\xff uy", "x" * 200, "thanh uy da nang"]
+    assert rows[1] == {"query": "thanh \\xff uy", "line": 2, "error": "not valid UTF-8 (byte 7 of the line)"}
+    assert rows[2] == {"query": "x" * 200, "line": 3, "error": "line longer than 65,536 bytes"}
+    assert rows[0]["hits"][0]["id"] == "lua-gao" and rows[3]["hits"][0]["id"] == "danang/mua-lu.txt"
+    assert err.splitlines() == [
+        f"searchkit: error: {path}:2: not valid UTF-8 (byte 7 of the line)",
+        f"searchkit: error: {path}:3: line longer than 65,536 bytes",
+        "searchkit: error: 2 of 4 queries failed (see their error lines)",
+    ]
+    assert main(["search", "--queries", str(path), "--index", str(index_dir), "--limit", "1"]) == EXIT_PARTIAL
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "thanh \\xff uy\terror\tnot valid UTF-8 (byte 7 of the line)" and len(lines) == 4
+
+
+def test_batch_reads_stdin_as_bytes(index_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"lua gao\n\xc3\n"), encoding="utf-8"))
+    assert main(["search", "--queries", "-", "--index", str(index_dir), "--limit", "1"]) == EXIT_PARTIAL
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["lua gao\t1\tlua-gao", "\\xc3\terror\tnot valid UTF-8 (byte 1 of the line)"]
+    assert err.splitlines()[0] == "searchkit: error: <stdin>:2: not valid UTF-8 (byte 1 of the line)"
 
 
 def test_batch_missing_file_exits_2(index_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
