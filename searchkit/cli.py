@@ -444,25 +444,21 @@ def build_index(
         disable=not console.is_terminal,
     )
     made = not path.exists()
-    created = rebuild or made or not any(path.iterdir())
-    with Index.create(path, overwrite=True) if rebuild else Index.open_or_create(path) as ix, progress:
-        task = progress.add_task("Indexing", total=max(total, 1))
-        progress.update(task, description=f"Indexing {present[0].name or present[0]}" + (" …" if len(present) > 1 else ""))
+    first = made or not any(path.iterdir())  # this run creates the index
+    try:
+        with Index.create(path, overwrite=True) if rebuild else Index.open_or_create(path) as ix, progress:
+            task = progress.add_task("Indexing", total=max(total, 1))
+            progress.update(task, description=f"Indexing {present[0].name or present[0]}" + (" …" if len(present) > 1 else ""))
 
-        def advance(done: int) -> None:
-            if done > (progress.tasks[0].total or 0):
-                progress.update(task, total=done)
-            progress.update(task, completed=done)
+            def advance(done: int) -> None:
+                if done > (progress.tasks[0].total or 0):
+                    progress.update(task, total=done)
+                progress.update(task, completed=done)
 
-        report = ix.add_path(present, workers=workers, progress=advance)
-        empty = created and report.processed == 0 and len(ix) == 0
-    if empty and not rebuild:  # a first run that indexed nothing leaves nothing behind
-        remove_index(path)
-        if made:
-            try:
-                path.rmdir()
-            except OSError:
-                pass
+            report = ix.add_path(present, workers=workers, progress=advance)
+    finally:
+        if first and not rebuild:  # a first run that indexed nothing leaves nothing behind
+            _discard_if_empty(path, made)
     if not missing:
         return report
     return replace(
@@ -470,6 +466,19 @@ def build_index(
         failed=(*missing, *report.failed),
         files=(*report.files, *(FileReport(m.source, failed=1) for m in missing)),
     )
+
+
+def _discard_if_empty(path: Path, made: bool) -> None:
+    """Remove the index at ``path`` if it holds no article (and the folder, if ``made``)."""
+    try:
+        with Index.open(path, verify=False) as ix:
+            if len(ix):
+                return
+        remove_index(path)
+        if made:
+            path.rmdir()
+    except (SearchKitError, OSError):
+        pass
 
 
 def _report_json(report: IndexReport, index: Path) -> dict[str, Any]:

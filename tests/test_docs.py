@@ -59,6 +59,21 @@ def test_readme_python_block_runs(index: int, monkeypatch: pytest.MonkeyPatch, c
         assert "Thành ủy Đà Nẵng" in out and "<mark" in out
 
 
+@pytest.mark.parametrize("door", ["script", "stdin"])
+def test_readme_python_example_runs_as_a_plain_script(door: str, tmp_path: Path) -> None:
+    """The tour's example, as a newcomer pastes it: a file without a ``__main__`` guard, or
+    ``python -``. It indexes more than 200 articles, so the worker processes run."""
+    block = next(b for b in script_blocks() if "bulletins" in b)
+    script = tmp_path / "tour.py"
+    script.write_text(block, encoding="utf-8")
+    argv, stdin = ([sys.executable, str(script)], None) if door == "script" else ([sys.executable, "-"], block)
+    done = subprocess.run(argv, input=stdin, cwd=REPO, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert "42 articles, 0 failed" in done.stdout
+    assert "300 bulletins added, 342 articles in all" in done.stdout
+    assert done.stderr == ""
+
+
 def test_readme_doctests() -> None:
     # Parsed block by block: run on the raw README, doctest would read each closing ``` fence
     # (which follows the expected output without a blank line) as part of the expected output.
