@@ -13,7 +13,8 @@ error, so nothing printed by a library can corrupt the stream.
   built, or :data:`FINISH` to write that segment.
 * Out: ``(DONE, n)`` once a batch of n articles is added, ``(BUILT, segment)`` for a
   :data:`FINISH` (``segment`` is a :class:`~searchkit.writing.BuiltSegment`, or None when no
-  article came since the last one), ``(FAILED, "Type: message")`` before exiting on an error.
+  article came since the last one), ``(FAILED, "Type: message")`` before exiting on an error (an ``OSError`` instead of the text
+  when the operating system refused: the parent raises it as its own).
 
 The worker exits at the end of its input (the parent closed the pipe, or died) and when its
 parent dies, whatever killed it: on Linux the kernel sends it SIGKILL (``PR_SET_PDEATHSIG``),
@@ -120,9 +121,15 @@ def serve(folder: str, indexname: str, commands: IO[bytes], answers: IO[bytes]) 
             write_frame(answers, (DONE, len(message)))
     except BaseException as e:  # reported to the parent, which raises
         if builder is not None:
-            builder.cancel()
+            try:
+                builder.cancel()
+            except OSError:
+                pass
+        # An operating-system error (a full disk) goes back as itself, so the parent reports
+        # it as it reports its own; anything else as one line of text.
+        report: OSError | str = OSError(e.errno, e.strerror, e.filename) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
         try:
-            write_frame(answers, (FAILED, f"{type(e).__name__}: {e}"))
+            write_frame(answers, (FAILED, report))
         except OSError:  # the parent is gone
             pass
         return 1

@@ -266,6 +266,7 @@ class Workers:
 
         Raises:
             SearchKitError: A worker failed or died.
+            OSError: A worker's operating-system error (a full disk), raised as it is.
         """
         self._collect(wait)
         out = []
@@ -325,6 +326,7 @@ class Workers:
 
         Raises:
             SearchKitError: A worker failed or died.
+            OSError: A worker's operating-system error (a full disk), raised as it is.
         """
         for slot, proc in enumerate(self._procs):
             while True:
@@ -338,6 +340,8 @@ class Workers:
                 if kind == _GONE:
                     raise SearchKitError(f"indexing worker {slot + 1} {proc.death()}")
                 if kind != _protocol().BUILT:
+                    if isinstance(payload, OSError):  # a full disk, say: the caller names it
+                        raise payload
                     raise SearchKitError(f"indexing worker {slot + 1} failed: {payload}")
                 window = proc.awaited.popleft()
                 window.built[slot] = payload
