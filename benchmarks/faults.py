@@ -39,7 +39,7 @@ from _common import DATA, REPO, WORK, print_table, read_jsonl
 
 from searchkit import Index
 from searchkit.errors import IndexCorruptError, QuerySyntaxError, SearchKitError
-from searchkit.storage import MANIFEST, is_ours
+from searchkit.index.storage import MANIFEST, is_ours
 
 _INDEXER = """
 import sys

@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from searchkit.orgs import find_orgs
+from searchkit.text.orgs import find_orgs
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

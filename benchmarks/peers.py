@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from _common import need, print_table, read_jsonl
 
 from searchkit import fold, normalize, segment
-from searchkit.analysis import stopwords, word_analyzer, word_term
+from searchkit.text.analysis import stopwords, word_analyzer, word_term
 
 # cause -> (what it means, deliberate?)
 CAUSES: dict[str, tuple[str, str]] = {

@@ -34,7 +34,7 @@ from rich.table import Table
 if importlib.util.find_spec("searchkit") is None:  # run from a checkout without installing it
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from searchkit.segment import segment, tokenize_like_pyvi  # noqa: E402
+from searchkit.text.segment import segment, tokenize_like_pyvi  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

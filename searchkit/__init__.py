@@ -18,12 +18,19 @@ from searchkit.errors import (
     QuerySyntaxError,
     SearchKitError,
 )
-from searchkit.highlight import QueryTerms, Snippet, Span, to_html, to_json, to_rich
 from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport, IndexStats
-from searchkit.normalize import fold, normalize, normalize_with_offsets
-from searchkit.orgs import OrgMention, canonical_org, find_orgs, org_aliases
 from searchkit.search import FacetValue, Hit, SearchResults
-from searchkit.segment import Word, segment
+from searchkit.search.highlight import (
+    QueryTerms,
+    Snippet,
+    Span,
+    to_html,
+    to_json,
+    to_rich,
+)
+from searchkit.text.normalize import fold, normalize, normalize_with_offsets
+from searchkit.text.orgs import OrgMention, canonical_org, find_orgs, org_aliases
+from searchkit.text.segment import Word, segment
 
 __all__ = [
     "DEFAULT_INDEX",

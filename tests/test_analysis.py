@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchkit.analysis import (
+from searchkit.text.analysis import (
     SegmentedText,
     folded_analyzer,
     stopwords,

@@ -18,8 +18,9 @@ import io
 import pytest
 from rich.console import Console
 
-import searchkit.documents as documents
-from searchkit import cli
+import searchkit.documents.article as article
+import searchkit.documents.readers as readers
+from searchkit.ui import cli
 from searchkit.documents import MAX_TERM_BYTES, MAX_VIEWS, Article, Rejected, iter_path, parse_txt
 from searchkit.errors import DocumentError
 from searchkit.index import Index
@@ -156,7 +157,7 @@ def test_txt_with_unstorable_views_or_id_is_rejected(tmp_path: Path) -> None:
 
 
 def test_an_unexpected_error_on_one_record_is_one_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = documents._one_line
+    real = article._one_line
 
     def flaky(text: str) -> str:
         if text == "boom":
@@ -165,7 +166,7 @@ def test_an_unexpected_error_on_one_record_is_one_rejected(tmp_path: Path, monke
             raise MemoryError
         return real(text)
 
-    monkeypatch.setattr(documents, "_one_line", flaky)
+    monkeypatch.setattr(article, "_one_line", flaky)
     path = tmp_path / "a.jsonl"
     records = [{"id": "1", "title": "ok", "body": "x"}, {"id": "2", "title": "boom", "body": "x"}, {"id": "3", "body": "x"}]
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
@@ -259,7 +260,7 @@ def test_gzip_bomb_line_is_rejected_in_bounded_memory(tmp_path: Path) -> None:
     path = write_bomb(tmp_path / "bomb.jsonl.gz", 200)
     assert path.stat().st_size < 300_000
     code = (
-        "import resource, sys; from searchkit.documents import iter_path; from searchkit.cli import count_inputs\n"
+        "import resource, sys; from searchkit.documents import iter_path; from searchkit.ui.cli import count_inputs\n"
         "items = [str(i) if hasattr(i, 'reason') else i.id for i in iter_path(sys.argv[1])]\n"
         "print(items)\nprint(count_inputs([__import__('pathlib').Path(sys.argv[1])]))\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
@@ -275,7 +276,7 @@ def test_gzip_bomb_line_is_rejected_in_bounded_memory(tmp_path: Path) -> None:
 
 
 def test_long_line_in_utf16_is_skipped_to_its_newline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "MAX_JSONL_LINE_BYTES", 1000)
+    monkeypatch.setattr(readers, "MAX_JSONL_LINE_BYTES", 1000)
     path = tmp_path / "a.jsonl"
     lines = [json.dumps({"id": "a", "body": "x"}), "y" * 5000, json.dumps({"id": "b", "body": "x"})]
     path.write_bytes(codecs.BOM_UTF16_LE + "\r\n".join(lines).encode("utf-16-le"))

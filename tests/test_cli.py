@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from searchkit import cli
-from searchkit.cli import (
+from searchkit.ui import cli
+from searchkit.ui.cli import (
     EXIT_FATAL,
     EXIT_INTERRUPTED,
     EXIT_OK,

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import searchkit.documents as documents
+import searchkit.documents.readers as readers
 from searchkit.documents import Article, Rejected, iter_path, parse_txt
-from searchkit.encodings import decode_bytes, decode_legacy, encode_legacy, vietnamese_score
+from searchkit.text.encodings import decode_bytes, decode_legacy, encode_legacy, vietnamese_score
 from searchkit.errors import DocumentError, EncodingError
-from searchkit.normalize import normalize
+from searchkit.text.normalize import normalize
 
 from conftest import read_jsonl
 
@@ -225,7 +225,7 @@ def test_jsonl_gzip_bom_and_utf16(tmp_path: Path) -> None:
 
 
 def test_jsonl_line_too_long_is_skipped_without_holding_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "MAX_JSONL_LINE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(readers, "MAX_JSONL_LINE_BYTES", 1024 * 1024)
     path = tmp_path / "a.jsonl"
     huge = json.dumps({"id": "big", "body": "x" * (3 * 1024 * 1024)})
     path.write_text(huge + "\n" + '{"id": "small", "body": "y"}\n', encoding="utf-8")

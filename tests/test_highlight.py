@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 
-from searchkit.analysis import SyllableTokenizer, word_term
-from searchkit.highlight import (
+from searchkit.text.analysis import SyllableTokenizer, word_term
+from searchkit.search.highlight import (
     QueryTerms,
     Snippet,
     Span,
@@ -25,7 +25,7 @@ from searchkit.highlight import (
     to_json,
     to_rich,
 )
-from searchkit.normalize import fold, normalize
+from searchkit.text.normalize import fold, normalize
 
 FOLDED_CHI_DAO = QueryTerms(folded=frozenset({"chi", "dao"}))
 EXACT_CHI_DAO = QueryTerms(syllables=frozenset({"chỉ", "đạo"}))
@@ -167,7 +167,8 @@ def test_match_spans_finds_the_same_in_latin_text_as_syllable_by_syllable(text: 
 
 def test_marks_of_the_fast_path_are_the_syllable_views() -> None:
     """The regular-expression path must know every mark the syllable tokenizer joins to a letter."""
-    from searchkit import analysis, highlight
+    from searchkit.search import highlight
+    from searchkit.text import analysis
 
     assert highlight._MARKS in analysis._SYLLABLE.pattern
 
@@ -427,7 +428,7 @@ def test_fragments_end_between_words_even_inside_an_org_name() -> None:
 @given(TEXTS)
 def test_boundaries_are_found_as_unicode_defines_them(text: str) -> None:
     """Cutting is allowed anywhere but before a mark, around a zero-width joiner, or inside a pair."""
-    from searchkit.highlight import _is_boundary
+    from searchkit.search.highlight import _is_boundary
 
     for i in range(len(text) + 1):
         inside = 0 < i < len(text) and (
@@ -444,7 +445,7 @@ SENTENCES = st.lists(st.sampled_from(["Ban", "chỉ", "đạo", " ", "  ", ".", 
 @settings(max_examples=300, deadline=None)
 @given(SENTENCES.map("".join), st.data())
 def test_sentence_start_near_a_match_is_the_one_a_scan_of_the_whole_text_finds(text: str, data: st.DataObject) -> None:
-    from searchkit.highlight import _SENTENCE_START, _Layout
+    from searchkit.search.highlight import _SENTENCE_START, _Layout
 
     layout = _Layout(text, [])
     starts = [layout.lead_start, *(m.end() for m in _SENTENCE_START.finditer(text))]

@@ -24,8 +24,8 @@ import pytest
 from conftest import EXAMPLES, child_pids, read_jsonl
 from whoosh import index as whoosh_index
 
-from searchkit import writing
-from searchkit.analysis import SegmentedText
+from searchkit.index import writing
+from searchkit.text.analysis import SegmentedText
 from searchkit.documents import Article, iter_path
 from searchkit.errors import (
     DocumentError,
@@ -35,9 +35,9 @@ from searchkit.errors import (
     SearchKitError,
 )
 from searchkit.index import MANIFEST, Index
-from searchkit.schema import build_schema
-from searchkit.workers import INLINE_LIMIT
-from searchkit.writing import document_fields, prepare
+from searchkit.index.schema import build_schema
+from searchkit.index.workers import INLINE_LIMIT
+from searchkit.index.writing import document_fields, prepare
 
 PLACES = ["Quảng Ninh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Hà Nội", "Thừa Thiên Huế", "Nghệ An"]
 TOPICS = ["phòng chống thiên tai", "cải cách hành chính", "chuyển đổi số", "xây dựng nông thôn mới", "an toàn giao thông"]
@@ -530,3 +530,15 @@ def test_fast_analysis_equals_the_schema_analyzers_on_real_text(monkeypatch: pyt
         return out
 
     assert postings(False) == postings(True)
+
+
+def test_an_index_of_the_flat_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
+    """Indexes written before the modules moved into subpackages (format 1) pickled their
+    analyzers under the old module paths: they are refused with the rebuild command, before
+    anything is unpickled."""
+    Index.create(tmp_path).close()
+    manifest = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+    manifest["format"] = 1
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexVersionError, match=r"format 1.*format 2.*searchkit index SRC --index .* --rebuild"):
+        Index.open(tmp_path)

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-import searchkit.search as search_module
+import searchkit.search.suggest as search_module
 from searchkit import Index, QuerySyntaxError
-from searchkit.analysis import folded_analyzer, syllable_analyzer, syllables, word_analyzer
-from searchkit.orgs import MAX_NAME_LENGTH, canonical_org
-from searchkit.query import parse_query
-from searchkit.segment import MAX_LINE_WINDOW, MAX_TOKEN_LENGTH, segment
+from searchkit.text.analysis import folded_analyzer, syllable_analyzer, syllables, word_analyzer
+from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
+from searchkit.search.query import parse_query
+from searchkit.text.segment import MAX_LINE_WINDOW, MAX_TOKEN_LENGTH, segment
 
 MIXED = Path(__file__).parent / "data" / "mixed.jsonl"
 
@@ -70,7 +70,7 @@ def test_a_very_long_line_is_segmented_in_windows_with_exact_spans() -> None:
 _PREPARE = """
 import sys
 from searchkit.documents import Article
-from searchkit.writing import prepare
+from searchkit.index.writing import prepare
 prepare(Article.from_dict({"id": "w", "title": "t", "body": "Ban Chỉ đạo"}))  # load the model
 body = {"word": "a" * 5_000_000, "code": "35-NQ/TW-" * 400_000}[sys.argv[1]]
 prepare(Article.from_dict({"id": "x", "title": "t", "body": body}))

@@ -1,4 +1,4 @@
-"""Tests for searchkit.orgs: recognition, spellings, false friends, offsets, aliases, gold scores."""
+"""Tests for searchkit.text.orgs: recognition, spellings, false friends, offsets, aliases, gold scores."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchkit.orgs import OrgMention, canonical_org, find_orgs, org_aliases
+from searchkit.text.orgs import OrgMention, canonical_org, find_orgs, org_aliases
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -381,7 +381,7 @@ def test_gold_gov_exact_scores() -> None:
 
 
 def test_the_two_lexicons_are_compiled_once_each() -> None:
-    from searchkit import orgs
+    from searchkit.text import orgs
 
     orgs._compile_lexicon.cache_clear()
     for _ in range(3):

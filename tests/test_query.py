@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit.errors import QuerySyntaxError
-from searchkit.query import MAX_CLAUSES, parse_date_range, parse_query
+from searchkit.search.query import MAX_CLAUSES, parse_date_range, parse_query
 
 
 def kinds(text: str) -> list[tuple[str, str, bool, bool]]:

@@ -17,9 +17,10 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.filedb.structfile import BufferFile
 
-from searchkit import Index, rank
-from searchkit import search as sk_search
-from searchkit.query import parse_query
+from searchkit import Index
+from searchkit.search import rank
+from searchkit.search import engine, plan
+from searchkit.search.query import parse_query
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
 
@@ -49,12 +50,12 @@ def ix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
 
 def whoosh_ranking(ix: Index, text: str) -> list[tuple[int, float]]:
     searcher = ix.searcher()
-    built = sk_search._build(parse_query(text))
-    pairs = sk_search._pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
-    filters = [sk_search._resolve_values(searcher, q) for q in built.filters]
-    excluded = [sk_search._resolve_values(searcher, q) for q in built.excluded]
+    built = plan.build_plan(parse_query(text))
+    pairs = plan.pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
+    filters = [plan.resolve_values(searcher, q) for q in built.filters]
+    excluded = [plan.resolve_values(searcher, q) for q in built.excluded]
     filter_q = wq.And(filters) if filters else None
-    return sk_search._whoosh_ranking(searcher, built, pairs, filter_q, excluded, None, None)
+    return engine._whoosh_ranking(searcher, built, pairs, filter_q, excluded, None, None)
 
 
 @pytest.mark.parametrize("text", QUERIES)

@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from searchkit.index import Index
-from searchkit.repl import Repl
+from searchkit.ui.repl import Repl
 
 REPO = Path(__file__).resolve().parents[1]
 

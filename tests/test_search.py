@@ -494,11 +494,11 @@ def test_stopword_only_query_still_searches(ix: Index) -> None:
 
 
 def test_very_long_query_is_cut_to_a_bounded_number_of_words(ix: Index) -> None:
-    from searchkit import search as sk_search
-    from searchkit.query import parse_query
+    from searchkit.search import plan
+    from searchkit.search.query import parse_query
 
     query = " ".join(["Ban Chỉ đạo 35 Hải Phòng Đà Nẵng"] * 300)[:10_000]
-    assert len(sk_search._build(parse_query(query)).units) <= sk_search._MAX_UNITS
+    assert len(plan.build_plan(parse_query(query)).units) <= plan._MAX_UNITS
     assert ix.search(query).total > 0
 
 
@@ -507,7 +507,7 @@ def test_very_long_query_is_cut_to_a_bounded_number_of_words(ix: Index) -> None:
 def test_facet_values_are_the_most_frequent_ties_in_value_order(codes: list[int], top: int) -> None:
     import numpy as np
 
-    from searchkit.search import _top_codes
+    from searchkit.search.facets import _top_codes
 
     values = [f"v{i:02d}" for i in range(31)]
     counts = Counter(codes)
@@ -726,10 +726,10 @@ def test_words_in_the_index_are_not_corrected(ix: Index) -> None:
 
 def test_a_word_too_long_to_be_a_misspelling_is_not_corrected(ix: Index) -> None:
     """A word of thousands of letters is nobody's typo: did-you-mean leaves it alone."""
-    from searchkit import search as sk_search
+    from searchkit.search import suggest
 
     assert ix.search("x" * 10_000).suggestion is None
-    assert ix.search("marathn" + "x" * sk_search._MAX_CORRECTED).suggestion is None
+    assert ix.search("marathn" + "x" * suggest._MAX_CORRECTED).suggestion is None
     assert ix.search("marathn").suggestion is not None
 
 

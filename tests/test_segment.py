@@ -1,4 +1,4 @@
-"""Tests for searchkit.segment: pyvi equivalence, offsets on any text, whole codes, lazy load."""
+"""Tests for searchkit.text.segment: pyvi equivalence, offsets on any text, whole codes, lazy load."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searchkit.errors import ModelError
-from searchkit.segment import Word, segment, tokenize_like_pyvi
+from searchkit.text.segment import Word, segment, tokenize_like_pyvi
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 REPO = Path(__file__).resolve().parents[1]
@@ -96,14 +96,14 @@ def test_same_output_as_pyvi_on_any_text(pyvi: ModuleType, text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(WORDS_TEXT)
 def test_fast_syllable_regex_is_pyvis(pyvi: ModuleType, text: str) -> None:
-    from searchkit.segment import _PYVI_SYLLABLE  # noqa: PLC0415 - private, tested here only
+    from searchkit.text.segment import _PYVI_SYLLABLE  # noqa: PLC0415 - private, tested here only
 
     nfc, expected = pyvi.ViTokenizer.sylabelize(text)
     assert [m.group(0) for m in _PYVI_SYLLABLE.finditer(nfc)] == expected
 
 
 def test_near_ties_fall_back_to_crfsuite_order() -> None:
-    from searchkit.segment import _load_model  # noqa: PLC0415
+    from searchkit.text.segment import _load_model  # noqa: PLC0415
 
     model = _load_model()
     tokens = "Ban Chỉ đạo 35 thành phố Hải Phòng".split()
@@ -222,7 +222,7 @@ def test_gold_sentences_offsets() -> None:
 
 def test_import_does_not_load_the_model() -> None:
     code = (
-        "import sys, searchkit, importlib\nseg = importlib.import_module('searchkit.segment')\n"
+        "import sys, searchkit, importlib\nseg = importlib.import_module('searchkit.text.segment')\n"
         "loaded = [m for m in ('pyvi', 'pyvi.ViTokenizer', 'sklearn_crfsuite', 'pycrfsuite') if m in sys.modules]\n"
         "assert not loaded, loaded\n"
         "assert seg._load_model.cache_info().currsize == 0\n"
@@ -234,7 +234,7 @@ def test_import_does_not_load_the_model() -> None:
 
 
 def test_missing_model_is_a_model_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    module = importlib.import_module("searchkit.segment")
+    module = importlib.import_module("searchkit.text.segment")
 
     monkeypatch.setattr(module, "_pyvi_model_dir", lambda: tmp_path)
     module._load_model.cache_clear()
@@ -260,7 +260,7 @@ _INVISIBLE_KINDS = ["\u200b", "\u00ad", "\ufeff", "\ufe0f", "\u200e", "\u202a", 
 def test_nfd_text_with_an_invisible_before_a_mark_segments_like_nfc(invisible: str) -> None:
     import unicodedata
 
-    from searchkit.normalize import normalize
+    from searchkit.text.normalize import normalize
 
     nfc = "Ủy ban nhân dân thành phố và Ban Chỉ đạo 35 họp."
     nfd = unicodedata.normalize("NFD", nfc)

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from conftest import child_pids
 
-from searchkit._worker import read_frame
-from searchkit.workers import INLINE_LIMIT, _environment
+from searchkit.index._worker import read_frame
+from searchkit.index.workers import INLINE_LIMIT, _environment
 
 REPO = Path(__file__).resolve().parents[1]
 LINUX = sys.platform == "linux"
@@ -141,10 +141,10 @@ def test_a_source_checkout_is_found_by_the_workers() -> None:
 
 
 def test_the_worker_ends_quietly_at_the_end_of_its_input(tmp_path: Path) -> None:
-    """``python -m searchkit._worker`` runs alone (no second copy of the module: no runpy
+    """``python -m searchkit.index._worker`` runs alone (no second copy of the module: no runpy
     warning) and exits when its input closes."""
     done = subprocess.run(
-        [sys.executable, "-P", "-W", "error::RuntimeWarning", "-m", "searchkit._worker", str(os.getpid()), str(tmp_path), "MAIN"],
+        [sys.executable, "-P", "-W", "error::RuntimeWarning", "-m", "searchkit.index._worker", str(os.getpid()), str(tmp_path), "MAIN"],
         stdin=subprocess.DEVNULL, capture_output=True, env=_environment(), timeout=30,
     )
     assert (done.returncode, done.stdout) == (0, b"")
@@ -153,7 +153,7 @@ def test_the_worker_ends_quietly_at_the_end_of_its_input(tmp_path: Path) -> None
 
 def test_printing_in_a_worker_does_not_reach_the_protocol_stream() -> None:
     code = (
-        "import os, sys\nfrom searchkit import _worker\n"
+        "import os, sys\nfrom searchkit.index import _worker\n"
         "commands, answers = _worker._private_streams()\n"
         "print('noise', flush=True)\nos.write(1, b'more noise')\n"
         "_worker.write_frame(answers, ('done', 3))\n"
@@ -179,7 +179,7 @@ def _alive(pid: int) -> bool:
 def _workers_of(pid: int, deadline: float) -> list[int]:
     """Wait until process ``pid`` runs two workers that have started building; return them."""
     while time.monotonic() < deadline:
-        workers = [c for c in child_pids(pid) if b"searchkit._worker" in _cmdline(c)]
+        workers = [c for c in child_pids(pid) if b"searchkit.index._worker" in _cmdline(c)]
         if len(workers) == 2:
             return workers
         time.sleep(0.05)
@@ -232,8 +232,8 @@ def test_a_worker_ends_with_its_parent_even_when_its_input_stays_open(killer: li
     alone stops it."""
     code = textwrap.dedent(f"""\
         import os, subprocess, sys, time
-        from searchkit.workers import _environment
-        worker = subprocess.Popen([sys.executable, "-P", "-m", "searchkit._worker", str(os.getpid()), {str(tmp_path)!r}, "MAIN"],
+        from searchkit.index.workers import _environment
+        worker = subprocess.Popen([sys.executable, "-P", "-m", "searchkit.index._worker", str(os.getpid()), {str(tmp_path)!r}, "MAIN"],
                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=_environment())
         holder = subprocess.Popen(["sleep", "60"], pass_fds=(worker.stdin.fileno(),))
         print(worker.pid, holder.pid, flush=True)
@@ -289,7 +289,7 @@ def test_a_failing_worker_ends_the_call_with_its_error_and_stops(tmp_path: Path)
     """The workers cannot write where they are told: their own report, an operating-system
     error, is raised as it is (the index turns it into its one-line message)."""
     from searchkit.documents import Article
-    from searchkit.workers import Workers
+    from searchkit.index.workers import Workers
 
     namespace: dict[str, Any] = {}
     exec(ARTICLES, namespace)  # noqa: S102 - the test's own article builder
@@ -310,7 +310,7 @@ def test_a_worker_that_dies_says_why_in_one_line(tmp_path: Path, monkeypatch: py
     with its exit code and the last line it wrote to its standard error."""
     from searchkit.documents import Article
     from searchkit.errors import SearchKitError
-    from searchkit.workers import Workers
+    from searchkit.index.workers import Workers
 
     broken = tmp_path / "python"
     broken.write_text("#!/bin/sh\necho 'Traceback (most recent call last):' >&2\necho 'ImportError: no whoosh here' >&2\nexit 3\n")

@@ -59,7 +59,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import islice, product
 
-from searchkit.normalize import INVISIBLE, fold, normalize, offset_arrays
+from searchkit.text.normalize import INVISIBLE, fold, normalize, offset_arrays
 
 __all__ = ["MAX_NAME_LENGTH", "OrgMention", "find_orgs", "canonical_org", "org_aliases"]
 

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from searchkit.errors import ArgumentError, QuerySyntaxError
-from searchkit.normalize import normalize
-from searchkit.orgs import MAX_NAME_LENGTH, canonical_org
+from searchkit.text.normalize import normalize
+from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
 
 __all__ = ["FIELDS", "MAX_CLAUSES", "Clause", "ParsedQuery", "check_text", "parse_date_range", "parse_query"]
 

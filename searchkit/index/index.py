@@ -6,7 +6,7 @@ and :meth:`Index.add_path`:
 
 * analysis (word segmentation, organization names, the six text views) and the writing of
   segments run in worker processes (``workers``, by default one per core; see
-  :mod:`searchkit.workers` and :mod:`searchkit.writing`), while this process reads the input,
+  :mod:`searchkit.index.workers` and :mod:`searchkit.index.writing`), while this process reads the input,
   decides what changed and commits finished segments;
 * an article whose id is already indexed with the same content digest is skipped; a changed
   one replaces the old version; the same id twice in one call keeps the last;
@@ -37,8 +37,9 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from searchkit._version import __version__
-from searchkit.analysis import ANALYZER_VERSION
-from searchkit.documents import Article, Rejected, iter_path
+from searchkit.documents.article import Article
+from searchkit.documents.files import Rejected
+from searchkit.documents.readers import iter_path
 from searchkit.errors import (
     DocumentError,
     IndexCorruptError,
@@ -47,12 +48,9 @@ from searchkit.errors import (
     IndexVersionError,
     SearchKitError,
 )
-from searchkit.highlight import Snippet
-from searchkit.schema import INDEX_FORMAT, build_schema
-from searchkit.search import FacetTable, FacetValue, SearchResults, highlight_article
-from searchkit.search import search as run_search
-from searchkit.snapshot import Snapshot
-from searchkit.storage import (
+from searchkit.index.schema import INDEX_FORMAT, build_schema
+from searchkit.index.snapshot import Snapshot
+from searchkit.index.storage import (
     MANIFEST,
     STAGING,
     checksums,
@@ -64,9 +62,15 @@ from searchkit.storage import (
     remove_index_files,
     write_manifest,
 )
-from searchkit.storage import verify as verify_files
-from searchkit.workers import Window, Workers
-from searchkit.writing import Writer
+from searchkit.index.storage import verify as verify_files
+from searchkit.index.workers import Window, Workers
+from searchkit.index.writing import Writer
+from searchkit.search.engine import highlight_article
+from searchkit.search.engine import search as run_search
+from searchkit.search.facets import FacetTable
+from searchkit.search.highlight import Snippet
+from searchkit.search.results import FacetValue, SearchResults
+from searchkit.text.analysis import ANALYZER_VERSION
 
 __all__ = ["DEFAULT_INDEX", "FileReport", "Index", "IndexReport", "IndexStats", "remove_index"]
 
@@ -214,7 +218,7 @@ class Index:
 
         An index needs a folder of its own: a folder that holds other files is refused
         (unless it holds a searchkit index and ``overwrite`` is given). Overwriting removes
-        only searchkit's own files (see :mod:`searchkit.storage`); anything else is kept.
+        only searchkit's own files (see :mod:`searchkit.index.storage`); anything else is kept.
 
         Args:
             path: The index folder.
@@ -396,7 +400,7 @@ class Index:
 
         Args:
             query: What the user typed: free text or a question, with or without diacritics,
-                and the query language of :mod:`searchkit.query` (phrases, AND/OR/NOT,
+                and the query language of :mod:`searchkit.search.query` (phrases, AND/OR/NOT,
                 ``title:``, ``org:``, ``category:``, ``date:``).
             limit: Hits per page.
             offset: Hits to skip (for paging).

@@ -1,4 +1,4 @@
-"""The program an indexing worker process runs: ``python -P -m searchkit._worker PARENT FOLDER NAME``.
+"""The program an indexing worker process runs: ``python -P -m searchkit.index._worker PARENT FOLDER NAME``.
 
 :class:`searchkit.workers.Workers` starts it as a fresh interpreter, so the caller's
 ``__main__`` (a script, ``python -``, ``python -c``, a notebook) is never imported or run
@@ -99,7 +99,10 @@ def _private_streams() -> tuple[IO[bytes], IO[bytes]]:
 
 def serve(folder: str, indexname: str, commands: IO[bytes], answers: IO[bytes]) -> int:
     """Build segments from the batches read from ``commands``; return the exit code."""
-    from searchkit.writing import SegmentBuilder, prepare  # after the streams are private
+    from searchkit.index.writing import (  # after the streams are private
+        SegmentBuilder,
+        prepare,
+    )
 
     builder: SegmentBuilder | None = None
     try:

@@ -222,7 +222,7 @@ def offset_arrays(text: str) -> tuple[str, array[int], array[int]]:
         plain(position, len(text))
     chunks.append("".join(out))
     composed = "".join(chunks)
-    del chunks, out
+    chunks.clear()  # free the pieces before the arrays grow further
     normalized = _SECOND_VOWEL_TONE.sub(_move_tone, composed)
     if len(normalized) != len(starts) or normalized != normalize(text):
         return _coarse_offsets(text)  # composition across pieces (rare scripts): keep exactness

@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from searchkit.analysis import SyllableTokenizer, word_term
-from searchkit.normalize import fold, normalize
+from searchkit.text.analysis import SyllableTokenizer, word_term
+from searchkit.text.normalize import fold, normalize
 
 if TYPE_CHECKING:
     from rich.text import Text

@@ -38,9 +38,9 @@ from whoosh.analysis import (
     Tokenizer,
 )
 
-from searchkit.normalize import fold, normalize
-from searchkit.segment import MAX_TOKEN_LENGTH
-from searchkit.segment import word_spans as segment_spans
+from searchkit.text.normalize import fold, normalize
+from searchkit.text.segment import MAX_TOKEN_LENGTH
+from searchkit.text.segment import word_spans as segment_spans
 
 __all__ = [
     "ANALYZER_VERSION",

@@ -13,8 +13,8 @@ while the articles of the next window keep flowing.
 An id that comes twice in one window keeps its last copy: the earlier one is marked deleted
 in its segment before the window is handed back.
 
-Each worker is a fresh interpreter running only :mod:`searchkit._worker`
-(``python -P -m searchkit._worker``), not a ``multiprocessing`` child: the ``spawn`` and
+Each worker is a fresh interpreter running only :mod:`searchkit.index._worker`
+(``python -P -m searchkit.index._worker``), not a ``multiprocessing`` child: the ``spawn`` and
 ``forkserver`` start methods import the caller's main module again (a script without a
 ``__main__`` guard runs twice, ``python -`` cannot be imported at all) and ``fork`` is unsafe
 in a process that runs threads. The worker finds the ``searchkit`` this process imported (its
@@ -23,7 +23,7 @@ travel as pickled frames over the worker's pipes, written and read by two thread
 in this process, so this process never blocks on a worker. A worker never holds the caller's
 standard streams (its standard error goes to a temporary file whose last line explains a
 crash), and it exits when this process ends, however that happens (see
-:mod:`searchkit._worker`). A worker that fails or dies ends the call with a one-line
+:mod:`searchkit.index._worker`). A worker that fails or dies ends the call with a one-line
 :class:`~searchkit.errors.SearchKitError`; what was committed stays committed.
 """
 
@@ -42,12 +42,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any, cast
 
-from searchkit.documents import Article
+from searchkit.documents.article import Article
 from searchkit.errors import SearchKitError
-from searchkit.writing import BuiltSegment, SegmentBuilder, prepare
+from searchkit.index.writing import BuiltSegment, SegmentBuilder, prepare
 
-# searchkit._worker is imported where a worker starts, not here: the package imports this
-# module, and ``python -m searchkit._worker`` must not find that module imported already.
+# searchkit.index._worker is imported where a worker starts, not here: the package imports this
+# module, and ``python -m searchkit.index._worker`` must not find that module imported already.
 
 __all__ = ["Window", "Workers"]
 
@@ -187,8 +187,8 @@ class _Process:
 
 
 def _protocol() -> ModuleType:
-    """:mod:`searchkit._worker`, imported on first use (see the note at the imports)."""
-    from searchkit import _worker
+    """:mod:`searchkit.index._worker`, imported on first use (see the note at the imports)."""
+    from searchkit.index import _worker
 
     return _worker
 
@@ -197,7 +197,7 @@ def _environment() -> dict[str, str]:
     """The worker's environment: this one, with the folder holding the ``searchkit`` this
     process imported on ``PYTHONPATH`` (a source checkout works without installing it)."""
     env = dict(os.environ)
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     sites = {Path(p).resolve() for p in [*site.getsitepackages(), site.getusersitepackages()]}
     if root not in sites:  # site-packages ahead of the standard library could shadow it
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH")) if p)

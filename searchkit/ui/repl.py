@@ -40,10 +40,10 @@ from rich.table import Table
 from rich.text import Text
 
 from searchkit.errors import QuerySyntaxError, SearchKitError
-from searchkit.highlight import Snippet, to_rich
 from searchkit.index import Index, IndexStats
-from searchkit.query import parse_date_range
 from searchkit.search import SORTS, FacetValue, Hit, SearchResults
+from searchkit.search.highlight import Snippet, to_rich
+from searchkit.search.query import parse_date_range
 
 __all__ = [
     "MATCH_STYLE",

@@ -1,7 +1,7 @@
 """The Whoosh schema of a searchkit index.
 
 Title and body are each indexed three times (word, syllable and folded views, see
-:mod:`searchkit.analysis`) and stored once, normalized, for display and highlighting. The
+:mod:`searchkit.text.analysis`) and stored once, normalized, for display and highlighting. The
 other fields hold what filters, facets and sorting need.
 
 =================  ==========================================================================
@@ -27,12 +27,12 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from searchkit.analysis import folded_analyzer, syllable_analyzer, word_analyzer
+from searchkit.text.analysis import folded_analyzer, syllable_analyzer, word_analyzer
 
 __all__ = ["INDEX_FORMAT", "TEXT_FIELDS", "VIEWS", "build_schema"]
 
 #: Version of the on-disk layout (schema and manifest). Bumped on incompatible changes.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 #: The stored text fields that are indexed through the three views.
 TEXT_FIELDS = ("title", "body")

@@ -49,12 +49,17 @@ from rich.table import Table
 from rich.text import Text
 
 from searchkit._version import __version__
-from searchkit.errors import DocumentError, IndexNotFoundError, QuerySyntaxError, SearchKitError
-from searchkit.files import Rejected, iter_files, open_input, shown
+from searchkit.documents.files import Rejected, iter_files, open_input, shown
+from searchkit.errors import (
+    DocumentError,
+    IndexNotFoundError,
+    QuerySyntaxError,
+    SearchKitError,
+)
 from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport, remove_index
-from searchkit.query import parse_date_range
-from searchkit.repl import Repl, render_orgs, render_results, render_stats
 from searchkit.search import SORTS, SearchResults
+from searchkit.search.query import parse_date_range
+from searchkit.ui.repl import Repl, render_orgs, render_results, render_stats
 
 __all__ = [
     "COUNT_BUDGET_BYTES", "COUNT_BUDGET_SECONDS", "EXIT_FATAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL",

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit.errors import ModelError
-from searchkit.normalize import normalize, offset_arrays
+from searchkit.text.normalize import normalize, offset_arrays
 
 __all__ = ["MAX_LINE_WINDOW", "MAX_TOKEN_LENGTH", "Word", "segment", "tokenize_like_pyvi", "word_spans"]
 

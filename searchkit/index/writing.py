@@ -2,7 +2,7 @@
 
 Indexing splits into two halves so that both run on every core:
 
-* :class:`SegmentBuilder` (run in worker processes, see :mod:`searchkit.workers`, or inline
+* :class:`SegmentBuilder` (run in worker processes, see :mod:`searchkit.index.workers`, or inline
   for small inputs) analyzes articles and writes them as one complete, compound Whoosh
   segment file in a private staging folder. The postings are grouped per term in memory and written a block at
   a time, instead of Whoosh's per-posting pool, sort and writer calls.
@@ -36,18 +36,18 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from searchkit.analysis import (
+from searchkit.documents.article import Article
+from searchkit.index.schema import VIEWS, build_schema
+from searchkit.index.storage import STAGING, clean_unused
+from searchkit.text.analysis import (
     SegmentedText,
-    stopwords,
     iter_syllables,
+    stopwords,
     word_spans,
     word_term,
 )
-from searchkit.documents import Article
-from searchkit.normalize import fold
-from searchkit.orgs import find_orgs
-from searchkit.schema import VIEWS, build_schema
-from searchkit.storage import STAGING, clean_unused
+from searchkit.text.normalize import fold
+from searchkit.text.orgs import find_orgs
 
 __all__ = ["STAGING", "BuiltSegment", "Prepared", "SegmentBuilder", "Writer", "document_fields", "prepare"]
 
@@ -92,7 +92,7 @@ def prepare(article: Article) -> Prepared:
 def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterator[AnalyzedField]:
     """The terms and positions of the three views of one text field.
 
-    Runs the same term functions as the analyzers of :mod:`searchkit.analysis`
+    Runs the same term functions as the analyzers of :mod:`searchkit.text.analysis`
     (:func:`~searchkit.analysis.word_term`, lowercasing, :func:`~searchkit.normalize.fold`,
     :func:`~searchkit.analysis.stopwords`), but tokenizes the syllables once for the syllable
     and folded views and skips Whoosh's per-token generator chain: about 4 times faster.

@@ -1,0 +1,26 @@
+"""Searching: query parsing, the query plan, BM25F ranking, facets, did-you-mean and
+highlighting, giving :class:`SearchResults`.
+
+>>> from searchkit.search import parse_query
+>>> [c.text for c in parse_query('"Ban Chỉ đạo" họp').clauses]
+['Ban Chỉ đạo', 'họp']
+"""
+
+from searchkit.search.engine import highlight_article, search
+from searchkit.search.highlight import QueryTerms, Snippet, Span
+from searchkit.search.query import ParsedQuery, parse_query
+from searchkit.search.results import SORTS, FacetValue, Hit, SearchResults
+
+__all__ = [
+    "SORTS",
+    "FacetValue",
+    "Hit",
+    "ParsedQuery",
+    "QueryTerms",
+    "SearchResults",
+    "Snippet",
+    "Span",
+    "highlight_article",
+    "parse_query",
+    "search",
+]

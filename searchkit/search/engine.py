@@ -1,0 +1,312 @@
+"""Searching one commit of an index: the plan is evaluated (ranked, counted, faceted) and
+the page of hits assembled; :meth:`searchkit.Index.search` is the entry point."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from whoosh import query as wq
+
+from searchkit.errors import ArgumentError, QuerySyntaxError
+from searchkit.search import rank
+from searchkit.search.facets import FacetTable
+from searchkit.search.highlight import (
+    QueryTerms,
+    Snippet,
+    Span,
+    full_highlight,
+    make_snippet,
+    match_spans,
+)
+from searchkit.search.plan import (
+    Plan,
+    build_plan,
+    fold_term,
+    org_query,
+    pair_scoring,
+    resolve_values,
+)
+from searchkit.search.query import check_text, parse_query
+from searchkit.search.results import SORTS, FacetValue, Hit, SearchResults
+from searchkit.search.suggest import suggest
+from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
+
+if TYPE_CHECKING:
+    from searchkit.index.snapshot import Snapshot
+
+__all__ = ["highlight_article", "search"]
+
+def search(
+    snap: Snapshot,
+    query: str,
+    limit: int = 10,
+    offset: int = 0,
+    *,
+    org: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    category: str | None = None,
+    sort: str = "relevance",
+    facets: bool = True,
+    facet_top: int = 20,
+    snippet_chars: int = 240,
+) -> SearchResults:
+    """Search one commit of an index (see :meth:`searchkit.Index.search`, which documents the
+    arguments)."""
+    started = time.perf_counter()
+    _check_arguments(query, limit, offset, org=org, since=since, until=until, category=category, sort=sort)
+    parsed = parse_query(query)
+    built = build_plan(parsed)
+    searcher = snap.searcher
+    filters = list(built.filters)
+    if org:
+        filters.append(org_query(org))
+        built.orgs.add(canonical_org(org) or org)
+    if category:
+        filters.append(wq.Term("category", category))
+    lo = _later(parsed.since, since)
+    hi = _earlier(parsed.until, until)
+    if lo is not None or hi is not None:
+        filters.append(wq.DateRange("published", lo, hi))
+    filters = [resolve_values(searcher, q) for q in filters]
+    excluded = [resolve_values(searcher, q) for q in built.excluded]
+
+    # Required words and phrases decide which articles match, the scoring clauses rank them;
+    # field filters and dates only narrow the set (they never add an article).
+    if not built.scoring and not built.required and not filters:
+        return SearchResults(query, 0, _ms(started), (), MappingProxyType({}), None, offset)
+    filter_q = wq.And(filters) if filters else None
+    pairs = pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
+    sortedby = {"date": "published", "views": "views"}.get(sort)
+    ranker = _ranker(snap)
+    scored = _score(ranker, built) if sortedby is None and built.scoring else None
+    # The total and the facets come from one set computation over the postings instead of
+    # Whoosh counting by running the whole scored query again (twice, with facets).
+    matched = _matching_docs(searcher, built, filter_q, excluded, ranker, scored)
+    total = len(matched)
+    ranked: list[tuple[int, float]] | None = None
+    if scored is not None and ranker is not None:
+        ranked = ranker.top(scored.scores, pairs, matched, offset + limit)
+    if ranked is None:
+        ranked = _whoosh_ranking(searcher, built, pairs, filter_q, excluded, sortedby, offset + limit if limit else 1)
+    page = ranked[offset : offset + limit] if limit else []
+    terms = QueryTerms(frozenset(built.terms), frozenset(built.folded))
+    hits = tuple(
+        _hit(searcher.stored_fields(d), score if sortedby is None else 0.0, terms, built.orgs, snippet_chars) for d, score in page
+    )
+    facet_values: Mapping[str, tuple[FacetValue, ...]] = MappingProxyType({})
+    if facets and total:
+        table = snap.cached("facets", lambda: FacetTable(searcher))
+        facet_values = MappingProxyType(table.count(matched, facet_top))
+    suggestion = suggest(searcher, built)
+    return SearchResults(query, total, _ms(started), hits, facet_values, suggestion, offset)
+
+
+def _check_arguments(  # noqa: PLR0913 - the arguments of search()
+    query: object,
+    limit: object,
+    offset: object,
+    *,
+    org: object,
+    since: object,
+    until: object,
+    category: object,
+    sort: object,
+) -> None:
+    """Reject arguments of the wrong type or value with one line naming the argument.
+
+    Raises:
+        ArgumentError: A wrong type, a negative ``limit``/``offset`` or an unknown ``sort``.
+        QuerySyntaxError: ``org`` or ``category`` holds a lone surrogate; ``org`` is too long.
+    """
+    if not isinstance(query, str):
+        raise ArgumentError(f"query must be a string, not {type(query).__name__}")
+    for name, number in (("limit", limit), ("offset", offset)):
+        if not isinstance(number, int):
+            raise ArgumentError(f"{name} must be an integer, not {type(number).__name__} ({number!r})")
+        if number < 0:
+            raise ArgumentError(f"{name} must not be negative (got {number})")
+    if not isinstance(sort, str) or sort not in SORTS:
+        raise ArgumentError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+    for name, text in (("org", org), ("category", category)):
+        if text is not None:
+            check_text(name, text)
+    if isinstance(org, str) and len(org.strip()) > MAX_NAME_LENGTH:
+        raise QuerySyntaxError(f"org is {len(org.strip())} characters long; an organization name has at most {MAX_NAME_LENGTH}")
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and not isinstance(moment, datetime):
+            raise ArgumentError(f"{name} must be a datetime or None, not {type(moment).__name__}")
+
+
+def _whoosh_ranking(
+    searcher: Any,
+    built: Plan,
+    pairs: list[wq.Query],
+    filter_q: wq.Query | None,
+    excluded: Sequence[wq.Query],
+    sortedby: str | None,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """The first ``limit`` ``(docnum, score)`` as Whoosh ranks them (sorted results, odd queries)."""
+    if built.scoring:
+        scoring_q: wq.Query = wq.Or(built.scoring + pairs)
+        whole: wq.Query = wq.AndMaybe(wq.And(built.required), scoring_q) if built.required else scoring_q
+    elif built.required:
+        whole = wq.And(built.required)
+    else:
+        whole = wq.Every()
+    if excluded:
+        whole = wq.AndNot(whole, wq.Or(list(excluded)))
+    results = searcher.search(whole, limit=limit, filter=filter_q, sortedby=sortedby, reverse=sortedby is not None, terms=False)
+    return [(r.docnum, r.score) for r in results]
+
+
+def _ranker(snap: Snapshot) -> rank.Ranker | None:
+    """The vectorised scorer of this index generation, or None when the weighting is not BM25F."""
+    try:
+        return snap.cached("ranker", lambda: rank.Ranker(snap.searcher))
+    except rank.Unsupported:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """The scoring clauses evaluated once, for both the ranking and the set of matches.
+
+    Attributes:
+        scores: Dense scores: the required clauses (as one And) plus every scoring clause.
+        required: The articles the required clauses match, if there are any.
+        matched: The articles any scoring clause matches.
+    """
+
+    scores: np.ndarray
+    required: np.ndarray | None
+    matched: np.ndarray
+
+
+def _score(ranker: rank.Ranker | None, built: Plan) -> _Scored | None:
+    """Evaluate the query with the vectorised ranker; None when it cannot."""
+    if ranker is None:
+        return None
+    try:
+        required = ranker.evaluate(wq.And(built.required)) if built.required else None
+        scores, matched = ranker.evaluate_all(built.scoring, start=required[0] if required is not None else None)
+    except rank.Unsupported:
+        return None
+    return _Scored(scores, required[1] if required is not None else None, matched)
+
+
+def _matching_docs(
+    searcher: Any,
+    built: Plan,
+    filter_q: wq.Query | None,
+    excluded: Sequence[wq.Query],
+    ranker: rank.Ranker | None = None,
+    scored: _Scored | None = None,
+) -> np.ndarray:
+    """The sorted document numbers of all articles the query matches (same semantics as the
+    scored query), computed as sets over the postings (taken from ``scored`` when given)."""
+    if built.required:
+        required = scored.required if scored is not None else None
+        docs = required if required is not None else _docs(searcher, wq.And(built.required), ranker)
+    elif scored is not None:
+        docs = scored.matched
+    elif built.scoring:
+        docs = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
+        for q in built.scoring:
+            docs |= _docs(searcher, q, ranker)
+    else:
+        docs = _docs(searcher, wq.Every())
+    if filter_q is not None and docs.any():
+        docs = docs & _docs(searcher, filter_q, ranker)
+    if excluded and docs.any():
+        docs = docs & ~_docs(searcher, wq.Or(list(excluded)), ranker)
+    return np.flatnonzero(docs)
+
+
+def _docs(searcher: Any, q: wq.Query, ranker: rank.Ranker | None = None) -> np.ndarray:
+    """Which articles match ``q``, as a boolean array over document numbers."""
+    if ranker is not None:
+        try:
+            return ranker.evaluate(q)[1]
+        except rank.Unsupported:
+            pass
+    out = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
+    out[np.fromiter(searcher.docs_for_query(q), dtype=np.int64)] = True
+    return out
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max(x for x in (a, b) if x is not None) if (a or b) else None
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return min(x for x in (a, b) if x is not None) if (a or b) else None
+
+
+def _hit(fields: Mapping[str, Any], score: float, terms: QueryTerms, orgs: set[str], snippet_chars: int) -> Hit:
+    title = fields.get("title", "")
+    body = fields.get("body", "")
+    spans = fields.get("org_spans") or []
+    title_orgs, body_orgs, extra = _org_spans(spans, orgs)
+    body_matches = match_spans(body, terms) + extra.get("body", [])
+    title_matches = match_spans(title, terms) + extra.get("title", [])
+    if not body_matches and not title_matches and terms.syllables:
+        loose = QueryTerms(terms.syllables, frozenset(fold_term(t) for t in terms.syllables) | terms.folded)
+        body_matches, title_matches = match_spans(body, loose), match_spans(title, loose)
+    return Hit(
+        id=fields["id"],
+        title=title,
+        score=float(score),
+        published=fields.get("published"),
+        views=fields.get("views"),
+        category=fields.get("category"),
+        source=fields.get("source"),
+        orgs=tuple(o for o in str(fields.get("orgs") or "").split(",") if o),
+        snippet=make_snippet(body, body_matches, body_orgs, max_chars=snippet_chars),
+        title_snippet=full_highlight(title, title_matches, title_orgs),
+    )
+
+
+def _org_spans(stored: Sequence[Sequence[Any]], wanted: set[str]) -> tuple[list[Span], list[Span], dict[str, list[Span]]]:
+    """Split stored org mentions into title/body "org" spans, plus "match" spans for the
+    mentions of organizations the query asked for."""
+    title: list[Span] = []
+    body: list[Span] = []
+    extra: dict[str, list[Span]] = {"title": [], "body": []}
+    for fieldname, start, end, canonical in stored:
+        (title if fieldname == "title" else body).append(Span(int(start), int(end), "org"))
+        if canonical in wanted or any(canonical.startswith(w + " ") for w in wanted):
+            extra[fieldname].append(Span(int(start), int(end), "match"))
+    return title, body, extra
+
+
+# -- did you mean -----------------------------------------------------------------------------
+
+
+def highlight_article(snap: Snapshot, article_id: str, query: str) -> tuple[Snippet, Snippet] | None:
+    """Return ``(title, body)`` of an article with every match and organization span."""
+    check_text("article_id", article_id)
+    if not isinstance(query, str):
+        raise ArgumentError(f"query must be a string, not {type(query).__name__}")
+    fields = snap.searcher.document(id=article_id)
+    if fields is None:
+        return None
+    built = build_plan(parse_query(query)) if query.strip() else Plan()
+    terms = QueryTerms(frozenset(built.terms), frozenset(built.folded))
+    title_orgs, body_orgs, extra = _org_spans(fields.get("org_spans") or [], built.orgs)
+    title, body = fields.get("title", ""), fields.get("body", "")
+    return (
+        full_highlight(title, match_spans(title, terms) + extra["title"], title_orgs),
+        full_highlight(body, match_spans(body, terms) + extra["body"], body_orgs),
+    )

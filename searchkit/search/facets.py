@@ -1,0 +1,93 @@
+"""Facet counts (organizations, years, categories, sources) over a set of matching articles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from searchkit.search.results import FacetValue
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["FacetTable"]
+
+class FacetTable:
+    """Per-document facet values of one index generation, read once from the postings."""
+
+    #: The single-valued facet fields (one value an article at most).
+    SINGLE = ("year", "category", "source")
+
+    def __init__(self, searcher: Any) -> None:
+        reader = searcher.reader()
+        self._size = size = reader.doc_count_all()
+        # Value codes are numbered in the values' sorted order (the tie order).
+        self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
+        names, self._org_docs, self._org_codes = _keyword_postings(reader, "orgs")
+        self._codes["org"] = (names, self._org_codes)
+        for fieldname in self.SINGLE:
+            names, docs, codes = _keyword_postings(reader, fieldname)
+            per_doc = np.full(size, -1, dtype=np.int64)
+            per_doc[docs] = codes  # an article with two values keeps the last (as stored, the only one)
+            self._codes[fieldname] = (names, per_doc)
+
+    def count(self, docnums: Iterable[int], top: int) -> dict[str, tuple[FacetValue, ...]]:
+        if isinstance(docnums, np.ndarray):
+            docs = docnums.astype(np.int64, copy=False)
+        else:
+            docs = np.fromiter(docnums, dtype=np.int64)
+        chosen = np.zeros(self._size, dtype=bool)
+        chosen[docs] = True
+        names, _ = self._codes["org"]
+        out = {"org": _top_codes(names, self._org_codes[chosen[self._org_docs]], top)}
+        for name in self.SINGLE:
+            distinct, codes = self._codes[name]
+            picked = codes[docs]
+            out[name] = _top_codes(distinct, picked[picked >= 0], top)
+        return out
+
+
+def _keyword_postings(reader: Any, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The values of a keyword field (sorted) and its postings as (document number, value code).
+
+    Reads the term table segment by segment. A term in one or two articles of a segment (most
+    organization names) has them in its term info (first and last document), so only more
+    frequent terms read their posting lists. Deleted articles may be included: counts are
+    only ever taken over live articles.
+    """
+    found: list[tuple[int, bytes, Sequence[int]]] = []
+    for leaf, base in reader.leaf_readers():
+        terms = getattr(leaf, "_terms", None)
+        if terms is None or not hasattr(terms, "items_from"):  # not a W3 segment: ask Whoosh
+            found.extend((base, b, list(leaf.postings(fieldname, b).all_ids())) for b in leaf.lexicon(fieldname))
+            continue
+        for (name, btext), info in terms.items_from(fieldname, b""):
+            if name != fieldname:
+                break
+            df = info.doc_frequency()
+            if df == 1:
+                ids: Sequence[int] = (info.min_id(),)
+            elif df == 2:
+                ids = (info.min_id(), info.max_id())
+            else:
+                ids = list(leaf.postings(fieldname, btext).all_ids())
+            found.append((base, btext, ids))
+    values = sorted({btext for _, btext, _ in found}, key=lambda b: b.decode("utf-8"))
+    code = {btext: i for i, btext in enumerate(values)}
+    docs = np.fromiter((base + d for base, _, ids in found for d in ids), dtype=np.int64)
+    codes = np.fromiter((code[btext] for _, btext, ids in found for _ in ids), dtype=np.int64, count=len(docs))
+    return [v.decode("utf-8") for v in values], docs, codes
+
+
+def _top_codes(values: Sequence[str], codes: np.ndarray, top: int) -> tuple[FacetValue, ...]:
+    """The ``top`` most frequent values (ties in value order) of an array of value codes."""
+    counts = np.bincount(codes, minlength=len(values))
+    present = np.flatnonzero(counts)
+    if 0 < top < len(present):
+        # Only values counted at least as often as the top-th can be among the top (all its ties too).
+        kth = np.partition(counts[present], len(present) - top)[len(present) - top]
+        present = present[counts[present] >= kth]
+    order = present[np.lexsort((present, -counts[present]))][:top]
+    return tuple(FacetValue(values[i], int(counts[i])) for i in order.tolist())

@@ -1,0 +1,269 @@
+"""The query plan: a parsed query turned into Whoosh queries over the views, with weights.
+
+A parsed query (:mod:`searchkit.search.query`) becomes one Whoosh query over the three views of
+title and body (:mod:`searchkit.text.analysis`):
+
+* **Typed with diacritics** (any mark in the query): each word counts through the word view
+  (``chỉ_đạo`` as one term, full weight), its syllables through the syllable view (partial
+  weight) and, with a small weight, through the folded view. An article that has the exact
+  spelling therefore ranks above one that matches only without diacritics ("mã" above "ma").
+* **Typed without diacritics**: the folded view carries the query, and every pair of
+  adjacent syllables counts again as a phrase, which stands in for word segmentation
+  ("chi dao" as a unit).
+* In both cases adjacent query words that appear side by side in the article, words found
+  in the title, and organization names the query mentions (in any spelling or alias,
+  through the ``orgs`` field) add to the score.
+
+Relevance ranking is computed by :mod:`searchkit.search.rank` (Whoosh's BM25F over numpy arrays, the
+adjacent-pair phrases checked for the best candidates only); sorting by date or views, and
+query shapes it does not handle, go through Whoosh's searcher. Results are our own frozen
+dataclasses, valid after the searcher is gone.
+"""
+
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from whoosh import query as wq
+
+from searchkit.search.query import Clause, ParsedQuery
+from searchkit.text.analysis import stopwords, word_term
+from searchkit.text.normalize import fold, normalize
+from searchkit.text.orgs import canonical_org, find_orgs
+from searchkit.text.segment import segment
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["Plan", "Unit", "build_plan", "fold_term", "is_accented", "org_query", "pair_scoring", "query_units", "resolve_values"]
+
+_MAX_UNITS = 48
+
+# Ranking weights (tuned on the ALQAC dev questions, see benchmarks/quality.py).
+_W_WORD = 1.0
+_W_SYLLABLE = 0.35
+_W_FOLDED_ACCENTED = 0.06
+_W_FOLDED = 1.0
+_W_UNMARKED = 0.2
+_W_EXACT_UNACCENTED = 0.25
+_W_PAIR = 0.6
+_W_PAIR_FOLDED = 1.2
+_W_PAIR_UNMARKED = 1.2
+_PAIR_SLOP = 2
+_TITLE_PAIRS = False
+_W_TITLE = 1.6
+_W_ORG = 2.0
+
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A query word: its syllable terms (normalized, lowercase) and whether it is a stopword."""
+
+    syllables: tuple[str, ...]
+    stop: bool
+
+    @property
+    def word(self) -> str:
+        return "_".join(self.syllables)
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        return tuple(fold_term(s) for s in self.syllables)
+
+
+@functools.lru_cache(maxsize=100_000)
+def fold_term(term: str) -> str:
+    return fold(term)
+
+
+def is_accented(text: str) -> bool:
+    return fold(text) != text
+
+
+def query_units(text: str, *, accented: bool) -> list[Unit]:
+    """Split free text into query units: pyvi words (accented) or syllables (unaccented)."""
+    units: list[Unit] = []
+    stops = stopwords()
+    # pyvi's model reads capitals as names: an all-caps query is segmented in lowercase.
+    for word in segment(text.lower() if text.isupper() else text):
+        term = word_term(word.text).lower()
+        if not term:
+            continue
+        parts = tuple(term.split("_"))
+        if accented:
+            units.append(Unit(parts, term in stops))
+        else:
+            units.extend(Unit((p,), False) for p in parts)
+    if units and all(u.stop for u in units):  # a query of stopwords only: search them anyway
+        units = [Unit(u.syllables, False) for u in units]
+    return units[:_MAX_UNITS]
+
+
+def _seq(field: str, terms: Sequence[str], boost: float) -> wq.Query:
+    if len(terms) == 1:
+        return wq.Term(field, terms[0], boost=boost)
+    return wq.Phrase(field, list(terms), boost=boost)
+
+
+def _unit_scoring(unit: Unit, accented: bool) -> list[wq.Query]:
+    """The scoring clauses of one free-text unit."""
+    out: list[wq.Query] = []
+    for prefix, weight in (("title", _W_TITLE), ("body", 1.0)):
+        if accented:
+            out.append(wq.Term(f"{prefix}_w", unit.word, boost=_W_WORD * weight))
+            out.extend(wq.Term(f"{prefix}_s", s, boost=_W_SYLLABLE * weight) for s in unit.syllables)
+            for f, s in zip(unit.folded, unit.syllables, strict=True):
+                # A syllable typed without marks in an accented query may be a lazy spelling.
+                w = _W_FOLDED_ACCENTED if f != s else _W_UNMARKED
+                out.append(wq.Term(f"{prefix}_f", f, boost=w * weight))
+        else:
+            out.extend(wq.Term(f"{prefix}_f", f, boost=_W_FOLDED * weight) for f in unit.folded)
+            out.extend(wq.Term(f"{prefix}_s", s, boost=_W_EXACT_UNACCENTED * weight) for s in unit.syllables)
+    return out
+
+
+def pair_scoring(units: Sequence[Unit], accented: bool, reader: Any) -> list[wq.Query]:
+    """Adjacent query words that stand side by side (or nearly) in the article score again."""
+    content = [u for u in units if not u.stop]
+    out: list[wq.Query] = []
+    for a, b in itertools.pairwise(content):
+        folded = [*a.folded, *b.folded]
+        if accented:
+            syllables = [*a.syllables, *b.syllables]
+            out.append(wq.Phrase("body_s", syllables, slop=_PAIR_SLOP, boost=_W_PAIR))
+            if _TITLE_PAIRS:
+                out.append(wq.Phrase("title_s", syllables, slop=_PAIR_SLOP, boost=_W_PAIR * _W_TITLE))
+            if any(_lazily_typed(reader, s) for s in syllables):
+                # a word typed without its marks ("hội nghi"): its pair counts without them
+                out.append(wq.Phrase("body_f", folded, slop=_PAIR_SLOP, boost=_W_PAIR_UNMARKED))
+        else:
+            out.append(wq.Phrase("body_f", folded, boost=_W_PAIR_FOLDED))
+            if _TITLE_PAIRS:
+                out.append(wq.Phrase("title_f", folded, boost=_W_PAIR_FOLDED * _W_TITLE))
+    return out
+
+
+def _lazily_typed(reader: Any, syllable: str) -> bool:
+    """True for a syllable typed without marks that the index mostly holds with marks.
+
+    "nghi" is a word, but far rarer than "nghị", "nghỉ", "nghĩ": in an accented query it was
+    most likely typed lazily. "theo" or "2017" have no marked variants to speak of.
+    """
+    if fold_term(syllable) != syllable or not syllable.isalpha():
+        return False
+    return bool(reader.doc_frequency("body_f", syllable) > 20 * reader.doc_frequency("body_s", syllable))
+
+
+def _match_clause(text: str, fields: Sequence[str], *, phrase: bool) -> wq.Query | None:
+    """Query requiring ``text`` in one of ``fields`` ("title", "body"), typed any way."""
+    accented = is_accented(text.lower())
+    units = query_units(text, accented=True)
+    if not units:
+        return None
+    syllables = [s for u in units for s in u.syllables]
+    view, terms = ("s", syllables) if accented else ("f", [fold_term(s) for s in syllables])
+    if phrase or len(terms) == 1:
+        return wq.Or([_seq(f"{f}_{view}", terms, 1.0) for f in fields])
+    return wq.And([wq.Or([wq.Term(f"{f}_{view}", t) for f in fields]) for t in terms])
+
+
+def org_query(name: str, boost: float = 1.0) -> wq.Query:
+    """Articles naming the organization ``name`` (any alias) or a more specific one of it."""
+    canonical = canonical_org(name) or normalize(name).strip()
+    # "Ban Chỉ đạo 35" also finds "Ban Chỉ đạo 35 thành phố Hải Phòng".
+    return wq.Or([wq.Term("orgs", canonical), wq.Prefix("orgs", canonical + " ")], boost=boost)
+
+
+@dataclass
+class Plan:
+    scoring: list[wq.Query] = field(default_factory=list)
+    required: list[wq.Query] = field(default_factory=list)
+    filters: list[wq.Query] = field(default_factory=list)
+    excluded: list[wq.Query] = field(default_factory=list)
+    terms: set[str] = field(default_factory=set)
+    folded: set[str] = field(default_factory=set)
+    orgs: set[str] = field(default_factory=set)
+    units: list[Unit] = field(default_factory=list)
+    accented: bool = True
+
+
+def build_plan(parsed: ParsedQuery) -> Plan:
+    built = Plan()
+    free_text = " ".join(c.text for c in parsed.clauses if c.kind == "text" and not c.excluded)
+    built.accented = is_accented(free_text.lower()) or not free_text
+    for clause in parsed.clauses:
+        _add_clause(built, clause)
+    for mention in find_orgs(free_text) if free_text else ():
+        built.orgs.add(mention.canonical)
+        # The name weighs as much as the words it stands for ("Ủy ban nhân dân ..." is many).
+        size = max(1, len(mention.text.split()))
+        built.scoring.append(org_query(mention.canonical, boost=_W_ORG * size))
+    return built
+
+
+def _add_clause(built: Plan, clause: Clause) -> None:
+    if clause.kind == "text":
+        accented = built.accented or is_accented(clause.text.lower())
+        units = query_units(clause.text, accented=accented)
+        if clause.excluded or clause.required:
+            q = _match_clause(clause.text, ("title", "body"), phrase=False)
+            if q is not None:
+                (built.excluded if clause.excluded else built.required).append(q)
+            if clause.excluded:
+                return
+        _collect_terms(built, units, accented)
+        built.units.extend(units)
+        for unit in units:
+            if not unit.stop:
+                built.scoring.extend(_unit_scoring(unit, accented))
+        return
+    if clause.kind in ("phrase", "title"):
+        fields = ("title",) if clause.kind == "title" else ("title", "body")
+        q = _match_clause(clause.text, fields, phrase=clause.kind == "phrase" or clause.quoted)
+        if q is None:
+            return
+        if clause.excluded:
+            built.excluded.append(q)
+            return
+        built.required.append(q)
+        units = query_units(clause.text, accented=True)
+        _collect_terms(built, units, is_accented(clause.text.lower()))
+        built.scoring.append(q)
+        return
+    if clause.kind == "org":
+        q = org_query(clause.text)
+        if not clause.excluded:
+            canonical = canonical_org(clause.text)
+            if canonical:
+                built.orgs.add(canonical)
+    else:  # category, source, author: one whole value, any case
+        q = wq.Term(clause.kind, clause.text)  # resolved to the stored spelling in resolve_values
+    (built.excluded if clause.excluded else built.filters).append(q)
+
+
+def _collect_terms(built: Plan, units: Iterable[Unit], accented: bool) -> None:
+    for unit in units:
+        if unit.stop:
+            continue
+        if accented:
+            built.terms.update(unit.syllables)
+        else:
+            built.folded.update(unit.folded)
+
+
+# -- running ----------------------------------------------------------------------------------
+
+
+def resolve_values(searcher: Any, q: wq.Query) -> wq.Query:
+    """Match category/source/author values case- and accent-insensitively against the index."""
+    if isinstance(q, wq.Term) and q.fieldname in ("category", "source", "author"):
+        wanted = fold(normalize(str(q.text)).strip().lower())
+        found = [t.decode("utf-8") for t in searcher.reader().lexicon(q.fieldname) if fold(t.decode("utf-8").lower()) == wanted]
+        return wq.Or([wq.Term(q.fieldname, t) for t in found]) if found else wq.NullQuery()
+    return q

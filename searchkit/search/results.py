@@ -1,0 +1,114 @@
+"""What a search returns: frozen values, usable after the index is closed, and their JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from searchkit.search.highlight import (
+    Snippet,
+)
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["SORTS", "FacetValue", "Hit", "SearchResults"]
+
+#: Accepted values of ``sort``.
+SORTS = ("relevance", "date", "views")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result.
+
+    Attributes:
+        id: The article id.
+        title: The stored (normalized) title.
+        score: Relevance score (0 when sorted by date or views).
+        published: Publication time, if known.
+        views: View count, if known.
+        category: Category, if known.
+        source: Source (newspaper, site), if known.
+        orgs: Canonical organization names found in the article, most mentioned first.
+        snippet: Best fragments of the body with "match" and "org" spans.
+        title_snippet: The whole title with its spans.
+    """
+
+    id: str
+    title: str
+    score: float
+    published: datetime | None
+    views: int | None
+    category: str | None
+    source: str | None
+    orgs: tuple[str, ...]
+    snippet: Snippet
+    title_snippet: Snippet
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    """A facet value and how many matching articles have it."""
+
+    value: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """A page of results with totals, facets and a did-you-mean suggestion.
+
+    Attributes:
+        query: The query as typed.
+        total: Number of matching articles (all pages).
+        took_ms: Time taken, in milliseconds, snippets included.
+        hits: This page of hits.
+        facets: ``{"org"|"year"|"category"|"source": (FacetValue, ...)}`` over all matches.
+        suggestion: A corrected query when this one found few articles, else None.
+        offset: Index of the first hit of this page in the full ranking.
+    """
+
+    query: str
+    total: int
+    took_ms: float
+    hits: tuple[Hit, ...]
+    facets: Mapping[str, tuple[FacetValue, ...]]
+    suggestion: str | None
+    offset: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the documented JSON shape (see the README's "JSON output")."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 2),
+            "offset": self.offset,
+            "hits": [_hit_json(h) for h in self.hits],
+            "facets": {k: [{"value": f.value, "count": f.count} for f in v] for k, v in self.facets.items()},
+            "suggestion": self.suggestion,
+        }
+
+
+def _hit_json(h: Hit) -> dict[str, Any]:
+    return {
+        "id": h.id,
+        "title": h.title,
+        "score": round(h.score, 4),
+        "published": h.published.isoformat() if h.published else None,
+        "views": h.views,
+        "category": h.category,
+        "source": h.source,
+        "orgs": list(h.orgs),
+        "snippet": _snippet_json(h.snippet),
+        "title_snippet": _snippet_json(h.title_snippet),
+    }
+
+
+def _snippet_json(s: Snippet) -> dict[str, Any]:
+    return {"text": s.text, "spans": [{"start": x.start, "end": x.end, "kind": x.kind} for x in s.spans]}
+
+
+# -- query analysis ---------------------------------------------------------------------------
