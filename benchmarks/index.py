@@ -40,7 +40,7 @@ if importlib.util.find_spec("searchkit") is None:  # run from a checkout without
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import dir_size_mb, need, print_table, read_jsonl  # noqa: E402
+from _common import dir_size_mb, need, print_table, read_jsonl
 
 CORPUS = "vntc/news.jsonl.gz"
 ALL_ARTICLES = 39_786

@@ -34,7 +34,7 @@ from rich.table import Table
 if importlib.util.find_spec("searchkit") is None:  # run from a checkout without installing it
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from searchkit.text.segment import segment, tokenize_like_pyvi  # noqa: E402
+from searchkit.text.segment import segment, tokenize_like_pyvi
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     characters = sum(map(len, texts))
 
     started = time.perf_counter()
-    from pyvi import ViTokenizer  # noqa: PLC0415 - loads pyvi's model: only here
+    from pyvi import ViTokenizer
 
     pyvi_load = time.perf_counter() - started
     started = time.perf_counter()

@@ -34,7 +34,7 @@ from searchkit.text.segment import Word, segment
 
 __all__ = [
     "DEFAULT_INDEX",
-    "__version__",
+    "ArgumentError",
     "Article",
     "DocumentError",
     "EncodingError",
@@ -50,7 +50,6 @@ __all__ = [
     "ModelError",
     "OrgMention",
     "QuerySyntaxError",
-    "ArgumentError",
     "QueryTerms",
     "Rejected",
     "SearchKitError",
@@ -58,6 +57,7 @@ __all__ = [
     "Snippet",
     "Span",
     "Word",
+    "__version__",
     "canonical_org",
     "find_orgs",
     "fold",

@@ -8,16 +8,16 @@ catch one type and still see the cause.
 from __future__ import annotations
 
 __all__ = [
-    "SearchKitError",
+    "ArgumentError",
     "DocumentError",
     "EncodingError",
-    "IndexNotFoundError",
-    "IndexLockedError",
-    "IndexVersionError",
     "IndexCorruptError",
-    "QuerySyntaxError",
-    "ArgumentError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexVersionError",
     "ModelError",
+    "QuerySyntaxError",
+    "SearchKitError",
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -13,17 +14,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import io
-
 import pytest
 from rich.console import Console
 
 import searchkit.documents.article as article
 import searchkit.documents.readers as readers
-from searchkit.ui import cli
 from searchkit.documents import MAX_TERM_BYTES, MAX_VIEWS, Article, Rejected, iter_path, parse_txt
 from searchkit.errors import DocumentError
 from searchkit.index import Index
+from searchkit.ui import cli
 
 GOOD = 600
 BODY = "Ủy ban nhân dân thành phố họp bàn kế hoạch phát triển du lịch biển đảo năm tới."

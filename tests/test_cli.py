@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from searchkit.index import Index
 from searchkit.ui import cli
 from searchkit.ui.cli import (
     EXIT_FATAL,
@@ -18,7 +19,6 @@ from searchkit.ui.cli import (
     count_inputs,
     main,
 )
-from searchkit.index import Index
 
 # Original short articles (written for these tests).
 TXT_ARTICLES = {

@@ -51,7 +51,7 @@ def test_readme_has_python_examples() -> None:
 def test_readme_python_block_runs(index: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(REPO)  # the README uses paths relative to the repository root
     code = compile(script_blocks()[index], f"README.md[python block {index}]", "exec")
-    exec(code, {"__name__": "__readme__"})  # noqa: S102 - running our own documentation
+    exec(code, {"__name__": "__readme__"})
     out = capsys.readouterr().out
     assert out.strip()
     if "thanh uy da nang" in script_blocks()[index]:

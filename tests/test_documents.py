@@ -13,14 +13,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conftest import read_jsonl
 
 import searchkit.documents.readers as readers
 from searchkit.documents import Article, Rejected, iter_path, parse_txt
-from searchkit.text.encodings import decode_bytes, decode_legacy, encode_legacy, vietnamese_score
 from searchkit.errors import DocumentError, EncodingError
+from searchkit.text.encodings import decode_bytes, decode_legacy, encode_legacy, vietnamese_score
 from searchkit.text.normalize import normalize
-
-from conftest import read_jsonl
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from searchkit import ArgumentError, Index, QuerySyntaxError, SearchKitError
-from searchkit.ui.cli import main
 from searchkit.search.query import parse_query
+from searchkit.ui.cli import main
 
 
 @pytest.fixture(scope="module")

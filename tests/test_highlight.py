@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 
-from searchkit.text.analysis import SyllableTokenizer, word_term
 from searchkit.search.highlight import (
     QueryTerms,
     Snippet,
@@ -25,11 +24,12 @@ from searchkit.search.highlight import (
     to_json,
     to_rich,
 )
+from searchkit.text.analysis import SyllableTokenizer, word_term
 from searchkit.text.normalize import fold, normalize
 
 FOLDED_CHI_DAO = QueryTerms(folded=frozenset({"chi", "dao"}))
 EXACT_CHI_DAO = QueryTerms(syllables=frozenset({"chỉ", "đạo"}))
-FLATTEN = str.maketrans({c: " " for c in "\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+FLATTEN = str.maketrans(dict.fromkeys("\n\r\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", " "))
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "seed" / "danang-bcd35-2023-08-18.txt"
 TAG = re.compile(r'<mark class="org">|<mark>|</mark>')
 

@@ -24,8 +24,6 @@ import pytest
 from conftest import EXAMPLES, child_pids, read_jsonl
 from whoosh import index as whoosh_index
 
-from searchkit.index import writing
-from searchkit.text.analysis import SegmentedText
 from searchkit.documents import Article, iter_path
 from searchkit.errors import (
     DocumentError,
@@ -34,10 +32,11 @@ from searchkit.errors import (
     IndexVersionError,
     SearchKitError,
 )
-from searchkit.index import MANIFEST, Index
+from searchkit.index import MANIFEST, Index, writing
 from searchkit.index.schema import build_schema
 from searchkit.index.workers import INLINE_LIMIT
 from searchkit.index.writing import document_fields, prepare
+from searchkit.text.analysis import SegmentedText
 
 PLACES = ["Quảng Ninh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Hà Nội", "Thừa Thiên Huế", "Nghệ An"]
 TOPICS = ["phòng chống thiên tai", "cải cách hành chính", "chuyển đổi số", "xây dựng nông thôn mới", "an toàn giao thông"]
@@ -220,7 +219,7 @@ def test_add_path_with_bad_files(tmp_path: Path) -> None:
     _write_folder(src, 2)
     (src / "empty.txt").write_bytes(b"")
     (src / "binary.txt").write_bytes(bytes(range(256)) * 8)
-    (src / "latin.txt").write_bytes("Tiêu đề\n\nNội dung".encode("utf-8")[:-3] + b"\xff\xfe\xfa" + b"\x00" * 3)
+    (src / "latin.txt").write_bytes("Tiêu đề\n\nNội dung".encode()[:-3] + b"\xff\xfe\xfa" + b"\x00" * 3)
     lines = [
         json.dumps(_article(10), ensure_ascii=False),
         '{"id": "hong", "title": "Thiếu ngoặc"',

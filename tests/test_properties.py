@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searchkit import Index, QuerySyntaxError, find_orgs, fold, normalize, segment
-from searchkit.text.normalize import INVISIBLE, offset_arrays
 from searchkit.search.query import parse_query
+from searchkit.text.normalize import INVISIBLE, offset_arrays
 
 # -- strategies ----------------------------------------------------------------------------------
 

@@ -18,8 +18,7 @@ from whoosh import query as wq
 from whoosh.filedb.structfile import BufferFile
 
 from searchkit import Index
-from searchkit.search import rank
-from searchkit.search import engine, plan
+from searchkit.search import engine, plan, rank
 from searchkit.search.query import parse_query
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"

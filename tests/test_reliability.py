@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 from test_cli import one_error_line
 
-from searchkit.ui.cli import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, main
 from searchkit.errors import IndexCorruptError, SearchKitError
 from searchkit.index import Index
-from searchkit.ui.repl import Repl
 from searchkit.index.storage import MANIFEST, is_ours
+from searchkit.ui.cli import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, main
+from searchkit.ui.repl import Repl
 
 PLACES = ["Quảng Ninh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Nghệ An"]
 

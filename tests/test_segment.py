@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-
 import gzip
+import importlib
 import itertools
 import json
 import re
@@ -96,17 +95,17 @@ def test_same_output_as_pyvi_on_any_text(pyvi: ModuleType, text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(WORDS_TEXT)
 def test_fast_syllable_regex_is_pyvis(pyvi: ModuleType, text: str) -> None:
-    from searchkit.text.segment import _PYVI_SYLLABLE  # noqa: PLC0415 - private, tested here only
+    from searchkit.text.segment import _PYVI_SYLLABLE
 
     nfc, expected = pyvi.ViTokenizer.sylabelize(text)
     assert [m.group(0) for m in _PYVI_SYLLABLE.finditer(nfc)] == expected
 
 
 def test_near_ties_fall_back_to_crfsuite_order() -> None:
-    from searchkit.text.segment import _load_model  # noqa: PLC0415
+    from searchkit.text.segment import _load_model
 
     model = _load_model()
-    tokens = "Ban Chỉ đạo 35 thành phố Hải Phòng".split()
+    tokens = ["Ban", "Chỉ", "đạo", "35", "thành", "phố", "Hải", "Phòng"]
     exact = model.tags(tokens)
     syllables = [model.syllable(t) for t in tokens]
     labels, near_tie = model._decode(syllables, 1e6)  # every decision counts as a near tie

@@ -292,7 +292,7 @@ def test_a_failing_worker_ends_the_call_with_its_error_and_stops(tmp_path: Path)
     from searchkit.index.workers import Workers
 
     namespace: dict[str, Any] = {}
-    exec(ARTICLES, namespace)  # noqa: S102 - the test's own article builder
+    exec(ARTICLES, namespace)
     workers = Workers(str(tmp_path / "missing" / "ix"), "MAIN", 2)
     try:
         with pytest.raises(FileNotFoundError, match=r"No such file or directory.*missing"):

@@ -413,6 +413,6 @@ def _convert(build: Callable[[], Article], source: str, line: int | None) -> Art
         return Rejected(source, line, str(e.args[0]))
     except MemoryError:
         raise
-    except Exception as e:  # noqa: BLE001 (one record must not end the run; see the docstring)
+    except Exception as e:
         message = " ".join(str(e).split())[:200]
         return Rejected(source, line, f"unexpected error: {type(e).__name__}: {message}")

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +144,7 @@ class IndexStats:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class _Tally:
@@ -792,7 +792,7 @@ def _articles(
                 tally.reject(Rejected("<input>", n, f"not an article or a dict: {type(item).__name__} ({e})"))
             except MemoryError:  # the process is out of memory, not this record at fault
                 raise
-            except Exception as e:  # noqa: BLE001 (one bad record must not end the run)
+            except Exception as e:
                 tally.reject(Rejected("<input>", n, f"unexpected error: {type(e).__name__}: {e}"))
         if progress is not None:
             progress(handled)

@@ -162,7 +162,7 @@ class _Process:
                 write_frame(self._stdin, message)
         except OSError:  # the worker is gone: the reader reports it
             pass
-        except Exception as e:  # noqa: BLE001 - reported by the thread that waits for answers
+        except Exception as e:
             self.answers.put((_protocol().FAILED, f"cannot send a batch: {type(e).__name__}: {e}"))
         finally:
             try:
@@ -181,7 +181,7 @@ class _Process:
                     self.answers.put((kind, payload))
         except EOFError:  # the worker exited
             pass
-        except Exception as e:  # noqa: BLE001 - reported by the thread that waits for answers
+        except Exception as e:
             self.answers.put((_protocol().FAILED, f"unreadable answer: {type(e).__name__}: {e}"))
         self.answers.put((_GONE, None))
 

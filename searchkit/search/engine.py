@@ -108,7 +108,7 @@ def search(
     return SearchResults(query, total, _ms(started), hits, facet_values, suggestion, offset)
 
 
-def _check_arguments(  # noqa: PLR0913 - the arguments of search()
+def _check_arguments(
     query: object,
     limit: object,
     offset: object,

@@ -61,7 +61,7 @@ _SENTENCE_START = re.compile("(?:(?<=[.!?\u2026])[\"'\u201d\u2019)\\]]*[^\\S\n]+
 _CLOSING = "\"'\u201d\u2019)]"  # what _SENTENCE_START may hold besides whitespace
 _ZWJ = "\u200d"
 # Control characters rich.text.Text would strip (shifting every offset after them): shown as spaces.
-_RICH_CONTROLS = {c: " " for c in [*range(0x09), *range(0x0B, 0x20), 0x7F]}
+_RICH_CONTROLS = dict.fromkeys([*range(9), *range(11, 32), 127], " ")
 
 
 @dataclass(frozen=True, slots=True)

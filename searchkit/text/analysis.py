@@ -115,7 +115,7 @@ class _SpanTokenizer(_Stateless, Tokenizer):
     def _spans(self, value: str) -> Iterator[tuple[int, int]]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer signature
+    def __call__(
         self,
         value: str,
         positions: bool = False,

@@ -50,7 +50,7 @@ import re
 import unicodedata
 from array import array
 
-__all__ = ["normalize", "fold", "normalize_with_offsets", "offset_arrays"]
+__all__ = ["fold", "normalize", "normalize_with_offsets", "offset_arrays"]
 
 # Invisible characters (Unicode's Default_Ignorable_Code_Point) and control characters other
 # than tab, LF and CR: dropped (length-changing).

@@ -61,7 +61,7 @@ from itertools import islice, product
 
 from searchkit.text.normalize import INVISIBLE, fold, normalize, offset_arrays
 
-__all__ = ["MAX_NAME_LENGTH", "OrgMention", "find_orgs", "canonical_org", "org_aliases"]
+__all__ = ["MAX_NAME_LENGTH", "OrgMention", "canonical_org", "find_orgs", "org_aliases"]
 
 _DATA = "data/orgs"
 _MAX_ALIASES = 64
@@ -634,7 +634,7 @@ class _Parser:
             nxt = _TOKEN.match(text, m.end())
             if word[:1].isupper():
                 if persons_end and word in self.lex.surnames and nxt and nxt.group(1)[:1].isupper():
-                    if not (nxt.group(1) in self.lex.surnames_all or ends and ends[-1][1][:1].isupper()):
+                    if not (nxt.group(1) in self.lex.surnames_all or (ends and ends[-1][1][:1].isupper())):
                         break
             elif word in "-–&":
                 if not ends or not (nxt and nxt.group(1)[:1].isupper()):

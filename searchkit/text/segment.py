@@ -255,18 +255,18 @@ class _Model:
     """
 
     __slots__ = (
-        "weights",
-        "transitions",
-        "inside",
-        "bigrams",
-        "trigrams",
-        "ids",
         "base",
         "bigram_codes",
-        "trigram_heads",
-        "trigram_codes",
+        "bigrams",
+        "ids",
+        "inside",
         "ngram_differences",
         "syllables",
+        "transitions",
+        "trigram_codes",
+        "trigram_heads",
+        "trigrams",
+        "weights",
     )
 
     def __init__(

@@ -615,7 +615,7 @@ def _read_queries(stream: IO[bytes]) -> Iterator[tuple[int, str, str | None]]:
 
 def _open_queries(path: Path) -> IO[bytes]:
     if str(path) != "-":
-        return open(path, "rb")  # noqa: SIM115 (the caller closes it)
+        return open(path, "rb")
     if hasattr(sys.stdin, "buffer"):
         return cast(IO[bytes], sys.stdin.buffer)
     return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))  # a text stand-in (tests)

@@ -600,7 +600,7 @@ class _History:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            import readline  # noqa: PLC0415 - only on a terminal: importing it can write escape codes
+            import readline
         except ImportError:
             self.readline = None
             return
