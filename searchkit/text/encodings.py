@@ -44,6 +44,7 @@ from functools import cache
 from typing import Literal
 
 from searchkit.errors import EncodingError
+from searchkit.text.normalize import TONE_MARKS
 
 __all__ = [
     "ACCEPT_SCORE",
@@ -309,7 +310,7 @@ _SYLLABLE = re.compile(
     f"(?:{'|'.join(_NUCLEI)})"
     "(?:ch|ng|nh|[cmnpt])?"
 )
-_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_TONES = frozenset(TONE_MARKS)
 _WORD = re.compile(r"[^\W\d_]+")
 
 

@@ -50,7 +50,7 @@ import re
 import unicodedata
 from array import array
 
-__all__ = ["fold", "normalize", "normalize_with_offsets", "offset_arrays"]
+__all__ = ["COMBINING_MARKS", "INVISIBLE", "TONE_MARKS", "fold", "normalize", "normalize_with_offsets", "offset_arrays"]
 
 # Invisible characters (Unicode's Default_Ignorable_Code_Point) and control characters other
 # than tab, LF and CR: dropped (length-changing).
@@ -60,8 +60,11 @@ INVISIBLE = (
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 )
 _DROP = re.compile(f"[{INVISIBLE}]")
-# Combining marks of the blocks Latin text uses (U+034F, the grapheme joiner, is invisible).
-_MARKS = "\u0300-\u034e\u0350-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+#: The blocks of combining marks Latin text uses, as the body of a regular-expression class
+#: (the one definition: syllables, highlighting and normalization all read it).
+COMBINING_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# The same without U+034F (the combining grapheme joiner), which normalize drops as invisible.
+_MARKS = COMBINING_MARKS.replace("\u0300-\u036f", "\u0300-\u034e\u0350-\u036f")
 # One-for-one replacements.
 _SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 _TRANSLATE = {ord(c): " " for c in _SPACES}
@@ -71,8 +74,9 @@ _STROKED_D = re.compile("([Dd])[\u0335\u0336]")
 # runs only when this (a scan in C) finds one.
 _TO_TRANSLATE = re.compile("[" + "".join(map(chr, _TRANSLATE)) + "]")
 
-_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
-_TONED_SECOND = "".join(unicodedata.normalize("NFC", base + mark) for base in "aeyAEY" for mark in _TONE_MARKS)
+#: The five Vietnamese tone marks as combining characters: huyền, sắc, ngã, hỏi, nặng.
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_TONED_SECOND = "".join(unicodedata.normalize("NFC", base + mark) for base in "aeyAEY" for mark in TONE_MARKS)
 # o+a, o+e or u+y ending a syllable, tone on the second vowel, not after q (qu- is a consonant).
 # Not before a letter (a final consonant) nor a combining mark (the base letter would compose).
 _SECOND_VOWEL_TONE = re.compile(f"(?<![qQ])([oOuU])([{_TONED_SECOND}])(?![^\\W\\d_]|[{_MARKS}])")
