@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from searchkit.errors import ModelError
 from searchkit.search.plan import Plan, fold_term
 from searchkit.text.normalize import normalize
-from searchkit.text.segment import pyvi_words_path
+from searchkit.text.pyvi_model import pyvi_words_path
 
 if TYPE_CHECKING:
     pass

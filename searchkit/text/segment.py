@@ -25,9 +25,7 @@ The model loads on first use (:func:`functools.lru_cache`), never at import.
 
 from __future__ import annotations
 
-import codecs
 import functools
-import importlib.util
 import pickle
 import re
 import string
@@ -35,10 +33,12 @@ import struct
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
 from searchkit.errors import ModelError
 from searchkit.text.normalize import normalize, offset_arrays
+from searchkit.text.pyvi_model import crfsuite_bytes, parse_crfsuite, read_ngrams
+from searchkit.text.pyvi_model import model_dir as _pyvi_model_dir
 
 __all__ = ["MAX_LINE_WINDOW", "MAX_TOKEN_LENGTH", "Word", "segment", "tokenize_like_pyvi", "word_spans"]
 
@@ -126,125 +126,21 @@ _MAX_SEQUENCE = 2000
 _MAX_CACHED_SYLLABLES = 200_000
 
 
-def _pyvi_model_dir() -> Path:
-    """Return pyvi's ``models`` folder without importing pyvi (its import loads the model)."""
-    spec = importlib.util.find_spec("pyvi")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelError("pyvi is not installed; install it with 'pip install pyvi'")
-    return Path(next(iter(spec.submodule_search_locations))) / "models"
+class _Syllable(NamedTuple):
+    """A syllable's cached facts, for the fast path (score differences are label 0 − label 1).
 
-
-def pyvi_words_path() -> Path:
-    """Return the path of pyvi's word list (``models/words.txt``) without importing pyvi.
-
-    Raises:
-        ModelError: pyvi is not installed.
+    The hot loops unpack it as a tuple (faster than attribute access); the field order is
+    the unpacking order.
     """
-    return _pyvi_model_dir() / "words.txt"
 
-
-class _Stub:
-    """Stands in for every class named in pyvi's pickle, keeping only its state."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        self.state: object = None
-
-    def __setstate__(self, state: object) -> None:
-        self.state = state
-
-
-class _ModelUnpickler(pickle.Unpickler):
-    """Unpickler that builds no foreign objects: the CRFsuite model bytes are all we need."""
-
-    def find_class(self, module: str, name: str) -> object:
-        if (module, name) == ("_codecs", "encode"):  # rebuilds the pickled numpy scalars' bytes
-            return codecs.encode
-        return _Stub
-
-
-def _crfsuite_bytes(pickle_path: Path) -> bytes:
-    """Extract the CRFsuite model file stored inside a pickled ``sklearn_crfsuite.CRF``."""
-    with pickle_path.open("rb") as stream:
-        crf = _ModelUnpickler(stream).load()
-    resource = crf.state["modelfile"]
-    data = resource.state["__FILE_RESOURCE_DATA__"]
-    if not isinstance(data, bytes):
-        raise ModelError(f"{pickle_path}: no CRFsuite model inside the pickle")
-    return data
-
-
-def _cqdb_strings(data: bytes, offset: int) -> list[str]:
-    """Read the id → string array of a CRFsuite "constant quark database" chunk."""
-    chunk, _size, _flag, byteorder, count, backward = struct.unpack_from("<4sIIIII", data, offset)
-    if chunk != b"CQDB" or byteorder != 0x62445371:
-        raise ModelError("corrupt CRFsuite model: bad CQDB chunk")
-    strings: list[str] = []
-    for i, record in enumerate(struct.unpack_from(f"<{count}I", data, offset + backward)):
-        if record == 0:
-            strings.append("")
-            continue
-        ident, size = struct.unpack_from("<iI", data, offset + record)
-        if ident != i:
-            raise ModelError("corrupt CRFsuite model: CQDB ids out of order")
-        raw = data[offset + record + 8 : offset + record + 7 + size]
-        strings.append(raw.decode("utf-8", "surrogateescape"))
-    return strings
-
-
-def _parse_crfsuite(
-    data: bytes,
-) -> tuple[dict[str, tuple[float, float]], tuple[float, float, float, float], int]:
-    """Parse a CRFsuite CRF1d model: state weights by attribute, transitions, I_W's label id.
-
-    Returns:
-        ``(weights, transitions, inside)``: ``weights[attribute] = (weight for label 0,
-        weight for label 1)``; ``transitions = (t00, t01, t10, t11)`` with ``tij`` the weight
-        of label i followed by label j; ``inside`` the id of label ``I_W``.
-    """
-    header = struct.unpack_from("<4sI4sIIIIIIIII", data, 0)
-    magic, _size, kind, _version, _nf, num_labels, num_attrs, off_features = header[:8]
-    off_labels, off_attrs = header[8], header[9]
-    if magic != b"lCRF" or kind != b"FOMC":
-        raise ModelError("not a CRFsuite CRF1d model")
-    labels = _cqdb_strings(data, off_labels)
-    attrs = _cqdb_strings(data, off_attrs)
-    if num_labels != 2 or sorted(labels) != ["B_W", "I_W"] or len(attrs) != num_attrs:
-        raise ModelError(f"unexpected pyvi model labels {labels!r}")
-    chunk, _chunk_size, count = struct.unpack_from("<4sII", data, off_features)
-    if chunk != b"FEAT":
-        raise ModelError("corrupt CRFsuite model: no feature chunk")
-    state: dict[int, list[float]] = {}
-    trans = [[0.0, 0.0], [0.0, 0.0]]
-    for kind_id, src, dst, weight in struct.iter_unpack("<IIId", data[off_features + 12 : off_features + 12 + 20 * count]):
-        if kind_id == 0:
-            pair = state.setdefault(src, [0.0, 0.0])
-            pair[dst] += weight  # pyvi's model has one feature per (attribute, label)
-        else:
-            trans[src][dst] += weight
-    weights = {attrs[src]: (pair[0], pair[1]) for src, pair in state.items()}
-    transitions = (trans[0][0], trans[0][1], trans[1][0], trans[1][1])
-    return weights, transitions, labels.index("I_W")
-
-
-def _read_ngrams(path: Path) -> tuple[frozenset[str], frozenset[str]]:
-    """Read pyvi's words.txt exactly as pyvi does: two- and three-syllable entries."""
-    bigrams: set[str] = set()
-    trigrams: set[str] = set()
-    for entry in path.read_text(encoding="utf-8").split("\n"):
-        parts = entry.split(" ")
-        if len(parts) == 2:
-            bigrams.add(entry)
-        elif len(parts) == 3:
-            trigrams.add(entry)
-    return frozenset(bigrams), frozenset(trigrams)
-
-
-# A syllable's cached facts, for the fast path: (lowercased, id among the syllables of
-# words.txt's bigrams and trigrams or 0, and score differences label 0 − label 1: its own
-# features, what it adds to the next syllable ("-1:" features), what it adds to the previous
-# one ("+1:" features); then for pyvi's post-rules: blocks gluing (punctuation or starts with
-# a digit), first character title case; and for segment(): has a letter or digit).
-_Syllable = tuple[str, int, float, float, float, bool, bool, bool]
+    lower: str  # lowercased
+    code: int  # id among the syllables of words.txt's bigrams and trigrams, or 0
+    own: float  # its own features
+    before: float  # what it adds to the next syllable ("-1:" features)
+    after: float  # what it adds to the previous syllable ("+1:" features)
+    blocker: bool  # pyvi's post-rules: never glued (punctuation, or starts with a digit)
+    title: bool  # first character title case
+    wordy: bool  # has a letter or digit (segment() returns it)
 
 
 class _Model:
@@ -329,7 +225,7 @@ class _Model:
         first = token[0]
         blocker = token in _PUNCTUATION or first.isdigit()
         wordy = any(c.isalnum() for c in token)
-        found = (lower, self.ids.get(lower, 0), own, before, after, blocker, first.istitle(), wordy)
+        found = _Syllable(lower, self.ids.get(lower, 0), own, before, after, blocker, first.istitle(), wordy)
         self.syllables[token] = found
         return found
 
@@ -352,8 +248,8 @@ class _Model:
         return [
             False,
             *[
-                label == inside and not a[5] and not b[5] and (a[6] or not b[6])
-                for label, a, b in zip(labels[1:], found, found[1:])
+                label == inside and not a.blocker and not b.blocker and (a.title or not b.title)
+                for label, a, b in zip(labels[1:], found, found[1:], strict=False)
             ],
         ]
 
@@ -380,20 +276,19 @@ class _Model:
         bigrams, heads, trigrams, base = self.bigram_codes, self.trigram_heads, self.trigram_codes, self.base
         near_tie = False
         back = bytearray(n)
-        prev = found[0]
-        e = prev[2]  # the (incomplete) score difference of position t - 1
+        _, prev_code, e, prev_before, *_ = found[0]  # e: the (incomplete) score difference of t - 1
         late = 0.0  # a trigram's contribution to position t
         d = 0.0  # alpha difference at position t - 2
         for t in range(1, n):
-            cur = found[t]
-            e += cur[4]  # "+1:" features of t
-            c = cur[2] + prev[3] + late  # own and "-1:" features of t
+            _, cur_code, own, before, after, _, _, _ = found[t]
+            e += after  # "+1:" features of t
+            c = own + prev_before + late  # own and "-1:" features of t
             late = 0.0
-            code = prev[1] * base + cur[1]
+            code = prev_code * base + cur_code
             if code in bigrams:
                 e += bigram_p
                 c += bigram_m
-            if code in heads and t + 1 < n and code * base + found[t + 1][1] in trigrams:
+            if code in heads and t + 1 < n and code * base + found[t + 1].code in trigrams:
                 e += trigram_p
                 late = trigram_m
             if t == 1:
@@ -413,7 +308,7 @@ class _Model:
                 back[t - 1] = step
                 d = m0 - m1 + e
             e = c
-            prev = cur
+            prev_code, prev_before = cur_code, before
         if n == 1:
             d = e
         else:
@@ -522,8 +417,8 @@ def _load_model() -> _Model:
     """
     models = _pyvi_model_dir()
     try:
-        weights, transitions, inside = _parse_crfsuite(_crfsuite_bytes(models / "pyvi3.pkl"))
-        bigrams, trigrams = _read_ngrams(pyvi_words_path())
+        weights, transitions, inside = parse_crfsuite(crfsuite_bytes(models / "pyvi3.pkl"))
+        bigrams, trigrams = read_ngrams(models / "words.txt")
     except ModelError:
         raise
     except (OSError, pickle.UnpicklingError, struct.error, KeyError, AttributeError, TypeError, ValueError, EOFError) as e:
@@ -553,7 +448,7 @@ def tokenize_like_pyvi(text: str) -> str:
     if not tokens:
         return text
     joins = _load_model().joins(tokens)
-    return tokens[0] + "".join([("_" if join else " ") + token for token, join in zip(tokens[1:], joins[1:])])
+    return tokens[0] + "".join([("_" if join else " ") + token for token, join in zip(tokens[1:], joins[1:], strict=True)])
 
 
 def segment(text: str) -> list[Word]:
@@ -590,15 +485,20 @@ def segment(text: str) -> list[Word]:
     return [Word(text[start:stop], start, stop) for start, stop in word_spans(text)]
 
 
-def word_spans(text: str) -> list[tuple[int, int]]:
+def word_spans(text: str, *, normalized: bool = False) -> list[tuple[int, int]]:
     """The ``(start, end)`` spans of :func:`segment`'s words, without building Words.
+
+    Args:
+        text: Any text.
+        normalized: The caller knows that ``normalize(text) == text`` (a parsed query's
+            text), so it is not normalized again.
 
     >>> word_spans("Ban Chỉ đạo 35")
     [(0, 3), (4, 11), (12, 14)]
     """
     if not text or text.isspace():
         return []
-    if normalize(text) == text:
+    if normalized or normalize(text) == text:
         norm = text
         starts: Sequence[int] = range(len(text))
         ends: Sequence[int] = range(1, len(text) + 1)
@@ -663,7 +563,7 @@ def _line_words(model: _Model, norm: str, begin: int, end: int) -> list[tuple[in
     for lo, hi in _chunks(tokens):
         joins.extend(model.joins(tokens[lo:hi]))  # the first of each piece is never glued
     syllables = model.syllables
-    wordy = [(syllables.get(t) or model.syllable(t))[7] for t in tokens]
+    wordy = [(syllables.get(t) or model.syllable(t)).wordy for t in tokens]
     whole = _whole_spans(norm, begin, end)
     owner = _owners(spans, whole)
     words: list[tuple[int, int]] = []
@@ -677,20 +577,31 @@ def _line_words(model: _Model, norm: str, begin: int, end: int) -> list[tuple[in
             words.append((s, e))
         last = i
     if whole:
-        covered = [list(span) for span in whole]
-        for i, k in enumerate(owner):
-            if k >= 0:  # a whole word also covers the pyvi tokens it overlaps ("HCM." in "TP.HCM.")
-                covered[k][0] = min(covered[k][0], spans[i][0])
-                covered[k][1] = max(covered[k][1], spans[i][1])
-        words.extend((s, e) for s, e in covered)
-        words.sort()
-        merged: list[tuple[int, int]] = []
-        for s, e in words:  # one pyvi token can reach over two codes ('http://a.b/"COVID-19'): merge
-            if merged and s < merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-            else:
-                merged.append((s, e))
-        words = merged
+        words = _with_whole_words(words, spans, whole, owner)
+    return _trimmed(norm, words)
+
+
+def _with_whole_words(
+    words: list[tuple[int, int]], spans: list[tuple[int, int]], whole: list[tuple[int, int]], owner: list[int]
+) -> list[tuple[int, int]]:
+    """Add the whole words (URLs, numbers, codes) to pyvi's words, in order, overlaps merged."""
+    covered = [list(span) for span in whole]
+    for i, k in enumerate(owner):
+        if k >= 0:  # a whole word also covers the pyvi tokens it overlaps ("HCM." in "TP.HCM.")
+            covered[k][0] = min(covered[k][0], spans[i][0])
+            covered[k][1] = max(covered[k][1], spans[i][1])
+    words = sorted([*words, *((s, e) for s, e in covered)])
+    merged: list[tuple[int, int]] = []
+    for s, e in words:  # one pyvi token can reach over two codes ('http://a.b/"COVID-19'): merge
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _trimmed(norm: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Words without punctuation at their ends, with the combining marks after their last letter."""
     trimmed: list[tuple[int, int]] = []
     size = len(norm)
     for s, e in words:
