@@ -32,7 +32,8 @@ from collections.abc import Sequence
 from _common import need, print_table, read_jsonl
 
 from searchkit import fold, normalize, segment
-from searchkit.text.analysis import stopwords, word_analyzer, word_term
+from searchkit.text.analysis import word_analyzer
+from searchkit.text.terms import stopwords, word_term
 
 # cause -> (what it means, deliberate?)
 CAUSES: dict[str, tuple[str, str]] = {
@@ -50,11 +51,13 @@ CAUSES: dict[str, tuple[str, str]] = {
         "no (gap, minor)",
     ),
     "segmentation": (
-        "word boundaries: the peer's dictionary/model (CocCoc, vnTokenizer, underthesea) differs from pyvi's, which we follow exactly",
+        "word boundaries: the peer's dictionary/model (CocCoc, vnTokenizer, underthesea) differs from pyvi's, "
+        "which we follow exactly",
         "by design (pyvi-exact)",
     ),
     "url/email": (
-        "URLs with a scheme and e-mails stay whole in segment() (term 'https_duydo_me'); bare domains ('google.com') split in two",
+        "URLs with a scheme and e-mails stay whole in segment() (term 'https_duydo_me'); "
+        "bare domains ('google.com') split in two",
         "deliberate",
     ),
     "numbers/codes": (
@@ -62,7 +65,8 @@ CAUSES: dict[str, tuple[str, str]] = {
         "deliberate",
     ),
     "inner punctuation": (
-        "peer keeps a word with its dots/hyphen/apostrophe ('v.v...', 'UBND.', 'Rolls-Royce', \"H'Mông\"); we split or drop the mark",
+        "peer keeps a word with its dots/hyphen/apostrophe ('v.v...', 'UBND.', 'Rolls-Royce', \"H'Mông\"); "
+        "we split or drop the mark",
         "deliberate (phrases still match)",
     ),
     "stopwords": ("stopword lists differ (a word one side drops and the other keeps)", "deliberate"),

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from searchkit.text.analysis import (
     SegmentedText,
     folded_analyzer,
-    stopwords,
     syllable_analyzer,
     word_analyzer,
     word_spans,
 )
+from searchkit.text.terms import stopwords
 
 ANALYZERS = {"word": word_analyzer, "syllable": syllable_analyzer, "folded": folded_analyzer}
 

@@ -24,8 +24,9 @@ from searchkit.search.highlight import (
     to_json,
     to_rich,
 )
-from searchkit.text.analysis import SyllableTokenizer, word_term
+from searchkit.text.analysis import SyllableTokenizer
 from searchkit.text.normalize import fold, normalize
+from searchkit.text.terms import word_term
 
 FOLDED_CHI_DAO = QueryTerms(folded=frozenset({"chi", "dao"}))
 EXACT_CHI_DAO = QueryTerms(syllables=frozenset({"chỉ", "đạo"}))
@@ -168,9 +169,9 @@ def test_match_spans_finds_the_same_in_latin_text_as_syllable_by_syllable(text: 
 def test_marks_of_the_fast_path_are_the_syllable_views() -> None:
     """The regular-expression path must know every mark the syllable tokenizer joins to a letter."""
     from searchkit.search import highlight
-    from searchkit.text import analysis
+    from searchkit.text import terms
 
-    assert highlight._MARKS in analysis._SYLLABLE.pattern
+    assert highlight.COMBINING_MARKS in terms.SYLLABLE.pattern
 
 
 # --------------------------------------------------------------------------- snippets
@@ -439,7 +440,9 @@ def test_boundaries_are_found_as_unicode_defines_them(text: str) -> None:
         assert _is_boundary(text, i) == (not inside)
 
 
-SENTENCES = st.lists(st.sampled_from(["Ban", "chỉ", "đạo", " ", "  ", ".", "!", "?", "…", "\n", '"', "”", "’", ")", "]", "\t"]), max_size=60)
+SENTENCES = st.lists(
+    st.sampled_from(["Ban", "chỉ", "đạo", " ", "  ", ".", "!", "?", "…", "\n", '"', "”", "’", ")", "]", "\t"]), max_size=60
+)
 
 
 @settings(max_examples=300, deadline=None)

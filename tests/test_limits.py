@@ -21,9 +21,10 @@ import pytest
 import searchkit.search.suggest as search_module
 from searchkit import Index, QuerySyntaxError
 from searchkit.search.query import parse_query
-from searchkit.text.analysis import folded_analyzer, syllable_analyzer, syllables, word_analyzer
+from searchkit.text.analysis import folded_analyzer, syllable_analyzer, word_analyzer
 from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
 from searchkit.text.segment import MAX_LINE_WINDOW, MAX_TOKEN_LENGTH, segment
+from searchkit.text.terms import syllables
 
 MIXED = Path(__file__).parent / "data" / "mixed.jsonl"
 

@@ -39,15 +39,9 @@ from whoosh.writing import SegmentWriter
 from searchkit.documents.article import Article
 from searchkit.index.schema import VIEWS, build_schema
 from searchkit.index.storage import STAGING, clean_unused
-from searchkit.text.analysis import (
-    SegmentedText,
-    iter_syllables,
-    stopwords,
-    word_spans,
-    word_term,
-)
-from searchkit.text.normalize import fold
+from searchkit.text.analysis import SegmentedText, word_spans
 from searchkit.text.orgs import find_orgs
+from searchkit.text.terms import view_postings
 
 __all__ = ["STAGING", "BuiltSegment", "Prepared", "SegmentBuilder", "Writer", "document_fields", "prepare"]
 
@@ -92,12 +86,11 @@ def prepare(article: Article) -> Prepared:
 def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterator[AnalyzedField]:
     """The terms and positions of the three views of one text field.
 
-    Runs the same term functions as the analyzers of :mod:`searchkit.text.analysis`
-    (:func:`~searchkit.analysis.word_term`, lowercasing, :func:`~searchkit.normalize.fold`,
-    :func:`~searchkit.analysis.stopwords`), but tokenizes the syllables once for the syllable
-    and folded views and skips Whoosh's per-token generator chain: about 4 times faster.
-    ``tests/test_index.py`` checks that the result equals Whoosh running the schema's own
-    analyzers; :data:`_EXACT` switches back to them.
+    The terms come from :func:`searchkit.text.terms.view_postings`, the same term functions
+    the analyzers of :mod:`searchkit.text.analysis` run, but the syllables are tokenized once
+    for the syllable and folded views and Whoosh's per-token generator chain is skipped: about
+    4 times faster. ``tests/test_index.py`` checks that the result equals Whoosh running the
+    schema's own analyzers; :data:`_EXACT` switches back to them.
     """
     schema = _schema()
     if _EXACT:
@@ -108,24 +101,7 @@ def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterat
             postings = {t.decode("utf-8"): fmt.decode_positions(v) for t, _, _, v in items}
             yield fieldname, postings, sum(item[1] for item in items)
         return
-    stops = stopwords()
-    words: dict[str, list[int]] = {}
-    for pos, (start, end) in enumerate(spans):
-        term = _term(text[start:end])
-        if term and term not in stops:
-            words.setdefault(term, []).append(pos)
-    tokens: dict[str, list[int]] = {}
-    for pos, token in enumerate(iter_syllables(text)):
-        term = _term(token)
-        if term:
-            tokens.setdefault(term, []).append(pos)
-    folded: dict[str, list[int]] = {}
-    for term, positions in tokens.items():
-        plain = _fold(term)
-        if plain in folded:  # "hoà" and "hóa" fold to one term
-            folded[plain] = sorted(folded[plain] + positions)
-        elif plain:
-            folded[plain] = positions
+    words, tokens, folded = view_postings(text, spans)
     yield f"{name}_w", words, sum(map(len, words.values()))
     yield f"{name}_s", tokens, sum(map(len, tokens.values()))
     yield f"{name}_f", folded, sum(map(len, folded.values()))
@@ -150,16 +126,6 @@ def _pickled_position(position: int) -> bytes:
 
 #: Analyze with the schema's analyzers through Whoosh instead of :func:`_analyze`'s fast path.
 _EXACT = False
-
-
-@functools.lru_cache(maxsize=200_000)
-def _term(text: str) -> str:
-    return word_term(text).lower()
-
-
-@functools.lru_cache(maxsize=200_000)
-def _fold(term: str) -> str:
-    return fold(term)
 
 
 @functools.lru_cache(maxsize=1)

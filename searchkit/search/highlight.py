@@ -26,8 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from searchkit.text.analysis import SyllableTokenizer, word_term
-from searchkit.text.normalize import fold, normalize
+from searchkit.text.terms import COMBINING_MARKS, SYLLABLE, fold_term, index_term, span_terms, syllable_keys
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -125,9 +124,10 @@ class QueryTerms:
 
     Attributes:
         syllables: Normalized lowercase syllables that match exactly ("chỉ", "đạo"): a text
-            syllable matches when ``word_term(syllable).lower()`` is in this set.
+            syllable matches when its term (:func:`~searchkit.text.terms.index_term`) is in
+            this set.
         folded: Diacritic-free lowercase syllables ("chi", "dao"): a text syllable matches
-            when the :func:`~searchkit.normalize.fold` of its term is in this set.
+            when its folded term (:func:`~searchkit.text.terms.fold_term`) is in this set.
 
     >>> terms = QueryTerms(syllables=frozenset({"đạo"}), folded=frozenset({"chi"}))
     >>> text = "Ban Chỉ đạo, chí đáo"
@@ -209,19 +209,12 @@ def _clean(text: str, spans: Iterable[Span]) -> list[Span]:
 # --------------------------------------------------------------------------- matching
 
 
-@functools.lru_cache(maxsize=100_000)
-def _syllable_keys(raw: str) -> tuple[str, str]:
-    """Return ``(term, folded term)`` of a syllable as the syllable and folded views index it."""
-    term = word_term(raw).lower()
-    return term, fold(term)
-
-
 def match_spans(text: str, terms: QueryTerms) -> list[Span]:
     """Return the runs of syllables of ``text`` that match ``terms``, as ``"match"`` spans.
 
-    A syllable is what :class:`~searchkit.analysis.SyllableTokenizer` yields (a run of letters
-    and digits with their combining marks), at the same offsets; its term is computed as the
-    syllable view computes it. Matched syllables separated only by spaces (no punctuation, no
+    A syllable is what :class:`~searchkit.analysis.SyllableTokenizer` yields
+    (:data:`searchkit.text.terms.SYLLABLE`), at the same offsets; its terms are the syllable
+    and folded views' (:func:`searchkit.text.terms.syllable_keys`). Matched syllables separated only by spaces (no punctuation, no
     line break) form one span.
 
     Args:
@@ -253,7 +246,7 @@ def match_spans(text: str, terms: QueryTerms) -> list[Span]:
 
 def _matches(raw: str, syllables: frozenset[str], folded: frozenset[str]) -> bool:
     """True when the syllable ``raw`` matches exactly or without diacritics (see :class:`QueryTerms`)."""
-    term, folded_term = _syllable_keys(raw)
+    term, folded_term = syllable_keys(raw)
     return term in syllables or folded_term in folded
 
 
@@ -269,8 +262,8 @@ def _candidates(text: str, terms: QueryTerms) -> Iterable[tuple[int, int]]:
     """
     folding = _letter_folding()
     if folding.rough.search(text) is not None and folding.other.search(text) is not None:
-        # The tokenizer's own syllable offsets, without the Whoosh Token it fills per syllable.
-        return SyllableTokenizer()._spans(text)
+        # The syllable tokenizer's offsets, without the Whoosh Token it fills per syllable.
+        return (m.span() for m in SYLLABLE.finditer(text))
     pattern = _folded_syllables(terms)
     if pattern is None:
         return ()
@@ -282,7 +275,6 @@ def _candidates(text: str, terms: QueryTerms) -> Iterable[tuple[int, int]]:
 
 # A character that can be part of a syllable, as the syllable view tokenizes.
 _SYLLABLE_CHAR = re.compile(r"[^\W_]")
-_MARKS = r"\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _LATIN = r"\x00-\u024f\u1e00-\u1eff"
 
 
@@ -315,7 +307,7 @@ def _letter_folding() -> _Folding:
             ch = chr(code)
             if not _SYLLABLE_CHAR.match(ch):
                 continue
-            folded = fold(normalize(ch).lower())
+            folded = fold_term(index_term(ch))
             if len(folded) != 1 or not _SYLLABLE_CHAR.match(folded) or unicodedata.normalize("NFC", ch) != ch:
                 odd.append(ch)
             else:
@@ -324,7 +316,7 @@ def _letter_folding() -> _Folding:
     odd_class = f"|[{re.escape(''.join(odd))}]" if odd else ""
     return _Folding(
         classes,
-        re.compile(f"[^\\W_{_LATIN}]|[{_MARKS}]{odd_class}"),
+        re.compile(f"[^\\W_{_LATIN}]|[{COMBINING_MARKS}]{odd_class}"),
         re.compile(f"[^{_LATIN}\\u2000-\\u206f]{odd_class}"),
     )
 
@@ -334,7 +326,7 @@ def _folded_syllables(terms: QueryTerms) -> re.Pattern[str] | None:
     """A pattern matching, at the end of a syllable, the letters of any folded term of
     ``terms`` in any spelling that folds to them (None when no syllable can match)."""
     classes = _letter_folding().classes
-    keys = terms.folded | {fold(s) for s in terms.syllables}
+    keys = terms.folded | {fold_term(s) for s in terms.syllables}
     words = sorted((k for k in keys if k and all(_SYLLABLE_CHAR.match(c) for c in k)), key=lambda k: (-len(k), k))
     if not words:
         return None
@@ -345,12 +337,6 @@ def _folded_syllables(terms: QueryTerms) -> re.Pattern[str] | None:
 # --------------------------------------------------------------------------- snippets
 
 
-@functools.lru_cache(maxsize=100_000)
-def _matched_terms(matched: str) -> tuple[str, ...]:
-    """The terms a matched span shows, one per syllable ("Chỉ đạo" and "chi dao" are alike)."""
-    return tuple(t for t in fold(word_term(matched).lower()).split("_") if t)
-
-
 class _Layout:
     """The spans of one text, indexed for choosing fragments (lives for one make_snippet call)."""
 
@@ -358,7 +344,8 @@ class _Layout:
         self.text = text
         self.spans = spans
         self.matches = [s for s in spans if s.kind == MATCH]
-        self.keys = [_matched_terms(text[s.start : s.end]) for s in self.matches]
+        # the terms each match shows, one per syllable ("Chỉ đạo" and "chi dao" are alike)
+        self.keys = [span_terms(text[s.start : s.end]) for s in self.matches]
         self.match_starts = [s.start for s in self.matches]
         self.match_ends = [s.end for s in self.matches]
         orgs = [s for s in spans if s.kind == ORG]

@@ -1,7 +1,9 @@
 """The query plan: a parsed query turned into Whoosh queries over the views, with weights.
 
 A parsed query (:mod:`searchkit.search.query`) becomes one Whoosh query over the three views of
-title and body (:mod:`searchkit.text.analysis`):
+title and body (:mod:`searchkit.text.analysis`). Its clauses arrive normalized and segmented,
+their words already in the views' terms (:class:`~searchkit.text.terms.QueryWord`): the plan
+only chooses views and weights.
 
 * **Typed with diacritics** (any mark in the query): each word counts through the word view
   (``chỉ_đạo`` as one term, full weight), its syllables through the syllable view (partial
@@ -20,27 +22,21 @@ query shapes it does not handle, go through Whoosh's searcher. Results are our o
 dataclasses, valid after the searcher is gone.
 """
 
-
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from whoosh import query as wq
 
 from searchkit.search.query import Clause, ParsedQuery
-from searchkit.text.analysis import stopwords, word_term
 from searchkit.text.normalize import fold, normalize
 from searchkit.text.orgs import canonical_org, find_orgs
-from searchkit.text.segment import segment
+from searchkit.text.terms import QueryWord, fold_term
 
-if TYPE_CHECKING:
-    pass
-
-__all__ = ["Plan", "Unit", "build_plan", "fold_term", "is_accented", "org_query", "pair_scoring", "query_units", "resolve_values"]
+__all__ = ["Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
 
 _MAX_UNITS = 48
 
@@ -55,53 +51,21 @@ _W_PAIR = 0.6
 _W_PAIR_FOLDED = 1.2
 _W_PAIR_UNMARKED = 1.2
 _PAIR_SLOP = 2
-_TITLE_PAIRS = False
 _W_TITLE = 1.6
 _W_ORG = 2.0
 
 
+def query_units(words: Sequence[QueryWord], *, accented: bool) -> list[QueryWord]:
+    """The units a clause's words count as: the words (accented) or their syllables (unaccented).
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A query word: its syllable terms (normalized, lowercase) and whether it is a stopword."""
-
-    syllables: tuple[str, ...]
-    stop: bool
-
-    @property
-    def word(self) -> str:
-        return "_".join(self.syllables)
-
-    @property
-    def folded(self) -> tuple[str, ...]:
-        return tuple(fold_term(s) for s in self.syllables)
-
-
-@functools.lru_cache(maxsize=100_000)
-def fold_term(term: str) -> str:
-    return fold(term)
-
-
-def is_accented(text: str) -> bool:
-    return fold(text) != text
-
-
-def query_units(text: str, *, accented: bool) -> list[Unit]:
-    """Split free text into query units: pyvi words (accented) or syllables (unaccented)."""
-    units: list[Unit] = []
-    stops = stopwords()
-    # pyvi's model reads capitals as names: an all-caps query is segmented in lowercase.
-    for word in segment(text.lower() if text.isupper() else text):
-        term = word_term(word.text).lower()
-        if not term:
-            continue
-        parts = tuple(term.split("_"))
-        if accented:
-            units.append(Unit(parts, term in stops))
-        else:
-            units.extend(Unit((p,), False) for p in parts)
-    if units and all(u.stop for u in units):  # a query of stopwords only: search them anyway
-        units = [Unit(u.syllables, False) for u in units]
+    A query of stopwords only searches them anyway; at most 48 units count.
+    """
+    if accented:
+        units = list(words)
+    else:
+        units = [QueryWord((s,), (f,), False) for w in words for s, f in zip(w.syllables, w.folded, strict=True)]
+    if units and all(u.stop for u in units):
+        units = [QueryWord(u.syllables, u.folded, False) for u in units]
     return units[:_MAX_UNITS]
 
 
@@ -111,7 +75,7 @@ def _seq(field: str, terms: Sequence[str], boost: float) -> wq.Query:
     return wq.Phrase(field, list(terms), boost=boost)
 
 
-def _unit_scoring(unit: Unit, accented: bool) -> list[wq.Query]:
+def _unit_scoring(unit: QueryWord, accented: bool) -> list[wq.Query]:
     """The scoring clauses of one free-text unit."""
     out: list[wq.Query] = []
     for prefix, weight in (("title", _W_TITLE), ("body", 1.0)):
@@ -128,7 +92,7 @@ def _unit_scoring(unit: Unit, accented: bool) -> list[wq.Query]:
     return out
 
 
-def pair_scoring(units: Sequence[Unit], accented: bool, reader: Any) -> list[wq.Query]:
+def pair_scoring(units: Sequence[QueryWord], accented: bool, reader: Any) -> list[wq.Query]:
     """Adjacent query words that stand side by side (or nearly) in the article score again."""
     content = [u for u in units if not u.stop]
     out: list[wq.Query] = []
@@ -137,15 +101,11 @@ def pair_scoring(units: Sequence[Unit], accented: bool, reader: Any) -> list[wq.
         if accented:
             syllables = [*a.syllables, *b.syllables]
             out.append(wq.Phrase("body_s", syllables, slop=_PAIR_SLOP, boost=_W_PAIR))
-            if _TITLE_PAIRS:
-                out.append(wq.Phrase("title_s", syllables, slop=_PAIR_SLOP, boost=_W_PAIR * _W_TITLE))
             if any(_lazily_typed(reader, s) for s in syllables):
                 # a word typed without its marks ("hội nghi"): its pair counts without them
                 out.append(wq.Phrase("body_f", folded, slop=_PAIR_SLOP, boost=_W_PAIR_UNMARKED))
         else:
             out.append(wq.Phrase("body_f", folded, boost=_W_PAIR_FOLDED))
-            if _TITLE_PAIRS:
-                out.append(wq.Phrase("title_f", folded, boost=_W_PAIR_FOLDED * _W_TITLE))
     return out
 
 
@@ -160,14 +120,15 @@ def _lazily_typed(reader: Any, syllable: str) -> bool:
     return bool(reader.doc_frequency("body_f", syllable) > 20 * reader.doc_frequency("body_s", syllable))
 
 
-def _match_clause(text: str, fields: Sequence[str], *, phrase: bool) -> wq.Query | None:
-    """Query requiring ``text`` in one of ``fields`` ("title", "body"), typed any way."""
-    accented = is_accented(text.lower())
-    units = query_units(text, accented=True)
+def _match_clause(clause: Clause, fields: Sequence[str], *, phrase: bool) -> wq.Query | None:
+    """Query requiring the clause's words in one of ``fields`` ("title", "body"), typed any way."""
+    units = query_units(clause.words, accented=True)
     if not units:
         return None
-    syllables = [s for u in units for s in u.syllables]
-    view, terms = ("s", syllables) if accented else ("f", [fold_term(s) for s in syllables])
+    if clause.accented:
+        view, terms = "s", [s for u in units for s in u.syllables]
+    else:
+        view, terms = "f", [f for u in units for f in u.folded]
     if phrase or len(terms) == 1:
         return wq.Or([_seq(f"{f}_{view}", terms, 1.0) for f in fields])
     return wq.And([wq.Or([wq.Term(f"{f}_{view}", t) for f in fields]) for t in terms])
@@ -189,14 +150,15 @@ class Plan:
     terms: set[str] = field(default_factory=set)
     folded: set[str] = field(default_factory=set)
     orgs: set[str] = field(default_factory=set)
-    units: list[Unit] = field(default_factory=list)
+    units: list[QueryWord] = field(default_factory=list)
     accented: bool = True
 
 
 def build_plan(parsed: ParsedQuery) -> Plan:
     built = Plan()
-    free_text = " ".join(c.text for c in parsed.clauses if c.kind == "text" and not c.excluded)
-    built.accented = is_accented(free_text.lower()) or not free_text
+    free = [c for c in parsed.clauses if c.kind == "text" and not c.excluded]
+    free_text = " ".join(c.text for c in free)
+    built.accented = any(c.accented for c in free) or not free_text
     for clause in parsed.clauses:
         _add_clause(built, clause)
     for mention in find_orgs(free_text) if free_text else ():
@@ -209,10 +171,10 @@ def build_plan(parsed: ParsedQuery) -> Plan:
 
 def _add_clause(built: Plan, clause: Clause) -> None:
     if clause.kind == "text":
-        accented = built.accented or is_accented(clause.text.lower())
-        units = query_units(clause.text, accented=accented)
+        accented = built.accented or clause.accented
+        units = query_units(clause.words, accented=accented)
         if clause.excluded or clause.required:
-            q = _match_clause(clause.text, ("title", "body"), phrase=False)
+            q = _match_clause(clause, ("title", "body"), phrase=False)
             if q is not None:
                 (built.excluded if clause.excluded else built.required).append(q)
             if clause.excluded:
@@ -225,15 +187,14 @@ def _add_clause(built: Plan, clause: Clause) -> None:
         return
     if clause.kind in ("phrase", "title"):
         fields = ("title",) if clause.kind == "title" else ("title", "body")
-        q = _match_clause(clause.text, fields, phrase=clause.kind == "phrase" or clause.quoted)
+        q = _match_clause(clause, fields, phrase=clause.kind == "phrase" or clause.quoted)
         if q is None:
             return
         if clause.excluded:
             built.excluded.append(q)
             return
         built.required.append(q)
-        units = query_units(clause.text, accented=True)
-        _collect_terms(built, units, is_accented(clause.text.lower()))
+        _collect_terms(built, query_units(clause.words, accented=True), clause.accented)
         built.scoring.append(q)
         return
     if clause.kind == "org":
@@ -247,7 +208,7 @@ def _add_clause(built: Plan, clause: Clause) -> None:
     (built.excluded if clause.excluded else built.filters).append(q)
 
 
-def _collect_terms(built: Plan, units: Iterable[Unit], accented: bool) -> None:
+def _collect_terms(built: Plan, units: Iterable[QueryWord], accented: bool) -> None:
     for unit in units:
         if unit.stop:
             continue

@@ -27,6 +27,7 @@ raises its subclass :class:`~searchkit.errors.ArgumentError`. A lone surrogate (
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,13 +35,16 @@ from datetime import datetime
 from searchkit.errors import ArgumentError, QuerySyntaxError
 from searchkit.text.normalize import normalize
 from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
+from searchkit.text.terms import QueryWord, is_accented, query_words
 
-__all__ = ["FIELDS", "MAX_CLAUSES", "Clause", "ParsedQuery", "check_text", "parse_date_range", "parse_query"]
+__all__ = ["FIELDS", "MAX_CLAUSES", "WORD_KINDS", "Clause", "ParsedQuery", "check_text", "parse_date_range", "parse_query"]
 
 #: Field prefixes the language knows.
 FIELDS = ("title", "org", "category", "source", "author", "date")
 #: Clauses beyond this many are ignored (a 10,000-character query stays fast).
 MAX_CLAUSES = 64
+#: The kinds of clause whose value is matched as words (segmented once, when parsed).
+WORD_KINDS = ("text", "phrase", "title")
 
 _TOKEN = re.compile(
     r"""
@@ -61,11 +65,14 @@ class Clause:
 
     Attributes:
         kind: ``"text"`` (free words, ranked), ``"phrase"`` (quoted), or a field name
-            from :data:`FIELDS`.
-        text: The words, normalized (for ``date`` the raw value).
+            from :data:`FIELDS` other than ``date`` (dates become the query's range).
+        text: The value, normalized.
         required: The clause must match (``+``, ``AND``, quoted phrases, fields).
         excluded: Articles matching the clause are removed (``-``, ``NOT``).
         quoted: For field clauses, whether the value was a quoted phrase.
+        words: For the :data:`WORD_KINDS`, the words of ``text`` as the index views hold
+            them (segmented once, by :func:`parse_query`); empty for the other kinds.
+        accented: Whether ``text`` holds a diacritic (it is matched with diacritics).
     """
 
     kind: str
@@ -73,11 +80,21 @@ class Clause:
     required: bool = False
     excluded: bool = False
     quoted: bool = False
+    words: tuple[QueryWord, ...] = ()
+    accented: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
-    """A parsed query: its clauses in order and the date range they ask for."""
+    """A parsed query: its clauses in order and the date range they ask for.
+
+    Attributes:
+        clauses: The clauses in query order (at most :data:`MAX_CLAUSES`).
+        since: Start of the ``date:`` range, if any.
+        until: End of the ``date:`` range, if any.
+        truncated: Clauses past :data:`MAX_CLAUSES` were ignored.
+        notes: What was read differently from how it was typed (lone surrogates).
+    """
 
     clauses: tuple[Clause, ...]
     since: datetime | None = None
@@ -98,7 +115,9 @@ def parse_query(text: str) -> ParsedQuery:
         text: What the user typed, in any normalization or tone placement.
 
     Returns:
-        The clauses, with ``date:`` folded into ``since``/``until``.
+        The clauses, with ``date:`` folded into ``since``/``until``. The text is normalized
+        once, here, and the words of each text, phrase and title clause are segmented once
+        (:attr:`Clause.words`): the plan, highlighting and suggestions use them as they are.
 
     Raises:
         QuerySyntaxError: A field has no value, a date cannot be read or an ``org:`` value
@@ -106,10 +125,17 @@ def parse_query(text: str) -> ParsedQuery:
         ArgumentError: ``text`` is not a string.
 
     >>> q = parse_query('Ban chi dao "Thành uỷ" -bóng AND đá org:UBND date:2023')
-    >>> [(c.kind, c.text, c.required, c.excluded) for c in q.clauses]
-    [('text', 'Ban chi dao', False, False), ('phrase', 'Thành ủy', True, False), ('text', 'bóng', False, True), ('text', 'đá', True, False), ('org', 'UBND', True, False)]
+    >>> for c in q.clauses:
+    ...     print(c.kind, repr(c.text), c.required, c.excluded)
+    text 'Ban chi dao' False False
+    phrase 'Thành ủy' True False
+    text 'bóng' False True
+    text 'đá' True False
+    org 'UBND' True False
     >>> q.since.year, q.until.month
     (2023, 12)
+    >>> [w.word for w in q.clauses[1].words], q.clauses[0].accented
+    (['thành_ủy'], False)
     """
     if not isinstance(text, str):
         raise ArgumentError(f"query must be a string, not {type(text).__name__}")
@@ -136,10 +162,14 @@ def parse_query(text: str) -> ParsedQuery:
         else:
             raw.append(("word", m.group("word"), sign, False))
     parsed = _assemble(_extend_org_names(raw))
-    if undecodable:
-        note = "undecodable characters (lone surrogates) were read as U+FFFD"
-        parsed = ParsedQuery(parsed.clauses, parsed.since, parsed.until, parsed.truncated, (*parsed.notes, note))
-    return parsed
+    clauses = tuple(_with_words(c) if c.kind in WORD_KINDS else c for c in parsed.clauses)
+    notes = ("undecodable characters (lone surrogates) were read as U+FFFD",) if undecodable else ()
+    return ParsedQuery(clauses, parsed.since, parsed.until, parsed.truncated, notes)
+
+
+def _with_words(clause: Clause) -> Clause:
+    """The clause with its words and accentedness (its text is normalized already)."""
+    return dataclasses.replace(clause, words=query_words(clause.text), accented=is_accented(clause.text.lower()))
 
 
 _OPERATORS = ("AND", "OR", "NOT", "&&", "||")
@@ -158,10 +188,10 @@ def check_text(name: str, value: object) -> None:
         QuerySyntaxError: ``value`` holds a lone surrogate (a command-line byte that was not
             UTF-8, decoded with ``surrogateescape``).
 
-    >>> check_text("org", "\\udcff")
+    >>> check_text("org", "\\udcff")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    searchkit.errors.QuerySyntaxError: org holds an undecodable character (U+DCFF at position 0): is the terminal's encoding UTF-8?
+    searchkit.errors.QuerySyntaxError: org holds an undecodable character (U+DCFF at position 0): ...
     """
     if not isinstance(value, str):
         raise ArgumentError(f"{name} must be a string, not {type(value).__name__}")
@@ -206,66 +236,71 @@ def _extend_org_names(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, 
 
 
 def _assemble(raw: list[tuple[str, str, str, bool]]) -> ParsedQuery:
-    clauses: list[Clause] = []
-    since: datetime | None = None
-    until: datetime | None = None
-    notes: list[str] = []
-    pending_not = False
-    pending_and = False
-    run: list[str] = []
+    """Turn the raw tokens into clauses: operators, signs, runs of free words, dates."""
+    state = _Assembly()
     truncated = False
-
-    def flush_run() -> None:
-        if run:
-            clauses.append(Clause("text", " ".join(run)))
-            run.clear()
-
-    def require_last() -> None:
-        if clauses and not clauses[-1].excluded:
-            last = clauses[-1]
-            clauses[-1] = Clause(last.kind, last.text, True, False, last.quoted)
-
     for kind, value, sign, quoted in raw:
-        if len(clauses) + bool(run) >= MAX_CLAUSES:
+        if len(state.clauses) + bool(state.run) >= MAX_CLAUSES:
             truncated = True
             break
-        if kind == "word" and not sign and value in ("AND", "OR", "NOT", "&&", "||"):
-            flush_run()
-            if value in ("AND", "&&"):
-                require_last()
-                pending_and = True
-            elif value == "NOT":
-                pending_not = True
-            continue
-        excluded = sign == "-" or pending_not
-        required = (sign == "+" or pending_and) and not excluded
-        pending_not = pending_and = False
+        if kind == "word" and not sign and value in _OPERATORS:
+            state.operator(value)
+        else:
+            state.add(kind, value, sign, quoted)
+    state.flush_run()  # a NOT at the end of the query is ignored
+    return ParsedQuery(tuple(state.clauses), state.since, state.until, truncated)
+
+
+@dataclass
+class _Assembly:
+    """What :func:`_assemble` has built so far."""
+
+    clauses: list[Clause] = field(default_factory=list)
+    run: list[str] = field(default_factory=list)  # free words waiting to become one clause
+    since: datetime | None = None
+    until: datetime | None = None
+    pending_not: bool = False
+    pending_and: bool = False
+
+    def flush_run(self) -> None:
+        if self.run:
+            self.clauses.append(Clause("text", " ".join(self.run)))
+            self.run.clear()
+
+    def operator(self, value: str) -> None:
+        self.flush_run()
+        if value in ("AND", "&&"):
+            if self.clauses and not self.clauses[-1].excluded:
+                self.clauses[-1] = dataclasses.replace(self.clauses[-1], required=True)
+            self.pending_and = True
+        elif value == "NOT":
+            self.pending_not = True
+
+    def add(self, kind: str, value: str, sign: str, quoted: bool) -> None:
+        excluded = sign == "-" or self.pending_not
+        required = (sign == "+" or self.pending_and) and not excluded
+        self.pending_not = self.pending_and = False
         if kind == "word":
-            if not excluded and not required and not _has_letter_or_digit(value):
-                continue
             if excluded or required:
-                flush_run()
-                clauses.append(Clause("text", value, required, excluded))
-            else:
-                run.append(value)
-            continue
-        flush_run()
+                self.flush_run()
+                self.clauses.append(Clause("text", value, required, excluded))
+            elif _has_letter_or_digit(value):
+                self.run.append(value)
+            return
+        self.flush_run()
         if kind == "date":
-            if not value:
-                raise QuerySyntaxError("date: needs a value such as 2023, 2023-08, 2023-08-18 or 2022..2023")
-            lo, hi = parse_date_range(value)
-            since = lo if since is None or (lo is not None and lo > since) else since
-            until = hi if until is None or (hi is not None and hi < until) else until
-            continue
-        if not value:
-            if kind == "phrase":
-                continue  # "" is nothing to search for
+            self.add_dates(value)
+        elif value:
+            self.clauses.append(Clause(kind, value, not excluded, excluded, quoted))
+        elif kind != "phrase":  # "" is nothing to search for
             raise QuerySyntaxError(f"{kind}: needs a value, e.g. {kind}:{_EXAMPLES[kind]}")
-        clauses.append(Clause(kind, value, not excluded, excluded, quoted))
-    flush_run()
-    if pending_not:
-        notes.append("NOT at the end of the query was ignored")
-    return ParsedQuery(tuple(clauses), since, until, truncated, tuple(notes))
+
+    def add_dates(self, value: str) -> None:
+        if not value:
+            raise QuerySyntaxError("date: needs a value such as 2023, 2023-08, 2023-08-18 or 2022..2023")
+        lo, hi = parse_date_range(value)
+        self.since = lo if self.since is None or (lo is not None and lo > self.since) else self.since
+        self.until = hi if self.until is None or (hi is not None and hi < self.until) else self.until
 
 
 _EXAMPLES = {

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from searchkit.errors import ModelError
-from searchkit.search.plan import Plan, fold_term
+from searchkit.search.plan import Plan
 from searchkit.text.normalize import normalize
 from searchkit.text.pyvi_model import pyvi_words_path
-
-if TYPE_CHECKING:
-    pass
+from searchkit.text.terms import fold_term
 
 __all__ = ["MAX_CORRECTED_WORDS", "SUGGEST_BUDGET", "suggest"]
 
@@ -24,7 +22,6 @@ MAX_CORRECTED_WORDS = 8
 #: ...and looks for corrections for at most this long (seconds), so a query of many unknown
 #: words costs a bounded time (each correction scans the term table, tens of ms on big indexes).
 SUGGEST_BUDGET = 0.25
-
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,7 +15,8 @@ the text they are given: each token's ``startchar:endchar`` slices exactly its s
 the analyzed string, whatever that string holds (NFD, NBSP, emoji, CRLF). The filters then
 turn the token text into the term: :class:`NormalizeFilter` (searchkit's
 :func:`~searchkit.normalize.normalize`, so "Uỷ"/"Ủy"/NFD meet), Whoosh's ``LowercaseFilter``,
-:class:`FoldFilter` and Whoosh's ``StopFilter``.
+:class:`FoldFilter` and Whoosh's ``StopFilter``. What a syllable is and how text becomes a
+term is defined once, in :mod:`searchkit.text.terms`; the tokenizers and filters only call it.
 
 Analyzers are pickled into the index's schema: they hold no model, only small settings,
 and pyvi is loaded lazily the first time the word view runs.
@@ -23,10 +24,7 @@ and pyvi is loaded lazily the first time the word view runs.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterator, Sequence
-from importlib import resources
 from typing import Any
 
 from whoosh.analysis import (
@@ -38,9 +36,8 @@ from whoosh.analysis import (
     Tokenizer,
 )
 
-from searchkit.text.normalize import fold, normalize
-from searchkit.text.segment import MAX_TOKEN_LENGTH
 from searchkit.text.segment import word_spans as segment_spans
+from searchkit.text.terms import SYLLABLE, fold_term, stopwords, word_term
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -50,23 +47,13 @@ __all__ = [
     "SyllableTokenizer",
     "WordTokenizer",
     "folded_analyzer",
-    "iter_syllables",
-    "stopwords",
     "syllable_analyzer",
-    "syllables",
     "word_analyzer",
-    "word_term",
+    "word_spans",
 ]
 
 #: Bumped whenever a change to this module changes the terms an index holds.
 ANALYZER_VERSION = 1
-
-# A syllable: a letter or digit, then letters, digits and combining marks. "_" is not part of it.
-# A longer run is cut into pieces of MAX_TOKEN_LENGTH characters (bounded regex memory too).
-_SYLLABLE = re.compile(
-    r"[^\W_](?:[^\W_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])"
-    f"{{0,{MAX_TOKEN_LENGTH - 1}}}"
-)
 
 
 class SegmentedText(str):
@@ -153,38 +140,18 @@ class _SpanTokenizer(_Stateless, Tokenizer):
             yield t
 
 
-def syllables(text: str) -> list[str]:
-    """The syllables of ``text`` as they stand: the texts of :class:`SyllableTokenizer`'s tokens.
-
-    A run of letters and digits longer than :data:`~searchkit.segment.MAX_TOKEN_LENGTH`
-    (255) characters is cut into pieces of that length.
-
-    >>> syllables("Ban Chỉ đạo 35-NQ/TW")
-    ['Ban', 'Chỉ', 'đạo', '35', 'NQ', 'TW']
-    >>> [len(s) for s in syllables("a" * 600)]
-    [255, 255, 90]
-    """
-    return _SYLLABLE.findall(text)
-
-
-def iter_syllables(text: str) -> Iterator[str]:
-    """:func:`syllables` one at a time (no list of every syllable of a long text)."""
-    for match in _SYLLABLE.finditer(text):
-        yield match.group(0)
-
-
 class SyllableTokenizer(_SpanTokenizer):
     """Yield every syllable (run of letters/digits with their combining marks) as it stands.
 
-    Runs longer than :data:`~searchkit.segment.MAX_TOKEN_LENGTH` characters are cut into
-    pieces of that length.
+    Syllables are :data:`searchkit.text.terms.SYLLABLE`: runs longer than
+    :data:`~searchkit.text.segment.MAX_TOKEN_LENGTH` characters are cut into pieces of that length.
 
     >>> [t.text for t in SyllableTokenizer()("Ban Chỉ đạo 35-NQ/TW")]
     ['Ban', 'Chỉ', 'đạo', '35', 'NQ', 'TW']
     """
 
     def _spans(self, value: str) -> Iterator[tuple[int, int]]:
-        for match in _SYLLABLE.finditer(value):
+        for match in SYLLABLE.finditer(value):
             yield match.span()
 
 
@@ -200,21 +167,6 @@ class WordTokenizer(_SpanTokenizer):
 
     def _spans(self, value: str) -> Iterator[tuple[int, int]]:
         return iter(word_spans(value))
-
-
-@functools.lru_cache(maxsize=200_000)
-def word_term(text: str) -> str:
-    """Return the term for a word or syllable as it stands in text (before lowercasing).
-
-    The text is normalized and its syllables are joined with "_", so every spelling of a
-    word gives one term.
-
-    >>> word_term("Thành  uỷ")
-    'Thành_ủy'
-    >>> word_term("35-NQ/TW")
-    '35_NQ_TW'
-    """
-    return "_".join(_SYLLABLE.findall(normalize(text)))
 
 
 class _TermFilter(_Stateless, Filter):
@@ -233,14 +185,9 @@ class _TermFilter(_Stateless, Filter):
 
 
 class NormalizeFilter(_TermFilter):
-    """Turn a token's text into its normalized term (see :func:`word_term`)."""
+    """Turn a token's text into its normalized term (:func:`searchkit.text.terms.word_term`)."""
 
     _term = staticmethod(word_term)
-
-
-@functools.lru_cache(maxsize=200_000)
-def _folded(term: str) -> str:
-    return fold(term)
 
 
 class FoldFilter(_TermFilter):
@@ -250,19 +197,7 @@ class FoldFilter(_TermFilter):
     ['Chi', 'dao']
     """
 
-    _term = staticmethod(_folded)
-
-
-@functools.lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    """Return searchkit's Vietnamese stopwords as word-view terms ("có thể" -> "có_thể").
-
-    >>> "của" in stopwords() and "có_thể" in stopwords() and "ban" not in stopwords()
-    True
-    """
-    text = resources.files("searchkit").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
-    words = (line.strip() for line in text.splitlines())
-    return frozenset(word_term(w).lower() for w in words if w and not w.startswith("#"))
+    _term = staticmethod(fold_term)
 
 
 def word_analyzer() -> Analyzer:

@@ -1,0 +1,248 @@
+"""The one mapping from text to index terms, for indexing, querying and highlighting alike.
+
+Every text field is indexed three ways (see :mod:`searchkit.text.analysis`), and each view
+turns a piece of text into a term with the functions of this module, and only these:
+
+* a **syllable** is a letter or digit followed by letters, digits and combining marks
+  (:data:`SYLLABLE`; "_" is not part of it); longer runs are cut every
+  :data:`~searchkit.text.segment.MAX_TOKEN_LENGTH` characters;
+* :func:`word_term` normalizes a word or syllable and joins its syllables with "_"
+  ("Chỉ  đạo" -> ``Chỉ_đạo``); :func:`index_term` is the same lowercased: the term of the
+  **word** view (a pyvi word, ``chỉ_đạo``, dropped when it is in :func:`stopwords`) and of
+  the **syllable** view (one syllable, ``đạo``);
+* :func:`fold_term` removes the diacritics of such a term: the **folded** view (``dao``).
+
+Users: the Whoosh analyzers (:mod:`searchkit.text.analysis`), segment writing
+(:func:`view_postings`, called by :mod:`searchkit.index.writing`), the query (the typed
+:class:`QueryWord` values made once by :func:`query_words` when a query is parsed) and
+highlighting (:func:`syllable_keys`, :func:`span_terms`). ``tests/test_terms.py`` checks that
+they agree.
+
+The character classes these rules are written with (combining marks, tone marks) are defined
+once, in :mod:`searchkit.text.normalize`, and re-exported here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+from searchkit.text.normalize import COMBINING_MARKS, TONE_MARKS, fold, normalize
+from searchkit.text.segment import MAX_TOKEN_LENGTH, word_spans
+
+__all__ = [
+    "COMBINING_MARKS",
+    "SYLLABLE",
+    "TONE_MARKS",
+    "Postings",
+    "QueryWord",
+    "fold_term",
+    "index_term",
+    "is_accented",
+    "iter_syllables",
+    "query_words",
+    "span_terms",
+    "stopwords",
+    "syllable_keys",
+    "syllables",
+    "view_postings",
+    "word_term",
+]
+
+#: A syllable: a letter or digit, then letters, digits and combining marks ("_" is not part
+#: of it). A longer run is cut into pieces of MAX_TOKEN_LENGTH characters (bounded memory).
+SYLLABLE = re.compile(f"[^\\W_](?:[^\\W_]|[{COMBINING_MARKS}]){{0,{MAX_TOKEN_LENGTH - 1}}}")
+
+#: Term -> positions, for one view of one text.
+Postings = dict[str, list[int]]
+
+
+def syllables(text: str) -> list[str]:
+    """The syllables of ``text`` as they stand (the texts of the syllable tokenizer's tokens).
+
+    A run of letters and digits longer than :data:`~searchkit.text.segment.MAX_TOKEN_LENGTH`
+    (255) characters is cut into pieces of that length.
+
+    >>> syllables("Ban Chỉ đạo 35-NQ/TW")
+    ['Ban', 'Chỉ', 'đạo', '35', 'NQ', 'TW']
+    >>> [len(s) for s in syllables("a" * 600)]
+    [255, 255, 90]
+    """
+    return SYLLABLE.findall(text)
+
+
+def iter_syllables(text: str) -> Iterator[str]:
+    """:func:`syllables` one at a time (no list of every syllable of a long text)."""
+    for match in SYLLABLE.finditer(text):
+        yield match.group(0)
+
+
+@functools.lru_cache(maxsize=200_000)
+def word_term(text: str) -> str:
+    """Return the term for a word or syllable as it stands in text (before lowercasing).
+
+    The text is normalized and its syllables are joined with "_", so every spelling of a
+    word gives one term.
+
+    >>> word_term("Thành  uỷ")
+    'Thành_ủy'
+    >>> word_term("35-NQ/TW")
+    '35_NQ_TW'
+    """
+    return "_".join(SYLLABLE.findall(normalize(text)))
+
+
+@functools.lru_cache(maxsize=200_000)
+def index_term(text: str) -> str:
+    """The term of the word and syllable views: :func:`word_term`, lowercased ("" for none).
+
+    >>> index_term("Chỉ đạo"), index_term("Uỷ"), index_term("--")
+    ('chỉ_đạo', 'ủy', '')
+    """
+    return word_term(text).lower()
+
+
+@functools.lru_cache(maxsize=200_000)
+def fold_term(term: str) -> str:
+    """The folded view's term for a term: its diacritics removed, đ mapped to d.
+
+    >>> fold_term("chỉ_đạo")
+    'chi_dao'
+    """
+    return fold(term)
+
+
+@functools.lru_cache(maxsize=100_000)
+def syllable_keys(raw: str) -> tuple[str, str]:
+    """``(syllable-view term, folded-view term)`` of one syllable as it stands in a text.
+
+    >>> syllable_keys("Đạo")
+    ('đạo', 'dao')
+    """
+    term = index_term(raw)
+    return term, fold_term(term)
+
+
+@functools.lru_cache(maxsize=100_000)
+def span_terms(text: str) -> tuple[str, ...]:
+    """The folded terms of the syllables of ``text``, in order ("Chỉ đạo" -> ``('chi', 'dao')``).
+
+    >>> span_terms("Chỉ đạo") == span_terms("chi dao")
+    True
+    """
+    return tuple(t for t in fold_term(index_term(text)).split("_") if t)
+
+
+def is_accented(text: str) -> bool:
+    """True when ``text`` holds a diacritic (or đ): it differs from its folded form.
+
+    >>> is_accented("chỉ đạo"), is_accented("chi dao")
+    (True, False)
+    """
+    return fold(text) != text
+
+
+@functools.lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Return searchkit's Vietnamese stopwords as word-view terms ("có thể" -> "có_thể").
+
+    >>> "của" in stopwords() and "có_thể" in stopwords() and "ban" not in stopwords()
+    True
+    """
+    text = resources.files("searchkit").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
+    words = (line.strip() for line in text.splitlines())
+    return frozenset(index_term(w) for w in words if w and not w.startswith("#"))
+
+
+def view_postings(text: str, spans: Sequence[tuple[int, int]]) -> tuple[Postings, Postings, Postings]:
+    """The postings of the word, syllable and folded views of one text.
+
+    Args:
+        text: The text of a field.
+        spans: Its word spans (:func:`~searchkit.text.segment.word_spans`).
+
+    Returns:
+        ``(words, syllables, folded)``: term -> sorted positions. Word positions count every
+        word, stopwords included (they leave gaps); the folded view shares the syllables'
+        positions ("hoà" and "hóa" fold to one term).
+
+    >>> words, sylls, folded = view_postings("Ban Chỉ đạo của Thành uỷ", [(0, 3), (4, 11), (12, 15), (16, 24)])
+    >>> words
+    {'ban': [0], 'chỉ_đạo': [1], 'thành_ủy': [3]}
+    >>> folded["chi"], sylls["ủy"]
+    ([1], [5])
+    """
+    stops = stopwords()
+    words: Postings = {}
+    for pos, (start, end) in enumerate(spans):
+        term = index_term(text[start:end])
+        if term and term not in stops:
+            words.setdefault(term, []).append(pos)
+    tokens: Postings = {}
+    for pos, token in enumerate(iter_syllables(text)):
+        term = index_term(token)
+        if term:
+            tokens.setdefault(term, []).append(pos)
+    folded: Postings = {}
+    for term, positions in tokens.items():
+        plain = fold_term(term)
+        if plain in folded:
+            folded[plain] = sorted(folded[plain] + positions)
+        elif plain:
+            folded[plain] = positions
+    return words, tokens, folded
+
+
+@dataclass(frozen=True, slots=True)
+class QueryWord:
+    """A word of a query, as the views index it.
+
+    Attributes:
+        syllables: Its syllable-view terms (normalized, lowercase): ``("chỉ", "đạo")``.
+        folded: The same without diacritics (folded view): ``("chi", "dao")``.
+        stop: Whether the word is a stopword of the word view.
+    """
+
+    syllables: tuple[str, ...]
+    folded: tuple[str, ...]
+    stop: bool
+
+    @classmethod
+    def of(cls, syllables: tuple[str, ...], stop: bool = False) -> QueryWord:
+        """The word of these syllable terms (its folded forms computed here).
+
+        >>> QueryWord.of(("chỉ", "đạo"))
+        QueryWord(syllables=('chỉ', 'đạo'), folded=('chi', 'dao'), stop=False)
+        """
+        return cls(syllables, tuple(fold_term(s) for s in syllables), stop)
+
+    @property
+    def word(self) -> str:
+        """The word-view term: ``chỉ_đạo``."""
+        return "_".join(self.syllables)
+
+
+def query_words(text: str) -> tuple[QueryWord, ...]:
+    """Segment normalized query text into words, once (words with no term are left out).
+
+    Args:
+        text: Text already :func:`~searchkit.text.normalize.normalize`-d (a parsed query's).
+
+    pyvi's model reads capitals as names: an all-caps query is segmented in lowercase.
+
+    >>> [(w.word, w.stop) for w in query_words("Ban Chỉ đạo của Thành ủy")]  # doctest: +SKIP
+    [('ban', False), ('chỉ_đạo', False), ('của', True), ('thành_ủy', False)]
+    """
+    lowered = text.isupper()
+    if lowered:
+        text = text.lower()  # lowercasing can unnormalize ("İ" -> "i\u0307"): checked again
+    stops = stopwords()
+    out: list[QueryWord] = []
+    for start, end in word_spans(text, normalized=not lowered):
+        term = index_term(text[start:end])
+        if term:
+            out.append(QueryWord.of(tuple(term.split("_")), term in stops))
+    return tuple(out)
