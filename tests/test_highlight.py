@@ -20,12 +20,10 @@ from searchkit.search.highlight import (
     full_highlight,
     make_snippet,
     match_spans,
-    to_html,
-    to_json,
-    to_rich,
 )
 from searchkit.text.analysis import SyllableTokenizer, word_term
 from searchkit.text.normalize import fold, normalize
+from searchkit.ui.snippets import to_html, to_json, to_rich
 
 FOLDED_CHI_DAO = QueryTerms(folded=frozenset({"chi", "dao"}))
 EXACT_CHI_DAO = QueryTerms(syllables=frozenset({"chỉ", "đạo"}))
