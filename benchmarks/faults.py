@@ -126,7 +126,7 @@ def kill_runs(runs: int, articles: list[dict[str, Any]], rng: random.Random) -> 
             states.append(committed)
             subprocess.run([sys.executable, "-c", _INDEXER, str(src), str(ix)], check=True)
             with Index.open(ix) as index:
-                got = {f["id"] for f in index.searcher().all_stored_fields()}
+                got = set(index.ids())
                 if got != ids or len(index) != len(ids):
                     failures += 1
         except (SearchKitError, subprocess.CalledProcessError) as e:

@@ -6,7 +6,7 @@ True
 """
 
 from searchkit._version import __version__
-from searchkit.documents import Article, Rejected, iter_path
+from searchkit.documents import Article, Rejected, count_inputs, iter_path
 from searchkit.errors import (
     ArgumentError,
     DocumentError,
@@ -18,19 +18,13 @@ from searchkit.errors import (
     QuerySyntaxError,
     SearchKitError,
 )
-from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport, IndexStats
-from searchkit.search import FacetValue, Hit, SearchResults
-from searchkit.search.highlight import (
-    QueryTerms,
-    Snippet,
-    Span,
-    to_html,
-    to_json,
-    to_rich,
-)
+from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport, IndexStats, build_index
+from searchkit.search import FacetValue, Highlighted, Hit, SearchResults, SortOrder
+from searchkit.search.highlight import QueryTerms, Snippet, Span, SpanKind
 from searchkit.text.normalize import fold, normalize, normalize_with_offsets
-from searchkit.text.orgs import OrgMention, canonical_org, find_orgs, org_aliases
+from searchkit.text.orgs import OrgKind, OrgMention, canonical_org, find_orgs, org_aliases
 from searchkit.text.segment import Word, segment
+from searchkit.ui.snippets import to_html, to_json, to_rich
 
 __all__ = [
     "DEFAULT_INDEX",
@@ -40,6 +34,7 @@ __all__ = [
     "EncodingError",
     "FacetValue",
     "FileReport",
+    "Highlighted",
     "Hit",
     "Index",
     "IndexLockedError",
@@ -48,6 +43,7 @@ __all__ = [
     "IndexStats",
     "IndexVersionError",
     "ModelError",
+    "OrgKind",
     "OrgMention",
     "QuerySyntaxError",
     "QueryTerms",
@@ -55,10 +51,14 @@ __all__ = [
     "SearchKitError",
     "SearchResults",
     "Snippet",
+    "SortOrder",
     "Span",
+    "SpanKind",
     "Word",
     "__version__",
+    "build_index",
     "canonical_org",
+    "count_inputs",
     "find_orgs",
     "fold",
     "iter_path",

@@ -19,7 +19,7 @@ from rich.console import Console
 
 import searchkit.documents.article as article
 import searchkit.documents.readers as readers
-from searchkit.documents import MAX_TERM_BYTES, MAX_VIEWS, Article, Rejected, iter_path, parse_txt
+from searchkit.documents import MAX_TERM_BYTES, MAX_VIEWS, Article, Rejected, count, iter_path, parse_txt
 from searchkit.errors import DocumentError
 from searchkit.index import Index
 from searchkit.ui import cli
@@ -222,7 +222,7 @@ def test_cli_index_of_fifos_and_devices_finishes(specials: Path, tmp_path: Path,
     assert [f["reason"] for f in report["failed"]] == [
         "not a regular file (a FIFO)", "not a regular file (a character device)", "broken symbolic link"
     ]
-    assert cli.count_inputs([specials / "fifo.jsonl", specials / "zero.jsonl", specials]) == 1 + 1 + 1
+    assert count.count_inputs([specials / "fifo.jsonl", specials / "zero.jsonl", specials]) == 1 + 1 + 1
 
 
 def test_count_inputs_stops_at_its_budget_with_an_estimate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,16 +232,16 @@ def test_count_inputs_stops_at_its_budget_with_an_estimate(tmp_path: Path, monke
             f.write(b"\n" * 2**20)
     write_jsonl(tmp_path / "small.jsonl", "a", "b")
     lines = 16 * 2**20  # an estimate: blank lines between records are not counted, runs in part
-    assert cli.count_inputs([newlines]) == lines  # under the budget: read to its end
-    monkeypatch.setattr(cli, "COUNT_BUDGET_BYTES", 4 * 2**20)
+    assert count.count_inputs([newlines]) == lines  # under the budget: read to its end
+    monkeypatch.setattr(count, "COUNT_BUDGET_BYTES", 4 * 2**20)
     started = time.perf_counter()
-    assert cli.count_inputs([newlines]) == lines  # 4 MB read, the rest extrapolated from the file size
+    assert count.count_inputs([newlines]) == lines  # 4 MB read, the rest extrapolated from the file size
     # Past the budget a file is not read: its size times the lines per byte seen so far (here 1/2).
     small = tmp_path / "small.jsonl"
-    assert cli.count_inputs([newlines, small]) == lines + round(small.stat().st_size / 2)
+    assert count.count_inputs([newlines, small]) == lines + round(small.stat().st_size / 2)
     assert time.perf_counter() - started < 2
-    monkeypatch.setattr(cli, "COUNT_BUDGET_SECONDS", 0.0)
-    assert cli.count_inputs([newlines]) == 0  # out of time before the first file
+    monkeypatch.setattr(count, "COUNT_BUDGET_SECONDS", 0.0)
+    assert count.count_inputs([newlines]) == 0  # out of time before the first file
 
 
 def write_bomb(path: Path, megabytes: int) -> Path:
@@ -259,7 +259,7 @@ def test_gzip_bomb_line_is_rejected_in_bounded_memory(tmp_path: Path) -> None:
     path = write_bomb(tmp_path / "bomb.jsonl.gz", 200)
     assert path.stat().st_size < 300_000
     code = (
-        "import resource, sys; from searchkit.documents import iter_path; from searchkit.ui.cli import count_inputs\n"
+        "import resource, sys; from searchkit.documents import iter_path; from searchkit.documents import count_inputs\n"
         "items = [str(i) if hasattr(i, 'reason') else i.id for i in iter_path(sys.argv[1])]\n"
         "print(items)\nprint(count_inputs([__import__('pathlib').Path(sys.argv[1])]))\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
@@ -301,7 +301,7 @@ def test_corrupt_gzip_ends_that_file_with_one_rejected(tmp_path: Path) -> None:
         f"CRC check failed {hex(int.from_bytes(data[-8:-4], 'little') ^ 1)} != {hex(int.from_bytes(data[-8:-4], 'little'))}",
     ]
     assert items[-1] == Article.from_dict({"id": "d", "body": BODY})
-    assert cli.count_inputs([tmp_path]) == (truncated_at - 1) + 5000 + 5000 + 1
+    assert count.count_inputs([tmp_path]) == (truncated_at - 1) + 5000 + 5000 + 1
 
 
 def test_names_that_are_not_utf8_are_rejected_with_escapes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -365,7 +365,7 @@ def test_deep_folders_are_walked_without_recursion(depth: int, tmp_path: Path, m
         else:  # deeper than the system opens: one Rejected, the rest still read
             assert len(items) == 2 and items[1] == "z"
             assert items[0].endswith("/d/d: cannot list folder: File name too long")
-        assert cli.count_inputs([src]) == (2 if depth == 1200 else 1)
+        assert count.count_inputs([src]) == (2 if depth == 1200 else 1)
         status = cli.main(["index", str(src), "--index", str(tmp_path / "ix"), "--workers", "0", "--json"])
         assert json.loads(capsys.readouterr().out)["added"] == 2 if depth == 1200 else 1
         assert status == (cli.EXIT_OK if depth == 1200 else cli.EXIT_PARTIAL)

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from searchkit.index import Index
+from searchkit.documents import count_inputs
+from searchkit.index import Index, build_index
 from searchkit.ui import cli
 from searchkit.ui.cli import (
     EXIT_FATAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PARTIAL,
-    count_inputs,
     main,
 )
 
@@ -309,6 +309,15 @@ def test_search_bad_arguments_are_usage_errors(index_dir: Path, args: list[str],
     assert args[0] in one_error_line(capsys.readouterr().err)
 
 
+def test_a_date_range_open_at_the_wanted_end_is_a_usage_error(index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # One date parser for the CLI and the REPL (searchkit.ui.usage.date_bound): the message of
+    # a range open at the end asked for is the REPL's ("leaves the end open"), an intended change.
+    assert main(["search", "x", "--index", str(index_dir), "--until", "2022.."]) == EXIT_FATAL
+    line = one_error_line(capsys.readouterr().err)
+    assert "--until" in line and "'2022..' leaves the end open; give a date such as 2023-08" in line
+    assert search_ids(index_dir, capsys, "chỉ đạo", "--since", "2022..")  # its start is a date: exit 0
+
+
 def test_search_needs_a_query_or_a_file(index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "--index", str(index_dir)]) == EXIT_FATAL
     assert "QUERY or --queries" in one_error_line(capsys.readouterr().err)
@@ -503,7 +512,8 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     src = write_sources(tmp_path / "src")
     buffer = io.StringIO()
     terminal = Console(file=buffer, width=100, force_terminal=True, color_system=None)
-    report = cli.build_index(tmp_path / "ix", [src], workers=0, progress_console=terminal)
+    with cli.progress_bar(terminal, "Indexing src") as progress:
+        report = build_index(tmp_path / "ix", [src], workers=0, progress=progress)
     assert report.added == 5
     shown = buffer.getvalue()
     assert "Indexing" in shown and "5/5" in shown and "articles/s" in shown and "ETA" in shown

@@ -20,13 +20,11 @@ from searchkit.search.highlight import (
     full_highlight,
     make_snippet,
     match_spans,
-    to_html,
-    to_json,
-    to_rich,
 )
 from searchkit.text.analysis import SyllableTokenizer
 from searchkit.text.normalize import fold, normalize
 from searchkit.text.terms import word_term
+from searchkit.ui.snippets import to_html, to_json, to_rich
 
 FOLDED_CHI_DAO = QueryTerms(folded=frozenset({"chi", "dao"}))
 EXACT_CHI_DAO = QueryTerms(syllables=frozenset({"chỉ", "đạo"}))

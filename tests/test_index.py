@@ -350,7 +350,7 @@ def test_sigkill_keeps_the_last_commit_and_the_rerun_completes(tmp_path: Path) -
         report = ix.add(_articles(n), workers=0, commit_every=every)  # the lock died with the child
         assert (report.added, report.unchanged) == (n - 50, 50)
         assert len(ix) == n
-        ids = [f["id"] for f in ix.searcher().all_stored_fields()]
+        ids = list(ix.ids())
         assert len(ids) == len(set(ids)) == n
 
 
@@ -373,7 +373,7 @@ def test_a_dead_worker_stops_the_run_with_a_clear_error_and_loses_no_commit(tmp_
     with Index.open(tmp_path) as ix:  # the lock was released; the rerun completes the work
         report = ix.add(_articles(n), workers=0)
         assert report.added + report.unchanged == n
-        ids = [f["id"] for f in ix.searcher().all_stored_fields()]
+        ids = list(ix.ids())
         assert len(ids) == len(set(ids)) == n
 
 
@@ -469,9 +469,9 @@ def test_small_segments_are_merged_once_there_are_many(tmp_path: Path) -> None:
     with Index.create(tmp_path) as ix:
         for k in range(writing.MAX_SMALL_SEGMENTS):
             ix.add(_articles(3, start=3 * k), workers=0)
-        assert len(ix.searcher().reader().leaf_readers()) == writing.MAX_SMALL_SEGMENTS
+        assert ix.stats().segments == writing.MAX_SMALL_SEGMENTS
         ix.add(_articles(3, start=100), workers=0)  # this commit merges the small ones
-        assert len(ix.searcher().reader().leaf_readers()) == 2
+        assert ix.stats().segments == 2
         assert len(ix) == 3 * writing.MAX_SMALL_SEGMENTS + 3
         assert ix.search("quảng ninh").total == ix.search("quang ninh").total > 0
         assert ix.delete("bai-0") and ix.article("bai-0") is None and ix.article("bai-1") is not None
@@ -500,10 +500,10 @@ def test_parallel_analysis_builds_the_same_index(tmp_path: Path) -> None:
     assert every > INLINE_LIMIT + 10
     with Index.create(tmp_path / "inline") as ix:
         inline = ix.add(articles, workers=0, commit_every=every)
-        assert len(ix.searcher().reader().leaf_readers()) == 2  # one segment a commit
+        assert ix.stats().segments == 2  # one segment a commit
     with Index.create(tmp_path / "parallel") as ix:
         parallel = ix.add(articles, workers=2, commit_every=every)
-        assert len(ix.searcher().reader().leaf_readers()) >= 3  # the workers wrote segments too
+        assert ix.stats().segments >= 3  # the workers wrote segments too
         assert ix.article(articles[3]["id"]).title.startswith("Bản sửa")
     assert (inline.added, inline.failed, inline.duplicates) == (parallel.added, parallel.failed, parallel.duplicates)
     assert (inline.added, inline.duplicates) == (len(articles) - 1, (articles[3]["id"],))

@@ -381,15 +381,15 @@ def test_gold_gov_exact_scores() -> None:
 
 
 def test_the_two_lexicons_are_compiled_once_each() -> None:
-    from searchkit.text import orgs
+    from searchkit.text.orgs import lexicon
 
-    orgs._compile_lexicon.cache_clear()
+    lexicon._compile_lexicon.cache_clear()
     for _ in range(3):
         find_orgs("UBND tỉnh Quảng Ninh họp với Sở Tài nguyên và Môi trường.")
         canonical_org("so tai nguyen quang ninh")
         canonical_org("Sở Tài nguyên Quảng Ninh")
-        orgs._lexicon(folded=True)
-    info = orgs._compile_lexicon.cache_info()
+        lexicon.get_lexicon(folded=True)
+    info = lexicon._compile_lexicon.cache_info()
     assert (info.misses, info.currsize) == (2, 2)
 
 

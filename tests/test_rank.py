@@ -42,13 +42,13 @@ def ix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
     """The example articles in one segment, or in five (a commit every 10 articles)."""
     with Index.create(tmp_path_factory.mktemp("rank-ix")) as index:
         index.add_path(EXAMPLES, workers=0, commit_every=10_000 if request.param == "one segment" else 10)
-        first = index.searcher().stored_fields(3)["id"]
+        first = index._searcher().stored_fields(3)["id"]
         index.delete(first)  # a deleted article must never come back
         yield index
 
 
 def whoosh_ranking(ix: Index, text: str) -> list[tuple[int, float]]:
-    searcher = ix.searcher()
+    searcher = ix._searcher()
     built = plan.build_plan(parse_query(text))
     pairs = plan.pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
     filters = [plan.resolve_values(searcher, q) for q in built.filters]
@@ -62,7 +62,7 @@ def test_top_hits_and_scores_are_whooshs(ix: Index, text: str) -> None:
     expected = whoosh_ranking(ix, text)
     results = ix.search(text, limit=8, facets=False)
     assert results.total == len(expected)
-    searcher = ix.searcher()
+    searcher = ix._searcher()
     want = [(searcher.stored_fields(d)["id"], s) for d, s in expected[:8]]
     got = [(h.id, h.score) for h in results.hits]
     assert [i for i, _ in got] == [i for i, _ in want]
@@ -79,7 +79,7 @@ def test_pages_follow_the_full_ranking(ix: Index, offset: int) -> None:
 def test_field_lengths_are_whooshs(ix: Index) -> None:
     """Lengths read a column at a time equal ``doc_field_length(d, f, 1)`` for every document
     (NaN where Whoosh gives None), across segments and deletions."""
-    searcher = ix.searcher()
+    searcher = ix._searcher()
     reader = searcher.reader()
     ranker = rank.Ranker(searcher)
     for fieldname in ("title_w", "title_s", "title_f", "body_w", "body_s", "body_f", "orgs"):
@@ -89,7 +89,7 @@ def test_field_lengths_are_whooshs(ix: Index) -> None:
 
 def test_postings_of_every_term_are_whooshs(ix: Index) -> None:
     """Document numbers and weights read block by block, and positions read from single blocks."""
-    searcher = ix.searcher()
+    searcher = ix._searcher()
     ranker = rank.Ranker(searcher)
     reader = searcher.reader()
     for fieldname in ("title_s", "body_s", "body_f", "body_w", "orgs"):

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from searchkit import (
     FacetValue,
+    Highlighted,
     Hit,
     Index,
     QuerySyntaxError,
@@ -130,7 +131,7 @@ def has_phrase(text: str, phrase: str, *, folded: bool = False) -> bool:
 
 
 def every_article(ix: Index) -> list[dict[str, Any]]:
-    return list(ix.searcher().all_stored_fields())
+    return list(ix._searcher().all_stored_fields())
 
 
 # --------------------------------------------------------------------------- typed any way
@@ -610,7 +611,7 @@ def test_highlight_returns_the_whole_article(ix: Index) -> None:
     article_id = "haiphong/bcd35-tong-ket-2023.txt"
     result = ix.highlight(article_id, "chi dao")
     assert result is not None
-    title, body = result
+    title, body = result.title, result.body
     article = ix.article(article_id)
     assert article is not None
     assert title.text == article.title
@@ -624,11 +625,21 @@ def test_highlight_returns_the_whole_article(ix: Index) -> None:
     assert spans_of(body, "org")
 
 
+def test_highlight_is_a_frozen_value_and_ids_lists_every_article(ix: Index) -> None:
+    result = ix.highlight("haiphong/bcd35-tong-ket-2023.txt", "chi dao")
+    assert isinstance(result, Highlighted)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.title = result.body  # type: ignore[misc]
+    ids = list(ix.ids())
+    assert len(ids) == len(ix) == len(set(ids)) and "haiphong/bcd35-tong-ket-2023.txt" in ids
+    assert not hasattr(ix, "searcher")  # no Whoosh object in the public API
+
+
 def test_highlight_of_missing_article_and_empty_query(ix: Index) -> None:
     assert ix.highlight("no/such/article", "chi dao") is None
     result = ix.highlight("haiphong/bcd35-tong-ket-2023.txt", "")
     assert result is not None
-    assert not spans_of(result[1], "match") and spans_of(result[1], "org")
+    assert not spans_of(result.body, "match") and spans_of(result.body, "org")
 
 
 # --------------------------------------------------------------------------- facets

@@ -65,7 +65,7 @@ def index():
     with Index.create(HERE / "ix") as ix:
         report = ix.add(articles({n}), workers=2)
         result = {{"added": report.added, "length": len(ix),
-                   "segments": len(ix.searcher().reader().leaf_readers()),
+                   "segments": ix.stats().segments,
                    "file": getattr(sys.modules["__main__"], "__file__", None)}}
     (HERE / "result.json").write_text(json.dumps(result), encoding="utf-8")
 

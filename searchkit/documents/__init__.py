@@ -1,4 +1,5 @@
-"""Articles and the readers that stream them out of files and folders (.txt, JSONL).
+"""Articles, the readers that stream them out of files and folders (.txt, JSONL), and
+:func:`count_inputs`, the estimate of how many a path holds.
 
 >>> from searchkit.documents import Article
 >>> Article.from_dict({"id": "a1", "title": "Thành uỷ họp", "body": "Nội dung."}).title
@@ -6,6 +7,7 @@
 """
 
 from searchkit.documents.article import MAX_TERM_BYTES, MAX_VIEWS, VIETNAM_TIME, Article
+from searchkit.documents.count import count_inputs
 from searchkit.documents.files import Rejected
 from searchkit.documents.readers import (
     MAX_JSONL_LINE_BYTES,
@@ -22,6 +24,7 @@ __all__ = [
     "VIETNAM_TIME",
     "Article",
     "Rejected",
+    "count_inputs",
     "iter_path",
     "parse_txt",
 ]

@@ -1,7 +1,7 @@
 """Finding and opening input files safely, and :class:`Rejected`, the record of one that failed.
 
-Whatever a path names, the readers (:mod:`searchkit.documents`) and the progress pre-count of
-the command line go through here, so that every input costs bounded time and memory:
+Whatever a path names, the readers (:mod:`searchkit.documents`) and the progress pre-count
+(:func:`~searchkit.documents.count_inputs`) go through here, so that every input costs bounded time and memory:
 
 * folders are walked one level at a time without recursion (:func:`iter_files`), so any depth
   works; a path too long to open is a :class:`Rejected`, not an ``OSError``;

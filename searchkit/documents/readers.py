@@ -35,7 +35,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Literal, cast
 
 from searchkit.documents.article import (
     DMY_DATE,
@@ -51,7 +51,7 @@ from searchkit.errors import DocumentError, EncodingError
 from searchkit.text.encodings import bom_encoding, decode_bytes, is_binary
 from searchkit.text.normalize import fold
 
-__all__ = ["MAX_JSONL_LINE_BYTES", "MAX_TXT_BYTES", "Rejected", "iter_path", "parse_txt"]
+__all__ = ["MAX_JSONL_LINE_BYTES", "MAX_TXT_BYTES", "InputFormat", "Rejected", "input_format", "iter_path", "parse_txt"]
 
 
 #: The largest .txt file read as one article.
@@ -61,6 +61,8 @@ MAX_TXT_BYTES = 20 * 1024 * 1024
 #: reader goes on after its newline, so a gzip bomb costs time, never memory.
 MAX_JSONL_LINE_BYTES = 20 * 1024 * 1024
 
+#: The kinds of input file: one .txt article, JSONL lines, gzipped JSONL lines.
+InputFormat = Literal["txt", "jsonl", "jsonl.gz"]
 _TXT_SUFFIXES = (".txt",)
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _GZIP_SUFFIX = ".gz"
@@ -245,6 +247,22 @@ def iter_path(path: str | os.PathLike[str]) -> Iterator[Article | Rejected]:
     return _read_items(iter_files(root), root if is_dir else None)
 
 
+def input_format(path: str | os.PathLike[str]) -> InputFormat | None:
+    """How the readers read a file, by its name (any case): None for a file they skip.
+
+    >>> input_format("tin.TXT"), input_format("a.ndjson"), input_format("a.jsonl.gz"), input_format("a.txt.gz")
+    ('txt', 'jsonl', 'jsonl.gz', None)
+    """
+    name = os.path.basename(os.fspath(path)).lower()
+    gz = name.endswith(_GZIP_SUFFIX)
+    stem = name[: -len(_GZIP_SUFFIX)] if gz else name
+    if stem.endswith(_JSONL_SUFFIXES):
+        return "jsonl.gz" if gz else "jsonl"
+    if stem.endswith(_TXT_SUFFIXES) and not gz:
+        return "txt"
+    return None
+
+
 def _read_items(files: Iterator[Path | Rejected], root: Path | None) -> Iterator[Article | Rejected]:
     for item in files:
         if isinstance(item, Rejected):
@@ -257,14 +275,13 @@ def _iter_file(path: Path, txt_id: str, source: str) -> Iterator[Article | Rejec
     if not is_utf8(path.name):
         yield Rejected(source, None, "file name is not valid UTF-8")
         return
-    name = path.name.lower()
-    gz = name.endswith(_GZIP_SUFFIX)
-    stem = name[: -len(_GZIP_SUFFIX)] if gz else name
-    if stem.endswith(_JSONL_SUFFIXES):
-        yield from _iter_jsonl(path, source, gz=gz)
-    elif stem.endswith(_TXT_SUFFIXES) and not gz:
+    kind = input_format(path)
+    if kind in ("jsonl", "jsonl.gz"):
+        yield from _iter_jsonl(path, source, gz=kind == "jsonl.gz")
+    elif kind == "txt":
         yield _read_txt(path, txt_id, source)
     else:
+        gz = path.name.lower().endswith(_GZIP_SUFFIX)
         suffix = "".join(path.suffixes[-2:]) if gz else path.suffix
         what = f"unsupported extension {suffix}" if suffix else "no file extension"
         yield Rejected(source, None, f"skipped: {what}")

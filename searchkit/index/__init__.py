@@ -1,5 +1,5 @@
 """The index on disk: schema, segment writing, worker processes, files and checksums, and
-:class:`Index` (create, open, add, delete, search).
+:class:`Index` (create, open, add, delete, search), :func:`build_index` and the reports.
 
 >>> import tempfile
 >>> from searchkit.index import Index
@@ -8,14 +8,9 @@
 0
 """
 
-from searchkit.index.index import (
-    DEFAULT_INDEX,
-    FileReport,
-    Index,
-    IndexReport,
-    IndexStats,
-    remove_index,
-)
+from searchkit.index.build import build_index
+from searchkit.index.index import DEFAULT_INDEX, Index, remove_index
+from searchkit.index.reports import FileReport, IndexReport, IndexStats
 from searchkit.index.storage import MANIFEST
 
-__all__ = ["DEFAULT_INDEX", "MANIFEST", "FileReport", "Index", "IndexReport", "IndexStats", "remove_index"]
+__all__ = ["DEFAULT_INDEX", "MANIFEST", "FileReport", "Index", "IndexReport", "IndexStats", "build_index", "remove_index"]

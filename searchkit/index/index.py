@@ -19,13 +19,13 @@ and :meth:`Index.add_path`:
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,11 +48,12 @@ from searchkit.errors import (
     IndexVersionError,
     SearchKitError,
 )
+from searchkit.index.ingest import Ingestion, cancel, clear_staging
+from searchkit.index.reports import FileReport, IndexReport, IndexStats
 from searchkit.index.schema import INDEX_FORMAT, build_schema
 from searchkit.index.snapshot import Snapshot
 from searchkit.index.storage import (
     MANIFEST,
-    STAGING,
     checksums,
     foreign_entries,
     is_ours,
@@ -63,13 +64,11 @@ from searchkit.index.storage import (
     write_manifest,
 )
 from searchkit.index.storage import verify as verify_files
-from searchkit.index.workers import Window, Workers
 from searchkit.index.writing import Writer
 from searchkit.search.engine import highlight_article
 from searchkit.search.engine import search as run_search
 from searchkit.search.facets import FacetTable
-from searchkit.search.highlight import Snippet
-from searchkit.search.results import FacetValue, SearchResults
+from searchkit.search.results import FacetValue, Highlighted, SearchResults, SortOrder
 from searchkit.text.analysis import ANALYZER_VERSION
 
 __all__ = ["DEFAULT_INDEX", "FileReport", "Index", "IndexReport", "IndexStats", "remove_index"]
@@ -82,111 +81,8 @@ _INDEX_NAME = "MAIN"
 #: (with the original chained), while searchkit's own errors pass through.
 _DAMAGE = Exception
 
-@dataclass(frozen=True, slots=True)
-class FileReport:
-    """What happened to the articles of one input source (file or ``<input>``)."""
-
-    source: str
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class IndexReport:
-    """The outcome of one :meth:`Index.add` or :meth:`Index.add_path` call.
-
-    Attributes:
-        added: Articles new to the index.
-        updated: Articles whose id existed with different content (replaced).
-        unchanged: Articles skipped because the index already holds the same content.
-        failed: Inputs that could not be indexed, each with source, line and reason.
-        skipped: Files passed over (unsupported extensions), with the reason.
-        duplicates: Ids that appeared more than once in this call (the last one was kept).
-        files: Per-source counts, in the order the sources were read.
-        seconds: Wall-clock time of the call.
-    """
-
-    added: int
-    updated: int
-    unchanged: int
-    failed: tuple[Rejected, ...]
-    skipped: tuple[Rejected, ...]
-    duplicates: tuple[str, ...]
-    files: tuple[FileReport, ...]
-    seconds: float
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing failed (skipped files do not count as failures)."""
-        return not self.failed
-
-    @property
-    def processed(self) -> int:
-        """Articles read successfully (added + updated + unchanged)."""
-        return self.added + self.updated + self.unchanged
-
-
-@dataclass(frozen=True, slots=True)
-class IndexStats:
-    """Facts about an index for ``searchkit stats`` and the REPL's ``:stats``."""
-
-    path: str
-    articles: int
-    size_bytes: int
-    segments: int
-    created: str | None
-    updated: str | None
-    searchkit_version: str
-    analyzer_version: int
-    format: int
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class _Tally:
-    """Mutable counters behind an :class:`IndexReport` (internal to one add call)."""
-
-    def __init__(self) -> None:
-        self.counts = {"added": 0, "updated": 0, "unchanged": 0}
-        self.failed: list[Rejected] = []
-        self.skipped: list[Rejected] = []
-        self.duplicates: list[str] = []
-        self.files: dict[str, dict[str, int]] = {}
-        self.started = time.perf_counter()
-
-    def file(self, source: str) -> dict[str, int]:
-        return self.files.setdefault(source, {"added": 0, "updated": 0, "unchanged": 0, "failed": 0})
-
-    def outcome(self, source: str, what: str) -> None:
-        self.counts[what] += 1
-        self.file(source)[what] += 1
-
-    def undo(self, source: str, what: str) -> None:
-        self.counts[what] -= 1
-        self.file(source)[what] -= 1
-
-    def reject(self, rejected: Rejected) -> None:
-        if rejected.reason.startswith("skipped"):
-            self.skipped.append(rejected)
-            return
-        self.failed.append(rejected)
-        self.file(rejected.source)["failed"] += 1
-
-    def report(self) -> IndexReport:
-        return IndexReport(
-            added=self.counts["added"],
-            updated=self.counts["updated"],
-            unchanged=self.counts["unchanged"],
-            failed=tuple(self.failed),
-            skipped=tuple(self.skipped),
-            duplicates=tuple(self.duplicates),
-            files=tuple(FileReport(src, **c) for src, c in self.files.items()),
-            seconds=time.perf_counter() - self.started,
-        )
 
 
 class Index:
@@ -323,12 +219,12 @@ class Index:
                 self._current.retire()
                 self._current = None
 
-    def searcher(self) -> Searcher:
-        """Return a Whoosh searcher on the latest commit.
+    def _searcher(self) -> Searcher:
+        """A Whoosh searcher on the latest commit, for tests and benchmarks that work at the
+        Whoosh level (not public: Whoosh objects die when the index changes or closes).
 
-        This is the escape hatch for Whoosh-level work: the searcher belongs to this object
-        and stays valid until the index changes (the next call then returns a new one) or
-        the index is closed.
+        The searcher belongs to this object and stays valid until the index changes (the next
+        call then returns a new one) or the index is closed.
         """
         snap = self._snapshot()
         snap.release()
@@ -393,7 +289,7 @@ class Index:
         since: datetime | None = None,
         until: datetime | None = None,
         category: str | None = None,
-        sort: str = "relevance",
+        sort: SortOrder = "relevance",
         facets: bool = True,
     ) -> SearchResults:
         """Search the index.
@@ -453,13 +349,38 @@ class Index:
             table = snap.cached("facets", lambda: FacetTable(searcher))
             return table.count(_live_docnums(searcher), top)["org"]
 
-    def highlight(self, article_id: str, query: str) -> tuple[Snippet, Snippet] | None:
-        """Return the whole ``(title, body)`` of an article with every highlight span, or None.
+    def highlight(self, article_id: str, query: str) -> Highlighted | None:
+        """Return the whole title and body of an article with every highlight span, or None.
 
-        Query matches have kind "match", organization names kind "org".
+        Query matches have kind "match", organization names kind "org"; line breaks of the
+        body are kept. None when no article has this id.
+
+        Args:
+            article_id: The id of the article.
+            query: The query whose matches to mark ("" marks organization names only).
+
+        >>> import tempfile
+        >>> with Index.create(tempfile.mkdtemp()) as ix:
+        ...     _ = ix.add([{"id": "1", "title": "Thành uỷ Đà Nẵng họp", "body": "Nội dung."}])
+        ...     h = ix.highlight("1", "da nang")
+        ...     [(h.title.text[s.start:s.end], s.kind) for s in h.title.spans], ix.highlight("2", "")
+        ([('Thành ủy Đà Nẵng', 'org'), ('Đà Nẵng', 'match')], None)
         """
         with self._reading_snapshot() as snap:
             return highlight_article(snap, article_id, query)
+
+    def ids(self) -> Iterator[str]:
+        """The ids of all articles in the index, in index order (read from one snapshot).
+
+        >>> import tempfile
+        >>> with Index.create(tempfile.mkdtemp()) as ix:
+        ...     _ = ix.add([{"id": i, "title": "Tin", "body": f"Nội dung {i}."} for i in ("b", "a")])
+        ...     sorted(ix.ids())
+        ['a', 'b']
+        """
+        with self._reading_snapshot() as snap:
+            ids = [fields["id"] for fields in snap.searcher.all_stored_fields()]
+        return iter(ids)
 
     def stats(self) -> IndexStats:
         """Return the number of articles, size on disk, segments and timestamps."""
@@ -604,10 +525,10 @@ class Index:
                     if writer.delete_by_term("id", article_id):
                         deleted.append(article_id)
             except BaseException:
-                _cancel(writer)
+                cancel(writer)
                 raise
             if not deleted:
-                _cancel(writer)
+                cancel(writer)
                 return ()
             writer.commit()
             self._touch()
@@ -625,7 +546,7 @@ class Index:
         try:
             yield
         except OSError as e:
-            _clear_staging(self._path)
+            clear_staging(self._path)
             raise os_error(e, self._path) from e
 
     def _touch(self) -> None:
@@ -644,84 +565,12 @@ class Index:
         commit_every: int,
         progress: Callable[[int], None] | None,
     ) -> IndexReport:
+        ingestion = Ingestion(
+            self._ix, self._path, _INDEX_NAME, new_writer=self._writer, touch=self._touch, workers=workers,
+            commit_every=commit_every,
+        )
         with self._writing():
-            return self._ingest_locked(items, workers=workers, commit_every=commit_every, progress=progress)
-
-    def _ingest_locked(
-        self,
-        items: Iterator[Article | Mapping[str, Any] | Rejected],
-        *,
-        workers: int | None,
-        commit_every: int,
-        progress: Callable[[int], None] | None,
-    ) -> IndexReport:
-        tally = _Tally()
-        writer: Writer | None = self._writer()  # take the lock first: a locked index fails before any work
-        _clear_staging(self._path)  # left by a run that was killed
-        initial: dict[str, str | None] = {}  # id -> digest the index held before this call
-        index_holds: dict[str, str | None] = {}  # id -> digest once the windows sent off commit
-        outcomes: dict[str, tuple[str, str, str]] = {}  # id -> (file, outcome, digest) reported so far
-        committed: dict[str, str | None] = {}  # id -> digest committed by this call
-        nprocs = (os.cpu_count() or 1) if workers is None else workers
-        builders = Workers(str(self._path), _INDEX_NAME, nprocs)
-        in_window = 0
-        reader_searcher = self._ix.searcher()
-        was_empty = reader_searcher.doc_count_all() == 0  # then no lookups are needed
-
-        def commit(windows: list[Window]) -> None:
-            nonlocal writer
-            for window in windows:
-                if writer is None:
-                    writer = self._writer()
-                for article_id in window.digests:
-                    if committed.get(article_id, initial[article_id]) is not None:
-                        writer.delete_by_term("id", article_id)
-                writer.commit_segments(window.segments())
-                writer = None
-                self._touch()
-                committed.update(window.digests)
-
-        try:
-            for art in _articles(items, tally, progress):
-                origin = art.origin or "<input>"
-                if art.id not in initial:
-                    stored = reader_searcher.document(id=art.id) if not was_empty else None
-                    initial[art.id] = None if stored is None else stored.get("digest")
-                if art.id in outcomes:  # the same id again: the last one wins
-                    earlier, earlier_what, earlier_digest = outcomes[art.id]
-                    tally.duplicates.append(art.id)
-                    tally.undo(earlier, earlier_what)
-                    if earlier_digest != art.digest:  # two inputs claim one id: never silently
-                        also = "elsewhere in the same input" if earlier == origin else f"by {origin}"
-                        tally.reject(Rejected(earlier, None, f"id {art.id!r} is also claimed {also} with other content (the later one was kept)"))
-                before = initial[art.id]
-                what = "unchanged" if art.digest == before else ("added" if before is None else "updated")
-                tally.outcome(origin, what)
-                outcomes[art.id] = (origin, what, art.digest)
-                if art.digest != index_holds.get(art.id, before):
-                    builders.add(art)
-                    index_holds[art.id] = art.digest
-                    in_window += 1
-                    if in_window >= commit_every:
-                        builders.finish()
-                        in_window = 0
-                commit(builders.ready())
-                if writer is None:
-                    writer = self._writer()  # hold the lock between commits
-            if in_window:
-                builders.finish()
-            commit(builders.ready(wait=True))
-        finally:
-            if writer is not None:
-                _cancel(writer)
-            builders.close()
-            reader_searcher.close()
-            _clear_staging(self._path)
-        return tally.report()
-
-
-def _clear_staging(folder: Path) -> None:
-    shutil.rmtree(folder / STAGING, ignore_errors=True)
+            return ingestion.run(items, progress)
 
 
 def _size(folder: Path) -> int:
@@ -729,20 +578,9 @@ def _size(folder: Path) -> int:
     total = 0
     for name in os.listdir(folder):
         if is_ours(name, _INDEX_NAME):
-            try:
+            with contextlib.suppress(OSError):
                 total += (folder / name).stat().st_size
-            except OSError:
-                pass
     return total
-
-
-def _cancel(writer: Writer) -> None:
-    """Give up a writer's changes; a failure to clean up (a full disk) must not hide the
-    error that led here."""
-    try:
-        writer.cancel()
-    except OSError:
-        pass
 
 
 def _iter_paths(paths: Sequence[Path], base: Path | None) -> Iterator[Article | Rejected]:
@@ -768,34 +606,6 @@ def _iter_paths(paths: Sequence[Path], base: Path | None) -> Iterator[Article | 
 def _live_docnums(searcher: Searcher) -> Iterator[int]:
     reader = searcher.reader()
     return (d for d in range(reader.doc_count_all()) if not reader.is_deleted(d))
-
-
-def _articles(
-    items: Iterator[Article | Mapping[str, Any] | Rejected],
-    tally: _Tally,
-    progress: Callable[[int], None] | None,
-) -> Iterator[Article]:
-    """Turn the input stream into Articles, sending rejections to the tally."""
-    handled = 0
-    for n, item in enumerate(items, 1):
-        handled += 1
-        if isinstance(item, Rejected):
-            tally.reject(item)
-        elif isinstance(item, Article):
-            yield item
-        else:
-            try:
-                yield Article.from_dict(item)
-            except DocumentError as e:
-                tally.reject(Rejected(e.source or "<input>", e.line if e.line is not None else n, str(e.args[0])))
-            except (TypeError, AttributeError) as e:
-                tally.reject(Rejected("<input>", n, f"not an article or a dict: {type(item).__name__} ({e})"))
-            except MemoryError:  # the process is out of memory, not this record at fault
-                raise
-            except Exception as e:
-                tally.reject(Rejected("<input>", n, f"unexpected error: {type(e).__name__}: {e}"))
-        if progress is not None:
-            progress(handled)
 
 
 def article_from_stored(fields: Mapping[str, Any]) -> Article:

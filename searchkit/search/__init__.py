@@ -7,19 +7,22 @@ highlighting, giving :class:`SearchResults`.
 """
 
 from searchkit.search.engine import highlight_article, search
-from searchkit.search.highlight import QueryTerms, Snippet, Span
+from searchkit.search.highlight import QueryTerms, Snippet, Span, SpanKind
 from searchkit.search.query import ParsedQuery, parse_query
-from searchkit.search.results import SORTS, FacetValue, Hit, SearchResults
+from searchkit.search.results import SORTS, FacetValue, Highlighted, Hit, SearchResults, SortOrder
 
 __all__ = [
     "SORTS",
     "FacetValue",
+    "Highlighted",
     "Hit",
     "ParsedQuery",
     "QueryTerms",
     "SearchResults",
     "Snippet",
+    "SortOrder",
     "Span",
+    "SpanKind",
     "highlight_article",
     "parse_query",
     "search",

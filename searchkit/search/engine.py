@@ -18,7 +18,6 @@ from searchkit.search import rank
 from searchkit.search.facets import FacetTable
 from searchkit.search.highlight import (
     QueryTerms,
-    Snippet,
     Span,
     full_highlight,
     make_snippet,
@@ -33,7 +32,7 @@ from searchkit.search.plan import (
     resolve_values,
 )
 from searchkit.search.query import check_text, parse_query
-from searchkit.search.results import SORTS, FacetValue, Hit, SearchResults
+from searchkit.search.results import SORTS, FacetValue, Highlighted, Hit, SearchResults, SortOrder
 from searchkit.search.suggest import suggest
 from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
 
@@ -52,7 +51,7 @@ def search(
     since: datetime | None = None,
     until: datetime | None = None,
     category: str | None = None,
-    sort: str = "relevance",
+    sort: SortOrder = "relevance",
     facets: bool = True,
     facet_top: int = 20,
     snippet_chars: int = 240,
@@ -294,8 +293,8 @@ def _org_spans(stored: Sequence[Sequence[Any]], wanted: set[str]) -> tuple[list[
 # -- did you mean -----------------------------------------------------------------------------
 
 
-def highlight_article(snap: Snapshot, article_id: str, query: str) -> tuple[Snippet, Snippet] | None:
-    """Return ``(title, body)`` of an article with every match and organization span."""
+def highlight_article(snap: Snapshot, article_id: str, query: str) -> Highlighted | None:
+    """Return the whole title and body of an article with every match and organization span."""
     check_text("article_id", article_id)
     if not isinstance(query, str):
         raise ArgumentError(f"query must be a string, not {type(query).__name__}")
@@ -306,7 +305,7 @@ def highlight_article(snap: Snapshot, article_id: str, query: str) -> tuple[Snip
     terms = QueryTerms(frozenset(built.terms), frozenset(built.folded))
     title_orgs, body_orgs, extra = _org_spans(fields.get("org_spans") or [], built.orgs)
     title, body = fields.get("title", ""), fields.get("body", "")
-    return (
+    return Highlighted(
         full_highlight(title, match_spans(title, terms) + extra["title"], title_orgs),
         full_highlight(body, match_spans(body, terms) + extra["body"], body_orgs),
     )

@@ -1,4 +1,4 @@
-"""Snippets as spans, and three renderers: HTML, rich (terminal) and JSON.
+"""Snippets as spans: what to highlight in a text, by character offsets.
 
 Highlighting works on character offsets into a text, never on markup:
 
@@ -7,7 +7,7 @@ Highlighting works on character offsets into a text, never on markup:
    one span per run of matched syllables ("Chỉ đạo" is one span, not two);
 2. :func:`make_snippet` picks the best fragments of the text for those spans and re-bases
    every span onto the snippet's text; :func:`full_highlight` keeps the whole text;
-3. :func:`to_html`, :func:`to_rich` and :func:`to_json` render a :class:`Snippet`.
+3. :mod:`searchkit.ui.snippets` renders a :class:`Snippet` (``to_html``, ``to_rich``, ``to_json``).
 
 Every span produced here starts and ends on a character boundary of its text: never between a
 base letter and the combining marks after it, inside a surrogate pair, or just after a
@@ -19,17 +19,13 @@ from __future__ import annotations
 
 import bisect
 import functools
-import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Final, Literal
 
 from searchkit.text.terms import COMBINING_MARKS, SYLLABLE, fold_term, index_term, span_terms, syllable_keys
-
-if TYPE_CHECKING:
-    from rich.text import Text
 
 __all__ = [
     "MATCH",
@@ -37,18 +33,18 @@ __all__ = [
     "QueryTerms",
     "Snippet",
     "Span",
+    "SpanKind",
     "full_highlight",
     "make_snippet",
     "match_spans",
-    "to_html",
-    "to_json",
-    "to_rich",
 ]
 
+#: What a span marks: query terms ("match") or an organization name ("org").
+SpanKind = Literal["match", "org"]
 #: Kind of a span that marks query terms.
-MATCH = "match"
+MATCH: Final = "match"
 #: Kind of a span that marks an organization name.
-ORG = "org"
+ORG: Final = "org"
 _KIND_ORDER = {ORG: 0, MATCH: 1}  # an org and a match over the same range: the org is outside
 
 # Whitespace that may separate two matched syllables of one span: any but a line break.
@@ -59,8 +55,6 @@ _FLATTEN = {ord(c): " " for c in "\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
 _SENTENCE_START = re.compile("(?:(?<=[.!?\u2026])[\"'\u201d\u2019)\\]]*[^\\S\n]+|\n\\s*)(?=\\S)")
 _CLOSING = "\"'\u201d\u2019)]"  # what _SENTENCE_START may hold besides whitespace
 _ZWJ = "\u200d"
-# Control characters rich.text.Text would strip (shifting every offset after them): shown as spaces.
-_RICH_CONTROLS = dict.fromkeys([*range(9), *range(11, 32), 127], " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +77,7 @@ class Span:
 
     start: int
     end: int
-    kind: str
+    kind: SpanKind
 
     def __post_init__(self) -> None:
         if self.start < 0 or self.end < self.start:
@@ -185,7 +179,7 @@ def _snap_forward(text: str, i: int) -> int:
 def _clean(text: str, spans: Iterable[Span]) -> list[Span]:
     """Clip spans to ``text``, widen them to character boundaries, merge each kind, sort."""
     n = len(text)
-    by_kind: dict[str, list[tuple[int, int]]] = {}
+    by_kind: dict[SpanKind, list[tuple[int, int]]] = {}
     for span in spans:
         start = _snap_back(text, min(span.start, n))
         end = _snap_forward(text, min(span.end, n))
@@ -638,109 +632,3 @@ def full_highlight(text: str, matches: Sequence[Span], orgs: Sequence[Span] = ()
     (Span(start=4, end=11, kind='match'),)
     """
     return Snippet(text, tuple(_clean(text, [*matches, *orgs])))
-
-
-# --------------------------------------------------------------------------- renderers
-
-
-def _valid_spans(snippet: Snippet) -> list[Span]:
-    """The snippet's spans clipped to its text (a hand-made Snippet may hold anything)."""
-    n = len(snippet.text)
-    if all(s.end <= n for s in snippet.spans):
-        return [s for s in snippet.spans if s.start < s.end]
-    return _clean(snippet.text, snippet.spans)
-
-
-def to_html(snippet: Snippet) -> str:
-    """Render a snippet as HTML: escaped text, ``<mark>`` for matches, ``<mark class="org">``.
-
-    Tags always nest: when a match and an organization name cross, the shorter one is closed
-    and reopened at the crossing.
-
-    Args:
-        snippet: The snippet to render.
-
-    Returns:
-        An HTML fragment (no ``<`` or ``&`` from the text is left unescaped).
-
-    >>> to_html(Snippet("Ban Chỉ đạo <b>", (Span(0, 11, "org"), Span(4, 11, "match"))))
-    '<mark class="org">Ban <mark>Chỉ đạo</mark></mark> &lt;b&gt;'
-    >>> to_html(Snippet("a b c", (Span(0, 3, "org"), Span(2, 5, "match"))))
-    '<mark class="org">a <mark>b</mark></mark><mark> c</mark>'
-    """
-    text = snippet.text
-    spans = _valid_spans(snippet)
-    if not spans:
-        return html.escape(text)
-    points = sorted({p for s in spans for p in (s.start, s.end)})
-    starting: dict[int, list[Span]] = {}
-    for span in spans:
-        starting.setdefault(span.start, []).append(span)
-    out: list[str] = []
-    stack: list[Span] = []
-    pos = 0
-    for point in points:
-        out.append(html.escape(text[pos:point]))
-        pos = point
-        reopen: list[Span] = []
-        if any(s.end == point for s in stack):
-            while any(s.end == point for s in stack):
-                span = stack.pop()
-                out.append("</mark>")
-                if span.end != point:
-                    reopen.append(span)
-        for span in sorted(reopen + starting.get(point, []), key=lambda s: (-s.end, _KIND_ORDER[s.kind])):
-            stack.append(span)
-            out.append('<mark class="org">' if span.kind == ORG else "<mark>")
-    out.append(html.escape(text[pos:]))
-    out.extend("</mark>" for _ in stack)
-    return "".join(out)
-
-
-def to_rich(
-    snippet: Snippet, *, match_style: str = "bold black on yellow", org_style: str = "underline cyan"
-) -> Text:
-    """Render a snippet as :class:`rich.text.Text` for the terminal.
-
-    Organization names are styled first and matches on top, so where they overlap both show
-    (the match colours with the org underline). Control characters other than tab and line
-    feed are shown as spaces (rich would drop them and shift the spans).
-
-    Args:
-        snippet: The snippet to render.
-        match_style: Rich style of matches.
-        org_style: Rich style of organization names.
-
-    Returns:
-        A Text whose plain text is ``snippet.text`` (control characters aside), spans at the
-        same offsets.
-
-    >>> text = to_rich(Snippet("Ban Chỉ đạo", (Span(4, 11, "match"),)))
-    >>> text.plain, [(s.start, s.end, str(s.style)) for s in text.spans]
-    ('Ban Chỉ đạo', [(4, 11, 'bold black on yellow')])
-    """
-    from rich.text import Text  # rich is only needed when rendering for a terminal
-
-    rendered = Text(snippet.text.translate(_RICH_CONTROLS))
-    spans = _valid_spans(snippet)
-    for span in sorted(spans, key=lambda s: _KIND_ORDER[s.kind]):
-        rendered.stylize(org_style if span.kind == ORG else match_style, span.start, span.end)
-    return rendered
-
-
-def to_json(snippet: Snippet) -> dict[str, Any]:
-    """Render a snippet as a JSON-ready dict.
-
-    Args:
-        snippet: The snippet to render.
-
-    Returns:
-        ``{"text": ..., "spans": [{"start": ..., "end": ..., "kind": ...}, ...]}``.
-
-    >>> to_json(Snippet("Ban Chỉ đạo", (Span(4, 11, "match"),)))
-    {'text': 'Ban Chỉ đạo', 'spans': [{'start': 4, 'end': 11, 'kind': 'match'}]}
-    """
-    return {
-        "text": snippet.text,
-        "spans": [{"start": s.start, "end": s.end, "kind": s.kind} for s in snippet.spans],
-    }

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
-from searchkit.search.highlight import (
-    Snippet,
-)
+from searchkit.search.highlight import Snippet
 
-if TYPE_CHECKING:
-    pass
+__all__ = ["SORTS", "FacetValue", "Highlighted", "Hit", "SearchResults", "SortOrder", "snippet_json"]
 
-__all__ = ["SORTS", "FacetValue", "Hit", "SearchResults"]
-
+#: The order of hits: by relevance, by date (newest first) or by views (most viewed first).
+SortOrder = Literal["relevance", "date", "views"]
 #: Accepted values of ``sort``.
-SORTS = ("relevance", "date", "views")
+SORTS: tuple[SortOrder, ...] = ("relevance", "date", "views")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +89,33 @@ class SearchResults:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Highlighted:
+    """A whole article with every highlight, from :meth:`searchkit.Index.highlight`.
+
+    Attributes:
+        title: The whole title with its "match" and "org" spans.
+        body: The whole body (line breaks kept) with its spans.
+
+    >>> h = Highlighted(Snippet("Ban Chỉ đạo"), Snippet("Nội dung."))
+    >>> h.title.text, h.body.spans
+    ('Ban Chỉ đạo', ())
+    """
+
+    title: Snippet
+    body: Snippet
+
+
+def snippet_json(snippet: Snippet) -> dict[str, Any]:
+    """The JSON shape of a snippet: ``{"text": ..., "spans": [{"start", "end", "kind"}, ...]}``.
+
+    >>> from searchkit.search.highlight import Span
+    >>> snippet_json(Snippet("Ban Chỉ đạo", (Span(4, 11, "match"),)))
+    {'text': 'Ban Chỉ đạo', 'spans': [{'start': 4, 'end': 11, 'kind': 'match'}]}
+    """
+    return {"text": snippet.text, "spans": [{"start": x.start, "end": x.end, "kind": x.kind} for x in snippet.spans]}
+
+
 def _hit_json(h: Hit) -> dict[str, Any]:
     return {
         "id": h.id,
@@ -102,13 +126,6 @@ def _hit_json(h: Hit) -> dict[str, Any]:
         "category": h.category,
         "source": h.source,
         "orgs": list(h.orgs),
-        "snippet": _snippet_json(h.snippet),
-        "title_snippet": _snippet_json(h.title_snippet),
+        "snippet": snippet_json(h.snippet),
+        "title_snippet": snippet_json(h.title_snippet),
     }
-
-
-def _snippet_json(s: Snippet) -> dict[str, Any]:
-    return {"text": s.text, "spans": [{"start": x.start, "end": x.end, "kind": x.kind} for x in s.spans]}
-
-
-# -- query analysis ---------------------------------------------------------------------------

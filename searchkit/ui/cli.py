@@ -1,7 +1,8 @@
 """The ``searchkit`` command line: argument parsing, rendering and exit codes, nothing else.
 
-Every subcommand parses its arguments, calls :class:`searchkit.Index`, renders the result with
-rich (or as JSON with ``--json``) and returns an exit status. Errors become one line on stderr,
+Every subcommand parses its arguments, makes one library call (:func:`searchkit.build_index`,
+a method of :class:`searchkit.Index`), renders the result with :mod:`searchkit.ui.render` (or
+prints its ``to_json()`` with ``--json``) and returns an exit status. Errors become one line on stderr,
 ``searchkit: error: ...``, in one place, :func:`main`:
 
 ====  ==========================================================================
@@ -22,15 +23,12 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import gzip
 import io
 import json
 import os
 import sys
-import time
-import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, replace
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, NoReturn, cast
@@ -45,26 +43,19 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from rich.text import Text
 
 from searchkit._version import __version__
-from searchkit.documents.files import Rejected, iter_files, open_input, shown
-from searchkit.errors import (
-    DocumentError,
-    IndexNotFoundError,
-    QuerySyntaxError,
-    SearchKitError,
-)
-from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport, remove_index
+from searchkit.documents import count_inputs
+from searchkit.documents.files import shown
+from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchKitError
+from searchkit.index import DEFAULT_INDEX, Index, IndexReport, build_index
 from searchkit.search import SORTS, SearchResults
-from searchkit.search.query import parse_date_range
-from searchkit.ui.repl import Repl, render_orgs, render_results, render_stats
+from searchkit.ui.render import render_deleted, render_orgs, render_report, render_results, render_stats
+from searchkit.ui.repl import Repl
+from searchkit.ui.usage import UsageError, date_bound
 
-__all__ = [
-    "COUNT_BUDGET_BYTES", "COUNT_BUDGET_SECONDS", "EXIT_FATAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL",
-    "count_inputs", "main", "main_entry",
-]
+__all__ = ["EXIT_FATAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "main", "main_entry", "progress_bar"]
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -72,18 +63,13 @@ EXIT_FATAL = 2
 EXIT_INTERRUPTED = 130
 #: Where ``searchkit repl`` builds its default index from when there is none.
 EXAMPLES = Path("examples") / "articles"
-_TABLE_ROWS = 20
-
-
-class _UsageError(Exception):
-    """Bad arguments: reported as one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (``... (see: searchkit index --help)``)."""
 
     def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{message} (see: {self.prog} --help)")
+        raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
 # -- the parser ----------------------------------------------------------------------------------
@@ -144,13 +130,11 @@ def _positive(value: str) -> int:
 def _date_arg(end: bool) -> Callable[[str], datetime]:
     def convert(value: str) -> datetime:
         try:
-            lo, hi = parse_date_range(value)
+            return date_bound(value, end=end)
         except QuerySyntaxError as e:
             raise argparse.ArgumentTypeError(f"use YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}") from e
-        bound = hi if end else lo
-        if bound is None:
-            raise argparse.ArgumentTypeError(f"{value!r} leaves this end of the range open")
-        return bound
+        except UsageError as e:
+            raise argparse.ArgumentTypeError(str(e)) from e
 
     convert.__name__ = "date"  # argparse names the type in its messages
     return convert
@@ -238,7 +222,7 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
         return _dispatch(parser, argv, console)
     except SystemExit as e:  # --help and --version
         return e.code if isinstance(e.code, int) else EXIT_OK
-    except _UsageError as e:
+    except UsageError as e:
         return _fail(str(e))
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
@@ -253,7 +237,7 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None, conso
     args, extra = parser.parse_known_args(argv)
     if extra:  # name the subcommand whose --help to read
         prog = f"searchkit {args.command}" if args.command else "searchkit"
-        raise _UsageError(f"unrecognized arguments: {' '.join(extra)} (see: {prog} --help)")
+        raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see: {prog} --help)")
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_FATAL
@@ -304,109 +288,6 @@ def _print_json(console: Console, data: Any) -> None:
 # -- index ---------------------------------------------------------------------------------------
 
 
-#: Bytes the progress pre-count (:func:`count_inputs`) reads in all, after gzip decompression;
-#: past them it estimates the lines of the rest from file sizes.
-COUNT_BUDGET_BYTES = 64 * 2**20
-#: Seconds the progress pre-count may take; past them it returns its estimate so far.
-COUNT_BUDGET_SECONDS = 2.0
-_COUNT_CHUNK = 2**20
-#: Lines per byte on disk assumed before any file was read to its end (about 2 KB an article).
-_DEFAULT_DENSITY = 1 / 2048
-
-
-class _CountBudget:
-    """What :func:`count_inputs` may still read, and the lines per disk byte seen so far."""
-
-    def __init__(self) -> None:
-        self.bytes = COUNT_BUDGET_BYTES
-        self.deadline = time.monotonic() + COUNT_BUDGET_SECONDS
-        self.lines = 0
-        self.disk_bytes = 0
-
-    def spent(self) -> bool:
-        return self.bytes <= 0 or time.monotonic() > self.deadline
-
-    def estimate(self, size: int) -> int:
-        density = self.lines / self.disk_bytes if self.disk_bytes else _DEFAULT_DENSITY
-        return max(1, round(size * density))
-
-    def seen(self, lines: int, disk_bytes: int) -> None:
-        self.lines += lines
-        self.disk_bytes += disk_bytes
-
-
-def count_inputs(paths: Sequence[Path]) -> int:
-    """Estimate how many inputs ``paths`` hold, for the progress bar, in bounded time and memory.
-
-    One per ``.txt`` file, one per non-blank line of ``.jsonl``/``.ndjson`` files (also
-    gzipped), counted from newline bytes in chunks of 1 MB (a run of blank lines may be
-    counted in part). Hidden files and folders are
-    left out and FIFOs, sockets and devices are never opened, as the readers do; unreadable
-    files count as one. After :data:`COUNT_BUDGET_BYTES` read it estimates the lines of the
-    rest from file sizes, and after :data:`COUNT_BUDGET_SECONDS` it returns what it has: the
-    count is only an estimate, and the bar grows if it is exceeded.
-
-    >>> count_inputs([Path("/nonexistent")])
-    0
-    """
-    budget = _CountBudget()
-    total = 0
-    for path in paths:
-        for item in iter_files(path):
-            if time.monotonic() > budget.deadline:
-                return total
-            if not isinstance(item, Rejected):
-                total += _count_file(item, budget)
-    return total
-
-
-def _count_file(path: Path, budget: _CountBudget) -> int:
-    name = path.name.lower()
-    gz = name.endswith(".gz")
-    stem = name[:-3] if gz else name
-    if stem.endswith((".jsonl", ".ndjson")):
-        return _count_lines(path, budget, gz=gz)
-    if stem.endswith(".txt") and not gz:
-        return 1 if os.path.lexists(path) else 0
-    return 0
-
-
-def _nonblank_lines(data: bytes) -> int:
-    """Newlines in ``data`` less the empty lines between records (runs of 3 or more are
-    undercounted as blank: an estimate that costs three ``bytes.count`` calls)."""
-    return data.count(b"\n") - data.count(b"\n\n") - data.count(b"\n\r\n")
-
-
-def _count_lines(path: Path, budget: _CountBudget, *, gz: bool) -> int:
-    """Lines of a JSONL file, read in chunks until the budget is spent, then estimated."""
-    if not os.path.lexists(path):
-        return 0
-    try:
-        raw = open_input(path)
-    except DocumentError:
-        return 1  # one Rejected to come
-    with raw:
-        size = os.fstat(raw.fileno()).st_size
-        if budget.spent():
-            return budget.estimate(size)
-        stream = gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw
-        lines, last = 0, b"\n"  # a file that starts with a newline starts with a blank line
-        try:
-            while chunk := stream.read1(_COUNT_CHUNK):  # read1: a corrupt end loses little
-                lines += _nonblank_lines(last + chunk) - (last == b"\n")
-                last = chunk[-1:]
-                budget.bytes -= len(chunk)
-                if budget.spent():
-                    done = raw.tell()  # bytes on disk read so far (compressed for gzip)
-                    budget.seen(lines, done)
-                    return max(lines, round(lines * size / done)) if done else lines
-        except (OSError, EOFError, zlib.error):
-            return max(lines, 1)
-        lines += last != b"\n"
-        budget.seen(lines, size)
-        return lines
-
-
 class _RateColumn(ProgressColumn):
     """``123 articles/s``."""
 
@@ -415,28 +296,13 @@ class _RateColumn(ProgressColumn):
         return Text("" if speed is None else f"{speed:,.0f} articles/s", style="progress.data.speed")
 
 
-def build_index(
-    path: Path,
-    sources: Sequence[Path],
-    *,
-    rebuild: bool = False,
-    workers: int | None = None,
-    progress_console: Console | None = None,
-) -> IndexReport:
-    """Create (or open, or with ``rebuild`` recreate) the index at ``path`` and add ``sources``.
-
-    Shows a progress bar on ``progress_console`` when it is a terminal. Missing sources are
-    reported as failures; when every source is missing nothing is created.
-
-    Raises:
-        SearchKitError: No source exists, the index is locked or cannot be created.
-    """
-    missing = [Rejected(str(s), None, "no such file or folder") for s in sources if not s.exists()]
-    present = [s for s in sources if s.exists()]
-    if not present:
-        raise SearchKitError(f"nothing to index: {'; '.join(str(m) for m in missing)}")
-    console = progress_console or Console(stderr=True)
-    total = count_inputs(present)
+@contextmanager
+def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on ``console`` for :func:`searchkit.build_index`'s ``progress``: yields
+    the callback, or None when ``console`` is no terminal (then nothing is counted or shown)."""
+    if not console.is_terminal:
+        yield None
+        return
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -446,93 +312,14 @@ def build_index(
         TimeRemainingColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal,
     )
-    made = not path.exists()
-    first = made or not any(path.iterdir())  # this run creates the index
-    try:
-        with Index.create(path, overwrite=True) if rebuild else Index.open_or_create(path) as ix, progress:
-            task = progress.add_task("Indexing", total=max(total, 1))
-            progress.update(task, description=f"Indexing {present[0].name or present[0]}" + (" …" if len(present) > 1 else ""))
+    task = progress.add_task(label, total=1)
 
-            def advance(done: int) -> None:
-                if done > (progress.tasks[0].total or 0):
-                    progress.update(task, total=done)
-                progress.update(task, completed=done)
+    def advance(done: int, expected: int) -> None:
+        progress.update(task, total=max(expected, done, 1), completed=done)
 
-            report = ix.add_path(present, workers=workers, progress=advance)
-    finally:
-        if first and not rebuild:  # a first run that indexed nothing leaves nothing behind
-            _discard_if_empty(path, made)
-    if not missing:
-        return report
-    return replace(
-        report,
-        failed=(*missing, *report.failed),
-        files=(*report.files, *(FileReport(m.source, failed=1) for m in missing)),
-    )
-
-
-def _discard_if_empty(path: Path, made: bool) -> None:
-    """Remove the index at ``path`` if it holds no article (and the folder, if ``made``)."""
-    try:
-        with Index.open(path, verify=False) as ix:
-            if len(ix):
-                return
-        remove_index(path)
-        if made:
-            path.rmdir()
-    except (SearchKitError, OSError):
-        pass
-
-
-def _report_json(report: IndexReport, index: Path) -> dict[str, Any]:
-    def rejected(r: Rejected) -> dict[str, Any]:
-        return {"source": r.source, "line": r.line, "reason": r.reason}
-
-    return {
-        "index": str(index),
-        "ok": report.ok,
-        "added": report.added,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-        "failed": [rejected(r) for r in report.failed],
-        "skipped": [rejected(r) for r in report.skipped],
-        "duplicates": list(report.duplicates),
-        "files": [asdict(f) for f in report.files],
-        "seconds": round(report.seconds, 3),
-    }
-
-
-def _render_report(console: Console, report: IndexReport, index: Path) -> None:
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("File", overflow="fold")
-    for name in ("Added", "Updated", "Unchanged", "Failed"):
-        table.add_column(name, justify="right")
-    files = sorted(report.files, key=lambda f: f.failed == 0)  # files with failures first
-    for f in files[:_TABLE_ROWS]:
-        table.add_row(Text(f.source), f"{f.added:,}", f"{f.updated:,}", f"{f.unchanged:,}",
-                      Text(f"{f.failed:,}", style="red" if f.failed else ""))
-    if len(files) > _TABLE_ROWS:
-        table.add_row(Text(f"… {len(files) - _TABLE_ROWS:,} more files (--json lists all)", style="dim"), "", "", "", "")
-    table.add_section()
-    table.add_row(Text("Total", style="bold"), f"{report.added:,}", f"{report.updated:,}", f"{report.unchanged:,}",
-                  f"{len(report.failed):,}")
-    console.print(table)
-    for title, items in (("Failed", report.failed), ("Skipped", report.skipped)):
-        if items:
-            console.print(Text(f"{title} ({len(items):,}):", style="bold red" if title == "Failed" else "bold"))
-            for item in items[:_TABLE_ROWS]:
-                console.print(Text(f"  {item}"))
-            if len(items) > _TABLE_ROWS:
-                console.print(Text(f"  … {len(items) - _TABLE_ROWS:,} more (--json lists all)", style="dim"))
-    if report.duplicates:
-        shown = ", ".join(report.duplicates[:_TABLE_ROWS]) + (" …" if len(report.duplicates) > _TABLE_ROWS else "")
-        console.print(Text(f"Duplicate ids ({len(report.duplicates):,}, the last one was kept): {shown}"))
-    rate = report.processed / report.seconds if report.seconds > 0 else 0.0
-    console.print(Text(
-        f"{report.processed:,} articles in {report.seconds:.1f} s ({rate:,.0f} articles/s) into {index}", style="bold"
-    ))
+    with progress:
+        yield advance
 
 
 def _index_status(report: IndexReport) -> int:
@@ -543,11 +330,14 @@ def _index_status(report: IndexReport) -> int:
 
 def _cmd_index(args: argparse.Namespace, console: Console) -> int:
     path = _index_path(args)
-    report = build_index(path, args.sources, rebuild=args.rebuild, workers=args.workers)
+    present = [s for s in args.sources if s.exists()]
+    label = f"Indexing {present[0].name or present[0]}" + (" …" if len(present) > 1 else "") if present else "Indexing"
+    with progress_bar(Console(stderr=True), label) as progress:
+        report = build_index(path, args.sources, rebuild=args.rebuild, workers=args.workers, progress=progress)
     if args.json:
-        _print_json(console, _report_json(report, path))
+        _print_json(console, report.to_json())
     else:
-        _render_report(console, report, path)
+        console.print(render_report(report))
     status = _index_status(report)
     where = "in the JSON report" if args.json else "above"
     if status == EXIT_FATAL:
@@ -570,7 +360,7 @@ def _search_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def _cmd_search(args: argparse.Namespace, console: Console) -> int:
     if (args.query is None) == (args.queries is None):
-        raise _UsageError("give either QUERY or --queries FILE (see: searchkit search --help)")
+        raise UsageError("give either QUERY or --queries FILE (see: searchkit search --help)")
 
     with Index.open(_index_path(args)) as ix:
         if args.queries is not None:
@@ -682,7 +472,7 @@ def _cmd_stats(args: argparse.Namespace, console: Console) -> int:
     with Index.open(_index_path(args)) as ix:
         stats = ix.stats()
     if args.json:
-        _print_json(console, asdict(stats))
+        _print_json(console, stats.to_json())
     else:
         console.print(render_stats(stats))
     return EXIT_OK
@@ -696,10 +486,7 @@ def _cmd_delete(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         _print_json(console, {"deleted": list(deleted), "missing": missing})
     else:
-        console.print(Text(f"deleted {len(deleted):,} of {len(set(args.ids)):,} articles"))
-        if missing:  # already gone (a re-run) or never there: the index holds none of them
-            shown = ", ".join(missing[:_TABLE_ROWS]) + (" …" if len(missing) > _TABLE_ROWS else "")
-            console.print(Text(f"not in the index ({len(missing):,}): {shown}", style="dim"))
+        console.print(render_deleted(deleted, missing, len(set(args.ids))))
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""The interactive shell (``searchkit repl``) and the terminal renderers it shares with the CLI.
+"""The interactive shell (``searchkit repl``); its renderers are in :mod:`searchkit.ui.render`.
 
 A line that does not start with ``:`` is a query; it shows a page of results (rank, title,
 date, views, score, organization labels, a snippet with query matches and organization names
@@ -29,182 +29,26 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from searchkit.errors import QuerySyntaxError, SearchKitError
-from searchkit.index import Index, IndexStats
-from searchkit.search import SORTS, FacetValue, Hit, SearchResults
-from searchkit.search.highlight import Snippet, to_rich
-from searchkit.search.query import parse_date_range
+from searchkit.errors import SearchKitError
+from searchkit.index import Index
+from searchkit.search import SORTS, SearchResults, SortOrder
+from searchkit.ui.render import render_article, render_facets, render_orgs, render_results, render_stats
+from searchkit.ui.usage import UsageError, date_bound
 
-__all__ = [
-    "MATCH_STYLE",
-    "ORG_STYLE",
-    "Repl",
-    "history_path",
-    "render_article",
-    "render_facets",
-    "render_orgs",
-    "render_results",
-    "render_stats",
-]
+__all__ = ["Repl", "history_path"]
 
-#: Style of query matches (bold survives NO_COLOR).
-MATCH_STYLE = "bold black on yellow"
-#: Style of organization names (underline survives NO_COLOR).
-ORG_STYLE = "underline cyan"
-_LABEL_STYLE = "cyan"
-_MAX_LABELS = 4
 PROMPT = "searchkit> "
 _FILTER_KEYS = ("org", "since", "until", "category")
-
-
-# -- renderers (also used by searchkit.cli) ---------------------------------------------------
-
-
-def _date(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.strftime("%Y-%m-%d %H:%M") if (moment.hour, moment.minute) != (0, 0) else moment.strftime("%Y-%m-%d")
-
-
-def _meta(published: datetime | None, views: int | None, category: str | None, source: str | None) -> list[str]:
-    parts = [_date(published), None if views is None else f"{views:,} views", category, source]
-    return [p for p in parts if p]
-
-
-def _labels(orgs: Sequence[str], limit: int = _MAX_LABELS) -> Text:
-    """Organization names as small labels: ``[Thành ủy Đà Nẵng] [Bộ Y tế] +2``."""
-    out = Text()
-    for name in orgs[:limit]:
-        if out:
-            out.append(" ")
-        out.append("[", style="dim")
-        out.append(name, style=_LABEL_STYLE)
-        out.append("]", style="dim")
-    if len(orgs) > limit:
-        out.append(f" +{len(orgs) - limit}", style="dim")
-    return out
-
-
-def _hit(hit: Hit, rank: int, width: int) -> Table:
-    """One hit: the rank in a narrow column, the rest wrapped with a hanging indent."""
-    row = Table.grid(padding=(0, 1))
-    row.add_column(justify="right", width=width, no_wrap=True)
-    row.add_column(overflow="fold")
-    title = to_rich(hit.title_snippet, match_style=MATCH_STYLE, org_style=ORG_STYLE) if hit.title else Text("(no title)")
-    title.stylize("bold")
-    meta = _meta(hit.published, hit.views, hit.category, hit.source)
-    if hit.score:
-        meta.append(f"score {hit.score:.2f}")
-    lines: list[RenderableType] = [title, Text(" · ".join(meta), style="dim")]
-    if hit.orgs:
-        lines.append(_labels(hit.orgs))
-    if hit.snippet.text:
-        lines.append(to_rich(hit.snippet, match_style=MATCH_STYLE, org_style=ORG_STYLE))
-    row.add_row(Text(f"{rank}.", style="bold"), Group(*lines))
-    return row
-
-
-def render_results(results: SearchResults) -> RenderableType:
-    """A page of results: one block per hit, then the total, the time and any suggestion."""
-    parts: list[RenderableType] = []
-    last = results.offset + len(results.hits)
-    width = len(str(last)) + 1
-    for i, hit in enumerate(results.hits, results.offset + 1):
-        parts.append(_hit(hit, i, width))
-        parts.append(Text(""))
-    noun = "result" if results.total == 1 else "results"
-    footer = Text(f"{results.total:,} {noun}", style="bold")
-    if results.hits:
-        footer.append(f" (showing {results.offset + 1}–{last})", style="")
-    elif results.total and results.offset:
-        footer.append(" (no more on this page)", style="")
-    footer.append(f" in {results.took_ms:.1f} ms", style="dim")
-    parts.append(footer)
-    if results.suggestion:
-        parts.append(Text.assemble(("Did you mean: ", "dim"), (results.suggestion, "bold")))
-    return Group(*parts)
-
-
-def render_article(hit_id: str, title: Snippet, body: Snippet, *, published: datetime | None = None,
-                   views: int | None = None, category: str | None = None, source: str | None = None,
-                   orgs: Sequence[str] = ()) -> RenderableType:
-    """A whole article with every highlight (from :meth:`searchkit.Index.highlight`)."""
-    heading = to_rich(title, match_style=MATCH_STYLE, org_style=ORG_STYLE) if title.text else Text("(no title)")
-    heading.stylize("bold")
-    meta = Text(" · ".join([hit_id, *_meta(published, views, category, source)]), style="dim")
-    parts: list[RenderableType] = [heading, meta]
-    if orgs:
-        parts.append(_labels(orgs, limit=len(orgs)))
-    parts.append(Text(""))
-    parts.append(to_rich(body, match_style=MATCH_STYLE, org_style=ORG_STYLE))
-    return Group(*parts)
-
-
-def render_orgs(values: Sequence[FacetValue], title: str) -> RenderableType:
-    """A ranked table of organizations and their article counts."""
-    if not values:
-        return Text(f"{title}: none found", style="dim")
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("Organization", overflow="fold")
-    table.add_column("Articles", justify="right")
-    for i, value in enumerate(values, 1):
-        table.add_row(str(i), Text(value.value, style=_LABEL_STYLE), f"{value.count:,}")
-    return table
-
-
-def render_facets(facets: Mapping[str, Sequence[FacetValue]], top: int = 10) -> RenderableType:
-    """One small table per facet (organization, year, category, source)."""
-    names = {"org": "Organization", "year": "Year", "category": "Category", "source": "Source"}
-    parts: list[RenderableType] = []
-    for key, values in facets.items():
-        if not values:
-            continue
-        table = Table(show_edge=False, pad_edge=False)
-        table.add_column(names.get(key, key), overflow="fold")
-        table.add_column("Articles", justify="right")
-        for value in list(values)[:top]:
-            table.add_row(Text(value.value), f"{value.count:,}")
-        parts.append(table)
-    return Group(*parts) if parts else Text("no facets for these results", style="dim")
-
-
-def render_stats(stats: IndexStats) -> RenderableType:
-    """The facts of :meth:`searchkit.Index.stats` as a two-column table."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
-    rows = [
-        ("Index", stats.path),
-        ("Articles", f"{stats.articles:,}"),
-        ("Size", _size(stats.size_bytes)),
-        ("Segments", str(stats.segments)),
-        ("Created", stats.created or "?"),
-        ("Updated", stats.updated or "?"),
-        ("Built by", f"searchkit {stats.searchkit_version} (format {stats.format}, analyzer {stats.analyzer_version})"),
-    ]
-    for key, value in rows:
-        table.add_row(key, Text(value))
-    return table
-
-
-def _size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"  # pragma: no cover
 
 
 def history_path() -> Path:
@@ -236,9 +80,6 @@ _COMMANDS = (
     _Command("stats", ":stats", "facts about the index"),
     _Command("quit", ":quit, :q", "leave (also Ctrl-D)"),
 )
-class _UsageError(Exception):
-    """A command used wrongly (no results yet, bad argument): shown as one error line."""
-
 
 _ALIASES = {"q": "quit", "exit": "quit", "n": "next", "p": "prev", "o": "open", "h": "help", "?": "help"}
 
@@ -285,7 +126,7 @@ class Repl:
         self._owns_index = not isinstance(index, Index)
         self.query: str | None = None
         self.offset = 0
-        self.sort = "relevance"
+        self.sort: SortOrder = "relevance"
         self.filters: dict[str, str] = {}
         self.results: SearchResults | None = None
         self.errors = 0
@@ -320,7 +161,7 @@ class Repl:
             self.query = line
             self.offset = 0
             self._show_page()
-        except (SearchKitError, _UsageError) as e:
+        except (SearchKitError, UsageError) as e:
             self.error(str(e))
         except OSError as e:
             self.error(f"{e.strerror or e}{f': {e.filename}' if e.filename else ''}")
@@ -435,7 +276,7 @@ class Repl:
     def _cmd_open(self, arg: str) -> None:
         results = self._need_results()
         if not arg.isdigit():
-            raise _UsageError(f":open needs a result number, e.g. :open 1 (got {arg or 'nothing'!r})")
+            raise UsageError(f":open needs a result number, e.g. :open 1 (got {arg or 'nothing'!r})")
         n = int(arg)
         first = results.offset + 1
         if first <= n < first + len(results.hits):  # the rank shown on screen
@@ -444,15 +285,11 @@ class Repl:
             hit = results.hits[n - 1]
         else:
             shown = f"{first}–{first + len(results.hits) - 1}" if results.hits else "none"
-            raise _UsageError(f"no result {n} on this page (shown: {shown})")
+            raise UsageError(f"no result {n} on this page (shown: {shown})")
         highlighted = self.index.highlight(hit.id, self.query or "")
         if highlighted is None:
             raise SearchKitError(f"article {hit.id!r} is no longer in the index")
-        title, body = highlighted
-        self._page(render_article(
-            hit.id, title, body, published=hit.published, views=hit.views, category=hit.category,
-            source=hit.source, orgs=hit.orgs,
-        ))
+        self._page(render_article(hit, highlighted))
 
     def _cmd_orgs(self, _arg: str) -> None:
         if self.results is not None and self.query:
@@ -481,9 +318,10 @@ class Repl:
         self._rerun()
 
     def _cmd_sort(self, arg: str) -> None:
-        if arg.lower() not in SORTS:
-            raise _UsageError(f"unknown sort {arg!r}: use :sort {'|'.join(SORTS)}")
-        self.sort = arg.lower()
+        sort = next((s for s in SORTS if s == arg.lower()), None)
+        if sort is None:
+            raise UsageError(f"unknown sort {arg!r}: use :sort {'|'.join(SORTS)}")
+        self.sort = sort
         self.console.print(Text(f"sorted by {self.sort}", style="dim"))
         self._rerun()
 
@@ -494,7 +332,7 @@ class Repl:
 
     def _need_results(self) -> SearchResults:
         if self.results is None:
-            raise _UsageError("no results yet: type a query first")
+            raise UsageError("no results yet: type a query first")
         return self.results
 
     def _show_filters(self) -> None:
@@ -558,17 +396,17 @@ def _parse_filters(text: str) -> dict[str, str]:
     """``org=UBND tỉnh Quảng Ninh since=2023`` -> ``{"org": "UBND tỉnh Quảng Ninh", "since": "2023"}``.
 
     Raises:
-        _UsageError: Text without ``key=`` or an unknown key.
+        UsageError: Text without ``key=`` or an unknown key.
         QuerySyntaxError: A date that is not a date.
     """
     found = list(_FILTER_RE.finditer(text))
     if not found or text[: found[0].start()].strip():
-        raise _UsageError(f"usage: :filter {' '.join(k + '=…' for k in _FILTER_KEYS)} (got {text!r})")
+        raise UsageError(f"usage: :filter {' '.join(k + '=…' for k in _FILTER_KEYS)} (got {text!r})")
     out: dict[str, str] = {}
     for m, following in zip(found, [*found[1:], None], strict=True):
         key = m.group(1).lower()
         if key not in _FILTER_KEYS:
-            raise _UsageError(f"unknown filter {key!r}: use {', '.join(_FILTER_KEYS)}")
+            raise UsageError(f"unknown filter {key!r}: use {', '.join(_FILTER_KEYS)}")
         value = text[m.end() : following.start() if following else len(text)].strip().strip('"')
         if value and key in ("since", "until"):
             _date_bound(value, end=key == "until")  # validate now, not at the next search
@@ -577,14 +415,8 @@ def _parse_filters(text: str) -> dict[str, str]:
 
 
 def _date_bound(value: str | None, *, end: bool) -> datetime | None:
-    """The start (or end) of a YYYY, YYYY-MM or YYYY-MM-DD value."""
-    if not value:
-        return None
-    lo, hi = parse_date_range(value)
-    bound = hi if end else lo
-    if bound is None:
-        raise QuerySyntaxError(f"{value!r} leaves the {'end' if end else 'start'} open; give a date such as 2023-08")
-    return bound
+    """The start (or end) of a YYYY, YYYY-MM or YYYY-MM-DD filter value, None when unset."""
+    return date_bound(value, end=end) if value else None
 
 
 def _isatty(stream: TextIO) -> bool:

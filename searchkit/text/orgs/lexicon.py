@@ -1,0 +1,339 @@
+"""The organization lexicon: the word lists of ``searchkit/data/orgs/`` compiled, once per mode.
+
+:func:`get_lexicon` loads every data file (see that folder's README) and compiles the lists into
+lookup tables keyed by :func:`key` and regular expressions that accept every spelling (flexible
+separators, abbreviations case-sensitive). Two modes exist: text as written, and
+diacritic-free (``folded``) text for typed names. Nothing is loaded at import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from searchkit.text.normalize import fold, normalize
+
+__all__ = ["END", "SP", "SP_OPT", "Entry", "Head", "Lexicon", "Part", "get_lexicon", "key"]
+
+_DATA = "data/orgs"
+
+# Whitespace inside a name never crosses a line.
+SP = "[ \t]+"
+SP_OPT = "[ \t]*"
+# Between two words of a spelling: spaces, or a dash/ampersand/slash/comma, or "và".
+_SEP = f"(?:{SP_OPT}[-–&/,]{SP_OPT}|{SP}(?:và{SP})?)"
+# Between two capital abbreviations ("GD&ĐT", "GD-ĐT", "GDĐT", "GD và ĐT").
+_SEP_ABBR = f"(?:{SP_OPT}[-–&/,]{SP_OPT}|{SP}(?:và{SP})?|)"
+END = r"(?![^\W_])"
+_SPLIT = re.compile(r"[ \t]*(?:[-–&/,]|(?<!\w)và(?!\w))[ \t]*|[ \t]+")
+_KEY_DROP = re.compile(r"(?<!\w)và(?!\w)|[\s\-–&/,.]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    canonical: str
+    forms: tuple[str, ...]
+    kind: str
+    needs: str
+    fields: tuple[str, ...]
+    flags: frozenset[str]
+    not_before: tuple[tuple[str, ...], ...]
+    not_after: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    canonical: str
+    forms: tuple[str, ...]
+    info: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    canonical: str
+    variants: tuple[str, ...]
+    free: bool = False
+    sep: str = " "
+    # a place word with no place name ("UBND thành phố"): part of the span, not of the name
+    dangling: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    folded: bool
+    heads: dict[str, Head]
+    head_re: re.Pattern[str]
+    head_search: re.Pattern[str]
+    fields: dict[str, Entry]
+    field_re: dict[tuple[str, ...], re.Pattern[str]]
+    quals: dict[str, Entry]
+    qual_re: re.Pattern[str]
+    ptypes: dict[str, Entry]
+    ptype_re: re.Pattern[str]
+    places: dict[str, Entry]
+    place_re: re.Pattern[str]
+    countries: dict[str, Entry]
+    country_re: re.Pattern[str]
+    stop_words: frozenset[str]
+    stop_phrases: frozenset[tuple[str, str]]
+    compounds: dict[str, tuple[tuple[tuple[str, ...], int], ...]]
+    surnames_all: frozenset[str]
+    surnames_name: frozenset[str]
+    surnames: frozenset[str]
+    abbreviations: frozenset[str]
+
+
+def _rows(name: str) -> Iterator[list[str]]:
+    """Yield the TAB-separated columns of each data line of ``data/orgs/<name>``."""
+    text = resources.files("searchkit").joinpath(f"{_DATA}/{name}").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            yield [column.strip() for column in line.split("\t")]
+
+
+def key(text: str) -> str:
+    """Lookup key of a spelling: casefolded, without separators, "và" or dots."""
+    return _KEY_DROP.sub("", text.casefold())
+
+
+def _is_abbr(token: str) -> bool:
+    letters = [c for c in token if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _form_tokens(form: str) -> list[str]:
+    return [t for t in _SPLIT.split(form) if t]
+
+
+def _form_regex(form: str) -> str:
+    """A regex for one spelling: flexible separators, abbreviations case-sensitive."""
+    tokens = _form_tokens(form)
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        if i:
+            out.append(_SEP_ABBR if _is_abbr(tokens[i - 1]) and _is_abbr(token) else _SEP)
+        escaped = re.escape(token)
+        out.append(f"(?-i:{escaped})" if _is_abbr(token) else escaped)
+    return "".join(out)
+
+
+def _alternation(forms: list[str]) -> str:
+    """One regex alternative per spelling, longest first (for anchored ``match`` calls)."""
+    unique = sorted(set(forms), key=lambda f: (-len(f), f))
+    return "|".join(_form_regex(f) for f in unique)
+
+
+def _trie_regex(forms: list[str]) -> str:
+    """A regex matching any spelling, built as a token trie so the engine branches once."""
+    trie: dict[str, dict] = {}
+    for form in set(forms):
+        node = trie
+        for token in _form_tokens(form):
+            node = node.setdefault(token, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict], previous: str | None) -> str:
+        options: list[str] = []
+        for token in sorted((t for t in node if t), key=lambda t: (-len(t), t)):
+            sep = ""
+            if previous is not None:
+                sep = _SEP_ABBR if _is_abbr(previous) and _is_abbr(token) else _SEP
+            escaped = re.escape(token)
+            atom = f"(?-i:{escaped})" if _is_abbr(token) else escaped
+            options.append(sep + atom + emit(node[token], token))
+        if not options:
+            return ""
+        body = "|".join(options)
+        if "" in node:
+            return f"(?:{body})?"
+        return f"(?:{body})"
+
+    return emit(trie, None)
+
+
+def get_lexicon(folded: bool) -> Lexicon:
+    """The compiled data files of one mode (``folded`` matches diacritic-free text)."""
+    # One cache key per mode, however this is called: lru_cache keys (True,) and folded=True
+    # apart, and two entries for three keys would compile a mode again and again.
+    return _compile_lexicon(bool(folded))
+
+
+_Prep = Callable[[str], str]
+
+
+def _preparer(folded: bool) -> _Prep:
+    """How a spelling of the data files is read in one mode: normalized, and folded if asked."""
+
+    def prep(text: str) -> str:
+        text = normalize(text)
+        return fold(text) if folded else text
+
+    return prep
+
+
+def _column(row: list[str], index: int) -> list[str]:
+    """The ``|``-separated values of an optional column ("-" or missing: none)."""
+    return [v for v in (row[index].split("|") if len(row) > index else []) if v and v != "-"]
+
+
+def _head(row: list[str], prep: _Prep) -> Head:
+    names = row[0].split("|")
+    return Head(
+        canonical=normalize(names[0]),
+        forms=tuple(normalize(f) for f in names),
+        kind=row[1],
+        needs=row[2],
+        fields=tuple(g for g in row[3].split(",") if g and g != "-"),
+        flags=frozenset(f for f in row[4].split(",") if f and f != "-") if len(row) > 4 else frozenset(),
+        not_before=tuple(tuple(prep(w).casefold().split()) for w in _column(row, 5)),
+        not_after=frozenset(prep(w).casefold() for w in _column(row, 6)),
+    )
+
+
+def _abbreviations(form: str) -> Iterator[str]:
+    return (t for t in _form_tokens(form) if _is_abbr(t))
+
+
+def _load_heads(prep: _Prep, abbreviations: set[str]) -> tuple[dict[str, Head], list[str]]:
+    """heads.tsv: the heads by :func:`key` of each spelling, and every spelling."""
+    heads: dict[str, Head] = {}
+    head_forms: list[str] = []
+    for row in _rows("heads.tsv"):
+        head = _head(row, prep)
+        for form in (prep(f) for f in row[0].split("|")):
+            heads.setdefault(key(form), head)
+            head_forms.append(form)
+            abbreviations.update(_abbreviations(form))
+    return heads, head_forms
+
+
+def _load_fields(
+    prep: _Prep, heads: dict[str, Head], abbreviations: set[str]
+) -> tuple[dict[str, Entry], dict[tuple[str, ...], re.Pattern[str]]]:
+    """fields.tsv: fields by ``group:key``, and one pattern per combination of groups a head takes."""
+    fields: dict[str, Entry] = {}
+    group_forms: dict[str, list[str]] = {}
+    for group, spellings in _rows("fields.tsv"):
+        names = spellings.split("|")
+        entry = Entry(normalize(names[0]), tuple(normalize(n) for n in names), group)
+        for name in names:
+            fields.setdefault(f"{group}:{key(prep(name))}", entry)
+            group_forms.setdefault(group, []).append(prep(name))
+            abbreviations.update(_abbreviations(prep(name)))
+    field_re: dict[tuple[str, ...], re.Pattern[str]] = {}
+    for head in heads.values():
+        if head.fields and head.fields not in field_re:
+            field_forms = [f for g in head.fields for f in group_forms.get(g, [])]
+            field_re[head.fields] = re.compile(f"{SP}({_alternation(field_forms)}){END}", re.I)
+    return fields, field_re
+
+
+def _load_entries(name: str, info_column: int | None, prep: _Prep) -> tuple[dict[str, Entry], list[str]]:
+    """A list of names with aliases (qualifiers, place types, countries) by :func:`key`, and every spelling."""
+    table: dict[str, Entry] = {}
+    forms: list[str] = []
+    for row in _rows(name):
+        names = row[0].split("|")
+        info = row[info_column] if info_column is not None else ""
+        entry = Entry(normalize(names[0]), tuple(normalize(n) for n in names), info)
+        for n in names:
+            table.setdefault(key(prep(n)), entry)
+            forms.append(prep(n))
+    return table, forms
+
+
+def _load_places(prep: _Prep, ptypes: dict[str, Entry]) -> tuple[dict[str, Entry], list[str]]:
+    """places.tsv: the provinces and cities by :func:`key` of each spelling, and every spelling."""
+    places: dict[str, Entry] = {}
+    place_forms: list[str] = []
+    for row in _rows("places.tsv"):
+        kind, name = row[0], row[1]
+        aliases = [a for a in (row[2].split("|") if len(row) > 2 else []) if a]
+        full = f"{kind} {name}"
+        if aliases and aliases[0].startswith("="):
+            full = aliases.pop(0)[1:]
+        ptype = ptypes.get(key(prep(kind)))
+        typed = [f"{form} {name}" for form in (ptype.forms[:2] if ptype else (kind,))]
+        place_spellings = (full, *typed, name, *aliases)
+        entry = Entry(normalize(full), tuple(dict.fromkeys(map(normalize, place_spellings))), normalize(name))
+        for spelling in (name, *aliases):
+            places.setdefault(key(prep(spelling)), entry)
+            place_forms.append(prep(spelling))
+    return places, place_forms
+
+
+def _load_stop_words(prep: _Prep) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """stopwords.txt: the words, and the two-word phrases, that end a free name."""
+    stop_words: set[str] = set()
+    stop_phrases: set[tuple[str, str]] = set()
+    for (line, *_) in _rows("stopwords.txt"):
+        tokens = prep(line).casefold().split()
+        if len(tokens) == 1:
+            stop_words.add(tokens[0])
+        elif tokens:
+            stop_phrases.add((tokens[0], tokens[1]))
+    return frozenset(stop_words), frozenset(stop_phrases)
+
+
+def _load_compounds(prep: _Prep) -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+    """compounds.txt: for each syllable, the compounds it is part of and its position in them."""
+    compounds: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for (line, *_) in _rows("compounds.txt"):
+        syllables = tuple(prep(line).casefold().split())
+        for i, syllable in enumerate(syllables):
+            compounds.setdefault(syllable, []).append((syllables, i))
+    return {k: tuple(v) for k, v in compounds.items()}
+
+
+def _load_surnames(prep: _Prep) -> tuple[frozenset[str], frozenset[str]]:
+    """surnames.txt: family names that start a person's name anywhere, and those only before a name."""
+    surnames_all: set[str] = set()
+    surnames_name: set[str] = set()
+    for name, scope in _rows("surnames.txt"):
+        (surnames_all if scope == "all" else surnames_name).add(prep(name))
+    return frozenset(surnames_all), frozenset(surnames_name)
+
+
+def _compile_list(forms: list[str]) -> re.Pattern[str]:
+    return re.compile(f"{SP}({_alternation(forms)}){END}", re.I)
+
+
+@lru_cache(maxsize=2)
+def _compile_lexicon(folded: bool) -> Lexicon:
+    """Load and compile every data file (once per mode; call :func:`get_lexicon`)."""
+    prep = _preparer(folded)
+    abbreviations: set[str] = set()
+    heads, head_forms = _load_heads(prep, abbreviations)
+    fields, field_re = _load_fields(prep, heads, abbreviations)
+    quals, qual_forms = _load_entries("qualifiers.tsv", 1, prep)
+    ptypes, ptype_forms = _load_entries("place_types.tsv", 1, prep)
+    countries, country_forms = _load_entries("countries.txt", None, prep)
+    places, place_forms = _load_places(prep, ptypes)
+    stop_words, stop_phrases = _load_stop_words(prep)
+    surnames_all, surnames_name = _load_surnames(prep)
+    return Lexicon(
+        folded=folded,
+        heads=heads,
+        head_re=re.compile(_trie_regex(head_forms), re.I),
+        head_search=re.compile(_trie_regex([f.lower() for f in head_forms])),
+        fields=fields,
+        field_re=field_re,
+        quals=quals,
+        qual_re=_compile_list(qual_forms),
+        ptypes=ptypes,
+        ptype_re=re.compile(f"{SP}({_alternation(ptype_forms)})(?:(?<=\\.)|{END})", re.I),
+        places=places,
+        place_re=_compile_list(place_forms),
+        countries=countries,
+        country_re=_compile_list(country_forms),
+        stop_words=stop_words,
+        stop_phrases=stop_phrases,
+        compounds=_load_compounds(prep),
+        surnames_all=surnames_all,
+        surnames_name=surnames_name,
+        surnames=surnames_all | surnames_name,
+        abbreviations=frozenset(abbreviations),
+    )

@@ -1,0 +1,203 @@
+"""The public functions on organization names: :func:`find_orgs`, :func:`canonical_org`,
+:func:`org_aliases`, and :class:`OrgMention`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice, product
+from typing import Literal
+
+from searchkit.text.normalize import INVISIBLE, fold, normalize, offset_arrays
+from searchkit.text.orgs.lexicon import Lexicon, get_lexicon
+from searchkit.text.orgs.parser import Parse, attach_places, canonical_name, scan
+
+__all__ = ["MAX_NAME_LENGTH", "OrgKind", "OrgMention", "canonical_org", "find_orgs", "org_aliases"]
+
+_MAX_ALIASES = 64
+#: The longest organization name :func:`canonical_org` reads, in characters (normalized,
+#: outer blanks stripped); longer text is not a name (it keeps the cost of a typed name bounded).
+MAX_NAME_LENGTH = 200
+
+#: What an organization is: state, Party, army, police, courts, mass organizations, or other.
+OrgKind = Literal["gov", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class OrgMention:
+    """One organization name found in a text.
+
+    Attributes:
+        text: The name exactly as written: ``text == input[start:end]``.
+        start: Offset of the first character in the input string.
+        end: Offset just past the last character in the input string.
+        canonical: The full name in normalized spelling, e.g. "Ủy ban nhân dân tỉnh Quảng Ninh".
+        kind: "gov" (state, Party, army, police, courts, mass organizations) or "other".
+    """
+
+    text: str
+    start: int
+    end: int
+    canonical: str
+    kind: OrgKind
+
+
+# --------------------------------------------------------------------------------------------
+# Lexicon: the data files, compiled.
+
+
+def _normalize_for_spans(text: str) -> tuple[str, tuple[Sequence[int], Sequence[int]] | None]:
+    """Normalize ``text``; offsets are None when every character maps to itself.
+
+    Text that :func:`normalize` leaves as long as it was changed at most one character for
+    one (tone placement, NBSP, look-alikes of Đ), so spans need no mapping; that skips the
+    (slower) per-character :func:`~searchkit.normalize.offset_arrays`.
+    """
+    normalized = normalize(text)
+    if normalized is text or (
+        len(normalized) == len(text) and unicodedata.is_normalized("NFC", text) and not _DROPPED.search(text)
+    ):
+        return normalized, None
+    normalized, starts, ends = offset_arrays(text)
+    return normalized, (starts, ends)
+
+
+# What :func:`normalize` removes or merges into the letter before it.
+_DROPPED = re.compile(f"[{INVISIBLE}\u0335\u0336]")
+
+
+def find_orgs(text: str) -> list[OrgMention]:
+    """Find organization names in ``text``.
+
+    Args:
+        text: Any text: NFD or NFC, either tone placement, NBSP or zero-width characters.
+
+    Returns:
+        The names, sorted by position and non-overlapping; ``m.text == text[m.start:m.end]``.
+        A place word with no name ("UBND thành phố") takes the one place of its type named
+        in the same sentence, if there is one; otherwise it is left out of the canonical name.
+
+    >>> [m.canonical for m in find_orgs("Chủ tịch UBND tỉnh Quảng Ninh gặp Bộ trưởng Bộ GD-ĐT.")]
+    ['Ủy ban nhân dân tỉnh Quảng Ninh', 'Bộ Giáo dục và Đào tạo']
+    >>> m = find_orgs("Theo Ban chỉ đạo 35 TP Hải Phòng, …")[0]
+    >>> (m.text, m.canonical, m.kind)
+    ('Ban chỉ đạo 35 TP Hải Phòng', 'Ban Chỉ đạo 35 thành phố Hải Phòng', 'gov')
+    >>> find_orgs("Bộ quần áo mua ở Tây Ban Nha ban ngày")
+    []
+    >>> [m.canonical for m in find_orgs("UBND thành phố Hải Phòng và HĐND thành phố họp. UBND tỉnh cũng họp.")]
+    ['Ủy ban nhân dân thành phố Hải Phòng', 'Hội đồng nhân dân thành phố Hải Phòng', 'Ủy ban nhân dân']
+    """
+    normalized, offsets = _normalize_for_spans(text)
+    lex = get_lexicon(False)
+    found = list(scan(lex, normalized))
+    attach_places(lex, normalized, found)
+    mentions: list[OrgMention] = []
+    last_end = 0
+    for start, end, parsed in found:
+        raw_start, raw_end = (offsets[0][start], offsets[1][end - 1]) if offsets else (start, end)
+        if raw_start < last_end:  # only with coarse offsets (text that composes across clusters)
+            continue
+        kind: OrgKind = "gov" if parsed.kind == "gov" else "other"  # a parse is never "inherit"
+        mentions.append(OrgMention(text[raw_start:raw_end], raw_start, raw_end, canonical_name(parsed.parts), kind))
+        last_end = raw_end
+    return mentions
+
+
+def _whole(lex: Lexicon, query: str) -> Parse | None:
+    """The parse of ``query`` when one name covers all of it."""
+    for start, end, parsed in scan(lex, query):
+        if start == 0 and not query[end:].strip(" .,;:"):
+            return parsed
+        return None
+    return None
+
+
+def _query_spellings(lex: Lexicon, name: str) -> list[str]:
+    """How to read a typed name: as typed, then with every word capitalized ("hải phòng")."""
+    text = " ".join(name.split())
+    if lex.folded:
+        text = fold(text)
+    words = [w.upper() if w.upper() in lex.abbreviations else w for w in text.split(" ")]
+    as_typed = " ".join(words)
+    title = " ".join(w if w.isupper() or w.casefold() == "và" else w[:1].upper() + w[1:] for w in words)
+    return [as_typed[:1].upper() + as_typed[1:], title]
+
+
+def _resolve(name: str) -> Parse | None:
+    """Parse a typed name; prefer a reading made only of known words (no free text)."""
+    normalized = normalize(name).strip()
+    if not normalized or len(normalized) > MAX_NAME_LENGTH:
+        return None
+    fallback: Parse | None = None
+    for folded in (False, True):
+        lex = get_lexicon(folded)
+        for spelling in _query_spellings(lex, normalized):
+            parsed = _whole(lex, spelling)
+            if parsed is None:
+                continue
+            if not any(p.free for p in parsed.parts):
+                return parsed
+            if not folded and spelling[1:] == normalized[1:] and fallback is None:
+                fallback = parsed  # free words as typed, with diacritics: keep as a last resort
+    return fallback
+
+
+def canonical_org(name: str) -> str | None:
+    """Resolve a typed organization name or alias to its canonical name.
+
+    Accepts any spelling :func:`find_orgs` recognizes, in any case, with or without
+    diacritics (without them only for names made of known words), and a province or city
+    without its place word.
+
+    Args:
+        name: What the user typed, e.g. "UBND Quảng Ninh" or "BCĐ 35".
+
+    Returns:
+        The canonical name, or None when ``name`` is not (entirely) one organization name
+        (always None for more than :data:`MAX_NAME_LENGTH` characters).
+
+    >>> canonical_org("UBND Hà Nội")
+    'Ủy ban nhân dân thành phố Hà Nội'
+    >>> canonical_org("ubnd tinh quang ninh")
+    'Ủy ban nhân dân tỉnh Quảng Ninh'
+    >>> canonical_org("Bộ GD-ĐT"), canonical_org("BCĐ 35")
+    ('Bộ Giáo dục và Đào tạo', 'Ban Chỉ đạo 35')
+    >>> canonical_org("bộ quần áo") is None
+    True
+    """
+    parsed = _resolve(name)
+    return canonical_name(parsed.parts) if parsed else None
+
+
+def org_aliases(canonical: str) -> list[str]:
+    """List spellings of the body named ``canonical``, for query expansion.
+
+    Every part is spelled each way the data files know: head ("Ủy ban nhân dân", "UBND"),
+    field ("Giáo dục và Đào tạo", "GD&ĐT", "GD-ĐT"…), place ("thành phố Hà Nội", "TP Hà Nội",
+    "Hà Nội"). The canonical name comes first; at most 64 spellings are returned.
+
+    Args:
+        canonical: A canonical name (any spelling :func:`canonical_org` accepts works too).
+
+    Returns:
+        The spellings, canonical first; ``[]`` when ``canonical`` is not an organization name.
+
+    >>> aliases = org_aliases("Ủy ban nhân dân thành phố Hà Nội")
+    >>> aliases[0], "UBND Hà Nội" in aliases, "UBND TP Hà Nội" in aliases
+    ('Ủy ban nhân dân thành phố Hà Nội', True, True)
+    """
+    parsed = _resolve(canonical)
+    if parsed is None:
+        return []
+    parts = [p for p in parsed.parts if not p.dangling]
+    first = canonical_name(parts)
+    seen = {first: None}
+    choices = [[(p.sep, v) for v in dict.fromkeys((p.canonical, *p.variants))] for p in parts]
+    for combo in islice(product(*choices), _MAX_ALIASES * 4):
+        spelling = combo[0][1] + "".join(sep + v for sep, v in combo[1:])
+        seen.setdefault(spelling, None)
+        if len(seen) >= _MAX_ALIASES:
+            break
+    return list(seen)

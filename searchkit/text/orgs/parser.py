@@ -1,0 +1,661 @@
+"""The matcher: a head ("Bộ", "UBND", "Ban Chỉ đạo"), then what it takes (field, code, free
+name, qualifiers, parent body, places), read from a position of normalized text.
+
+:func:`scan` yields every name of a text left to right; :func:`attach_places` names the place
+of a dangling place word ("UBND thành phố") from its sentence; :func:`canonical_name` spells
+a parse out.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from searchkit.text.orgs.lexicon import END, SP, SP_OPT, Entry, Head, Lexicon, Part, key
+
+__all__ = ["Parse", "Parser", "attach_places", "canonical_name", "scan"]
+
+_MAX_FREE_TOKENS = 12
+_MAX_LOWER_TOKENS = 8
+_MAX_PLACE_TOKENS = 4
+_TOKEN = re.compile(r"[ \t]+([^\W_]+(?:['’.\-][^\W_]+)*|[-–&])")
+_CODE = re.compile(r"[ \t]+(\d+[A-Za-z]?(?:/[A-Za-z0-9]+)?)" + END)
+_ORDINAL = re.compile(r"[ \t]+((?:[IVXLC]+|\d+)(?:[ \t]*[-–][ \t]*(?:[IVXLC]+|\d+))?)" + END)
+_OF = re.compile(f"{SP}của{SP}")
+_DASH = re.compile(f"{SP_OPT}[-–]{SP_OPT}")
+_SPACE = re.compile(SP)
+_FIELD_JOINER = re.compile(f"{SP}và(?={SP})|{SP_OPT}[-–](?={SP})")
+_TRIM_CAPS = frozenset({"về", "các", "và", "của", "cho"})
+_TRIM = frozenset({"và", "-", "–", "&", "của", "về", "các", "những", "với"})
+
+
+@dataclass(slots=True)
+class Parse:
+    end: int
+    parts: list[Part]
+    kind: str
+    has_name: bool = False
+    capitalized: bool = False
+    has_place: bool = False
+    named_place: bool = False
+    foreign: bool = False
+    has_parent: bool = False
+    bare: bool = False  # the head drops the place word of a province ("Thành ủy Đà Nẵng")
+
+
+def _capitalized(token: str) -> bool:
+    return token[:1].isupper() or token[:1].isdigit()
+
+
+def _free_part(text: str) -> Part:
+    words = " ".join(text.split())
+    canonical = words[:1].upper() + words[1:]
+    return Part(canonical, (canonical,), free=True)
+
+
+class Parser:
+    """Parses names at given positions of one normalized text."""
+
+    def __init__(self, lex: Lexicon, text: str) -> None:
+        self.lex = lex
+        self.text = text
+
+    # -- small matchers, each anchored at ``pos`` (which sits just after a word) ----------
+
+    def head_at(self, pos: int) -> tuple[Head, int] | None:
+        text = self.text
+        m = self.lex.head_re.match(text, pos)
+        if not m or m.end() == pos:
+            return None
+        end = m.end()
+        if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+            return None
+        head = self.lex.heads.get(key(m.group(0)))
+        return (head, end) if head else None
+
+    def stop_at(self, pos: int) -> bool:
+        """True when the word at ``pos`` ends a free name."""
+        m = _TOKEN.match(self.text, pos)
+        if not m:
+            return True
+        word = m.group(1)
+        if word[:1].isupper():
+            return False  # a stop word ends a name only when written in lowercase
+        word = word.casefold()
+        nxt = _TOKEN.match(self.text, m.end())
+        if word not in self.lex.stop_words and not (nxt and (word, nxt.group(1).casefold()) in self.lex.stop_phrases):
+            return False
+        return not self.in_compound(pos, m.end(), word)
+
+    def in_compound(self, pos: int, end: int, word: str) -> bool:
+        """True when the word ``text[pos:end]`` is a syllable of a listed compound word here.
+
+        "Cục Hàng không": "không" is a stop word, but here a syllable of "hàng không".
+        """
+        candidates = self.lex.compounds.get(word)
+        if not candidates:
+            return False
+        before = _TAIL_WORDS.search(self.text, max(0, pos - 60), pos)
+        left = before.group(0).casefold().split() if before else []
+        right: list[str] = []
+        p = end
+        for _ in range(max(len(tokens) - i - 1 for tokens, i in candidates)):
+            m = _TOKEN.match(self.text, p)
+            if not m:
+                break
+            right.append(m.group(1).casefold())
+            p = m.end()
+        for tokens, i in candidates:
+            n_right = len(tokens) - i - 1
+            if (i == 0 or left[-i:] == list(tokens[:i])) and right[:n_right] == list(tokens[i + 1 :]):
+                return True
+        return False
+
+    def field(self, pos: int, head: Head) -> tuple[list[Part], int] | None:
+        pattern = self.lex.field_re.get(head.fields)
+        if pattern is None:
+            return None
+        parts: list[Part] = []
+        while True:
+            m = pattern.match(self.text, pos)
+            if not m:
+                break
+            entry = next(
+                (self.lex.fields[k] for g in head.fields if (k := f"{g}:{key(m.group(1))}") in self.lex.fields),
+                None,
+            )
+            if entry is None:
+                break
+            sep = " và " if parts else " "
+            parts.append(Part(entry.canonical, entry.forms, sep=sep))
+            pos = m.end()
+            # "Bộ Ngoại giao và Thương mại": two fields joined make one name; "Bộ Y tế và Bộ
+            # Tài chính" are two names (the second "Bộ" is no field).
+            joiner = _FIELD_JOINER.match(self.text, pos)
+            if not joiner or not pattern.match(self.text, joiner.end()):
+                break
+            pos = joiner.end()
+        return (parts, pos) if parts else None
+
+    def qualifier(self, pos: int) -> tuple[Part, int] | None:
+        m = self.lex.qual_re.match(self.text, pos)
+        if not m:
+            return None
+        entry = self.lex.quals.get(key(m.group(1)))
+        if entry is None:
+            return None
+        if entry.info == "ordinal":
+            n = _ORDINAL.match(self.text, m.end())
+            if not n:
+                return None
+            return Part(f"{entry.canonical} {n.group(1)}", (f"{entry.canonical} {n.group(1)}",)), n.end()
+        return Part(entry.canonical, entry.forms), m.end()
+
+    def known_place(self, pos: int) -> tuple[Entry, int] | None:
+        m = self.lex.place_re.match(self.text, pos)
+        if not m:
+            return None
+        if not _capitalized(m.group(1)):
+            return None
+        entry = self.lex.places.get(key(m.group(1)))
+        return (entry, m.end()) if entry else None
+
+    def country(self, pos: int) -> tuple[Entry, int] | None:
+        m = self.lex.country_re.match(self.text, pos)
+        if not m:
+            return None
+        entry = self.lex.countries.get(key(m.group(1)))
+        if entry is None or (m.group(1)[:1].islower() and entry.canonical[:1].isupper()):
+            return None  # "ý kiến" is no "Ý" (Italy)
+        return entry, m.end()
+
+    def capital_run(self, pos: int, surnames: frozenset[str]) -> tuple[str, int] | None:
+        """Capitalized words (a district or city name) from ``pos``; not a person's name."""
+        start = pos
+        words: list[str] = []
+        while len(words) < _MAX_PLACE_TOKENS:
+            m = _TOKEN.match(self.text, pos)
+            if not m or not m.group(1)[:1].isupper() or self.head_at(m.start(1)) or self.place_word(pos):
+                break
+            if not words and m.group(1) in surnames:
+                nxt = _TOKEN.match(self.text, m.end())
+                if nxt and nxt.group(1)[:1].isupper():
+                    return None
+            words.append(m.group(1))
+            pos = m.end()
+            if self.known_place(pos) or self.country(pos):
+                break
+        if not words:
+            return None
+        return self.text[start:pos].strip(), pos
+
+    def place_word(self, pos: int) -> tuple[Entry, int] | None:
+        m = self.lex.ptype_re.match(self.text, pos)
+        if not m:
+            return None
+        word = m.group(1)
+        # "Thành ủy", "Tỉnh ủy" are heads, not places.
+        after = self.text[m.end() : m.end() + 4].casefold().lstrip()
+        if after.startswith(("ủy", "uỷ", "uy ", "đoàn", "đội")):
+            return None
+        entry = self.lex.ptypes.get(key(word))
+        return (entry, m.end()) if entry else None
+
+    def place_word_ends_name(self, pos: int) -> bool:
+        """True when a place word at ``pos`` starts a place: named ("tỉnh Quảng Ninh", "quận 1")
+        or dangling ("thành phố" before a stop word, "và" or punctuation), not "xã hội"."""
+        return bool(self.place_word(pos) and self.place(pos, None))
+
+    def place(self, pos: int, level_above: str | None, after_body: bool = False) -> tuple[Part, int, bool] | None:
+        """A place: "tỉnh Quảng Ninh", "TP.HCM", "Hà Nội", "quận 1", "Mỹ" (foreign), "tỉnh".
+
+        A place word with no name ("tỉnh", "thành phố") is a dangling part when a stop word,
+        "và", a qualifier, punctuation or the line end follows; ``after_body`` (right after
+        the body's name: "UBND thành phố dẫn đầu") also when any word follows "tỉnh" or
+        "thành phố". Returns the part, its end and whether the place is a foreign country.
+        """
+        known = self.known_place(pos)
+        if known:
+            entry, end = known
+            return Part(entry.canonical, entry.forms), end, False
+        country = self.country(pos)
+        if country:
+            entry, end = country
+            return Part(entry.canonical, entry.forms), end, True
+        typed = self.place_word(pos)
+        if not typed:
+            return None
+        ptype, end = typed
+        level = ptype.info
+        if level_above == "district" and level == "district":
+            return None
+        # "Q.Bình Thạnh", "P.5": read the name as if a space followed the dot
+        shift = 0
+        reader = self
+        if self.text[end - 1 : end] == "." and self.text[end : end + 1] not in (" ", "\t", ""):
+            reader, shift = Parser(self.lex, self.text[:end] + " " + self.text[end:]), 1
+        known = reader.known_place(end)
+        if known:
+            entry, name_end = known
+            name = entry.info or entry.canonical
+            if entry.canonical.casefold() == f"{ptype.canonical} {name}".casefold():
+                return Part(entry.canonical, entry.forms), name_end - shift, False
+            variants = (*(f"{form} {name}" for form in ptype.forms), name)
+            return Part(f"{ptype.canonical} {name}", variants), name_end - shift, False
+        number = _ORDINAL.match(reader.text, end)
+        if number and level == "district":
+            name = number.group(1)
+        else:
+            run = reader.capital_run(end, self.lex.surnames_all if level == "province" else frozenset())
+            number = None
+            if run is None:
+                # the place word alone ("UBND tỉnh", "HĐND thành phố") when no name follows
+                if shift == 0 and (
+                    self.stop_at(end)
+                    or not _word_follows(self.text, end)
+                    or _and_follows(self.text, end)
+                    or self.qualifier(end)
+                    or (after_body and level == "province")
+                ):
+                    return Part(ptype.canonical, ptype.forms, dangling=True), end, False
+                return None
+            name, name_end = run
+            return Part(f"{ptype.canonical} {name}", tuple(f"{f} {name}" for f in ptype.forms)), name_end - shift, False
+        return Part(f"{ptype.canonical} {name}", tuple(f"{f} {name}" for f in ptype.forms)), number.end() - shift, False
+
+    def free(self, pos: int, persons_end: bool, parents: bool, depth: int) -> tuple[Part, int, bool] | None:
+        """A free name or topic from ``pos``: returns the part, its end, and whether capitalized.
+
+        The name ends before a body that can be named by itself: a head that makes a name
+        ("Ban Tuyên giáo | Thành ủy"), not one that does not ("khu vực Nam Bộ"), or, when
+        ``parents``, a parent body right at ``pos`` ("Ban Chỉ đạo 35 | Thành ủy Hà Nội").
+        """
+        text = self.text
+        ends: list[tuple[int, str]] = []  # (end, word) of each word taken
+        p = pos
+        lowers = 0
+        while len(ends) < _MAX_FREE_TOKENS:
+            m = _TOKEN.match(text, p)
+            if not m or self._ends_free_name(p, m, ends, persons_end, parents, depth):
+                break
+            word = m.group(1)
+            if not word[:1].isupper() and word not in "-–&":
+                if _lowercase_ends_name(word, ends, lowers):
+                    break
+                lowers += 1
+                if lowers > _MAX_LOWER_TOKENS:
+                    # too long: cut here, but not inside a known word ("công trình giao | thông")
+                    if self.in_compound(m.start(1), m.end(), word.casefold()):
+                        ends.pop()
+                    break
+            ends.append((m.end(), word))
+            p = m.end()
+        while ends and ends[-1][1].casefold() in _TRIM:
+            ends.pop()
+        if not ends:
+            return None
+        end = ends[-1][0]
+        # a proper name: first word capitalized, or a later word in title case (not "HS", "X")
+        words = [w for _, w in ends]
+        capitalized = words[0][:1].isupper() or any(w[:1].isupper() and not w.isupper() for w in words)
+        return _free_part(text[pos:end]), end, capitalized
+
+    def _ends_free_name(
+        self, pos: int, m: re.Match[str], ends: list[tuple[int, str]], persons_end: bool, parents: bool, depth: int
+    ) -> bool:
+        """True when the word ``m`` at ``pos`` cannot continue a free name (see :meth:`free`):
+        a number, a stop word, a place, a qualifier, a body, a person's name, a stray dash."""
+        word = m.group(1)
+        if word[:1].isdigit() or self.stop_at(pos):
+            return True
+        if self.known_place(pos) or self.country(pos) or self.qualifier(pos) or self.place_word_ends_name(pos):
+            return True
+        if word[:1].isupper():
+            if self.body_at(m.start(1), first=not ends, parents=parents, depth=depth):
+                return True
+            if not (persons_end and word in self.lex.surnames):
+                return False
+            nxt = _TOKEN.match(self.text, m.end())
+            if nxt is None or not nxt.group(1)[:1].isupper():
+                return False
+            # a family name starting a person's name: "Sở Tài chính | Nguyễn Văn A"
+            return not (nxt.group(1) in self.lex.surnames_all or (ends and ends[-1][1][:1].isupper()))
+        if word in "-–&":
+            nxt = _TOKEN.match(self.text, m.end())
+            return not ends or not (nxt and nxt.group(1)[:1].isupper())
+        return False
+
+    def body_at(self, pos: int, first: bool, parents: bool, depth: int) -> bool:
+        """True when a body inside a free name starts at ``pos`` (see :meth:`free`).
+
+        A head its data rules out here ("Hội | An") is no body; nor is a head that ends a run
+        of title-case words and needs a name it does not have ("khu vực Nam Bộ | dự báo",
+        "Trung Bộ,"). A capitalized word after the head may be its name ("và Trung tâm
+        Thương mại"): then it is a body.
+        """
+        found = self.head_at(pos)
+        if not found:
+            return False
+        head, end = found
+        if first:
+            return parents and "up" in head.flags
+        following = [w.casefold() for w in _WORDS.findall(self.text, end, end + 60)[:4]]
+        if any(following[: len(words)] == list(words) for words in head.not_before):
+            return False
+        if _excluded_by_left(head, self.text, pos):
+            return False
+        if depth or head.needs == "none" or _capital_follows(self.text, end):
+            return True
+        before = _TAIL_WORDS.search(self.text, max(0, pos - 40), pos)
+        if not (before and _title(before.group(0).split()[-1])):
+            return True
+        return self.parse(head, pos, end, depth=1) is not None
+
+    # -- the name --------------------------------------------------------------------------
+
+    def parse(self, head: Head, head_start: int, head_end: int, depth: int = 0) -> Parse | None:
+        """Parse what follows a head written at ``text[head_start:head_end]``; None if no name."""
+        following = [w.casefold() for w in _WORDS.findall(self.text, head_end, head_end + 60)[:4]]
+        if any(following[: len(words)] == list(words) for words in head.not_before):
+            return None
+        result = Parse(head_end, [Part(head.canonical, head.forms)], head.kind)
+        # 1. the name: a known field; or a code and/or a free name or topic
+        pos, lower_free = self.name(head, head_end, result, depth)
+        # 2. qualifiers: "Trung ương", "tối cao", "khóa XIII"
+        before = len(result.parts)
+        pos = self.qualifiers(pos, result)
+        # 3. a parent body: "Thành ủy Đà Nẵng", "của Quốc hội", "- Bộ Y tế"
+        if "parent" in head.flags and depth == 0:
+            pos = self.parent(pos, head, result)
+        # 4. places: "huyện Krông Búk tỉnh Đắk Lắk", "TP.HCM", "Mỹ"
+        if "place" in head.flags and not result.has_parent:
+            pos = self.qualifiers(self.places(pos, head, result), result)
+        qualified = len(result.parts) > before
+        # 5. is it a name?
+        if not _is_name(head, result, lower_free and not qualified, self.text[head_start:head_end]):
+            return None
+        if result.kind == "inherit" or result.foreign:
+            result.kind = "other"
+        result.end = pos
+        return result
+
+    def name(self, head: Head, pos: int, result: Parse, depth: int) -> tuple[int, bool]:
+        """Add the name after the head at ``pos`` to ``result``: a known field; or a code and/or a
+        free name or topic. Returns the end and whether the name is a lowercase free name."""
+        flags = head.flags
+        field = self.field(pos, head) if head.fields else None
+        if field:
+            parts, end = field
+            result.parts.extend(parts)
+            result.has_name = True
+            result.capitalized = self.text[pos:end].strip()[:1].isupper()
+            return end, False
+        if "code" in flags:
+            m = _CODE.match(self.text, pos)
+            if m:
+                result.parts.append(Part(m.group(1), (m.group(1),)))
+                result.has_name = result.capitalized = True
+                pos = m.end()
+        lower_free = False
+        if "free" in flags or "topic" in flags:
+            parents = "parent" in flags and head.needs != "name"
+            free = self.free(pos, persons_end=head.kind == "gov", parents=parents, depth=depth)
+            if free:
+                part, pos, capitalized = free
+                result.parts.append(part)
+                result.has_name = True
+                result.capitalized = result.capitalized or capitalized
+                lower_free = not capitalized and "topic" not in flags
+        return pos, lower_free
+
+    def places(self, pos: int, head: Head, result: Parse) -> int:
+        """Add up to two places after ``pos`` to ``result`` (a district, then its province);
+        return the new end."""
+        bare = "bare" in head.flags
+        level: str | None = None
+        for _ in range(2):
+            found = self.place(pos, level, after_body=True)
+            if not found:
+                break
+            part, pos, foreign = found
+            if bare:
+                part = _without_place_word(part)
+            result.parts.append(part)
+            result.has_place = True
+            result.named_place = result.named_place or not part.dangling
+            result.bare = bare
+            result.foreign = result.foreign or foreign
+            if foreign or part.dangling:
+                break
+            level = "district" if part.canonical.split(" ")[0] in _DISTRICT_WORDS else "province"
+        return pos
+
+    def parent(self, pos: int, head: Head, result: Parse) -> int:
+        """Attach a parent body after ``pos`` to ``result``; return the new end."""
+        text = self.text
+        for connector, sep in ((_OF, " của "), (_DASH, " "), (_SPACE, " ")):
+            c = connector.match(text, pos)
+            if not c or not text[c.end() : c.end() + 1].isupper():
+                continue
+            found = self.head_at(c.end())
+            if not found or "up" not in found[0].flags:
+                continue
+            parsed = self.parse(found[0], c.end(), found[1], depth=1)
+            if parsed is None:
+                continue
+            first = parsed.parts[0]
+            result.parts.append(Part(first.canonical, first.variants, first.free, sep))
+            result.parts.extend(parsed.parts[1:])
+            result.has_parent = True
+            result.has_place = result.has_place or parsed.has_place
+            result.foreign = result.foreign or parsed.foreign
+            if head.kind == "inherit":
+                result.kind = parsed.kind
+            return parsed.end
+        return pos
+
+    def qualifiers(self, pos: int, result: Parse) -> int:
+        for _ in range(2):
+            q = self.qualifier(pos)
+            if not q:
+                break
+            part, end = q
+            written = self.text[pos:end].strip()
+            # a lowercase "trung ương"/"việt nam" is an ordinary word, not a qualifier
+            if part.canonical[:1].isupper() and not written[:1].isupper():
+                break
+            result.parts.append(part)
+            if part.canonical == "Việt Nam":
+                result.has_place = True
+            pos = end
+        return pos
+
+
+_DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})
+_WORDS = re.compile(r"[^\W_]+")
+# the words just before a position, on the same line and with no punctuation between them
+_TAIL_WORDS = re.compile(r"(?:[^\W_]+[ \t]+)*[^\W_]+[ \t]*$")
+
+
+def _lowercase_ends_name(word: str, ends: list[tuple[int, str]], lowers: int) -> bool:
+    """True when the lowercase ``word`` after the words ``ends`` of a free name is no part of it."""
+    if not ends and word in _TRIM:
+        return True
+    # "Báo Người Lao Động | mở đợt …": after two title-case words a lowercase word starts the
+    # sentence's predicate, not more of the name.
+    if lowers == 0 and sum(w[:1].isupper() and w.casefold() not in _TRIM_CAPS for _, w in ends) >= 2:
+        return True
+    # "… khu vực Nam Bộ | dự báo …": nor after two title-case words in a row.
+    return len(ends) >= 2 and all(_title(w) for _, w in ends[-2:])
+
+
+def _is_name(head: Head, result: Parse, bare_lowercase: bool, written: str) -> bool:
+    """Whether a head written as ``written`` with what :meth:`Parser.parse` found makes a name;
+    ``bare_lowercase``: the name is a lowercase free name without qualifiers."""
+    if head.needs == "name" and not result.has_name:
+        return False
+    if head.needs == "parent" and not result.has_parent:
+        return False
+    if head.needs == "more" and len(result.parts) == 1:
+        return False
+    if bare_lowercase:
+        return False
+    if head.kind == "other" and head.needs == "name" and not (
+        result.named_place or result.foreign or any(p.free and _has_proper_word(p.canonical) for p in result.parts[1:])
+    ):
+        return False
+    if written[:1].islower():
+        return "low" in head.flags and (result.capitalized or result.has_parent or result.named_place or result.foreign)
+    return True
+
+
+def _title(word: str) -> bool:
+    """True for a word in title case ("Nam", "Đạo"), not an abbreviation or a small word."""
+    return word[:1].isupper() and not word.isupper() and word.casefold() not in _TRIM_CAPS
+
+
+def _and_follows(text: str, pos: int) -> bool:
+    """True when "và" follows ``pos``: "Công an thành phố | và Sở …"."""
+    m = _TOKEN.match(text, pos)
+    return bool(m and m.group(1) == "và")
+
+
+def _capital_follows(text: str, pos: int) -> bool:
+    """True when a capitalized word follows ``pos`` on the same line."""
+    m = _TOKEN.match(text, pos)
+    return bool(m and m.group(1)[:1].isupper())
+
+
+def _word_follows(text: str, pos: int) -> bool:
+    """True when a lowercase word follows ``pos`` on the same line."""
+    m = _TOKEN.match(text, pos)
+    return bool(m and m.group(1)[:1].islower())
+
+
+def _has_proper_word(text: str) -> bool:
+    """True when a word after the first is in title case ("Trường THPT Lê Lợi", not "Trường THPT")."""
+    return any(w[:1].isupper() and not w.isupper() for w in text.split()[1:]) or (
+        len(text.split()) == 1 and not text.isupper()
+    )
+
+
+def _without_place_word(part: Part) -> Part:
+    """"tỉnh Quảng Ninh" -> "Quảng Ninh" (lowercase place words only: "Thành phố Hồ Chí Minh" stays)."""
+    for word in ("tỉnh ", "thành phố "):
+        if part.canonical.startswith(word):
+            bare = part.canonical[len(word) :]
+            return Part(bare, (bare, *part.variants), part.free, part.sep)
+    return part
+
+
+def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
+    """Yield ``(start, end, parse)`` for each name in normalized ``text``, left to right."""
+    parser = Parser(lex, text)
+    # Candidates are found on the lowercased text with a case-sensitive pattern: the regex
+    # engine scans much faster than with IGNORECASE. Each is then matched on the text itself.
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        search, haystack = lex.head_search.search, lowered
+    else:
+        search, haystack = lex.head_re.search, text
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = search(haystack, pos)
+        if not m:
+            return
+        start = m.start()
+        pos = start + 1
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue
+        found = parser.head_at(start)
+        if found is None:
+            continue
+        head, end = found
+        if _excluded_by_left(head, text, start):
+            continue
+        parsed = parser.parse(head, start, end)
+        if parsed is None:
+            continue
+        yield start, parsed.end, parsed
+        pos = parsed.end
+
+
+_LEFT_WORDS = re.compile(r"([^\W_]+(?:[ \t]+[^\W_]+)?)[ \t]+$")
+# "QĐ-UBND", "NQ/TW", "04/2006/QĐ - UBND": a head inside a document number.
+# "các sở GD-ĐT", "37 công ty …": a lowercase head after a plural word is generic.
+_PLURAL = re.compile(r"(?<![^\W_])(?:các|những|nhiều|mọi|mỗi|từng|số|\d+)[ \t]+$", re.I)
+_DOCUMENT_NUMBER = re.compile(r"(?:[A-ZĐ]{2,}|\d+)[ \t]*[-/][ \t]*$")
+
+
+def _excluded_by_left(head: Head, text: str, start: int) -> bool:
+    """True when the words before ``start`` show the head is no name here."""
+    left = text[max(0, start - 30) : start]
+    if _DOCUMENT_NUMBER.search(left):
+        return True
+    if text[start : start + 1].islower() and _PLURAL.search(left):
+        return True
+    if not head.not_after:
+        return False
+    m = _LEFT_WORDS.search(left)
+    if not m:
+        return False
+    words = m.group(1).casefold().split()
+    return words[-1] in head.not_after or " ".join(words) in head.not_after
+
+
+# A sentence ends at a line break or at ".", "!", "?", "…" followed by a space or the end
+# ("TP.HCM" and "3.5" do not end one).
+_SENTENCE_BREAK = re.compile(r"\n|[.!?…]+(?=[\"'”’)\]]*(?:\s|$))")
+_GAP = re.compile(SP)
+
+
+def attach_places(lex: Lexicon, text: str, found: list[tuple[int, int, Parse]]) -> None:
+    """Name the place of a dangling place word from the sentence around it, in place.
+
+    "Phó Chủ tịch UBND thành phố" in a sentence that also names "thành phố Hải Phòng" (or
+    "Hải Phòng", "TP Hải Phòng", in another name or not) is the people's committee of Hải
+    Phòng. Only a place of the same type counts ("thành phố" for "thành phố", "tỉnh" for
+    "tỉnh"), foreign places never, and only when the sentence names exactly one such place;
+    otherwise the part stays dangling and the canonical name has no place.
+    """
+    pending = [parsed for _, _, parsed in found if any(p.dangling for p in parsed.parts)]
+    if not pending:
+        return
+    breaks = [(m.start(), m.end()) for m in _SENTENCE_BREAK.finditer(text)]
+    places_in: dict[tuple[int, int], list[Part]] = {}
+    for start, end, parsed in found:
+        index = next((i for i, p in enumerate(parsed.parts) if p.dangling), None)
+        if index is None:
+            continue
+        i = bisect.bisect_right(breaks, (start, len(text)))
+        bounds = (breaks[i - 1][1] if i else 0, next((b for b, _ in breaks[i:] if b >= end), len(text)))
+        if bounds not in places_in:
+            places_in[bounds] = _places(lex, text[bounds[0] : bounds[1]])
+        word = parsed.parts[index].canonical
+        named = {p.canonical: p for p in places_in[bounds] if p.canonical.casefold().startswith(word + " ")}
+        if len(named) == 1:
+            (part,) = named.values()
+            parsed.parts[index] = _without_place_word(part) if parsed.bare else part
+
+
+def _places(lex: Lexicon, sentence: str) -> list[Part]:
+    """The Vietnamese places named in ``sentence`` ("thành phố Hải Phòng", "Quảng Ninh", "quận 1")."""
+    padded = " " + sentence
+    parser = Parser(lex, padded)
+    places: list[Part] = []
+    for gap in _GAP.finditer(padded):
+        found = parser.place(gap.start(), None)
+        if found and not found[2] and not found[0].dangling:
+            places.append(found[0])
+    return places
+
+
+def canonical_name(parts: list[Part]) -> str:
+    return parts[0].canonical + "".join(p.sep + p.canonical for p in parts[1:] if not p.dangling)
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
