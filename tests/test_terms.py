@@ -111,7 +111,7 @@ def count_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[collections.Counter
     def counting(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            in_orgs = sys._getframe(1).f_globals["__name__"] == "searchkit.text.orgs"
+            in_orgs = sys._getframe(1).f_globals["__name__"].startswith("searchkit.text.orgs")
             counts[label + (" in orgs" if in_orgs else "")] += 1
             return fn(*args, **kwargs)
 

@@ -2,28 +2,16 @@
 REPL (:mod:`~searchkit.ui.repl`), and their renderers: rich renderables
 (:mod:`~searchkit.ui.render`) and snippets as HTML, rich text or JSON (:mod:`~searchkit.ui.snippets`).
 
-``main`` and ``Repl`` are imported on first use, so rendering a snippet does not load the
-command line.
+Only the snippet renderers are re-exported here, so that ``import searchkit`` (which offers
+them) does not load the command line; import ``searchkit.ui.cli`` or ``searchkit.ui.repl`` to
+use those.
+
+>>> from searchkit.ui import to_html
+>>> from searchkit.search import Snippet, Span
+>>> to_html(Snippet("Ban Chỉ đạo", (Span(4, 11, "match"),)))
+'Ban <mark>Chỉ đạo</mark>'
 """
 
-from __future__ import annotations
+from searchkit.ui.snippets import to_html, to_json, to_rich
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from searchkit.ui.cli import main
-    from searchkit.ui.repl import Repl
-
-__all__ = ["Repl", "main"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "main":
-        from searchkit.ui.cli import main
-
-        return main
-    if name == "Repl":
-        from searchkit.ui.repl import Repl
-
-        return Repl
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["to_html", "to_json", "to_rich"]
