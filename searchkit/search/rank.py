@@ -31,6 +31,7 @@ from whoosh import query as wq
 from whoosh import scoring
 
 from searchkit._whoosh.postings import Blocks, decode_block, positions_at, read_postings, segment_lengths
+from searchkit._whoosh.scoring import bm25f_parameters
 
 __all__ = ["Ranker", "Unsupported"]
 
@@ -121,9 +122,10 @@ class Ranker:
         if not schema[fieldname].scorable:
             # Whoosh's WeightScorer: the posting weight is the score.
             return _Postings(ids, weights, blocks)
-        # The term's statistics and parameters, as Whoosh's BM25FScorer holds them.
-        scorer = self._weighting.scorer(self._searcher, fieldname, btext)
-        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        searcher = self._searcher
+        idf = searcher.idf(fieldname, btext)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        b, k1 = bm25f_parameters(self._weighting, fieldname)
         lengths = self._field_lengths(fieldname)[ids]
         # whoosh.scoring.bm25, array-wise
         scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
