@@ -18,6 +18,7 @@ __all__ = [
     "ModelError",
     "QuerySyntaxError",
     "SearchKitError",
+    "WhooshVersionError",
 ]
 
 
@@ -83,3 +84,11 @@ class ArgumentError(QuerySyntaxError):
 
 class ModelError(SearchKitError):
     """The word-segmentation model (pyvi) could not be loaded."""
+
+
+class WhooshVersionError(SearchKitError, ImportError):
+    """The installed Whoosh is not the exact version searchkit reads and writes the internals of.
+
+    Raised when :mod:`searchkit._whoosh` is imported (so when the index layer is); also an
+    :class:`ImportError`, as searchkit cannot be used until the right Whoosh is installed.
+    """

@@ -18,6 +18,7 @@ from whoosh import query as wq
 from whoosh.filedb.structfile import BufferFile
 
 from searchkit import Index
+from searchkit._whoosh import postings
 from searchkit.search import engine, plan, rank
 from searchkit.search.query import parse_query
 
@@ -141,7 +142,7 @@ def test_blocks_written_by_whoosh_read_as_whoosh_reads_them(plain: object) -> No
     multi_block = 0
     for btext in list(reader.lexicon("body")):
         m = reader.postings("body", btext)
-        ids, weights, blocks = rank._read_postings(m)
+        ids, weights, blocks = postings._read_postings(m)
         expected = list(whoosh_postings(reader, "body", btext))
         assert ids.tolist() == [d for d, _ in expected]
         assert weights.tolist() == [w for _, w in expected]
@@ -162,9 +163,9 @@ def test_blocks_that_disagree_with_their_headers_are_read_through_whoosh(
     reader = plain.reader()  # type: ignore[attr-defined]
     btext = max(reader.lexicon("body"), key=lambda t: reader.doc_frequency("body", t))
     expected = list(whoosh_postings(reader, "body", btext))
-    real = rank._block_ids_weights
-    monkeypatch.setattr(rank, "_block_ids_weights", lambda data, comp, n: ((1,) * n, real(data, comp, n)[1]))
-    ids, weights, blocks = rank._read_postings(reader.postings("body", btext))
+    real = postings._block_ids_weights
+    monkeypatch.setattr(postings, "_block_ids_weights", lambda data, comp, n: ((1,) * n, real(data, comp, n)[1]))
+    ids, weights, blocks = postings._read_postings(reader.postings("body", btext))
     assert blocks is None
     assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == expected
 
@@ -174,15 +175,15 @@ def test_an_unexpected_block_layout_is_unpickled() -> None:
     unpickling the block."""
     values = (b"\x00\x00\x00\x01ab", b"h\x02Xtricky", b"\x00\x00\x00\x02cd", b"\x00\x00\x00\x03e", b"f")
     data = zlib.compress(pickle.dumps(((5, 1, 1, 2, 3), (1.0, 2.0, 1.0, 1.0, 3.0), values), 2))
-    blocks = rank._Blocks(BufferFile(data), np.array([12]), [(0, len(data), 3)])
-    ids, value = rank._decode_block(blocks, 0)
+    blocks = postings.Blocks(BufferFile(data), np.array([12]), [(0, len(data), 3)])
+    ids, value = postings.decode_block(blocks, 0)
     assert ids == [5, 6, 7, 9, 12]
     assert [value(j) for j in range(5)] == list(values)
 
     raw = pickle.dumps(((5, 1, 1, 2), None, values[:1] + values[2:]), 2)
-    good = rank._BlockValues.read(raw)
+    good = postings._BlockValues.read(raw)
     assert good is not None
-    broken = rank._BlockValues(good.ids, raw, [p[:3] for p in good._pieces])
+    broken = postings._BlockValues(good.ids, raw, [p[:3] for p in good._pieces])
     assert [broken.value(j) for j in range(4)] == [good.value(j) for j in range(4)] == [values[0], *values[2:]]
 
 

@@ -18,6 +18,7 @@ truncated, missing or bit-flipped file is reported by name instead of giving wro
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -28,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from searchkit._whoosh.files import segment_pattern, toc_filename, toc_pattern
 from searchkit.errors import IndexCorruptError, IndexVersionError, SearchKitError
 
 __all__ = [
@@ -54,9 +56,7 @@ _CHUNK = 1 << 22
 
 
 def _patterns(indexname: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    toc = re.compile(rf"_{re.escape(indexname)}_[0-9]+\.toc")
-    segment = re.compile(rf"{re.escape(indexname)}_[0-9a-z]{{16}}\.[A-Za-z0-9_.]+")
-    return toc, segment
+    return toc_pattern(indexname), segment_pattern(indexname)
 
 
 def is_ours(name: str, indexname: str) -> bool:
@@ -98,7 +98,7 @@ def clean_unused(folder: Path, indexname: str, generation: int, segment_names: s
     shapes searchkit writes, so a user's ``MAIN_notes.txt`` survives). A file still open
     elsewhere that cannot be removed is left for a later commit."""
     toc, segment = _patterns(indexname)
-    current = f"_{indexname}_{generation}.toc"
+    current = toc_filename(indexname, generation)
     for name in os.listdir(folder):
         if toc.fullmatch(name):
             unused = name != current
@@ -107,10 +107,8 @@ def clean_unused(folder: Path, indexname: str, generation: int, segment_names: s
         else:
             continue
         if unused:
-            try:
+            with contextlib.suppress(OSError):
                 os.remove(folder / name)
-            except OSError:
-                pass
 
 
 def remove_index_files(folder: Path, indexname: str) -> None:
@@ -175,7 +173,7 @@ def checksums(folder: Path, indexname: str, generation: int, known: Mapping[str,
     toc, segment = _patterns(indexname)
     files: dict[str, list[int]] = {}
     for name in sorted(os.listdir(folder)):
-        if name == f"_{indexname}_{generation}.toc" or segment.fullmatch(name):
+        if name == toc_filename(indexname, generation) or segment.fullmatch(name):
             path = folder / name
             size = path.stat().st_size
             old = known_files.get(name)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from searchkit.search.results import FacetValue
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["FacetTable"]
+
 
 class FacetTable:
     """Per-document facet values of one index generation, read once from the postings."""
@@ -34,10 +32,7 @@ class FacetTable:
             self._codes[fieldname] = (names, per_doc)
 
     def count(self, docnums: Iterable[int], top: int) -> dict[str, tuple[FacetValue, ...]]:
-        if isinstance(docnums, np.ndarray):
-            docs = docnums.astype(np.int64, copy=False)
-        else:
-            docs = np.fromiter(docnums, dtype=np.int64)
+        docs = docnums.astype(np.int64, copy=False) if isinstance(docnums, np.ndarray) else np.fromiter(docnums, dtype=np.int64)
         chosen = np.zeros(self._size, dtype=bool)
         chosen[docs] = True
         names, _ = self._codes["org"]
@@ -52,20 +47,14 @@ class FacetTable:
 def _keyword_postings(reader: Any, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The values of a keyword field (sorted) and its postings as (document number, value code).
 
-    Reads the term table segment by segment. A term in one or two articles of a segment (most
-    organization names) has them in its term info (first and last document), so only more
-    frequent terms read their posting lists. Deleted articles may be included: counts are
-    only ever taken over live articles.
+    Reads the term table segment by segment (``iter_field``). A term in one or two articles of
+    a segment (most organization names) has them in its term info (first and last document),
+    so only more frequent terms read their posting lists. Deleted articles may be included:
+    counts are only ever taken over live articles.
     """
     found: list[tuple[int, bytes, Sequence[int]]] = []
     for leaf, base in reader.leaf_readers():
-        terms = getattr(leaf, "_terms", None)
-        if terms is None or not hasattr(terms, "items_from"):  # not a W3 segment: ask Whoosh
-            found.extend((base, b, list(leaf.postings(fieldname, b).all_ids())) for b in leaf.lexicon(fieldname))
-            continue
-        for (name, btext), info in terms.items_from(fieldname, b""):
-            if name != fieldname:
-                break
+        for btext, info in leaf.iter_field(fieldname):
             df = info.doc_frequency()
             if df == 1:
                 ids: Sequence[int] = (info.min_id(),)

@@ -5,7 +5,7 @@ term's postings are read once per index generation into arrays of document numbe
 BM25F scores (the formula and statistics of :class:`whoosh.scoring.BM25F`), and a query is
 scored by adding those arrays into one dense score vector. Postings are read a block at a
 time, and of each block only the document numbers and weights: the positions, most of a
-block, are left alone (see :func:`_block_ids_weights`).
+block, are left alone (see :mod:`searchkit._whoosh.postings`).
 
 Phrase clauses that only add to the score (the adjacent-pair clauses of
 :mod:`searchkit.search`) are checked for the best candidates only: Whoosh scores a phrase
@@ -22,21 +22,16 @@ Queries of other shapes raise :class:`Unsupported`; the caller then lets Whoosh 
 from __future__ import annotations
 
 import bisect
-import io
-import itertools
-import pickle
-import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.system import _INT_SIZE
-from whoosh.util.numeric import byte_to_length
+
+from searchkit._whoosh.postings import Blocks, decode_block, positions_at, read_postings, segment_lengths
+from searchkit._whoosh.scoring import bm25f_parameters
 
 __all__ = ["Ranker", "Unsupported"]
 
@@ -52,28 +47,13 @@ class Unsupported(Exception):  # an internal signal, it never leaves searchkit.s
 
 
 @dataclass(frozen=True, slots=True)
-class _Blocks:
-    """Where the posting blocks of a term are in one segment's postings file (for positions).
-
-    Attributes:
-        postfile: The segment's postings file.
-        last_ids: The last document number (in the segment) of each block.
-        extents: ``(offset, length, compression)`` of each block's data.
-    """
-
-    postfile: Any
-    last_ids: np.ndarray
-    extents: list[tuple[int, int, int]]
-
-
-@dataclass(frozen=True, slots=True)
 class _Postings:
     """A term's postings: sorted document numbers, unboosted BM25F scores, and the blocks of
     each segment read block by block (by the number of the segment's first document)."""
 
     docnums: np.ndarray
     scores: np.ndarray
-    blocks: dict[int, _Blocks]
+    blocks: dict[int, Blocks]
 
 
 _NO_POSTINGS = _Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), {})
@@ -124,14 +104,11 @@ class Ranker:
         except ValueError:
             return _NO_POSTINGS
         parts: list[tuple[np.ndarray, np.ndarray]] = []
-        blocks: dict[int, _Blocks] = {}
+        blocks: dict[int, Blocks] = {}
         for leaf, base in self._reader.leaf_readers():
             if (fieldname, btext) not in leaf:
                 continue
-            m = leaf.postings(fieldname, btext)
-            if isinstance(m, FilterMatcher) and m._exclude:
-                m = m.child  # the deleted articles, which it leaves out, are dropped below
-            ids, weights, where = _read_postings(m)
+            ids, weights, where = read_postings(leaf, fieldname, btext)  # deleted articles too: dropped here
             if leaf.has_deletions():
                 keep = self._live_docs(leaf, base)[ids]
                 ids, weights = ids[keep], weights[keep]
@@ -148,9 +125,7 @@ class Ranker:
         searcher = self._searcher
         idf = searcher.idf(fieldname, btext)
         avgfl = searcher.avg_field_length(fieldname) or 1
-        weighting = self._weighting
-        b = weighting._field_B.get(fieldname, weighting.B)
-        k1 = weighting.K1
+        b, k1 = bm25f_parameters(self._weighting, fieldname)
         lengths = self._field_lengths(fieldname)[ids]
         # whoosh.scoring.bm25, array-wise
         scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
@@ -170,7 +145,7 @@ class Ranker:
         gives it (NaN where Whoosh gives None: a stored length byte of 0)."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            parts = [_segment_lengths(leaf, fieldname) for leaf, _ in self._leaves]
+            parts = [segment_lengths(leaf, fieldname) for leaf, _ in self._leaves]
             lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
             self._lengths[fieldname] = lengths
         return lengths
@@ -222,7 +197,7 @@ class Ranker:
         scores = np.zeros(self.size)
         matched = np.zeros(self.size, dtype=bool)
         for sub, offset in self._segments():
-            terms = [t.decode("utf-8") for t in q._btexts(sub.reader()) if t]
+            terms = [t.decode("utf-8") for _, t in q.expanded_terms(sub.reader()) if t]
             if not terms:
                 continue
             n_docs = sub.doc_count_all()
@@ -364,18 +339,14 @@ class _PositionReader:
         local = doc - base
         blocks = ranker._postings(fieldname, text).blocks.get(base)
         if blocks is None:  # postings Whoosh keeps in the term's entry, or not read by blocks
-            btext = ranker._searcher.schema[fieldname].to_bytes(text)
-            if (fieldname, btext) not in leaf:
-                return None
-            m = leaf.postings(fieldname, btext)
-            return m.value_as("positions") if _seek(m, local) and m.id() == local else None  # type: ignore[no-any-return]
+            return positions_at(leaf, fieldname, ranker._searcher.schema[fieldname].to_bytes(text), local)
         b = int(np.searchsorted(blocks.last_ids, local))  # the first block that ends at or after it
         if b >= len(blocks.extents):
             return None
         key = (fieldname, text, base, b)
         decoded = self._decoded.get(key)
         if decoded is None:
-            decoded = self._decoded[key] = _decode_block(blocks, b)
+            decoded = self._decoded[key] = decode_block(blocks, b)
         ids, value = decoded
         j = bisect.bisect_left(ids, local)
         if j == len(ids) or ids[j] != local:
@@ -403,88 +374,6 @@ def _by_bound(upper: np.ndarray, candidates: np.ndarray) -> Iterator[int]:
         size *= 4
 
 
-def _decode_block(blocks: _Blocks, b: int) -> tuple[list[int], Callable[[int], bytes]]:
-    """The document numbers (in the segment) of one posting block, and a function returning
-    the encoded value of its ``j``-th posting."""
-    offset, length, compression = blocks.extents[b]
-    data = blocks.postfile.get(offset, length)
-    raw = zlib.decompress(data) if compression else data
-    fast = _BlockValues.read(raw)
-    if fast is not None:
-        return fast.ids, fast.value
-    deltas, _, values = pickle.loads(raw)
-    return list(itertools.accumulate(deltas)), values.__getitem__
-
-
-class _BlockValues:
-    """The encoded values of a block's pickled data, each decoded when asked for.
-
-    Unpickling a whole block (a bytes object per posting, each a call to ``_codecs.encode``)
-    costs several times more than finding the few values a ranking needs. After the ids and
-    weights, every value but the first starts with the same three bytes, a BINGET of
-    ``_codecs.encode`` (``h`` and its memo index) and the BINUNICODE opcode (``X``), which
-    the positions data inside a value cannot contain; the value's text follows its 4-byte
-    length, and pickle memoizes it next (BINPUT or LONG_BINPUT). :meth:`read` accepts a block
-    only when it splits into one piece per value; :meth:`value` checks the layout of the
-    piece it reads, and unpickles the whole block when it differs.
-    """
-
-    def __init__(self, ids: list[int], raw: bytes, pieces: list[bytes]) -> None:
-        self.ids = ids
-        self._raw = raw
-        self._pieces = pieces
-        self._values: Sequence[bytes] | None = None
-
-    @classmethod
-    def read(cls, raw: bytes) -> _BlockValues | None:
-        """The values of a block's decompressed data, or None when it is laid out otherwise."""
-        cut = raw.find(_VALUES_START)
-        first = cut + len(_VALUES_START) + 2  # after the BINPUT of _codecs.encode
-        if cut < 0 or first >= len(raw) or raw[first - 2] != _BINPUT or raw[first] != _BINUNICODE:
-            return None
-        try:
-            deltas, _ = pickle.loads(raw[:cut] + _TUPLE2_STOP)
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
-            return None
-        if not isinstance(deltas, tuple) or len(deltas) < 4:
-            return None
-        # The first piece keeps its BINUNICODE opcode; the others start at the text's length.
-        pieces = raw[first:].split(bytes((_BINGET, raw[first - 1], _BINUNICODE)))
-        if len(pieces) != len(deltas):
-            return None
-        return cls(list(itertools.accumulate(deltas)), raw, pieces)
-
-    def value(self, j: int) -> bytes:
-        """The encoded value of the ``j``-th posting."""
-        if self._values is None:
-            piece = self._pieces[j]
-            start = 5 if j == 0 else 4
-            end = start + int.from_bytes(piece[start - 4 : start], "little")
-            if end < len(piece) and piece[end] in (_BINPUT, _LONG_BINPUT):
-                return piece[start:end].decode("utf-8").encode("latin-1")
-            self._values = pickle.loads(self._raw)[2]  # not the expected layout after all
-        return self._values[j]
-
-
-def _seek(m: Any, target: int) -> bool:
-    """Move a posting matcher to the first document at or after ``target``; False at the end."""
-    if type(m) is not W3LeafMatcher:
-        if m.is_active() and m.id() < target:
-            m.skip_to(target)
-        return bool(m.is_active())
-    # Whoosh 2.7's block reader steps through a block one posting at a time: bisect instead.
-    if not m.is_active():
-        return False
-    if target > m._maxid:
-        m._skip_to_block(lambda: target > m._maxid)
-        if not m.is_active():
-            return False
-    if m._ids is None:
-        m._read_ids()
-    m._i = bisect.bisect_left(m._ids, target, m._i)
-    return True
-
-
 def _near(positions: Sequence[Sequence[int]], slop: int) -> bool:
     """Whoosh's ordered ``SpanNear2`` (``mindist=1``) over the sorted positions of each word:
     every next word within ``slop`` after the span matched so far."""
@@ -505,137 +394,3 @@ def _near(positions: Sequence[Sequence[int]], slop: int) -> bool:
             return False
         spans = sorted(joined)
     return True
-
-
-# A W3 segment keeps each document's field length as one byte (whoosh.util.numeric's
-# length_to_byte) in the column "_<field>_len"; 0 reads back as None.
-_BYTE_LENGTHS = np.array([np.nan, *(byte_to_length(b) for b in range(1, 256))], dtype=np.float64)
-
-
-def _segment_lengths(leaf: Any, fieldname: str) -> np.ndarray:
-    """One segment's field lengths, read from its length column in one piece.
-
-    Falls back to ``doc_field_length`` per document for a reader of another layout.
-    """
-    n = leaf.doc_count_all()
-    try:
-        column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-        if column is None:  # no document has the field: Whoosh's default
-            return np.ones(n, dtype=np.float64)
-        if column._fixedlen != 1:
-            raise TypeError(column._fixedlen)
-        raw = np.frombuffer(bytes(column._dbfile.get(column._basepos, column._count)), dtype=np.uint8)
-    except (AttributeError, TypeError):
-        dfl = leaf.doc_field_length
-        return np.fromiter((dfl(d, fieldname, 1) for d in range(n)), dtype=np.float64, count=n)
-    codes = np.zeros(n, dtype=np.uint8)  # documents past the column's end have no length byte
-    codes[: len(raw)] = raw[:n]
-    return _BYTE_LENGTHS[codes]
-
-
-def _read_postings(m: Any) -> tuple[np.ndarray, np.ndarray, _Blocks | None]:
-    """All document numbers and weights of a posting list, and where its blocks are when it
-    was read block by block."""
-    if type(m) is W3LeafMatcher and not m._byteids:
-        found = _read_blocks(m)
-        if found is not None:
-            return found
-    ids: list[int] = []
-    weights: list[float] = []
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64), None
-
-
-# Whoosh 2.7 writes each block of postings as a header (a pickled info tuple) and the
-# pickled, usually zlib-compressed, tuple ``(id deltas, weights, values)``. Whoosh's own writer
-# pickles with protocol 2, where the values (positions) are bytes written as calls to
-# ``_codecs.encode``: unpickling them is most of the cost of reading a block. The values of a
-# block of more than three postings start with this (a MARK and the first such call), which
-# the ids (integers) and weights (floats) cannot contain; the ids and weights are unpickled
-# from the bytes before it. Blocks of searchkit's segment writer (protocol 5, bytes pickled
-# as such) unpickle quickly whole.
-_VALUES_START = b"(c_codecs\nencode\n"
-_TUPLE2_STOP = b"\x86."
-_BINPUT, _LONG_BINPUT, _BINGET, _BINUNICODE = b"qrhX"
-_PROTOCOL_2 = b"\x80\x02"
-
-
-def _read_blocks(m: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray, _Blocks] | None:
-    """Document numbers and weights of a W3 posting list, read block by block from its file
-    (None if they disagree with the blocks' headers; the matcher ``m`` is left unmoved)."""
-    postfile = m._postfile
-    pos = m._baseoffset  # the first block, after the header tag the matcher checked
-    deltas: list[Sequence[int]] = []
-    weights: list[Iterable[float]] = []
-    sizes: list[int] = []
-    last_ids: list[int] = []
-    extents: list[tuple[int, int, int]] = []
-    while True:
-        length = postfile.get_int(pos)
-        size = abs(length)
-        block = postfile.get(pos + _INT_SIZE, size)
-        stream = io.BytesIO(block)
-        count, last_id, _, compression, _, _ = pickle.load(stream)
-        info_size = stream.tell()
-        ids, block_weights = _block_ids_weights(block[info_size:], compression, count)
-        deltas.append(ids)
-        weights.append(block_weights)
-        sizes.append(count)
-        last_ids.append(last_id)
-        extents.append((pos + _INT_SIZE + info_size, size - info_size, compression))
-        if length < 0:  # the last block
-            break
-        pos += _INT_SIZE + size
-    total = sum(sizes)
-    gaps = np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=total)
-    # Each block's first delta is its first document number: make it relative to the block before.
-    starts = np.cumsum(sizes)
-    gaps[starts[:-1]] -= np.asarray(last_ids[:-1], dtype=np.int64)
-    docnums = np.cumsum(gaps)
-    ends = np.asarray(last_ids, dtype=np.int64)
-    if not np.array_equal(docnums[starts - 1], ends):
-        return None
-    weights_array = np.fromiter(itertools.chain.from_iterable(weights), dtype=np.float64, count=total)
-    return docnums, weights_array, _Blocks(postfile, ends, extents)
-
-
-def _block_ids_weights(data: bytes, compression: int, count: int) -> tuple[tuple[int, ...], Iterable[float]]:
-    """The id deltas and the weights of one block's data."""
-    inflater = zlib.decompressobj() if compression else None
-    # Enough for the ids and weights of most blocks (<= 5 bytes per id, 9 per weight).
-    head = inflater.decompress(data, 14 * count + 64) if inflater is not None else data
-    if head.startswith(_PROTOCOL_2) and count > 3:
-        cut = head.find(_VALUES_START)
-        if cut < 0 and inflater is not None and inflater.unconsumed_tail:
-            head += inflater.decompress(inflater.unconsumed_tail)
-            cut = head.find(_VALUES_START)
-        if cut > 0:
-            try:
-                ids, weights = pickle.loads(head[:cut] + _TUPLE2_STOP)
-            except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
-                pass
-            else:
-                if _block_shape(ids, weights, count):
-                    return ids, _weights(weights, count)
-    # Any other layout (small blocks, later pickle protocols, values without positions): the whole tuple.
-    if inflater is not None and (inflater.unconsumed_tail or not inflater.eof):
-        head += inflater.decompress(inflater.unconsumed_tail) + inflater.flush()
-    ids, weights, _ = pickle.loads(head)
-    return ids, _weights(weights, count)
-
-
-def _weights(stored: Any, count: int) -> Iterable[float]:
-    """Whoosh stores a block whose weights are all equal as one number (None for 1.0)."""
-    if isinstance(stored, tuple):
-        return stored
-    return itertools.repeat(1.0 if stored is None else float(stored), count)
-
-
-def _block_shape(ids: Any, weights: Any, count: int) -> bool:
-    """True when ``(ids, weights)`` look like a block of ``count`` postings."""
-    if not isinstance(ids, tuple) or len(ids) != count:
-        return False
-    return weights is None or isinstance(weights, float) or (isinstance(weights, tuple) and len(weights) == count)
