@@ -116,7 +116,7 @@ def vntc_report(limit: int | None, samples: int, seed: int) -> None:
         print(f"{n:7d}  {name}")
     print(f"\n{samples} random recognitions (seed {seed}) for checking by hand:")
     rng = random.Random(seed)
-    for i, (doc_id, text, s, e, canonical, kind) in enumerate(rng.sample(found, min(samples, len(found))), 1):
+    for i, (_doc_id, text, s, e, canonical, kind) in enumerate(rng.sample(found, min(samples, len(found))), 1):
         left = text[max(0, s - 40) : s].replace("\r", " ").replace("\n", " ")
         right = text[e : e + 30].replace("\r", " ").replace("\n", " ")
         print(f"{i:3d} {kind:5} {left}[[{text[s:e]}]]{right}  -> {canonical}")

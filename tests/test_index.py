@@ -209,7 +209,7 @@ def test_add_dicts_with_a_bad_one(tmp_path: Path) -> None:
     with Index.create(tmp_path) as ix:
         report = ix.add(items)
         assert report.added == 2 and len(ix) == 2
-        assert [(f.line, f.reason) for f in report.failed][0] == (2, "missing id")
+        assert (report.failed[0].line, report.failed[0].reason) == (2, "missing id")
         assert report.failed[1].line == 4 and "expected a JSON object" in report.failed[1].reason
         assert not report.ok
 

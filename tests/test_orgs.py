@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import unicodedata
 from pathlib import Path
@@ -130,7 +131,7 @@ def test_mentions_are_sorted_and_do_not_overlap() -> None:
     text = "UBND TP.HCM, Sở GD-ĐT, Ban Tuyên giáo Thành ủy Đà Nẵng và Bộ Chính trị"
     found = find_orgs(text)
     assert len(found) == 4
-    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
 
 
 # --- offsets ---------------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def test_span_text_is_the_input_slice(text: str) -> None:
         assert mention.kind in {"gov", "other"}
     spans = [(m.start, m.end) for m in find_orgs(text)]
     assert spans == sorted(spans)
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
 
 
 def test_offsets_on_nfd_and_invisible_characters() -> None:

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵÀÁẢÃẠỦỲ"
 NASTY = ["\u0300", "\u0301", "\u0303", "\u0309", "\u0323", "\u0335", "\u036f", "😀", "𝔸", "_", "\t", "\r\n", "\n", "\r"]
 NASTY += ["\u00a0", "\u200b", "\ufeff", "\u00ad", "\u2028", "\x08", "Ð", "ð", " ", " ", " ", "0", "1", "9", "²"]
-NASTY += list(".,;:!?-/&@+()\"'…%") + ["...", "->", "==>", ">>", "http://", "www.", "TP.", "Tp.", "ThS."]
+NASTY += [*".,;:!?-/&@+()\"'…%", "...", "->", "==>", ">>", "http://", "www.", "TP.", "Tp.", "ThS."]
 ALPHABET = st.sampled_from([*VIETNAMESE, *NASTY])
 NASTY_TEXT = st.lists(ALPHABET, max_size=80).map("".join)
 WORDS_TEXT = st.lists(

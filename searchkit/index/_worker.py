@@ -23,6 +23,7 @@ and everywhere a watchdog thread exits once the parent pid changes.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import pickle
@@ -124,17 +125,13 @@ def serve(folder: str, indexname: str, commands: IO[bytes], answers: IO[bytes]) 
             write_frame(answers, (DONE, len(message)))
     except BaseException as e:  # reported to the parent, which raises
         if builder is not None:
-            try:
+            with contextlib.suppress(OSError):
                 builder.cancel()
-            except OSError:
-                pass
         # An operating-system error (a full disk) goes back as itself, so the parent reports
         # it as it reports its own; anything else as one line of text.
         report: OSError | str = OSError(e.errno, e.strerror, e.filename) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
-        try:
+        with contextlib.suppress(OSError):  # the parent may be gone
             write_frame(answers, (FAILED, report))
-        except OSError:  # the parent is gone
-            pass
         return 1
 
 

@@ -37,6 +37,7 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from searchkit._version import __version__
+from searchkit._whoosh.files import toc_filename
 from searchkit.documents.article import Article
 from searchkit.documents.files import Rejected
 from searchkit.documents.readers import iter_path
@@ -183,7 +184,7 @@ class Index:
         except (ImportError, AttributeError) as e:  # a schema pickled by another version
             raise IndexVersionError(f"index at {folder} cannot be read ({e}): {rebuild}") from e
         except Exception as e:  # Whoosh raises bare Exceptions for damaged TOCs
-            toc = folder / f"_{_INDEX_NAME}_{generation}.toc"
+            toc = folder / toc_filename(_INDEX_NAME, generation)
             raise IndexCorruptError(f"index file {toc} is damaged ({type(e).__name__}: {e}): {rebuild}") from e
         ix = cls(folder, whoosh_ix, manifest)
         ix._snapshot().release()  # open the segments now: a damaged one fails here

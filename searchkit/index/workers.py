@@ -29,6 +29,7 @@ crash), and it exits when this process ends, however that happens (see
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import site
@@ -98,7 +99,7 @@ class _Process:
     def __init__(self, folder: str, indexname: str) -> None:
         if not sys.executable:
             raise SearchKitError("cannot start indexing workers: no Python executable known (use workers=0)")
-        self.errors = tempfile.TemporaryFile()  # the worker's stderr, already unlinked
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - the worker's stderr, unlinked; closed by close()
         command = [sys.executable, "-P", "-m", _protocol().__name__, str(os.getpid()), folder, indexname]
         try:
             self.popen = subprocess.Popen(
@@ -165,10 +166,8 @@ class _Process:
         except Exception as e:
             self.answers.put((_protocol().FAILED, f"cannot send a batch: {type(e).__name__}: {e}"))
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 self._stdin.close()
-            except OSError:
-                pass
 
     def _read(self) -> None:
         read_frame, done = _protocol().read_frame, _protocol().DONE

@@ -60,10 +60,10 @@ def query_units(words: Sequence[QueryWord], *, accented: bool) -> list[QueryWord
 
     A query of stopwords only searches them anyway; at most 48 units count.
     """
-    if accented:
-        units = list(words)
-    else:
-        units = [QueryWord((s,), (f,), False) for w in words for s, f in zip(w.syllables, w.folded, strict=True)]
+    # Without diacritics every syllable is a unit of its own (pairs stand in for words).
+    units = list(words) if accented else [
+        QueryWord((s,), (f,), False) for w in words for s, f in zip(w.syllables, w.folded, strict=True)
+    ]
     if units and all(u.stop for u in units):
         units = [QueryWord(u.syllables, u.folded, False) for u in units]
     return units[:_MAX_UNITS]
