@@ -1,6 +1,6 @@
 """The program an indexing worker process runs: ``python -P -m searchkit.index._worker PARENT FOLDER NAME``.
 
-:class:`searchkit.workers.Workers` starts it as a fresh interpreter, so the caller's
+:class:`searchkit.index.workers.Workers` starts it as a fresh interpreter, so the caller's
 ``__main__`` (a script, ``python -``, ``python -c``, a notebook) is never imported or run
 again. It is not meant to be started by hand.
 
@@ -12,7 +12,7 @@ error, so nothing printed by a library can corrupt the stream.
 * In: a batch (a list of :class:`~searchkit.documents.Article`) to add to the segment being
   built, or :data:`FINISH` to write that segment.
 * Out: ``(DONE, n)`` once a batch of n articles is added, ``(BUILT, segment)`` for a
-  :data:`FINISH` (``segment`` is a :class:`~searchkit.writing.BuiltSegment`, or None when no
+  :data:`FINISH` (``segment`` is a :class:`~searchkit.index.writing.BuiltSegment`, or None when no
   article came since the last one), ``(FAILED, "Type: message")`` before exiting on an error (an ``OSError`` instead of the text
   when the operating system refused: the parent raises it as its own).
 

@@ -206,7 +206,7 @@ def _clean(text: str, spans: Iterable[Span]) -> list[Span]:
 def match_spans(text: str, terms: QueryTerms) -> list[Span]:
     """Return the runs of syllables of ``text`` that match ``terms``, as ``"match"`` spans.
 
-    A syllable is what :class:`~searchkit.analysis.SyllableTokenizer` yields
+    A syllable is what :class:`~searchkit.text.analysis.SyllableTokenizer` yields
     (:data:`searchkit.text.terms.SYLLABLE`), at the same offsets; its terms are the syllable
     and folded views' (:func:`searchkit.text.terms.syllable_keys`). Matched syllables separated only by spaces (no punctuation, no
     line break) form one span.

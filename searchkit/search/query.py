@@ -18,7 +18,7 @@ Parsing never fails on odd input: an unbalanced quote runs to the end of the que
 operators are ignored, unknown ``field:`` prefixes are read as text, control characters are
 dropped, and only the first :data:`MAX_CLAUSES` clauses of a very long query are used.
 What cannot be interpreted (``title:`` with no value, a date that is not a date, an ``org:``
-value longer than :data:`~searchkit.orgs.MAX_NAME_LENGTH` (200) characters) raises
+value longer than :data:`~searchkit.text.orgs.MAX_NAME_LENGTH` (200) characters) raises
 :class:`~searchkit.errors.QuerySyntaxError` naming the problem; a query that is not a string
 raises its subclass :class:`~searchkit.errors.ArgumentError`. A lone surrogate (the
 ``'\\udcff'`` a non-UTF-8 command-line byte decodes to) is read as U+FFFD, with a note.
@@ -212,7 +212,7 @@ def _extend_org_names(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, 
 
     ``org:UBND Quảng Ninh`` means the organization "UBND Quảng Ninh", not "UBND" plus the
     free words "Quảng Ninh": the longest run of following plain words (at most 8) that
-    :func:`~searchkit.orgs.canonical_org` resolves is taken into the value.
+    :func:`~searchkit.text.orgs.canonical_org` resolves is taken into the value.
     """
     out: list[tuple[str, str, str, bool]] = []
     i = 0

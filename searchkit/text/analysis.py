@@ -14,7 +14,7 @@ They compose the Whoosh way, ``Tokenizer | Filter | Filter``. The tokenizers nev
 the text they are given: each token's ``startchar:endchar`` slices exactly its source out of
 the analyzed string, whatever that string holds (NFD, NBSP, emoji, CRLF). The filters then
 turn the token text into the term: :class:`NormalizeFilter` (searchkit's
-:func:`~searchkit.normalize.normalize`, so "Uỷ"/"Ủy"/NFD meet), Whoosh's ``LowercaseFilter``,
+:func:`~searchkit.text.normalize.normalize`, so "Uỷ"/"Ủy"/NFD meet), Whoosh's ``LowercaseFilter``,
 :class:`FoldFilter` and Whoosh's ``StopFilter``. What a syllable is and how text becomes a
 term is defined once, in :mod:`searchkit.text.terms`; the tokenizers and filters only call it.
 

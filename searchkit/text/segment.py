@@ -454,7 +454,7 @@ def tokenize_like_pyvi(text: str) -> str:
 def segment(text: str) -> list[Word]:
     """Split ``text`` into words with pyvi's model; return their spans in ``text``.
 
-    The text is normalized first (:func:`searchkit.normalize.normalize`: NFC, one tone
+    The text is normalized first (:func:`searchkit.text.normalize.normalize`: NFC, one tone
     placement, no invisible characters) and the model's features are computed on the
     normalized syllables; the spans refer to the text as given. Unlike pyvi, which tags the
     whole input as one sequence, every line is tagged on its own (a word never spans a line
@@ -472,7 +472,7 @@ def segment(text: str) -> list[Word]:
     Returns:
         The words in order, non-overlapping; ``word.text == text[word.start:word.end]``.
         The NFD, NFC and invisible-laced spellings of a text give the same words (the same
-        :func:`~searchkit.normalize.normalize`-d texts) at their own offsets.
+        :func:`~searchkit.text.normalize.normalize`-d texts) at their own offsets.
 
     Raises:
         ModelError: pyvi's model cannot be loaded.

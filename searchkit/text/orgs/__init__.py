@@ -21,9 +21,9 @@ what they take, fields and abbreviations, qualifiers, place words, the provinces
 type, foreign countries, stop words that end a free name, and family names that start a
 person's name. The lists are compiled into regular expressions once, on first use.
 
-Recognition runs on :func:`~searchkit.normalize.normalize`-d text, so both tone placements,
+Recognition runs on :func:`~searchkit.text.normalize.normalize`-d text, so both tone placements,
 NFD and invisible characters are handled, and spans are mapped back to the raw input with
-:func:`~searchkit.normalize.offset_arrays`: ``text[m.start:m.end] == m.text`` always.
+:func:`~searchkit.text.normalize.offset_arrays`: ``text[m.start:m.end] == m.text`` always.
 
 Canonical names
 ---------------

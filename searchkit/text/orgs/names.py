@@ -53,7 +53,7 @@ def _normalize_for_spans(text: str) -> tuple[str, tuple[Sequence[int], Sequence[
 
     Text that :func:`normalize` leaves as long as it was changed at most one character for
     one (tone placement, NBSP, look-alikes of Đ), so spans need no mapping; that skips the
-    (slower) per-character :func:`~searchkit.normalize.offset_arrays`.
+    (slower) per-character :func:`~searchkit.text.normalize.offset_arrays`.
     """
     normalized = normalize(text)
     if normalized is text or (
