@@ -274,6 +274,8 @@ def _hit(fields: Mapping[str, Any], score: float, terms: QueryTerms, orgs: set[s
         orgs=tuple(o for o in str(fields.get("orgs") or "").split(",") if o),
         snippet=make_snippet(body, body_matches, body_orgs, max_chars=snippet_chars),
         title_snippet=full_highlight(title, title_matches, title_orgs),
+        author=fields.get("author"),
+        url=fields.get("url"),
     )
 
 

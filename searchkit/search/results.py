@@ -32,6 +32,8 @@ class Hit:
         orgs: Canonical organization names found in the article, most mentioned first.
         snippet: Best fragments of the body with "match" and "org" spans.
         title_snippet: The whole title with its spans.
+        author: Byline, if known.
+        url: Address of the original page, if known.
     """
 
     id: str
@@ -44,6 +46,8 @@ class Hit:
     orgs: tuple[str, ...]
     snippet: Snippet
     title_snippet: Snippet
+    author: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +129,8 @@ def _hit_json(h: Hit) -> dict[str, Any]:
         "views": h.views,
         "category": h.category,
         "source": h.source,
+        "author": h.author,
+        "url": h.url,
         "orgs": list(h.orgs),
         "snippet": snippet_json(h.snippet),
         "title_snippet": snippet_json(h.title_snippet),
