@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from rich.text import Text
 
 from searchkit.index import Index
 from searchkit.ui.repl import Repl
@@ -31,7 +32,8 @@ ARTICLES = [
     {"id": "dn-mua-lu", "title": "Thành uỷ Đà Nẵng chỉ đạo khắc phục mưa lũ",
      "body": "Thường trực Thành uỷ Đà Nẵng yêu cầu các quận khẩn trương dọn bùn đất.\n\n"
              "Người dân được hỗ trợ gạo và nước sạch trong ba ngày.",
-     "published": "2022-10-15T17:05:00", "views": 3100, "category": "Xã hội"},
+     "published": "2022-10-15T17:05:00", "views": 3100, "category": "Xã hội",
+     "source": "Bản tin thử", "author": "Lê Thu", "url": "https://example.com/dn-mua-lu"},
     {"id": "qn-bcd35", "title": "Ban Chỉ đạo 35 tỉnh Quảng Ninh triển khai nhiệm vụ",
      "body": "Ban Chỉ đạo 35 tỉnh Quảng Ninh chỉ đạo lực lượng nòng cốt phản bác thông tin sai trái.",
      "published": "2024-01-20T14:00:00", "views": 88, "category": "Chính trị"},
@@ -53,9 +55,18 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
     ix.close()
 
 
-def make_repl(index: Index, **kwargs: object) -> tuple[Repl, io.StringIO]:
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """The 42 example articles (enough for several pages at any terminal size)."""
+    ix = Index.create(tmp_path_factory.mktemp("repl-examples") / "index")
+    assert ix.add_path(REPO / "examples" / "articles", workers=0).added == 42
+    yield ix
+    ix.close()
+
+
+def make_repl(index: Index, *, width: int = 100, height: int = 40, **kwargs: object) -> tuple[Repl, io.StringIO]:
     out = io.StringIO()
-    return Repl(index, Console(file=out, width=100), **kwargs), out
+    return Repl(index, Console(file=out, width=width, height=height), **kwargs), out
 
 
 def run(repl: Repl, out: io.StringIO, line: str) -> str:
@@ -94,8 +105,10 @@ def test_open_shows_the_whole_article_with_highlights(index: Index) -> None:
     shown = run(repl, out, ":open 1")
     assert "Thành ủy Đà Nẵng chỉ đạo khắc phục mưa lũ" in shown
     assert "Người dân được hỗ trợ gạo và nước sạch trong ba ngày." in shown
-    assert "dn-mua-lu · 2022-10-15 17:05 · 3,100 views" in shown
-    assert "no result 9" in error_lines(run(repl, out, ":open 9"))[0]
+    facts = {line.split(None, 1)[0]: line.split(None, 1)[1].strip() for line in shown.splitlines()[1:8]}
+    assert facts == {"id": "dn-mua-lu", "published": "2022-10-15 17:05", "views": "3,100", "category": "Xã hội",
+                     "source": "Bản tin thử", "author": "Lê Thu", "url": "https://example.com/dn-mua-lu"}
+    assert "no result 9: there" in error_lines(run(repl, out, ":open 9"))[0]
     assert ":open needs a result number" in error_lines(run(repl, out, ":open x"))[0]
 
 
@@ -130,8 +143,10 @@ def test_next_and_prev(index: Index) -> None:
     run(repl, out, ":next")
     run(repl, out, ":next")
     assert "no more results" in error_lines(run(repl, out, ":next"))[0]
-    opened = run(repl, out, ":open 5")  # the rank shown on screen works as well as the position
-    assert opened == run(repl, out, ":open 1")
+    assert run(repl, out, ":open 5").startswith("5. ")  # on the page shown
+    first = run(repl, out, ":open 1")  # result 1 of the list, not the first of this page
+    fresh, fresh_out = make_repl(index, page_size=2)
+    assert first.splitlines()[0] == run(fresh, fresh_out, "chỉ đạo").splitlines()[0]
 
 
 def test_bad_query_is_one_line_and_the_repl_goes_on(index: Index) -> None:
@@ -303,3 +318,141 @@ def test_repl_ctrl_d_leaves(index: Index, tmp_path: Path) -> None:
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+# -- a page that fits the terminal ------------------------------------------------------------------
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def ranks(text: str) -> list[int]:
+    return [int(m.group(1)) for m in re.finditer(r"^\s*(\d+)\. ", text, re.MULTILINE)]
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_page_fits_the_console(examples: Index, width: int, height: int) -> None:
+    repl, out = make_repl(examples, width=width, height=height)
+    shown = run(repl, out, "ban chi dao")
+    lines = shown.splitlines()
+    # with the line the query was typed on and the next prompt, result 1 is still on screen
+    assert len(lines) + 2 <= height - 1  # and one line is left for the footer
+    assert all(len(line) <= width for line in lines)
+    assert lines[0].startswith(" 1. " if "10. " in shown else "1. ")
+    assert ranks(shown) == list(range(1, len(repl.results.hits) + 1)) and len(ranks(shown)) >= 5
+    assert re.match(rf"{repl.results.total} results \(showing 1–{len(ranks(shown))}\) in [\d.]+ ms · :next for more", lines[-1])
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_footer_lines_have_their_line(examples: Index, width: int, height: int) -> None:
+    class WithFooter(Repl):
+        def _footer_lines(self, results: object) -> list[Text]:
+            return [Text("legend: match org"), Text("relaxed: " + "x" * 200)]
+
+    out = io.StringIO()
+    repl = WithFooter(examples, Console(file=out, width=width, height=height))
+    repl.handle("ban chi dao")
+    lines = out.getvalue().splitlines()
+    assert len(lines) + 2 <= height and lines[-1].startswith("legend: match org  relaxed: xxx")
+    assert lines[-1].endswith("…") and len(lines[-1]) == width
+
+
+def test_page_size_is_the_most_per_page(examples: Index) -> None:
+    repl, out = make_repl(examples, width=120, height=100, page_size=3)
+    assert ranks(run(repl, out, "ban chi dao")) == [1, 2, 3]
+
+
+def test_pages_number_the_whole_list(examples: Index) -> None:
+    repl, out = make_repl(examples, width=80, height=24)
+    first = ranks(run(repl, out, "ban chi dao"))
+    per_page = len(first)
+    second = ranks(run(repl, out, ":more"))
+    assert second == list(range(per_page + 1, 2 * per_page + 1))
+    assert ranks(run(repl, out, ":next"))[0] == 2 * per_page + 1
+    assert ranks(run(repl, out, ":prev")) == second
+    assert ranks(run(repl, out, ":p")) == first
+
+
+def test_open_n_is_result_n_of_the_whole_list(examples: Index) -> None:
+    expected = [h.id for h in examples.search("ban chi dao", limit=40).hits]
+    total = examples.search("ban chi dao").total
+    repl, out = make_repl(examples, width=80, height=24)
+    run(repl, out, "ban chi dao")
+    run(repl, out, ":next")
+    run(repl, out, ":next")  # results 13-18 on screen
+    assert repl.results.offset == 12
+
+    def opened(n: int) -> str:
+        shown = run(repl, out, f":open {n}")
+        assert shown.startswith(f"{n}. ")
+        return re.search(r"^id\s+(\S+)", shown, re.MULTILINE).group(1)
+
+    assert opened(3) == expected[2]  # not #15, the third of this page
+    assert opened(14) == expected[13]  # on this page
+    assert opened(23) == expected[22]  # on a later page
+    assert opened(total) == expected[total - 1]
+    assert repl.results.offset == 12  # opening did not move the page
+    for arg in (str(total + 1), "0"):
+        shown = run(repl, out, f":open {arg}")
+        assert error_lines(shown) == [shown.strip()]
+        assert f"no result {arg}: there are {total} (:open 1–{total})" in shown
+
+
+def test_open_when_nothing_matched(index: Index) -> None:
+    repl, out = make_repl(index)
+    run(repl, out, "zzqx")
+    assert "no result 1: the query found nothing" in error_lines(run(repl, out, ":open 1"))[0]
+
+
+def test_page_shows_author_source_and_orgs(index: Index) -> None:
+    repl, out = make_repl(index, width=120)
+    shown = run(repl, out, "mua lu da nang")
+    assert "2022-10-15 17:05 · 3,100 views · Xã hội · Bản tin thử · Lê Thu · score" in shown
+    assert "[Thành ủy Đà Nẵng]" in shown
+
+
+def test_help_lists_every_command(index: Index) -> None:
+    repl, out = make_repl(index)
+    shown = run(repl, out, ":help")
+    for name in ("help", "open", "next", "more", "prev", "orgs", "facets", "filter", "clear", "sort", "stats", "quit"):
+        assert f":{name}" in shown
+
+
+# -- the real shell at the sizes people use ---------------------------------------------------------
+
+
+def terminal_screen(index: Index, tmp_path: Path, width: int, height: int, query: str) -> list[str]:
+    """The rows of a ``width``×``height`` terminal after typing ``query`` into ``searchkit repl``."""
+    pexpect = pytest.importorskip("pexpect")
+    pyte = pytest.importorskip("pyte")
+    term = pyte.Screen(width, height)
+    stream = pyte.Stream(term)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SEARCHKIT_HISTORY": str(tmp_path / "history"), "TERM": "xterm"}
+    for name in ("COLUMNS", "LINES"):
+        env.pop(name, None)
+    child = pexpect.spawn(
+        sys.executable, ["-m", "searchkit", "repl", "--index", str(index.path)],
+        cwd=str(tmp_path), env=env, encoding="utf-8", dimensions=(height, width), timeout=30,
+    )
+    try:
+        child.expect("searchkit> ")
+        stream.feed(child.before + child.after)
+        child.sendline(query)
+        child.expect("searchkit> ")
+        stream.feed(child.before + child.after)
+        child.sendline(":quit")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    return [row.rstrip() for row in term.display]
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_result_1_is_on_the_terminal_screen(examples: Index, tmp_path: Path, width: int, height: int) -> None:
+    first = examples.search("ban chi dao", limit=1).hits[0]
+    rows = terminal_screen(examples, tmp_path, width, height, "ban chi dao")
+    title_rows = [row for row in rows if re.match(r"\s*1\. ", row)]
+    assert len(title_rows) == 1, "\n".join(rows)
+    assert first.title[: width - 10] in title_rows[0]
+    assert rows.index(title_rows[0]) >= 1 and rows[rows.index(title_rows[0]) - 1].startswith("searchkit> ban chi dao")
+    assert any(re.match(r"\d+ results \(showing 1–\d+\)", row) for row in rows)
+    assert [row for row in rows if row][-1] == "searchkit>"  # the next prompt, below it all

@@ -1,5 +1,5 @@
 """Hits carry everything stored about their article (author, url, category, source, date,
-views): through the API, ``to_json()`` and ``searchkit search --json``."""
+views): through the API, ``to_json()``, ``searchkit search --json`` and the human output."""
 
 from __future__ import annotations
 
@@ -48,3 +48,9 @@ def test_json_carries_author_and_url(index_dir: Path, capsys: pytest.CaptureFixt
     with Index.open(index_dir) as ix:
         assert ix.search("chợ nổi").to_json()["hits"] == list(hits.values())
 
+
+def test_human_output_shows_author_and_url(index_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "chợ nổi Cái Răng", "--index", str(index_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "2024-04-02 06:15 · 2,048 views · Văn hóa · Bản tin thử · Phạm Hà · score" in out
+    assert "https://example.com/tin/ct-cho-noi" in out

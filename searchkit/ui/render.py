@@ -2,16 +2,18 @@
 articles, organizations, facets, index statistics and indexing reports.
 
 Each function returns a renderable and prints nothing; the caller prints it on its
-:class:`rich.console.Console`. Query matches and organization names are styled with
+:class:`rich.console.Console`. Search results have two layouts: :func:`render_results`, a block
+per hit for the command line (it scrolls), and :func:`render_page`, a fixed number of lines per
+hit for the REPL, with :func:`fit_page` saying how many hits fit a terminal's height. Query matches and organization names are styled with
 :data:`MATCH_STYLE` and :data:`ORG_STYLE` (both survive ``NO_COLOR``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -22,10 +24,13 @@ from searchkit.ui.snippets import to_rich
 __all__ = [
     "MATCH_STYLE",
     "ORG_STYLE",
+    "PAGE_CHROME",
+    "fit_page",
     "render_article",
     "render_deleted",
     "render_facets",
     "render_orgs",
+    "render_page",
     "render_report",
     "render_results",
     "render_stats",
@@ -47,9 +52,10 @@ def _date(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%d %H:%M") if (moment.hour, moment.minute) != (0, 0) else moment.strftime("%Y-%m-%d")
 
 
-def _meta(published: datetime | None, views: int | None, category: str | None, source: str | None) -> list[str]:
-    parts = [_date(published), None if views is None else f"{views:,} views", category, source]
-    return [p for p in parts if p]
+def _meta(hit: Hit) -> list[str]:
+    """Date, views, category, source and author of a hit, those it has."""
+    parts = [_date(hit.published), None if hit.views is None else f"{hit.views:,} views", hit.category, hit.source, hit.author]
+    return [" ".join(p.split()) for p in parts if p]
 
 
 def _labels(orgs: Sequence[str], limit: int = _MAX_LABELS) -> Text:
@@ -73,10 +79,12 @@ def _hit(hit: Hit, rank: int, width: int) -> Table:
     row.add_column(overflow="fold")
     title = to_rich(hit.title_snippet, match_style=MATCH_STYLE, org_style=ORG_STYLE) if hit.title else Text("(no title)")
     title.stylize("bold")
-    meta = _meta(hit.published, hit.views, hit.category, hit.source)
+    meta = _meta(hit)
     if hit.score:
         meta.append(f"score {hit.score:.2f}")
     lines: list[RenderableType] = [title, Text(" · ".join(meta), style="dim")]
+    if hit.url:
+        lines.append(Text(hit.url, style="dim"))
     if hit.orgs:
         lines.append(_labels(hit.orgs))
     if hit.snippet.text:
@@ -85,38 +93,155 @@ def _hit(hit: Hit, rank: int, width: int) -> Table:
     return row
 
 
-def render_results(results: SearchResults) -> RenderableType:
-    """A page of results: one block per hit, then the total, the time and any suggestion."""
+def _summary(results: SearchResults) -> Text:
+    """``6 results (showing 1–6) in 3.1 ms``."""
+    noun = "result" if results.total == 1 else "results"
+    summary = Text(f"{results.total:,} {noun}", style="bold")
+    if results.hits:
+        summary.append(f" (showing {results.offset + 1}–{results.offset + len(results.hits)})", style="")
+    elif results.total and results.offset:
+        summary.append(" (no more on this page)", style="")
+    summary.append(f" in {results.took_ms:.1f} ms", style="dim")
+    return summary
+
+
+def _suggestion(results: SearchResults) -> Text | None:
+    return Text.assemble(("Did you mean: ", "dim"), (results.suggestion, "bold")) if results.suggestion else None
+
+
+def render_results(results: SearchResults, footer_lines: Sequence[Text] = ()) -> RenderableType:
+    """A page of results: one block per hit, then the total, the time, any suggestion and the
+    ``footer_lines`` (notes about the query, a legend), one per line."""
     parts: list[RenderableType] = []
-    last = results.offset + len(results.hits)
-    width = len(str(last)) + 1
+    width = len(str(results.offset + len(results.hits))) + 1
     for i, hit in enumerate(results.hits, results.offset + 1):
         parts.append(_hit(hit, i, width))
         parts.append(Text(""))
-    noun = "result" if results.total == 1 else "results"
-    footer = Text(f"{results.total:,} {noun}", style="bold")
-    if results.hits:
-        footer.append(f" (showing {results.offset + 1}–{last})", style="")
-    elif results.total and results.offset:
-        footer.append(" (no more on this page)", style="")
-    footer.append(f" in {results.took_ms:.1f} ms", style="dim")
-    parts.append(footer)
-    if results.suggestion:
-        parts.append(Text.assemble(("Did you mean: ", "dim"), (results.suggestion, "bold")))
+    parts.append(_summary(results))
+    suggestion = _suggestion(results)
+    if suggestion is not None:
+        parts.append(suggestion)
+    parts.extend(footer_lines)
     return Group(*parts)
 
 
-def render_article(hit: Hit, highlighted: Highlighted) -> RenderableType:
-    """A whole article with every highlight (from :meth:`searchkit.Index.highlight`), the
-    facts of its hit (date, views, category, source, organizations) above it."""
+#: Lines of a REPL screen that are not hits: the line the query was typed on, the summary
+#: (total, time), a did-you-mean suggestion, the footer and the next prompt.
+PAGE_CHROME = 5
+
+
+def fit_page(height: int, most: int) -> tuple[int, int]:
+    """How many hits (at most ``most``) :func:`render_page` fits in a terminal ``height`` lines
+    high with :data:`PAGE_CHROME` lines to spare, and how many snippet lines each gets (2 when
+    ``most`` hits fit with two, else 1).
+
+    >>> fit_page(24, 10), fit_page(40, 10), fit_page(50, 10), fit_page(5, 10)
+    ((6, 1), (10, 1), (10, 2), (1, 1))
+    """
+    room = height - PAGE_CHROME
+    snippet_lines = 2 if room >= most * 4 else 1
+    return max(1, min(most, room // (2 + snippet_lines))), snippet_lines
+
+
+def render_page(results: SearchResults, *, snippet_lines: int = 1, footer_lines: Sequence[Text] = ()) -> RenderableType:
+    """A page of results in a fixed number of lines, whatever the width: per hit the rank and
+    title, then date · views · category · source · author · score and organization labels, then
+    ``snippet_lines`` lines of snippet (each line cut with "…" at the terminal's width); then the
+    total and time, any suggestion, and the ``footer_lines`` joined on one line.
+
+    The page takes ``len(results.hits) * (2 + snippet_lines)`` lines plus one for the summary and
+    one for each of the suggestion and the footer when there is one (see :func:`fit_page`).
+    """
+    return _Page(results, snippet_lines, tuple(footer_lines))
+
+
+class _Page:
+    """The renderable of :func:`render_page`: it lays out lines at the width it is given."""
+
+    def __init__(self, results: SearchResults, snippet_lines: int, footer_lines: tuple[Text, ...]) -> None:
+        self.results = results
+        self.snippet_lines = max(1, snippet_lines)
+        self.footer_lines = footer_lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        width = options.max_width
+        results = self.results
+        rank_width = len(str(results.offset + len(results.hits)))
+        for rank, hit in enumerate(results.hits, results.offset + 1):
+            yield from self._hit(console, hit, rank, rank_width, width)
+        summary = _summary(results)
+        if results.offset + len(results.hits) < results.total:
+            summary.append(" · :next for more", style="dim")
+        yield _line(summary, width)
+        suggestion = _suggestion(results)
+        if suggestion is not None:
+            yield _line(suggestion, width)
+        if self.footer_lines:
+            yield _line(Text("  ").join(self.footer_lines), width)
+
+    def _hit(self, console: Console, hit: Hit, rank: int, rank_width: int, width: int) -> Iterator[Text]:
+        indent = Text(" " * (rank_width + 2))
+        title = to_rich(hit.title_snippet, match_style=MATCH_STYLE, org_style=ORG_STYLE) if hit.title else Text("(no title)")
+        title.stylize("bold")
+        yield _line(Text.assemble((f"{rank}.".rjust(rank_width + 1), "bold"), " ", title), width)
+        meta = _meta(hit)
+        if hit.score:
+            meta.append(f"score {hit.score:.2f}")
+        facts = Text(" · ".join(meta), style="dim")
+        if hit.orgs:
+            facts.append("  " if meta else "")
+            facts.append_text(_labels(hit.orgs, limit=2))
+        yield _line(indent + facts, width)
+        snippet = _line(to_rich(hit.snippet, match_style=MATCH_STYLE, org_style=ORG_STYLE), None)
+        lines = list(snippet.wrap(console, max(10, width - len(indent)), no_wrap=False)) if snippet else []
+        if len(lines) > self.snippet_lines:
+            lines = lines[: self.snippet_lines]
+            lines[-1].rstrip()
+            lines[-1].append(" …")
+        for line in lines:
+            yield _line(indent + line, width)
+        for _ in range(self.snippet_lines - len(lines)):
+            yield Text("")
+
+
+def _line(text: Text, width: int | None) -> Text:
+    """``text`` on one line (line breaks become spaces), cut with "…" at ``width``."""
+    if "\n" in text.plain:
+        text = Text(" ").join(text.split("\n"))
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    if width is not None:
+        text.truncate(width, overflow="ellipsis")
+    return text
+
+
+def render_article(hit: Hit, highlighted: Highlighted, rank: int | None = None) -> RenderableType:
+    """A whole article with every highlight (from :meth:`searchkit.Index.highlight`), below its
+    title a block of everything stored about it: id, date, views, category, source, author, url,
+    organizations (and its ``rank`` in the results, when given)."""
     title, body = highlighted.title, highlighted.body
     heading = to_rich(title, match_style=MATCH_STYLE, org_style=ORG_STYLE) if title.text else Text("(no title)")
     heading.stylize("bold")
-    meta = Text(" · ".join([hit.id, *_meta(hit.published, hit.views, hit.category, hit.source)]), style="dim")
-    parts: list[RenderableType] = [heading, meta]
+    if rank is not None:
+        heading = Text.assemble((f"{rank}. ", "bold"), heading)
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="dim", no_wrap=True)
+    facts.add_column(overflow="fold")
+    rows = [
+        ("id", hit.id),
+        ("published", _date(hit.published)),
+        ("views", None if hit.views is None else f"{hit.views:,}"),
+        ("category", hit.category),
+        ("source", hit.source),
+        ("author", hit.author),
+        ("url", hit.url),
+    ]
+    for key, value in rows:
+        if value:
+            facts.add_row(key, Text(value))
     if hit.orgs:
-        parts.append(_labels(hit.orgs, limit=len(hit.orgs)))
-    parts.append(Text(""))
+        facts.add_row("orgs", _labels(hit.orgs, limit=len(hit.orgs)))
+    parts: list[RenderableType] = [heading, facts, Text("")]
     parts.append(to_rich(body, match_style=MATCH_STYLE, org_style=ORG_STYLE))
     return Group(*parts)
 

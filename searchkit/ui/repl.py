@@ -1,8 +1,11 @@
 """The interactive shell (``searchkit repl``); its renderers are in :mod:`searchkit.ui.render`.
 
-A line that does not start with ``:`` is a query; it shows a page of results (rank, title,
-date, views, score, organization labels, a snippet with query matches and organization names
-in two styles, total and time). Commands (``:help`` lists them) page, open an article, show
+A line that does not start with ``:`` is a query; it shows a page of results that fits the
+terminal (:func:`~searchkit.ui.render.fit_page`: at 80×24, six hits of three lines each - rank
+and title; date, views, category, source, author, score and organization labels; a snippet with
+query matches and organization names in two styles - then the total and time, so result 1 is
+still on screen when the prompt comes back). Results are numbered over the whole list, and
+``:open N`` opens result N wherever it is. Commands (``:help`` lists them) page, open an article, show
 organizations and facets, filter, sort and show index statistics. Every error (bad query,
 missing index, unknown command) is one readable line and the shell keeps going.
 
@@ -41,8 +44,8 @@ from rich.text import Text
 
 from searchkit.errors import SearchKitError
 from searchkit.index import Index
-from searchkit.search import SORTS, SearchResults, SortOrder
-from searchkit.ui.render import render_article, render_facets, render_orgs, render_results, render_stats
+from searchkit.search import SORTS, Hit, SearchResults, SortOrder
+from searchkit.ui.render import fit_page, render_article, render_facets, render_orgs, render_page, render_stats
 from searchkit.ui.usage import UsageError, date_bound
 
 __all__ = ["Repl", "history_path"]
@@ -69,8 +72,8 @@ class _Command:
 
 _COMMANDS = (
     _Command("help", ":help", "this list"),
-    _Command("open", ":open N", "show article N of the page in full, with highlights"),
-    _Command("next", ":next", "next page of results"),
+    _Command("open", ":open N", "show result N in full (any N of the list), with highlights and all its facts"),
+    _Command("next", ":next, :more", "next page of results"),
     _Command("prev", ":prev", "previous page of results"),
     _Command("orgs", ":orgs", "most frequent organizations (in the results, or the index)"),
     _Command("facets", ":facets", "organizations, years, categories and sources of the results"),
@@ -81,7 +84,7 @@ _COMMANDS = (
     _Command("quit", ":quit, :q", "leave (also Ctrl-D)"),
 )
 
-_ALIASES = {"q": "quit", "exit": "quit", "n": "next", "p": "prev", "o": "open", "h": "help", "?": "help"}
+_ALIASES = {"q": "quit", "exit": "quit", "n": "next", "more": "next", "p": "prev", "o": "open", "h": "help", "?": "help"}
 
 
 class Repl:
@@ -91,7 +94,8 @@ class Repl:
         index: An open :class:`~searchkit.Index`, or the folder of one (opened on first use, so
             a missing index is an error line, not a crash).
         console: Where everything is printed.
-        page_size: Hits per page.
+        page_size: The most hits per page; fewer when the console is not high enough for them
+            (see :func:`~searchkit.ui.render.fit_page`).
         more: Called between screenfuls of a long article (``:open``); returns False to stop.
             None prints articles whole (non-interactive use).
 
@@ -262,34 +266,24 @@ class Repl:
         if results.offset + len(results.hits) >= results.total:
             self.error("no more results (this is the last page)")
             return
-        self.offset += self.page_size
+        self.offset = results.offset + len(results.hits)
         self._show_page()
 
     def _cmd_prev(self, _arg: str) -> None:
-        self._need_results()
-        if self.offset == 0:
+        results = self._need_results()
+        if results.offset == 0:
             self.error("already on the first page")
             return
-        self.offset = max(0, self.offset - self.page_size)
+        self.offset = max(0, results.offset - self._fit()[0])
         self._show_page()
 
     def _cmd_open(self, arg: str) -> None:
-        results = self._need_results()
-        if not arg.isdigit():
-            raise UsageError(f":open needs a result number, e.g. :open 1 (got {arg or 'nothing'!r})")
-        n = int(arg)
-        first = results.offset + 1
-        if first <= n < first + len(results.hits):  # the rank shown on screen
-            hit = results.hits[n - first]
-        elif 1 <= n <= len(results.hits):  # or the position on the page
-            hit = results.hits[n - 1]
-        else:
-            shown = f"{first}–{first + len(results.hits) - 1}" if results.hits else "none"
-            raise UsageError(f"no result {n} on this page (shown: {shown})")
+        n = self._result_number(arg)
+        hit = self._result(n)
         highlighted = self.index.highlight(hit.id, self.query or "")
         if highlighted is None:
             raise SearchKitError(f"article {hit.id!r} is no longer in the index")
-        self._page(render_article(hit, highlighted))
+        self._page(render_article(hit, highlighted, rank=n))
 
     def _cmd_orgs(self, _arg: str) -> None:
         if self.results is not None and self.query:
@@ -330,6 +324,40 @@ class Repl:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    def _result_number(self, arg: str) -> int:
+        """The N of ``:open N``: a number from 1 to the total of the results.
+
+        Raises:
+            UsageError: No results yet, not a number, or no result N.
+        """
+        results = self._need_results()
+        if not arg.isdigit():
+            raise UsageError(f":open needs a result number, e.g. :open 1 (got {arg or 'nothing'!r})")
+        n = int(arg)
+        if not 1 <= n <= results.total:
+            raise UsageError(f"no result {n}: there {'is' if results.total == 1 else 'are'} {results.total:,} (:open 1–{results.total:,})"
+                             if results.total else f"no result {n}: the query found nothing")
+        return n
+
+    def _result(self, n: int) -> Hit:
+        """Result ``n`` (from 1) of the whole list: from the page shown, else searched again."""
+        results = self._need_results()
+        if results.offset < n <= results.offset + len(results.hits):
+            return results.hits[n - results.offset - 1]
+        found = self._search(limit=1, offset=n - 1, facets=False).hits
+        if not found:  # the index changed since the page was shown
+            raise SearchKitError(f"no result {n} any more: search again")
+        return found[0]
+
+    def _footer_lines(self, results: SearchResults) -> list[Text]:
+        """The page's footer (one line, already counted in :func:`fit_page`): notes about how the
+        query matched and a highlight legend go here."""
+        return []
+
+    def _fit(self) -> tuple[int, int]:
+        """Hits per page and snippet lines per hit for this console's height."""
+        return fit_page(self.console.size.height, self.page_size)
+
     def _need_results(self) -> SearchResults:
         if self.results is None:
             raise UsageError("no results yet: type a query first")
@@ -344,20 +372,24 @@ class Repl:
             self.offset = 0
             self._show_page()
 
-    def _show_page(self) -> None:
-        since = _date_bound(self.filters.get("since"), end=False)
-        until = _date_bound(self.filters.get("until"), end=True)
-        self.results = self.index.search(
+    def _search(self, *, limit: int, offset: int, facets: bool = True) -> SearchResults:
+        """The current query with the current filters and order."""
+        return self.index.search(
             self.query or "",
-            limit=self.page_size,
-            offset=self.offset,
+            limit=limit,
+            offset=offset,
             org=self.filters.get("org"),
             category=self.filters.get("category"),
-            since=since,
-            until=until,
+            since=_date_bound(self.filters.get("since"), end=False),
+            until=_date_bound(self.filters.get("until"), end=True),
             sort=self.sort,
+            facets=facets,
         )
-        self.console.print(render_results(self.results))
+
+    def _show_page(self) -> None:
+        size, snippet_lines = self._fit()
+        self.results = self._search(limit=size, offset=self.offset)
+        self.console.print(render_page(self.results, snippet_lines=snippet_lines, footer_lines=self._footer_lines(self.results)))
 
     def _page(self, renderable: RenderableType) -> None:
         """Print ``renderable``, a screenful at a time when ``more`` is set."""
