@@ -61,13 +61,10 @@ def convert(word: str) -> str | None:
     >>> convert("ddaf"), convert("d9a2"), convert("Hà"), convert("web"), convert("x")
     ('đà', 'đà', None, None, None)
     """
-    if not word or len(word) > _MAX_LENGTH or not word.isascii() or not word.isalnum():
+    if not word or len(word) > _MAX_LENGTH or not word.isascii() or not word.isalnum() or word.isdigit():
         return None
     lower = word.lower()
-    if any(c.isdigit() for c in lower):
-        result = from_vni(lower) if any(c.isalpha() for c in lower) else None
-    else:
-        result = from_telex(lower)
+    result = from_vni(lower) if any(c.isdigit() for c in lower) else from_telex(lower)
     if result is None or result == lower:
         return None
     if word.isupper() and len(word) > 1:
