@@ -105,6 +105,8 @@ def suggest(searcher: Any, query: str, built: Plan, total: int) -> str | None:
         The whole query with corrections in place, or None when there is nothing to offer.
     """
     reader = searcher.reader()
+    if _nothing_to_correct(reader, built):
+        return None  # the common case, decided on the parsed words (the query is not normalized again)
     text = normalize(query)
     edits: dict[tuple[int, int], str] = {}
     few = total < FEW_RESULTS
@@ -137,6 +139,17 @@ def suggest(searcher: Any, query: str, built: Plan, total: int) -> str | None:
         at = b
     suggestion = "".join(out) + text[at:]
     return suggestion if suggestion != text else None
+
+
+def _nothing_to_correct(reader: Any, built: Plan) -> bool:
+    """True when every free word is in the index and no field value could be completed."""
+    if any(isinstance(q, wq.Term) and q.fieldname in ("author", "category", "source") for q in built.filters):
+        return False
+    for unit in built.units:
+        for syllable in unit.syllables if built.accented else unit.folded:
+            if len(syllable) <= _MAX_CORRECTED and not _in_index(reader, syllable, built.accented):
+                return False
+    return True
 
 
 def _free_syllables(text: str) -> list[_Syllable]:
