@@ -109,9 +109,9 @@ def test_did_you_mean_corrects_a_bounded_number_of_words(ix: Index, monkeypatch:
     calls: list[str] = []
     correct = search_module._correct
 
-    def counting(reader: Any, field: str, syllable: str, *, accented: bool) -> str | None:
+    def counting(searcher: Any, syllable: str, **context: Any) -> tuple[str, bool] | None:
         calls.append(syllable)
-        return correct(reader, field, syllable, accented=accented)
+        return correct(searcher, syllable, **context)
 
     monkeypatch.setattr(search_module, "_correct", counting)
     unknown = " ".join(f"zq{chr(97 + i % 26)}x{i}" for i in range(64))
@@ -126,7 +126,7 @@ def test_did_you_mean_corrects_a_bounded_number_of_words(ix: Index, monkeypatch:
 def test_did_you_mean_stops_at_its_time_budget(ix: Index, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = 0
 
-    def slow(reader: Any, field: str, syllable: str, *, accented: bool) -> str | None:
+    def slow(searcher: Any, syllable: str, **context: Any) -> tuple[str, bool] | None:
         nonlocal calls
         calls += 1
         time.sleep(0.1)

@@ -103,7 +103,7 @@ def search(
     if facets and total:
         table = snap.cached("facets", lambda: FacetTable(searcher))
         facet_values = MappingProxyType(table.count(matched, facet_top))
-    suggestion = suggest(searcher, built)
+    suggestion = suggest(searcher, query, built, total)
     return SearchResults(query, total, _ms(started), hits, facet_values, suggestion, offset)
 
 

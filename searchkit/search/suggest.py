@@ -1,19 +1,63 @@
-"""Did-you-mean: a corrected query when few or no articles matched."""
+"""Did-you-mean: the query as the user meant to type it, when a word of it is unknown.
+
+When a suggestion is made
+-------------------------
+Free-text words are ORed, so a query with one misspelt word among good ones still finds many
+articles: the number of results alone cannot say whether a word went wrong. A word is a
+candidate for correction only when **no article holds it** (in the query's own spelling:
+with its marks when the query has marks, a word typed without marks counts as known when its
+unmarked form is in the index). Its correction is always a word the index holds, and it is
+offered
+
+* when the query found fewer than :data:`FEW_RESULTS` articles (anything the index holds is
+  more use than nothing), or
+* whatever the number of results, when the correction is **sure**: the word was typed as raw
+  Telex/VNI keystrokes and reads back as a word of the index ("thanhf" -> "thành", see
+  :mod:`searchkit.text.telex`), or the corrected word stands next to its neighbour in the
+  query in some article ("da nag" -> "da nang": the corrected query finds that pair, the
+  typed one finds nothing).
+
+A word that is a real Vietnamese syllable but absent from the index ("dê", "khuê" on a small
+index) is corrected only when the query found few articles *and* the correction stands next
+to a neighbour, and never to another tone of itself. Field values
+(``author:``, ``category:``, ``source:``, ``org:``, ``title:``, ``date:``), quoted phrases,
+excluded words and operators are kept exactly as typed; one exception helps: an unquoted
+``author:``/``category:``/``source:`` value that matches nothing but does with the words after
+it is offered quoted (``author:MINH KHUÊ`` -> ``author:"MINH KHUÊ"``). Everything else in the
+query, including the case of each word, is kept.
+
+Converted keystrokes are offered as a suggestion, not searched in place of what was typed:
+a search engine should search what it was given, and "did you mean" costs one keypress.
+
+Cost guards: at most :data:`MAX_CORRECTED_WORDS` unknown words are corrected (the first
+ones), within :data:`SUGGEST_BUDGET` seconds; a syllable longer than ``_MAX_CORRECTED``
+characters is nobody's typo and is left alone.
+"""
 
 from __future__ import annotations
 
 import functools
+import itertools
+import re
 import time
+from dataclasses import dataclass
 from typing import Any
+
+from whoosh import query as wq
 
 from searchkit.errors import ModelError
 from searchkit.search.plan import Plan
-from searchkit.text.normalize import normalize
+from searchkit.search.query import FIELDS
+from searchkit.text.normalize import fold, normalize
 from searchkit.text.pyvi_model import pyvi_words_path
-from searchkit.text.terms import fold_term
+from searchkit.text.telex import convert
+from searchkit.text.terms import SYLLABLE, fold_term
 
-__all__ = ["MAX_CORRECTED_WORDS", "SUGGEST_BUDGET", "suggest"]
+__all__ = ["FEW_RESULTS", "MAX_CORRECTED_WORDS", "SUGGEST_BUDGET", "suggest"]
 
+#: Below this many results any correction the index supports is offered; from it on, only
+#: sure ones (keystrokes, or a corrected word that stands next to its neighbour somewhere).
+FEW_RESULTS = 3
 # Did-you-mean leaves longer syllables alone (the one-edit automaton of a 10,000-letter word
 # takes seconds to run over the lexicon; the longest Vietnamese syllable has 7 letters).
 _MAX_CORRECTED = 24
@@ -22,6 +66,13 @@ MAX_CORRECTED_WORDS = 8
 #: ...and looks for corrections for at most this long (seconds), so a query of many unknown
 #: words costs a bounded time (each correction scans the term table, tens of ms on big indexes).
 SUGGEST_BUDGET = 0.25
+# Candidates (one edit away) whose neighbours are checked, the most frequent first.
+_CHECKED_CANDIDATES = 12
+# Words of a query that may continue an unquoted field value ("author:MINH KHUÊ").
+_VALUE_WORDS = 3
+
+_TOKEN = re.compile(r'(?P<sign>[-+])?(?:(?P<field>[A-Za-z]+):(?P<fvalue>"[^"]*"?|[^\s"]*)|(?P<phrase>"[^"]*"?)|(?P<word>[^\s"]+))')
+_OPERATORS = frozenset({"AND", "OR", "NOT", "&&", "||"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,48 +85,174 @@ def _known_syllables() -> frozenset[str]:
     return frozenset(normalize(s).lower() for line in text.splitlines() for s in line.split())
 
 
-def suggest(searcher: Any, built: Plan) -> str | None:
-    """Suggest a corrected query when some of its words are unknown to the index.
+@dataclass(frozen=True, slots=True)
+class _Syllable:
+    start: int  # offsets into the normalized query
+    end: int
+    text: str
 
-    Only words that occur in no article are corrected, to the closest known spelling (one
-    edit; a tone variant of the same letters first); a correctly spelled word is never
-    replaced by a word that differs from it only in tone. A syllable longer than
-    :data:`_MAX_CORRECTED` characters is not a misspelling and is left as it is. Only the
-    first :data:`MAX_CORRECTED_WORDS` unknown words are corrected, within
-    :data:`SUGGEST_BUDGET` seconds; later ones are kept as typed.
+
+def suggest(searcher: Any, query: str, built: Plan, total: int) -> str | None:
+    """Suggest the query with its unknown words corrected, or None (see the module docs).
+
+    Args:
+        searcher: The Whoosh searcher of the commit that was searched.
+        query: The query as typed.
+        built: Its plan (which tells whether it is matched with marks).
+        total: How many articles it found.
+
+    Returns:
+        The whole query with corrections in place, or None when there is nothing to offer.
     """
     reader = searcher.reader()
-    field = "body_s" if built.accented else "body_f"
-    changed = False
-    words: list[str] = []
+    if _nothing_to_correct(reader, built):
+        return None  # the common case, decided on the parsed words (the query is not normalized again)
+    text = normalize(query)
+    edits: dict[tuple[int, int], str] = {}
+    few = total < FEW_RESULTS
+    if few:
+        edits.update(_field_values(reader, text))
+    syllables = [s for s in _free_syllables(text) if not any(a <= s.start < b for a, b in edits)]
     attempts = 0
     deadline = time.perf_counter() + SUGGEST_BUDGET
+    left: str | None = None
+    for i, syl in enumerate(syllables):
+        low = syl.text.lower()
+        if len(low) > _MAX_CORRECTED or attempts >= MAX_CORRECTED_WORDS or _in_index(reader, low, built.accented):
+            left = low
+            continue
+        if time.perf_counter() >= deadline:
+            break
+        attempts += 1
+        right = syllables[i + 1].text.lower() if i + 1 < len(syllables) else None
+        found = _correct(searcher, low, accented=built.accented, left=left, right=right)
+        if found is not None and (found[1] or few):
+            edits[(syl.start, syl.end)] = _same_case(found[0], syl.text)
+            left = found[0]
+        else:
+            left = low
+    if not edits:
+        return None
+    out, at = [], 0
+    for (a, b), new in sorted(edits.items()):
+        out.append(text[at:a] + new)
+        at = b
+    suggestion = "".join(out) + text[at:]
+    return suggestion if suggestion != text else None
+
+
+def _nothing_to_correct(reader: Any, built: Plan) -> bool:
+    """True when every free word is in the index and no field value could be completed."""
+    if any(isinstance(q, wq.Term) and q.fieldname in ("author", "category", "source") for q in built.filters):
+        return False
     for unit in built.units:
         for syllable in unit.syllables if built.accented else unit.folded:
-            best = syllable
-            if unit.stop or len(syllable) > _MAX_CORRECTED or attempts >= MAX_CORRECTED_WORDS:
-                words.append(best)
-                continue
-            unknown = reader.doc_frequency(field, syllable) == 0 and reader.doc_frequency("title" + field[4:], syllable) == 0
-            if unknown and time.perf_counter() < deadline:
-                attempts += 1
-                best = _correct(reader, field, syllable, accented=built.accented) or syllable
-            changed |= best != syllable
-            words.append(best)
-    return " ".join(words) if changed else None
+            if len(syllable) <= _MAX_CORRECTED and not _in_index(reader, syllable, built.accented):
+                return False
+    return True
 
 
-def _correct(reader: Any, field: str, syllable: str, *, accented: bool) -> str | None:
-    known = syllable in _known_syllables()
-    best: tuple[bool, int, str] | None = None
-    for candidate in reader.terms_within(field, syllable, 1):
-        if candidate == syllable:
+def _free_syllables(text: str) -> list[_Syllable]:
+    """The syllables of the free-text words of a query (not fields, phrases, exclusions)."""
+    out: list[_Syllable] = []
+    for m in _TOKEN.finditer(text):
+        word = m.group("word")
+        if word is None or word in _OPERATORS or m.group("sign") == "-":
             continue
-        same_letters = fold_term(candidate) == fold_term(syllable)
+        start = m.start("word")
+        out.extend(_Syllable(start + s.start(), start + s.end(), s.group()) for s in SYLLABLE.finditer(word))
+    return out
+
+
+def _field_values(reader: Any, text: str) -> dict[tuple[int, int], str]:
+    """``author:MINH KHUÊ`` -> ``author:"MINH KHUÊ"`` when only the longer value is stored."""
+    tokens = list(_TOKEN.finditer(text))
+    edits: dict[tuple[int, int], str] = {}
+    for i, m in enumerate(tokens):
+        name, value = (m.group("field") or "").lower(), m.group("fvalue") or ""
+        if name not in ("author", "category", "source") or not value or value.startswith('"'):
+            continue
+        stored = _stored_values(reader, name)
+        if fold(value.lower()) in stored:
+            continue
+        words = [value]
+        for nxt in tokens[i + 1 : i + 1 + _VALUE_WORDS]:
+            if nxt.group("word") is None or nxt.group("sign") or nxt.group("word") in _OPERATORS:
+                break
+            words.append(nxt.group("word"))
+            if fold(" ".join(words).lower()) in stored:
+                sign = m.group("sign") or ""
+                edits[(m.start(), nxt.end())] = f'{sign}{m.group("field")}:"{" ".join(words)}"'
+                break
+    return edits
+
+
+def _stored_values(reader: Any, name: str) -> set[str]:
+    """The values of a keyword field, folded and lowercased (as ``resolve_values`` compares)."""
+    if name not in reader.schema or name not in FIELDS:
+        return set()
+    return {fold(t.decode("utf-8").lower()) for t in reader.lexicon(name)}
+
+
+def _in_index(reader: Any, syllable: str, accented: bool) -> bool:
+    """Whether some article holds the syllable, as the query matches it."""
+    folded = fold_term(syllable)
+    if accented:
+        if reader.doc_frequency("body_s", syllable) or reader.doc_frequency("title_s", syllable):
+            return True
+        if folded != syllable:
+            return False  # typed with marks: those marks must be found
+    return bool(reader.doc_frequency("body_f", folded) or reader.doc_frequency("title_f", folded))
+
+
+def _correct(searcher: Any, syllable: str, *, accented: bool, left: str | None = None, right: str | None = None) -> tuple[str, bool] | None:
+    """The correction of one unknown syllable and whether it is sure, or None.
+
+    Raw keystrokes that read back as an indexed word win; otherwise the words one edit away
+    are ranked by whether they stand next to a neighbour of the query in some article, then
+    by whether only the marks differ ("phảo" -> "pháo"), then by how many articles hold them.
+    """
+    reader = searcher.reader()
+    known = syllable in _known_syllables()
+    keys = None if known else convert(syllable)
+    if keys is not None and (reader.doc_frequency("body_s", keys) or reader.doc_frequency("title_s", keys)):
+        return keys, True
+    field = "body_s" if accented else "body_f"
+    target = syllable if accented else fold_term(syllable)
+    ranked: list[tuple[bool, int, str]] = []
+    for candidate in reader.terms_within(field, target, 1):
+        if candidate == target:
+            continue
+        same_letters = fold_term(candidate) == fold_term(target)
         if accented and known and same_letters:
             continue  # a real word is never "corrected" to another tone of itself
-        # A misspelt tone ("phảo") is most likely meant as another tone of the same letters.
-        key = (same_letters, reader.doc_frequency(field, candidate), candidate)
-        if best is None or key[:2] > best[:2]:
+        ranked.append((same_letters, reader.doc_frequency(field, candidate), candidate))
+    ranked.sort(reverse=True)
+    best: tuple[bool, bool, int, int, str] | None = None
+    for same_letters, freq, candidate in ranked[:_CHECKED_CANDIDATES]:
+        beside = _beside(searcher, left, candidate, accented) + _beside(searcher, candidate, right, accented)
+        key = (beside > 0, same_letters, beside, freq, candidate)
+        if best is None or key[:4] > best[:4]:
             best = key
-    return best[2] if best else None
+    if best is None or (known and not best[0]):
+        return None
+    # A real word the index lacks ("dê" on 42 articles) is rarely a typo: never sure.
+    return best[4], best[0] and not known
+
+
+def _beside(searcher: Any, first: str | None, second: str | None, accented: bool, cap: int = 50) -> int:
+    """In how many articles (up to ``cap``) ``first`` is directly followed by ``second``."""
+    if not first or not second:
+        return 0
+    reader = searcher.reader()
+    marked = accented and fold_term(first) != first and fold_term(second) != second
+    field, pair = ("body_s", [first, second]) if marked else ("body_f", [fold_term(first), fold_term(second)])
+    if not all(reader.doc_frequency(field, t) for t in pair):
+        return 0
+    return sum(1 for _ in itertools.islice(searcher.docs_for_query(wq.Phrase(field, pair)), cap))
+
+
+def _same_case(word: str, typed: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    return word[0].upper() + word[1:] if typed[:1].isupper() else word
