@@ -804,9 +804,7 @@ def test_to_json_matches_the_readme_shape(ix: Index) -> None:
     doc_hit = documented["hits"][0]
     assert produced["hits"]
     for hit in produced["hits"]:
-        # author and url (issue #12) are documented by the README text handed over with them;
-        # drop this union once the README shows them.
-        assert set(hit) == set(doc_hit) | {"author", "url"}
+        assert set(hit) == set(doc_hit)
         assert isinstance(hit["score"], float) and isinstance(hit["orgs"], list)
         datetime.fromisoformat(hit["published"])
         for key in ("snippet", "title_snippet"):
