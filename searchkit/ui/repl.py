@@ -43,6 +43,7 @@ from searchkit.errors import SearchKitError
 from searchkit.index import Index
 from searchkit.search import SORTS, SearchResults, SortOrder
 from searchkit.ui.render import render_article, render_facets, render_orgs, render_results, render_stats
+from searchkit.ui.snippets import legend
 from searchkit.ui.usage import UsageError, date_bound
 
 __all__ = ["Repl", "history_path"]
@@ -256,6 +257,7 @@ class Repl:
         for command in _COMMANDS:
             table.add_row(command.usage, command.summary)
         self.console.print(table)
+        self.console.print(legend())
 
     def _cmd_next(self, _arg: str) -> None:
         results = self._need_results()
