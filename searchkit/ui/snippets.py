@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from searchkit.search.highlight import ORG, Snippet, Span, full_highlight
+from searchkit.search.highlight import ORG, Snippet, Span, SpanKind, full_highlight
 from searchkit.search.results import snippet_json
 
 if TYPE_CHECKING:
@@ -38,19 +38,20 @@ def _valid_spans(snippet: Snippet) -> list[Span]:
 def _nested(text: str, spans: list[Span]) -> list[Span]:
     """Split each match that crosses an organization name at the name's edge, so that tags
     nest; a piece never starts or ends with whitespace."""
-    orgs = [s for s in spans if s.kind == ORG]
-    out = [s for s in spans if s.kind == ORG]
+    def trimmed(a: int, b: int, kind: SpanKind) -> list[Span]:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        return [Span(a, b, kind)] if a < b else []
+
+    orgs = [t for s in spans if s.kind == ORG for t in trimmed(s.start, s.end, s.kind)]
+    out = list(orgs)
     for span in (s for s in spans if s.kind != ORG):
-        cuts = sorted(
-            {p for o in orgs if o.start < span.end and span.start < o.end for p in (o.start, o.end) if span.start < p < span.end}
-        )
+        crossing = [o for o in orgs if (o.start < span.start < o.end < span.end) or (span.start < o.start < span.end < o.end)]
+        cuts = sorted({p for o in crossing for p in (o.start, o.end) if span.start < p < span.end})
         for a, b in zip([span.start, *cuts], [*cuts, span.end], strict=True):
-            while a < b and text[a].isspace():
-                a += 1
-            while b > a and text[b - 1].isspace():
-                b -= 1
-            if a < b:
-                out.append(Span(a, b, span.kind))
+            out.extend(trimmed(a, b, span.kind))
     return out
 
 
