@@ -24,6 +24,7 @@ dataclasses, valid after the searcher is gone.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -172,7 +173,7 @@ def build_plan(parsed: ParsedQuery) -> Plan:
         named.setdefault(mention.canonical, max(1, len(mention.text.split())))
     for clause in free:
         if not clause.accented:  # find_orgs reads running text; typed without marks, try runs
-            for canonical, size in _typed_orgs([f for w in clause.words for f in w.folded]):
+            for canonical, size in _typed_orgs(tuple(f for w in clause.words for f in w.folded)):
                 named.setdefault(canonical, size)
     for canonical, size in named.items():
         built.orgs.add(canonical)
@@ -180,11 +181,13 @@ def build_plan(parsed: ParsedQuery) -> Plan:
     return built
 
 
-def _typed_orgs(folded: Sequence[str]) -> list[tuple[str, int]]:
+@functools.lru_cache(maxsize=1024)
+def _typed_orgs(folded: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     """Organization names in syllables typed without diacritics, longest first, left to right.
 
     "uy ban nhan dan tinh quang ninh" names "Ủy ban nhân dân tỉnh Quảng Ninh" (7 syllables);
-    "an ninh" names nothing. Returns ``(canonical, syllable count)`` pairs.
+    "an ninh" names nothing. Returns ``(canonical, syllable count)`` pairs. Cached: a running
+    application sees the same queries again (paging), and each run tries many names.
     """
     found: list[tuple[str, int]] = []
     i = 0
@@ -197,7 +200,13 @@ def _typed_orgs(folded: Sequence[str]) -> list[tuple[str, int]]:
                 break
         else:
             i += 1
-    return found
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrase_org(text: str) -> str | None:
+    """The organization a quoted phrase names as a whole, if any (cached, as :func:`_typed_orgs`)."""
+    return canonical_org(text)
 
 
 def _alias_phrases(canonical: str, fields: Sequence[str], accented: bool) -> list[wq.Query]:
@@ -233,7 +242,7 @@ def _add_clause(built: Plan, clause: Clause) -> None:
         q = _match_clause(clause, fields, phrase=clause.kind == "phrase" or clause.quoted)
         if q is None:
             return
-        canonical = canonical_org(clause.text)
+        canonical = _phrase_org(clause.text)
         if canonical:  # a name: any of its spellings will do (and the orgs field, for a phrase)
             named = [org_query(canonical)] if clause.kind == "phrase" else []
             q = wq.Or([q, *_alias_phrases(canonical, fields, clause.accented), *named])
