@@ -335,11 +335,12 @@ def test_page_fits_the_console(examples: Index, width: int, height: int) -> None
     shown = run(repl, out, "ban chi dao")
     lines = shown.splitlines()
     # with the line the query was typed on and the next prompt, result 1 is still on screen
-    assert len(lines) + 2 <= height - 1  # and one line is left for the footer
+    assert len(lines) + 2 <= height  # the footer (the highlight legend) included
     assert all(len(line) <= width for line in lines)
     assert lines[0].startswith(" 1. " if "10. " in shown else "1. ")
     assert ranks(shown) == list(range(1, len(repl.results.hits) + 1)) and len(ranks(shown)) >= 5
-    assert re.match(rf"{repl.results.total} results \(showing 1–{len(ranks(shown))}\) in [\d.]+ ms · :next for more", lines[-1])
+    assert re.match(rf"{repl.results.total} results \(showing 1–{len(ranks(shown))}\) in [\d.]+ ms · :next for more", lines[-2])
+    assert lines[-1].startswith("Legend: query words · organization name")
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)

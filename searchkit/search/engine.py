@@ -22,6 +22,7 @@ from searchkit.search.highlight import (
     full_highlight,
     make_snippet,
     match_spans,
+    typed_name_span,
 )
 from searchkit.search.plan import (
     Plan,
@@ -95,7 +96,7 @@ def search(
     if ranked is None:
         ranked = _whoosh_ranking(searcher, built, pairs, filter_q, excluded, sortedby, offset + limit if limit else 1)
     page = ranked[offset : offset + limit] if limit else []
-    terms = QueryTerms(frozenset(built.terms), frozenset(built.folded))
+    terms = _query_terms(built)
     hits = tuple(
         _hit(searcher.stored_fields(d), score if sortedby is None else 0.0, terms, built.orgs, snippet_chars) for d, score in page
     )
@@ -253,15 +254,20 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
     return min(x for x in (a, b) if x is not None) if (a or b) else None
 
 
+def _query_terms(built: Plan) -> QueryTerms:
+    """What highlighting marks for a plan (its syllables and the pairs they must stand in)."""
+    return QueryTerms(frozenset(built.terms), frozenset(built.folded), frozenset(built.pairs), frozenset(built.alone))
+
+
 def _hit(fields: Mapping[str, Any], score: float, terms: QueryTerms, orgs: set[str], snippet_chars: int) -> Hit:
     title = fields.get("title", "")
     body = fields.get("body", "")
-    spans = fields.get("org_spans") or []
-    title_orgs, body_orgs, extra = _org_spans(spans, orgs)
-    body_matches = match_spans(body, terms) + extra.get("body", [])
-    title_matches = match_spans(title, terms) + extra.get("title", [])
+    title_orgs, body_orgs, extra = _org_spans(fields.get("org_spans") or [], orgs, {"title": title, "body": body})
+    body_matches = match_spans(body, terms) + extra["body"]
+    title_matches = match_spans(title, terms) + extra["title"]
     if not body_matches and not title_matches and terms.syllables:
-        loose = QueryTerms(terms.syllables, frozenset(fold_term(t) for t in terms.syllables) | terms.folded)
+        folded = frozenset(fold_term(t) for t in terms.syllables) | terms.folded
+        loose = QueryTerms(terms.syllables, folded, terms.pairs, terms.alone)
         body_matches, title_matches = match_spans(body, loose), match_spans(title, loose)
     return Hit(
         id=fields["id"],
@@ -279,16 +285,26 @@ def _hit(fields: Mapping[str, Any], score: float, terms: QueryTerms, orgs: set[s
     )
 
 
-def _org_spans(stored: Sequence[Sequence[Any]], wanted: set[str]) -> tuple[list[Span], list[Span], dict[str, list[Span]]]:
-    """Split stored org mentions into title/body "org" spans, plus "match" spans for the
-    mentions of organizations the query asked for."""
+def _org_spans(
+    stored: Sequence[Sequence[Any]], wanted: set[str], texts: Mapping[str, str]
+) -> tuple[list[Span], list[Span], dict[str, list[Span]]]:
+    """Split stored org mentions into title/body "org" spans, plus "match" spans over the
+    words of a mention that spell an organization the query asked for.
+
+    Only the spelling of the asked-for name is a match: asked for "Ủy ban nhân dân", the
+    mention "UBND thành phố Hải Phòng" is an org span with a match over "UBND" alone.
+    """
     title: list[Span] = []
     body: list[Span] = []
     extra: dict[str, list[Span]] = {"title": [], "body": []}
     for fieldname, start, end, canonical in stored:
-        (title if fieldname == "title" else body).append(Span(int(start), int(end), "org"))
-        if canonical in wanted or any(canonical.startswith(w + " ") for w in wanted):
-            extra[fieldname].append(Span(int(start), int(end), "match"))
+        key = "title" if fieldname == "title" else "body"
+        (title if key == "title" else body).append(Span(int(start), int(end), "org"))
+        for name in wanted:
+            if canonical == name or canonical.startswith(name + " "):
+                typed = typed_name_span(texts.get(key, ""), int(start), int(end), name)
+                if typed is not None:
+                    extra[key].append(typed)
     return title, body, extra
 
 
@@ -304,9 +320,9 @@ def highlight_article(snap: Snapshot, article_id: str, query: str) -> Highlighte
     if fields is None:
         return None
     built = build_plan(parse_query(query)) if query.strip() else Plan()
-    terms = QueryTerms(frozenset(built.terms), frozenset(built.folded))
-    title_orgs, body_orgs, extra = _org_spans(fields.get("org_spans") or [], built.orgs)
+    terms = _query_terms(built)
     title, body = fields.get("title", ""), fields.get("body", "")
+    title_orgs, body_orgs, extra = _org_spans(fields.get("org_spans") or [], built.orgs, {"title": title, "body": body})
     return Highlighted(
         full_highlight(title, match_spans(title, terms) + extra["title"], title_orgs),
         full_highlight(body, match_spans(body, terms) + extra["body"], body_orgs),

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from searchkit.text.orgs import org_aliases
 from searchkit.text.terms import COMBINING_MARKS, SYLLABLE, fold_term, index_term, span_terms, syllable_keys
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "full_highlight",
     "make_snippet",
     "match_spans",
+    "typed_name_span",
 ]
 
 #: What a span marks: query terms ("match") or an organization name ("org").
@@ -122,17 +125,30 @@ class QueryTerms:
             this set.
         folded: Diacritic-free lowercase syllables ("chi", "dao"): a text syllable matches
             when its folded term (:func:`~searchkit.text.terms.fold_term`) is in this set.
+        pairs: Adjacent query syllables, folded and in query order (``("chi", "dao")``).
+        alone: The terms (exact or folded) that are marked wherever they match. ``None``
+            (the default) marks every matching syllable. Otherwise a matching syllable whose
+            terms are not in ``alone`` is marked only next to another matching syllable
+            (whitespace between them) when the two, in text order, are one of ``pairs``:
+            "ban" of "ban chi dao" lights in "Ban Chỉ đạo", not in "ban hành".
 
     >>> terms = QueryTerms(syllables=frozenset({"đạo"}), folded=frozenset({"chi"}))
     >>> text = "Ban Chỉ đạo, chí đáo"
     >>> [text[s.start:s.end] for s in match_spans(text, terms)]
     ['Chỉ đạo', 'chí']
+    >>> strict = QueryTerms(folded=frozenset({"ban", "chi", "dao"}),
+    ...                     pairs=frozenset({("ban", "chi"), ("chi", "dao")}), alone=frozenset())
+    >>> text = "Ban Chỉ đạo đã ban hành"
+    >>> [text[s.start:s.end] for s in match_spans(text, strict)]
+    ['Ban Chỉ đạo']
     >>> QueryTerms.empty()
-    QueryTerms(syllables=frozenset(), folded=frozenset())
+    QueryTerms(syllables=frozenset(), folded=frozenset(), pairs=frozenset(), alone=None)
     """
 
     syllables: frozenset[str] = frozenset()
     folded: frozenset[str] = frozenset()
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    alone: frozenset[str] | None = None
 
     @classmethod
     def empty(cls) -> QueryTerms:
@@ -176,13 +192,23 @@ def _snap_forward(text: str, i: int) -> int:
     return i
 
 
+def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Narrow ``[start, end)`` (on boundaries) until it neither starts nor ends with whitespace."""
+    while start < end and (text[start].isspace() or text[end - 1].isspace()):
+        if text[start].isspace():
+            start = _snap_forward(text, start + 1)
+        else:
+            end = _snap_back(text, end - 1)
+    return start, max(start, end)
+
+
 def _clean(text: str, spans: Iterable[Span]) -> list[Span]:
-    """Clip spans to ``text``, widen them to character boundaries, merge each kind, sort."""
+    """Clip spans to ``text``, widen them to character boundaries, drop whitespace at their
+    edges, merge each kind, sort."""
     n = len(text)
     by_kind: dict[SpanKind, list[tuple[int, int]]] = {}
     for span in spans:
-        start = _snap_back(text, min(span.start, n))
-        end = _snap_forward(text, min(span.end, n))
+        start, end = _trim_span(text, _snap_back(text, min(span.start, n)), _snap_forward(text, min(span.end, n)))
         if start < end:
             by_kind.setdefault(span.kind, []).append((start, end))
     out: list[Span] = []
@@ -227,6 +253,8 @@ def match_spans(text: str, terms: QueryTerms) -> list[Span]:
     if not text or not (syllables or folded):
         return []
     hits = [(start, end) for start, end in _candidates(text, terms) if _matches(text[start:end], syllables, folded)]
+    if terms.alone is not None:
+        hits = _in_sequence(text, hits, terms.pairs, terms.alone)
     ranges: list[tuple[int, int]] = []
     for start, end in hits:
         if ranges and _SPACE_GAP.fullmatch(text, ranges[-1][1], start):
@@ -236,6 +264,18 @@ def match_spans(text: str, terms: QueryTerms) -> list[Span]:
     if any(not _is_boundary(text, s) or not _is_boundary(text, e) for s, e in ranges):
         return _clean(text, (Span(s, e, MATCH) for s, e in ranges))
     return [Span(s, e, MATCH) for s, e in ranges]
+
+
+def _in_sequence(
+    text: str, hits: list[tuple[int, int]], pairs: frozenset[tuple[str, str]], alone: frozenset[str]
+) -> list[tuple[int, int]]:
+    """Keep the matching syllables that may stand alone or stand next to their query neighbour."""
+    keys = [syllable_keys(text[start:end]) for start, end in hits]
+    keep = [term in alone or folded in alone for term, folded in keys]
+    for i in range(1, len(hits)):
+        if (keys[i - 1][1], keys[i][1]) in pairs and _SPACE_GAP.fullmatch(text, hits[i - 1][1], hits[i][0]):
+            keep[i - 1] = keep[i] = True
+    return [hit for hit, kept in zip(hits, keep, strict=True) if kept]
 
 
 def _matches(raw: str, syllables: frozenset[str], folded: frozenset[str]) -> bool:
@@ -328,7 +368,58 @@ def _folded_syllables(terms: QueryTerms) -> re.Pattern[str] | None:
     return re.compile(f"(?:{'|'.join(alternatives)})(?![^\\W_])")
 
 
+@functools.lru_cache(maxsize=256)
+def _alias_keys(name: str) -> tuple[tuple[str, ...], ...]:
+    """The folded syllables of every spelling of the organization ``name`` (itself included)."""
+    spellings = [name, *org_aliases(name)]
+    return tuple(dict.fromkeys(k for k in (span_terms(s) for s in spellings) if k))
+
+
+def typed_name_span(text: str, start: int, end: int, name: str) -> Span | None:
+    """The ``"match"`` span of the mention ``text[start:end]`` that spells the organization ``name``.
+
+    The mention names ``name`` or a more specific body of it; the span covers the longest
+    run of its syllables that is a run of syllables of one spelling of ``name`` (any alias,
+    case and diacritics ignored), so only the words standing for what was asked are marked.
+
+    Args:
+        text: The text holding the mention.
+        start: Offset of the mention.
+        end: Offset just past it.
+        name: The organization asked for (a canonical name or any spelling of one).
+
+    Returns:
+        The span, or None when no syllable of the mention spells the name.
+
+    >>> text = "Theo UBND thành phố Hải Phòng, ..."
+    >>> span = typed_name_span(text, 5, 29, "Ủy ban nhân dân")
+    >>> text[span.start:span.end]
+    'UBND'
+    """
+    found = [(m.start(), m.end(), syllable_keys(m.group())[1]) for m in SYLLABLE.finditer(text, start, min(end, len(text)))]
+    keys = [k for _, _, k in found]
+    best: tuple[int, int] | None = None  # (first, count) of the longest run, earliest first
+    for spelling in _alias_keys(name):
+        for i in range(len(keys)):
+            for j in range(len(spelling)):
+                n = 0
+                while i + n < len(keys) and j + n < len(spelling) and keys[i + n] == spelling[j + n]:
+                    n += 1
+                if n and (best is None or n > best[1] or (n == best[1] and i < best[0])):
+                    best = (i, n)
+    if best is None:
+        return None
+    first, count = best
+    return Span(found[first][0], found[first + count - 1][1], MATCH)
+
+
 # --------------------------------------------------------------------------- snippets
+
+
+def _match_keys(matched: str) -> tuple[str, ...]:
+    """The folded syllables of a match, then each pair of adjacent ones ("chi dao")."""
+    keys = span_terms(matched)
+    return (*keys, *(f"{a} {b}" for a, b in itertools.pairwise(keys)))
 
 
 class _Layout:
@@ -338,8 +429,9 @@ class _Layout:
         self.text = text
         self.spans = spans
         self.matches = [s for s in spans if s.kind == MATCH]
-        # the terms each match shows, one per syllable ("Chỉ đạo" and "chi dao" are alike)
-        self.keys = [span_terms(text[s.start : s.end]) for s in self.matches]
+        # the terms each match shows, one per syllable ("Chỉ đạo" and "chi dao" are alike),
+        # and each pair of adjacent matched syllables: the longer the phrase, the more it shows
+        self.keys = [_match_keys(text[s.start : s.end]) for s in self.matches]
         self.match_starts = [s.start for s in self.matches]
         self.match_ends = [s.end for s in self.matches]
         orgs = [s for s in spans if s.kind == ORG]
@@ -563,8 +655,9 @@ def make_snippet(  # the layout knobs are keyword-only
 ) -> Snippet:
     """Choose the fragments of ``text`` that best show ``matches``, with their spans.
 
-    Fragments are scored by the number of distinct matched terms (syllables, diacritics
-    ignored) they show, then by the number of matched syllables, then (a little) by
+    Fragments are scored by the number of distinct matched terms they show (syllables,
+    diacritics ignored, and pairs of adjacent matched syllables, so a phrase outweighs its
+    syllables scattered), then by the number of matched syllables, then (a little) by
     organization names. One long fragment and several shorter
     ones are compared; fragments are cut at word starts/ends (a sentence start when one is
     close before the first match), never inside a span when avoidable, never inside a

@@ -24,6 +24,7 @@ dataclasses, valid after the searcher is gone.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,8 +34,8 @@ from whoosh import query as wq
 
 from searchkit.search.query import Clause, ParsedQuery
 from searchkit.text.normalize import fold, normalize
-from searchkit.text.orgs import canonical_org, find_orgs
-from searchkit.text.terms import QueryWord, fold_term
+from searchkit.text.orgs import canonical_org, find_orgs, org_aliases
+from searchkit.text.terms import QueryWord, fold_term, syllable_keys, syllables
 
 __all__ = ["Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
 
@@ -53,6 +54,9 @@ _W_PAIR_UNMARKED = 1.2
 _PAIR_SLOP = 2
 _W_TITLE = 1.6
 _W_ORG = 2.0
+# Organization aliases a phrase expands to; the longest run of typed syllables read as a name.
+_MAX_ALIASES = 16
+_MAX_ORG_SYLLABLES = 10
 
 
 def query_units(words: Sequence[QueryWord], *, accented: bool) -> list[QueryWord]:
@@ -152,6 +156,8 @@ class Plan:
     orgs: set[str] = field(default_factory=set)
     units: list[QueryWord] = field(default_factory=list)
     accented: bool = True
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+    alone: set[str] = field(default_factory=set)
 
 
 def build_plan(parsed: ParsedQuery) -> Plan:
@@ -161,12 +167,58 @@ def build_plan(parsed: ParsedQuery) -> Plan:
     built.accented = any(c.accented for c in free) or not free_text
     for clause in parsed.clauses:
         _add_clause(built, clause)
+    named: dict[str, int] = {}
     for mention in find_orgs(free_text) if free_text else ():
-        built.orgs.add(mention.canonical)
         # The name weighs as much as the words it stands for ("Ủy ban nhân dân ..." is many).
-        size = max(1, len(mention.text.split()))
-        built.scoring.append(org_query(mention.canonical, boost=_W_ORG * size))
+        named.setdefault(mention.canonical, max(1, len(mention.text.split())))
+    for clause in free:
+        if not clause.accented:  # find_orgs reads running text; typed without marks, try runs
+            for canonical, size in _typed_orgs(tuple(f for w in clause.words for f in w.folded)):
+                named.setdefault(canonical, size)
+    for canonical, size in named.items():
+        built.orgs.add(canonical)
+        built.scoring.append(org_query(canonical, boost=_W_ORG * size))
     return built
+
+
+@functools.lru_cache(maxsize=1024)
+def _typed_orgs(folded: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """Organization names in syllables typed without diacritics, longest first, left to right.
+
+    "uy ban nhan dan tinh quang ninh" names "Ủy ban nhân dân tỉnh Quảng Ninh" (7 syllables);
+    "an ninh" names nothing. Returns ``(canonical, syllable count)`` pairs. Cached: a running
+    application sees the same queries again (paging), and each run tries many names.
+    """
+    found: list[tuple[str, int]] = []
+    i = 0
+    while i < len(folded):
+        for size in range(min(_MAX_ORG_SYLLABLES, len(folded) - i), 0, -1):
+            canonical = canonical_org(" ".join(folded[i : i + size]))
+            if canonical:
+                found.append((canonical, size))
+                i += size
+                break
+        else:
+            i += 1
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrase_org(text: str) -> str | None:
+    """The organization a quoted phrase names as a whole, if any (cached, as :func:`_typed_orgs`)."""
+    return canonical_org(text)
+
+
+def _alias_phrases(canonical: str, fields: Sequence[str], accented: bool) -> list[wq.Query]:
+    """Phrase queries for the other spellings of an organization ("UBND tỉnh Quảng Ninh" for
+    "Ủy ban nhân dân tỉnh Quảng Ninh" and back), in the view the phrase was typed for."""
+    out: list[wq.Query] = []
+    for alias in org_aliases(canonical)[:_MAX_ALIASES]:
+        keys = [syllable_keys(s) for s in syllables(alias)]
+        terms = [term for term, _ in keys] if accented else [folded for _, folded in keys]
+        if terms:
+            out.extend(_seq(f"{f}_{'s' if accented else 'f'}", terms, 1.0) for f in fields)
+    return out
 
 
 def _add_clause(built: Plan, clause: Clause) -> None:
@@ -190,11 +242,17 @@ def _add_clause(built: Plan, clause: Clause) -> None:
         q = _match_clause(clause, fields, phrase=clause.kind == "phrase" or clause.quoted)
         if q is None:
             return
+        canonical = _phrase_org(clause.text)
+        if canonical:  # a name: any of its spellings will do (and the orgs field, for a phrase)
+            named = [org_query(canonical)] if clause.kind == "phrase" else []
+            q = wq.Or([q, *_alias_phrases(canonical, fields, clause.accented), *named])
         if clause.excluded:
             built.excluded.append(q)
             return
+        if canonical:
+            built.orgs.add(canonical)
         built.required.append(q)
-        _collect_terms(built, query_units(clause.words, accented=True), clause.accented)
+        _collect_terms(built, query_units(clause.words, accented=True), clause.accented, phrase=True)
         built.scoring.append(q)
         return
     if clause.kind == "org":
@@ -208,14 +266,22 @@ def _add_clause(built: Plan, clause: Clause) -> None:
     (built.excluded if clause.excluded else built.filters).append(q)
 
 
-def _collect_terms(built: Plan, units: Iterable[QueryWord], accented: bool) -> None:
-    for unit in units:
-        if unit.stop:
-            continue
+def _collect_terms(built: Plan, units: Iterable[QueryWord], accented: bool, *, phrase: bool = False) -> None:
+    """Record what highlighting marks: the terms, their adjacent pairs and the terms that
+    may be marked alone (a clause of one syllable; a one-syllable word typed with diacritics
+    outside a phrase). Any other syllable is marked only beside its query neighbour."""
+    content = [u for u in units if not u.stop]
+    for unit in content:
         if accented:
             built.terms.update(unit.syllables)
         else:
             built.folded.update(unit.folded)
+    sequence = [f for u in content for f in u.folded]
+    built.pairs.update(itertools.pairwise(sequence))
+    if len(sequence) == 1:
+        built.alone.update(content[0].syllables if accented else content[0].folded)
+    elif accented and not phrase:
+        built.alone.update(u.syllables[0] for u in content if len(u.syllables) == 1)
 
 
 # -- running ----------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from searchkit.errors import ArgumentError, QuerySyntaxError
-from searchkit.text.normalize import normalize
+from searchkit.text.normalize import fold, normalize
 from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
 from searchkit.text.terms import QueryWord, is_accented, query_words
 
@@ -211,8 +211,8 @@ def _extend_org_names(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, 
     """Let an unquoted ``org:`` value run over the words after it while they name a body.
 
     ``org:UBND Quảng Ninh`` means the organization "UBND Quảng Ninh", not "UBND" plus the
-    free words "Quảng Ninh": the longest run of following plain words (at most 8) that
-    :func:`~searchkit.text.orgs.canonical_org` resolves is taken into the value.
+    free words "Quảng Ninh"; ``org:Ban Chỉ đạo 35 tổng kết`` means "Ban Chỉ đạo 35" plus the
+    free words "tổng kết". See :func:`_name_length`.
     """
     out: list[tuple[str, str, str, bool]] = []
     i = 0
@@ -229,10 +229,25 @@ def _extend_org_names(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, 
             following.append(v)
         while following and len(" ".join([value, *following])) > MAX_NAME_LENGTH:
             following.pop()  # no name is that long: do not even try
-        take = next((n for n in range(len(following), 0, -1) if canonical_org(" ".join([value, *following[:n]]))), 0)
+        take = _name_length(value, following)
         out.append((kind, " ".join([value, *following[:take]]), sign, quoted))
         i += take
     return out
+
+
+def _name_length(value: str, following: list[str]) -> int:
+    """How many of the ``following`` words (at most 8) an unquoted ``org:`` value takes.
+
+    The longest run that names a known body, made of known words only (it resolves without
+    diacritics too: "Ban Chỉ đạo 35", not "Ban Chỉ đạo 35 Tổng kết"); failing that, the
+    longest run :func:`~searchkit.text.orgs.canonical_org` resolves with free words in it
+    ("Cục Quản lý lao động ngoài nước"); failing that, none.
+    """
+    candidates = [" ".join([value, *following[:n]]) for n in range(len(following) + 1)]
+    for n in range(len(following), -1, -1):
+        if canonical_org(fold(candidates[n])):
+            return n
+    return next((n for n in range(len(following), 0, -1) if canonical_org(candidates[n])), 0)
 
 
 def _assemble(raw: list[tuple[str, str, str, bool]]) -> ParsedQuery:

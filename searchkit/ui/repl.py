@@ -46,6 +46,7 @@ from searchkit.errors import SearchKitError
 from searchkit.index import Index
 from searchkit.search import SORTS, Hit, SearchResults, SortOrder
 from searchkit.ui.render import fit_page, render_article, render_facets, render_orgs, render_page, render_stats
+from searchkit.ui.snippets import legend
 from searchkit.ui.usage import UsageError, date_bound
 
 __all__ = ["Repl", "history_path"]
@@ -260,6 +261,7 @@ class Repl:
         for command in _COMMANDS:
             table.add_row(command.usage, command.summary)
         self.console.print(table)
+        self.console.print(legend())
 
     def _cmd_next(self, _arg: str) -> None:
         results = self._need_results()
@@ -350,9 +352,9 @@ class Repl:
         return found[0]
 
     def _footer_lines(self, results: SearchResults) -> list[Text]:
-        """The page's footer (one line, already counted in :func:`fit_page`): notes about how the
-        query matched and a highlight legend go here."""
-        return []
+        """The page's footer (one line, already counted in :func:`fit_page`): the highlight
+        legend, once results have snippets to read it by."""
+        return [Text.from_markup(legend())] if results.hits else []
 
     def _fit(self) -> tuple[int, int]:
         """Hits per page and snippet lines per hit for this console's height."""

@@ -8,13 +8,18 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from searchkit.search.highlight import ORG, Snippet, Span, full_highlight
+from searchkit.search.highlight import ORG, Snippet, Span, SpanKind, full_highlight
 from searchkit.search.results import snippet_json
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-__all__ = ["to_html", "to_json", "to_rich"]
+__all__ = ["MATCH_STYLE", "ORG_STYLE", "legend", "to_html", "to_json", "to_rich"]
+
+#: Rich style of query words (``to_rich``'s default).
+MATCH_STYLE = "bold black on yellow"
+#: Rich style of organization names (``to_rich``'s default); a match inside a name has both.
+ORG_STYLE = "underline cyan"
 
 # Control characters rich.text.Text would strip (shifting every offset after them): shown as spaces.
 _RICH_CONTROLS = dict.fromkeys([*range(9), *range(11, 32), 127], " ")
@@ -30,11 +35,32 @@ def _valid_spans(snippet: Snippet) -> list[Span]:
     return list(full_highlight(snippet.text, snippet.spans).spans)
 
 
+def _nested(text: str, spans: list[Span]) -> list[Span]:
+    """Split each match that crosses an organization name at the name's edge, so that tags
+    nest; a piece never starts or ends with whitespace."""
+    def trimmed(a: int, b: int, kind: SpanKind) -> list[Span]:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        return [Span(a, b, kind)] if a < b else []
+
+    orgs = [t for s in spans if s.kind == ORG for t in trimmed(s.start, s.end, s.kind)]
+    out = list(orgs)
+    for span in (s for s in spans if s.kind != ORG):
+        crossing = [o for o in orgs if (o.start < span.start < o.end < span.end) or (span.start < o.start < span.end < o.end)]
+        cuts = sorted({p for o in crossing for p in (o.start, o.end) if span.start < p < span.end})
+        for a, b in zip([span.start, *cuts], [*cuts, span.end], strict=True):
+            out.extend(trimmed(a, b, span.kind))
+    return out
+
+
 def to_html(snippet: Snippet) -> str:
     """Render a snippet as HTML: escaped text, ``<mark>`` for matches, ``<mark class="org">``.
 
-    Tags always nest: when a match and an organization name cross, the shorter one is closed
-    and reopened at the crossing.
+    CSS classes: a match is a bare ``mark`` (style ``mark:not(.org)``), an organization name
+    is ``mark.org``, and a match inside a name is ``mark.org mark``. Tags always nest: a match
+    that crosses a name's edge is split there. No tag starts or ends with whitespace.
 
     Args:
         snippet: The snippet to render.
@@ -45,10 +71,10 @@ def to_html(snippet: Snippet) -> str:
     >>> to_html(Snippet("Ban Chỉ đạo <b>", (Span(0, 11, "org"), Span(4, 11, "match"))))
     '<mark class="org">Ban <mark>Chỉ đạo</mark></mark> &lt;b&gt;'
     >>> to_html(Snippet("a b c", (Span(0, 3, "org"), Span(2, 5, "match"))))
-    '<mark class="org">a <mark>b</mark></mark><mark> c</mark>'
+    '<mark class="org">a <mark>b</mark></mark> <mark>c</mark>'
     """
     text = snippet.text
-    spans = _valid_spans(snippet)
+    spans = _nested(text, _valid_spans(snippet))
     if not spans:
         return html.escape(text)
     points = sorted({p for s in spans for p in (s.start, s.end)})
@@ -77,7 +103,7 @@ def to_html(snippet: Snippet) -> str:
 
 
 def to_rich(
-    snippet: Snippet, *, match_style: str = "bold black on yellow", org_style: str = "underline cyan"
+    snippet: Snippet, *, match_style: str = MATCH_STYLE, org_style: str = ORG_STYLE
 ) -> Text:
     """Render a snippet as :class:`rich.text.Text` for the terminal.
 
@@ -105,6 +131,30 @@ def to_rich(
     for span in sorted(spans, key=lambda s: _KIND_ORDER[s.kind]):
         rendered.stylize(org_style if span.kind == ORG else match_style, span.start, span.end)
     return rendered
+
+
+def legend(*, console_markup: bool = True) -> str:
+    """One line saying what the highlight colours mean, for a footer or a help text.
+
+    Args:
+        console_markup: Style the samples with rich console markup (for ``Console.print``);
+            False gives plain text (for a README or a terminal without colour).
+
+    Returns:
+        The legend line.
+
+    >>> legend(console_markup=False)
+    'Legend: yellow = your query words (or an alias of them) · cyan underline = organization name · both = your words inside a name'
+    """
+    if not console_markup:
+        return (
+            "Legend: yellow = your query words (or an alias of them) · cyan underline = organization name"
+            " · both = your words inside a name"
+        )
+    return (
+        f"Legend: [{MATCH_STYLE}]query words[/] · [{ORG_STYLE}]organization name[/]"
+        f" · [{ORG_STYLE}]name with [{MATCH_STYLE}]your words[/] inside[/]"
+    )
 
 
 def to_json(snippet: Snippet) -> dict[str, Any]:
