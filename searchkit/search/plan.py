@@ -34,9 +34,9 @@ from whoosh import query as wq
 from searchkit.search.query import Clause, ParsedQuery
 from searchkit.text.normalize import fold, normalize
 from searchkit.text.orgs import canonical_org, find_orgs
-from searchkit.text.terms import QueryWord, fold_term
+from searchkit.text.terms import QueryWord, fold_term, query_words
 
-__all__ = ["Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
+__all__ = ["Need", "Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
 
 _MAX_UNITS = 48
 
@@ -141,6 +141,65 @@ def org_query(name: str, boost: float = 1.0) -> wq.Query:
     return wq.Or([wq.Term("orgs", canonical), wq.Prefix("orgs", canonical + " ")], boost=boost)
 
 
+@dataclass(frozen=True, slots=True)
+class Need:
+    """A word of the free text that a matching article holds in some form (see :mod:`searchkit.search.match`).
+
+    Attributes:
+        label: The word as shown when it is dropped ("chỉ đạo", "a OR b").
+        query: Articles holding the word: each syllable as typed (a syllable typed without
+            diacritics through its folded form), or an alias of the organization it is part of.
+        folded: Its syllables without diacritics (to find organization names over words).
+    """
+
+    label: str
+    query: wq.Query
+    folded: tuple[str, ...]
+
+
+def _word_need(word: QueryWord) -> Need:
+    parts: list[wq.Query] = []
+    for s, f in zip(word.syllables, word.folded, strict=True):
+        view, term = ("s", s) if f != s else ("f", f)  # a syllable typed without marks matches any marks
+        parts.append(wq.Or([wq.Term(f"title_{view}", term), wq.Term(f"body_{view}", term)]))
+    return Need(" ".join(word.syllables), parts[0] if len(parts) == 1 else wq.And(parts), word.folded)
+
+
+def _free_needs(parsed: ParsedQuery) -> list[Need]:
+    """The words of the free text an article must hold, in query order (stopwords left out,
+    unless the clause has nothing else); ``a OR b`` is one need; the words of an organization
+    name that :func:`~searchkit.text.orgs.find_orgs` finds are also met by its aliases."""
+    needs: list[Need] = []
+    texts: list[str] = []
+    for clause in parsed.clauses:
+        if clause.kind != "text" or clause.excluded or clause.required:
+            continue
+        texts.append(clause.text)
+        words = [w for w in clause.words if not w.stop] or list(clause.words)
+        ours = [_word_need(w) for w in words[:_MAX_UNITS]]
+        if clause.or_before and needs and ours:
+            last = needs.pop()
+            ours[0] = Need(f"{last.label} OR {ours[0].label}", wq.Or([last.query, ours[0].query]), ())
+        needs.extend(ours)
+    for mention in find_orgs(" ".join(texts)) if texts else ():
+        wanted = [f for w in query_words(mention.text) for f in w.folded]
+        needs = _with_alias(needs, wanted, org_query(mention.canonical))
+    return needs
+
+
+def _with_alias(needs: list[Need], wanted: list[str], alias: wq.Query) -> list[Need]:
+    """Let an alias of the organization named by the needs spelling ``wanted`` meet each of them
+    ("UBND Quảng Ninh": an article naming "Ủy ban nhân dân tỉnh Quảng Ninh" holds both words)."""
+    flat = [(i, f) for i, n in enumerate(needs) for f in n.folded]
+    size = len(wanted)
+    for start in range(len(flat) - size + 1) if size else ():
+        if [f for _, f in flat[start : start + size]] == wanted:
+            first, last = flat[start][0], flat[start + size - 1][0]
+            named = [Need(n.label, wq.Or([n.query, alias]), n.folded) for n in needs[first : last + 1]]
+            return [*needs[:first], *named, *needs[last + 1 :]]
+    return needs
+
+
 @dataclass
 class Plan:
     scoring: list[wq.Query] = field(default_factory=list)
@@ -152,6 +211,7 @@ class Plan:
     orgs: set[str] = field(default_factory=set)
     units: list[QueryWord] = field(default_factory=list)
     accented: bool = True
+    needs: list[Need] = field(default_factory=list)
 
 
 def build_plan(parsed: ParsedQuery) -> Plan:
@@ -166,6 +226,7 @@ def build_plan(parsed: ParsedQuery) -> Plan:
         # The name weighs as much as the words it stands for ("Ủy ban nhân dân ..." is many).
         size = max(1, len(mention.text.split()))
         built.scoring.append(org_query(mention.canonical, boost=_W_ORG * size))
+    built.needs = _free_needs(parsed)
     return built
 
 

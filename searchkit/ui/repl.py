@@ -41,9 +41,9 @@ from rich.text import Text
 
 from searchkit.errors import SearchKitError
 from searchkit.index import Index
-from searchkit.search import SORTS, SearchResults, SortOrder
+from searchkit.search import MATCH_MODES, SORTS, MatchMode, SearchResults, SortOrder
 from searchkit.ui.render import render_article, render_facets, render_orgs, render_results, render_stats
-from searchkit.ui.usage import UsageError, date_bound
+from searchkit.ui.usage import UsageError, date_bound, match_note
 
 __all__ = ["Repl", "history_path"]
 
@@ -77,6 +77,7 @@ _COMMANDS = (
     _Command("filter", ":filter org=… since=… until=… category=…", "restrict results (key= removes one)"),
     _Command("clear", ":clear", "remove all filters"),
     _Command("sort", ":sort relevance|date|views", "order of results"),
+    _Command("match", ":match auto|all|any", "hits hold all words (auto: relaxed if under 3), all strictly, or any"),
     _Command("stats", ":stats", "facts about the index"),
     _Command("quit", ":quit, :q", "leave (also Ctrl-D)"),
 )
@@ -127,6 +128,7 @@ class Repl:
         self.query: str | None = None
         self.offset = 0
         self.sort: SortOrder = "relevance"
+        self.match: MatchMode = "auto"
         self.filters: dict[str, str] = {}
         self.results: SearchResults | None = None
         self.errors = 0
@@ -325,6 +327,17 @@ class Repl:
         self.console.print(Text(f"sorted by {self.sort}", style="dim"))
         self._rerun()
 
+    def _cmd_match(self, arg: str) -> None:
+        if not arg:
+            self.console.print(Text(f"match: {self.match}", style="dim"))
+            return
+        match = next((m for m in MATCH_MODES if m == arg.lower()), None)
+        if match is None:
+            raise UsageError(f"unknown match {arg!r}: use :match {'|'.join(MATCH_MODES)}")
+        self.match = match
+        self.console.print(Text(f"match: {self.match}", style="dim"))
+        self._rerun()
+
     def _cmd_stats(self, _arg: str) -> None:
         self.console.print(render_stats(self.index.stats()))
 
@@ -356,8 +369,20 @@ class Repl:
             since=since,
             until=until,
             sort=self.sort,
+            match=self.match,
         )
         self.console.print(render_results(self.results))
+        self._match_status()
+
+    def _match_status(self) -> None:
+        """One dim line when the match mode is not the default or the query was relaxed."""
+        results = self.results
+        parts = [f"match: {self.match}"] if self.match != "auto" else []
+        note = match_note(results) if results is not None else None
+        if note:
+            parts.append(note)
+        if parts:
+            self.console.print(Text(" · ".join(parts), style="dim"))
 
     def _page(self, renderable: RenderableType) -> None:
         """Print ``renderable``, a screenful at a time when ``more`` is set."""

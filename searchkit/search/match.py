@@ -1,0 +1,105 @@
+"""Which articles a query matches: all of its words, relaxed only when too few articles have them.
+
+The free text's words (:class:`~searchkit.search.plan.Need`: a word in any spelling, a
+syllable-pair word such as "chỉ đạo" as one, an organization name or its aliases as one,
+``a OR b`` as one; stopwords left out) decide the result set; phrases, ``+required``,
+``-excluded`` and field filters narrow it as they always do. Three modes:
+
+* ``"all"``: every word.
+* ``"any"``: any word (the plain OR of earlier versions; totals then count loose matches).
+* ``"auto"`` (the default): every word; when fewer than :data:`MIN_RESULTS` articles hold
+  them all, words are dropped from the end of the query (Meilisearch's "last" strategy),
+  words that no article holds first, until enough do. A long question (more than :data:`LONG_QUERY` words) needs only
+  :data:`LONG_QUERY_SHARE` of its words (Elasticsearch's ``minimum_should_match``), and
+  that minimum is lowered the same way. What was given up is reported
+  (:attr:`~searchkit.search.SearchResults.relaxed`, ``min_words``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from searchkit.search.results import MatchMode
+
+__all__ = ["LONG_QUERY", "LONG_QUERY_SHARE", "MIN_RESULTS", "Selection", "select"]
+
+#: In ``"auto"`` mode, fewer articles than this holding every word relaxes the query.
+MIN_RESULTS = 3
+#: A query of more words than this is a question: it needs only a share of its words.
+LONG_QUERY = 6
+#: The share of a question's words an article must hold (rounded up); chosen on the first
+#: half of the ALQAC dev questions, see benchmarks/quality.py.
+LONG_QUERY_SHARE = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The matching articles and what the query gave up to find them.
+
+    Attributes:
+        docs: Which articles match, as a boolean array over document numbers.
+        relaxed: Words dropped from the end of the query (auto mode, few matches).
+        min_words: How many of the query's words each article holds at least, when fewer
+            than all are needed (a long question); None otherwise.
+    """
+
+    docs: np.ndarray
+    relaxed: tuple[str, ...] = ()
+    min_words: int | None = None
+
+
+def select(
+    has: Sequence[np.ndarray], labels: Sequence[str], base: np.ndarray, mode: MatchMode, *, fewest: int = 1
+) -> Selection:
+    """Choose the result set from which articles hold each word (``has``, in query order).
+
+    Args:
+        has: For each word, a boolean array: the articles holding it.
+        labels: The words as shown (for :attr:`Selection.relaxed`).
+        base: The articles the rest of the query allows (phrases, filters, exclusions).
+        mode: ``"all"`` or ``"auto"`` (``"any"`` is the scoring clauses' union, computed elsewhere).
+        fewest: The fewest words relaxing keeps: 1, or 0 when the query requires something
+            else (a phrase, ``title:``, ``+word``) that can stand alone.
+
+    >>> a, b = np.array([1, 1, 1, 0], bool), np.array([1, 0, 0, 1], bool)
+    >>> s = select([a, b], ["a", "b"], np.ones(4, bool), "auto")
+    >>> s.docs.tolist(), s.relaxed
+    ([True, True, True, False], ('b',))
+    """
+    n = len(has)
+    if n == 0:
+        return Selection(base)
+    if mode == "all":
+        docs = base.copy()
+        for h in has:
+            docs &= h
+        return Selection(docs)
+    if n > LONG_QUERY:
+        counts = np.zeros(len(base), dtype=np.int32)
+        for h in has:
+            counts += h
+        options = [base & (counts >= k) for k in range(math.ceil(LONG_QUERY_SHARE * n), fewest - 1, -1)]
+        i = _first_enough(options)
+        return Selection(options[i], (), math.ceil(LONG_QUERY_SHARE * n) - i)
+    # Words no allowed article holds (a typo, a word the index lacks) go first, then from the end.
+    order = sorted(range(n), key=lambda j: not (base & has[j]).any())
+    prefixes = [base & has[order[0]]]
+    for j in order[1:]:
+        prefixes.append(prefixes[-1] & has[j])
+    options = prefixes[::-1] + ([base] if fewest == 0 else [])  # every word first, then one dropped, ...
+    i = _first_enough(options)
+    return Selection(options[i], tuple(labels[j] for j in sorted(order[n - i :])))
+
+
+def _first_enough(options: Sequence[np.ndarray]) -> int:
+    """The first option (least relaxed) with at least MIN_RESULTS articles; failing that, the
+    first with the most articles (relaxing further would find nothing more)."""
+    sizes = [int(o.sum()) for o in options]
+    for i, size in enumerate(sizes):
+        if size >= MIN_RESULTS:
+            return i
+    return sizes.index(max(sizes))
