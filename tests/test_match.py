@@ -277,3 +277,15 @@ def test_repl_sort_date_newest_hit_holds_the_words(ix: Index) -> None:
 def test_repl_filter_only_shows_no_score(ix: Index) -> None:
     text, _ = repl_output(ix, "date:2023")
     assert "score" not in text
+
+
+def test_question_words_and_repeated_words_are_not_extra_requirements(ix: Index) -> None:
+    assert ix.search("Đà Nẵng gì", match="all").total == ix.search("Đà Nẵng", match="all").total
+    assert ix.search("Đà Nẵng Đà Nẵng xyzzy").relaxed == ("xyzzy",)
+
+
+def test_a_question_needs_a_share_of_its_words_phrases_included(ix: Index) -> None:
+    found = ix.search('Ban Chỉ đạo 35 của "Hải Phòng" tổng kết xyzzy?', limit=ALL)
+    assert found.min_words is not None
+    assert {h.id for h in found.hits} <= set(ids(ix, '"Hải Phòng"'))
+    assert found.total >= ix.search('Ban Chỉ đạo 35 của "Hải Phòng" tổng kết xyzzy', match="all").total

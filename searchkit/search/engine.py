@@ -95,7 +95,7 @@ def search(
     scored = _score(ranker, built) if sortedby is None and built.scoring else None
     # The total and the facets come from one set computation over the postings instead of
     # Whoosh counting by running the whole scored query again (twice, with facets).
-    chosen = _result_set(searcher, built, filter_q, excluded, ranker, scored, match)
+    chosen = _result_set(searcher, built, filter_q, excluded, ranker, scored, match, built.question or "?" in query)
     matched = np.flatnonzero(chosen.docs)
     total = len(matched)
     ranked: list[tuple[int, float]] | None = None
@@ -192,24 +192,31 @@ def _whoosh_ranking(
     sortedby: str | None,
     limit: int,
 ) -> list[tuple[int, float]]:
-    """The first ``limit`` ``(docnum, score)`` of the ``matched`` articles as Whoosh ranks them
-    (sorted results, odd queries); undated articles come last when sorted by date."""
-    if not len(matched):
-        return []
+    """The first ``limit`` ``(docnum, score)`` of the ``matched`` articles (sorted document
+    numbers) as Whoosh ranks them: sorted results, and queries the vectorised ranker does not
+    handle. Undated articles come last when sorted by date; matched articles no scoring clause
+    scores come last by relevance, with score 0."""
     allowed = set(matched.tolist())
+    if not allowed:  # (Whoosh reads an empty filter as no filter)
+        return []
     if sortedby is None and built.scoring:
-        whole: wq.Query = wq.AndMaybe(wq.Every(), wq.Or(built.scoring + pairs))
-        results = searcher.search(whole, limit=limit, filter=allowed, terms=False)
-        return [(r.docnum, r.score) for r in results]
-    if sortedby != "published":
-        results = searcher.search(wq.Every(), limit=limit, filter=allowed, sortedby=sortedby, reverse=sortedby is not None, terms=False)
-        return [(r.docnum, r.score) for r in results]
-    dated = set(searcher.docs_for_query(wq.Every("published"))) & allowed
-    results = searcher.search(wq.Every(), limit=limit, filter=dated, sortedby="published", reverse=True, terms=False)
-    out = [(r.docnum, r.score) for r in results]
-    if len(out) < limit:
-        out.extend((d, 0.0) for d in sorted(allowed - dated)[: limit - len(out)])
-    return out
+        scoring_q: wq.Query = wq.Or(built.scoring + pairs)
+        whole = wq.AndMaybe(wq.And(built.required), scoring_q) if built.required else scoring_q
+        first = _whoosh_top(searcher, whole, allowed, None, limit)
+    elif sortedby == "published":
+        dated = set(searcher.docs_for_query(wq.Every("published"))) & allowed
+        first = _whoosh_top(searcher, wq.Every(), dated, "published", limit) if dated else []
+    else:
+        first = _whoosh_top(searcher, wq.Every(), allowed, sortedby, limit)
+    if len(first) < limit:
+        seen = {d for d, _ in first}
+        first.extend((d, 0.0) for d in matched.tolist() if d not in seen)
+    return first[:limit]
+
+
+def _whoosh_top(searcher: Any, q: wq.Query, allowed: set[int], sortedby: str | None, limit: int) -> list[tuple[int, float]]:
+    results = searcher.search(q, limit=limit, filter=allowed, sortedby=sortedby, reverse=sortedby is not None, terms=False)
+    return [(r.docnum, r.score) for r in results]
 
 
 def _ranker(snap: Snapshot) -> rank.Ranker | None:
@@ -255,8 +262,10 @@ def _result_set(
     ranker: rank.Ranker | None,
     scored: _Scored | None,
     match: MatchMode,
+    question: bool,
 ) -> Selection:
-    """The articles the query matches in this ``match`` mode, and what was relaxed to find them."""
+    """The articles the query matches in this ``match`` mode, and what was relaxed to find them
+    (``question``: the query is worded as a question, see :mod:`searchkit.search.match`)."""
     if match == "any" or not built.needs:
         return Selection(_matching_docs(searcher, built, filter_q, excluded, ranker, scored))
     if built.required:
@@ -268,7 +277,7 @@ def _result_set(
         base = base & ~_docs(searcher, wq.Or(list(excluded)), ranker)
     has = [_docs(searcher, need.query, ranker) for need in built.needs]
     # Relaxing is decided before the filters: a filter only ever narrows the results.
-    chosen = select(has, [need.label for need in built.needs], base, match, fewest=0 if built.required else 1)
+    chosen = select(has, [need.label for need in built.needs], base, match, required=built.required_words, question=question)
     if filter_q is None:
         return chosen
     return Selection(chosen.docs & _docs(searcher, filter_q, ranker), chosen.relaxed, chosen.min_words)

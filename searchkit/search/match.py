@@ -8,10 +8,11 @@ syllable-pair word such as "chỉ đạo" as one, an organization name or its al
 * ``"all"``: every word.
 * ``"any"``: any word (the plain OR of earlier versions; totals then count loose matches).
 * ``"auto"`` (the default): every word; when fewer than :data:`MIN_RESULTS` articles hold
-  them all, words are dropped from the end of the query (Meilisearch's "last" strategy),
-  words that no article holds first, until enough do. A long question (more than :data:`LONG_QUERY` words) needs only
-  :data:`LONG_QUERY_SHARE` of its words (Elasticsearch's ``minimum_should_match``), and
-  that minimum is lowered the same way. What was given up is reported
+  them all, words are dropped (Meilisearch's "last" strategy: words no article holds first,
+  then from the end of the query) until enough do. A natural-language question (more than
+  :data:`LONG_QUERY` words, or a question: a "?" or a question word such as "gì", "nào")
+  needs only :data:`LONG_QUERY_SHARE` of its words (Elasticsearch's ``minimum_should_match``),
+  and that minimum is lowered the same way. What was given up is reported
   (:attr:`~searchkit.search.SearchResults.relaxed`, ``min_words``).
 """
 
@@ -29,11 +30,11 @@ __all__ = ["LONG_QUERY", "LONG_QUERY_SHARE", "MIN_RESULTS", "Selection", "select
 
 #: In ``"auto"`` mode, fewer articles than this holding every word relaxes the query.
 MIN_RESULTS = 3
-#: A query of more words than this is a question: it needs only a share of its words.
+#: A query of more words than this is a question (as is one with "?" or a question word).
 LONG_QUERY = 6
 #: The share of a question's words an article must hold (rounded up); chosen on the first
 #: half of the ALQAC dev questions, see benchmarks/quality.py.
-LONG_QUERY_SHARE = 0.6
+LONG_QUERY_SHARE = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,13 @@ class Selection:
 
 
 def select(
-    has: Sequence[np.ndarray], labels: Sequence[str], base: np.ndarray, mode: MatchMode, *, fewest: int = 1
+    has: Sequence[np.ndarray],
+    labels: Sequence[str],
+    base: np.ndarray,
+    mode: MatchMode,
+    *,
+    required: int = 0,
+    question: bool = False,
 ) -> Selection:
     """Choose the result set from which articles hold each word (``has``, in query order).
 
@@ -62,8 +69,10 @@ def select(
         labels: The words as shown (for :attr:`Selection.relaxed`).
         base: The articles the rest of the query allows (phrases, filters, exclusions).
         mode: ``"all"`` or ``"auto"`` (``"any"`` is the scoring clauses' union, computed elsewhere).
-        fewest: The fewest words relaxing keeps: 1, or 0 when the query requires something
-            else (a phrase, ``title:``, ``+word``) that can stand alone.
+        required: How many words the query's required clauses hold (phrases, ``title:``,
+            ``+word``): every allowed article holds them, so they count among a question's
+            words; when there are some, relaxing may drop every free word.
+        question: The query is worded as a question: a share of its words is enough.
 
     >>> a, b = np.array([1, 1, 1, 0], bool), np.array([1, 0, 0, 1], bool)
     >>> s = select([a, b], ["a", "b"], np.ones(4, bool), "auto")
@@ -78,19 +87,21 @@ def select(
         for h in has:
             docs &= h
         return Selection(docs)
-    if n > LONG_QUERY:
+    if n > LONG_QUERY or (question and n + required > 1):
         counts = np.zeros(len(base), dtype=np.int32)
         for h in has:
             counts += h
-        options = [base & (counts >= k) for k in range(math.ceil(LONG_QUERY_SHARE * n), fewest - 1, -1)]
+        # The required clauses count among the question's words: every allowed article holds them.
+        most = max(math.ceil(LONG_QUERY_SHARE * (n + required)) - required, 0 if required else 1)
+        options = [base & (counts >= k) for k in range(most, -1 if required else 0, -1)]
         i = _first_enough(options)
-        return Selection(options[i], (), math.ceil(LONG_QUERY_SHARE * n) - i)
+        return Selection(options[i], (), most - i)
     # Words no allowed article holds (a typo, a word the index lacks) go first, then from the end.
     order = sorted(range(n), key=lambda j: not (base & has[j]).any())
     prefixes = [base & has[order[0]]]
     for j in order[1:]:
         prefixes.append(prefixes[-1] & has[j])
-    options = prefixes[::-1] + ([base] if fewest == 0 else [])  # every word first, then one dropped, ...
+    options = prefixes[::-1] + ([base] if required else [])  # every word first, then one dropped, ...
     i = _first_enough(options)
     return Selection(options[i], tuple(labels[j] for j in sorted(order[n - i :])))
 

@@ -33,8 +33,8 @@ from whoosh import query as wq
 
 from searchkit.search.query import Clause, ParsedQuery
 from searchkit.text.normalize import fold, normalize
-from searchkit.text.orgs import canonical_org, find_orgs
-from searchkit.text.terms import QueryWord, fold_term, query_words
+from searchkit.text.orgs import OrgMention, canonical_org, find_orgs
+from searchkit.text.terms import QueryWord, fold_term, syllables
 
 __all__ = ["Need", "Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
 
@@ -136,7 +136,10 @@ def _match_clause(clause: Clause, fields: Sequence[str], *, phrase: bool) -> wq.
 
 def org_query(name: str, boost: float = 1.0) -> wq.Query:
     """Articles naming the organization ``name`` (any alias) or a more specific one of it."""
-    canonical = canonical_org(name) or normalize(name).strip()
+    return _org_terms(canonical_org(name) or normalize(name).strip(), boost)
+
+
+def _org_terms(canonical: str, boost: float = 1.0) -> wq.Query:
     # "Ban Chỉ đạo 35" also finds "Ban Chỉ đạo 35 thành phố Hải Phòng".
     return wq.Or([wq.Term("orgs", canonical), wq.Prefix("orgs", canonical + " ")], boost=boost)
 
@@ -157,6 +160,12 @@ class Need:
     folded: tuple[str, ...]
 
 
+#: Question words: an article answering "… là ai?" rarely holds "ai", so they are never required.
+_QUESTION_WORDS = frozenset({
+    "ai", "gì", "nào", "thế_nào", "sao", "tại_sao", "vì_sao", "đâu", "bao_nhiêu", "bao_lâu", "bao_giờ", "khi_nào", "mấy",
+})
+
+
 def _word_need(word: QueryWord) -> Need:
     parts: list[wq.Query] = []
     for s, f in zip(word.syllables, word.folded, strict=True):
@@ -165,26 +174,27 @@ def _word_need(word: QueryWord) -> Need:
     return Need(" ".join(word.syllables), parts[0] if len(parts) == 1 else wq.And(parts), word.folded)
 
 
-def _free_needs(parsed: ParsedQuery) -> list[Need]:
-    """The words of the free text an article must hold, in query order (stopwords left out,
-    unless the clause has nothing else); ``a OR b`` is one need; the words of an organization
-    name that :func:`~searchkit.text.orgs.find_orgs` finds are also met by its aliases."""
+def _free_needs(parsed: ParsedQuery, mentions: Sequence[OrgMention]) -> list[Need]:
+    """The words of the free text an article must hold, in query order (stopwords and question
+    words left out, unless the clause has nothing else); ``a OR b`` is one need; the words of an organization
+    name found in the free text (``mentions``) are also met by its aliases."""
     needs: list[Need] = []
-    texts: list[str] = []
     for clause in parsed.clauses:
         if clause.kind != "text" or clause.excluded or clause.required:
             continue
-        texts.append(clause.text)
-        words = [w for w in clause.words if not w.stop] or list(clause.words)
+        words = [w for w in clause.words if not w.stop and w.word not in _QUESTION_WORDS] or list(clause.words)
         ours = [_word_need(w) for w in words[:_MAX_UNITS]]
         if clause.or_before and needs and ours:
             last = needs.pop()
             ours[0] = Need(f"{last.label} OR {ours[0].label}", wq.Or([last.query, ours[0].query]), ())
         needs.extend(ours)
-    for mention in find_orgs(" ".join(texts)) if texts else ():
-        wanted = [f for w in query_words(mention.text) for f in w.folded]
-        needs = _with_alias(needs, wanted, org_query(mention.canonical))
-    return needs
+    for mention in mentions:
+        wanted = [fold_term(s.lower()) for s in syllables(mention.text)]
+        needs = _with_alias(needs, wanted, _org_terms(mention.canonical))
+    unique: dict[str, Need] = {}  # a word typed twice is one word
+    for need in needs:
+        unique.setdefault(need.label, need)
+    return list(unique.values())
 
 
 def _with_alias(needs: list[Need], wanted: list[str], alias: wq.Query) -> list[Need]:
@@ -212,6 +222,8 @@ class Plan:
     units: list[QueryWord] = field(default_factory=list)
     accented: bool = True
     needs: list[Need] = field(default_factory=list)
+    question: bool = False
+    required_words: int = 0
 
 
 def build_plan(parsed: ParsedQuery) -> Plan:
@@ -221,12 +233,14 @@ def build_plan(parsed: ParsedQuery) -> Plan:
     built.accented = any(c.accented for c in free) or not free_text
     for clause in parsed.clauses:
         _add_clause(built, clause)
-    for mention in find_orgs(free_text) if free_text else ():
+    mentions = find_orgs(free_text) if free_text else []
+    for mention in mentions:
         built.orgs.add(mention.canonical)
         # The name weighs as much as the words it stands for ("Ủy ban nhân dân ..." is many).
         size = max(1, len(mention.text.split()))
         built.scoring.append(org_query(mention.canonical, boost=_W_ORG * size))
-    built.needs = _free_needs(parsed)
+    built.needs = _free_needs(parsed, mentions)
+    built.question = any("?" in c.text or any(w.word in _QUESTION_WORDS for w in c.words) for c in free)
     return built
 
 
@@ -238,6 +252,7 @@ def _add_clause(built: Plan, clause: Clause) -> None:
             q = _match_clause(clause, ("title", "body"), phrase=False)
             if q is not None:
                 (built.excluded if clause.excluded else built.required).append(q)
+                built.required_words += 0 if clause.excluded else _word_count(clause)
             if clause.excluded:
                 return
         _collect_terms(built, units, accented)
@@ -255,6 +270,7 @@ def _add_clause(built: Plan, clause: Clause) -> None:
             built.excluded.append(q)
             return
         built.required.append(q)
+        built.required_words += _word_count(clause)
         _collect_terms(built, query_units(clause.words, accented=True), clause.accented)
         built.scoring.append(q)
         return
@@ -267,6 +283,10 @@ def _add_clause(built: Plan, clause: Clause) -> None:
     else:  # category, source, author: one whole value, any case
         q = wq.Term(clause.kind, clause.text)  # resolved to the stored spelling in resolve_values
     (built.excluded if clause.excluded else built.filters).append(q)
+
+
+def _word_count(clause: Clause) -> int:
+    return max(1, sum(not w.stop for w in clause.words))
 
 
 def _collect_terms(built: Plan, units: Iterable[QueryWord], accented: bool) -> None:

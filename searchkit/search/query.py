@@ -3,7 +3,7 @@
 Syntax (case of the operators matters, the rest is case-insensitive):
 
 ==========================  ===============================================================
-``ban chi dao 35``          free text: every word counts (OR), ranked by BM25F
+``ban chi dao 35``          free text: articles holding every word (see ``match``), BM25F-ranked
 ``"Ban Chỉ đạo 35"``        a quoted phrase: articles must contain it
 ``a AND b``                 both sides required; ``a OR b``: either word will do
 ``NOT a``, ``-a``           articles containing ``a`` are excluded; ``+a`` requires ``a``
