@@ -22,9 +22,12 @@ def main() -> None:
         for query in QUERIES:
             results = ix.search(query, limit=3)
             print(f"\n{query!r}: {results.total} articles, {results.took_ms:.0f} ms")
+            if results.relaxed:
+                print(f"  (fewer than 3 articles hold every word; also without: {', '.join(results.relaxed)})")
             for hit in results.hits:
                 day = hit.published.date().isoformat() if hit.published else "----------"
-                print(f"  {hit.score:6.2f}  {day}  {hit.title}")
+                score = "" if hit.score is None else f"{hit.score:.2f}"  # None: a query of filters only, newest first
+                print(f"  {score:>6}  {day}  {hit.title}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from searchkit.errors import (
     SearchKitError,
 )
 from searchkit.index import DEFAULT_INDEX, FileReport, Index, IndexReport, IndexStats, build_index
-from searchkit.search import FacetValue, Highlighted, Hit, SearchResults, SortOrder
+from searchkit.search import FacetValue, Highlighted, Hit, MatchMode, SearchResults, SortOrder
 from searchkit.search.highlight import QueryTerms, Snippet, Span, SpanKind
 from searchkit.text.normalize import fold, normalize, normalize_with_offsets
 from searchkit.text.orgs import OrgKind, OrgMention, canonical_org, find_orgs, org_aliases
@@ -42,6 +42,7 @@ __all__ = [
     "IndexReport",
     "IndexStats",
     "IndexVersionError",
+    "MatchMode",
     "ModelError",
     "OrgKind",
     "OrgMention",

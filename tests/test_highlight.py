@@ -432,13 +432,18 @@ def test_fragments_end_between_words_even_inside_an_org_name() -> None:
 @settings(max_examples=300, deadline=None)
 @given(TEXTS)
 def test_boundaries_are_found_as_unicode_defines_them(text: str) -> None:
-    """Cutting is allowed anywhere but before a mark, around a zero-width joiner, or inside a pair."""
+    """Cutting is allowed anywhere but before a mark, around a zero-width joiner that binds
+    (one that follows a character other than whitespace), or inside a pair."""
     from searchkit.search.highlight import _is_boundary
+
+    def joins(j: int) -> bool:
+        return text[j] == "\u200d" and j > 0 and not text[j - 1].isspace()
 
     for i in range(len(text) + 1):
         inside = 0 < i < len(text) and (
             unicodedata.category(text[i])[0] == "M"
-            or "\u200d" in (text[i - 1], text[i])
+            or joins(i - 1)
+            or joins(i)
             or ("\udc00" <= text[i] <= "\udfff" and "\ud800" <= text[i - 1] <= "\udbff")
         )
         assert _is_boundary(text, i) == (not inside)

@@ -55,7 +55,10 @@ def whoosh_ranking(ix: Index, text: str) -> list[tuple[int, float]]:
     filters = [plan.resolve_values(searcher, q) for q in built.filters]
     excluded = [plan.resolve_values(searcher, q) for q in built.excluded]
     filter_q = wq.And(filters) if filters else None
-    return engine._whoosh_ranking(searcher, built, pairs, filter_q, excluded, None, None)
+    # the result set computed by Whoosh alone (no vectorised ranker), then ranked by Whoosh
+    chosen = engine._result_set(searcher, built, filter_q, excluded, None, None, "auto", False)
+    matched = np.flatnonzero(chosen.docs)
+    return engine._whoosh_ranking(searcher, built, pairs, matched, None, max(len(matched), 1))
 
 
 @pytest.mark.parametrize("text", QUERIES)

@@ -246,7 +246,7 @@ def test_or_is_the_union(ix: Index) -> None:
     a, b = all_ids(ix, "gạo"), all_ids(ix, "marathon")
     assert a and b
     assert all_ids(ix, "gạo OR marathon") == a | b
-    assert all_ids(ix, "gạo marathon") == a | b
+    assert all_ids(ix, "gạo marathon", match="any") == a | b
 
 
 @pytest.mark.parametrize("query", ["Đà Nẵng NOT Thành", "Đà Nẵng -Thành", "Đà Nẵng -thành"])
@@ -295,8 +295,8 @@ def test_category_filter_any_case_or_accents(ix: Index, query: str) -> None:
 def test_category_argument(ix: Index) -> None:
     expected = {f["id"] for f in every_article(ix) if f.get("category") == "Thể thao"}
     assert all_ids(ix, "", category="thể thao") == expected
-    with_text = all_ids(ix, "Hải Phòng", category="Thể thao")
-    assert with_text and with_text <= expected & all_ids(ix, "Hải Phòng")
+    with_text = all_ids(ix, "bóng đá", category="Thể thao")
+    assert with_text and with_text <= expected & all_ids(ix, "bóng đá")
 
 
 @pytest.mark.parametrize(
@@ -354,8 +354,10 @@ def test_category_and_field_filters_only_narrow(ix: Index, query: str) -> None:
 
 
 def test_required_clause_decides_and_free_words_rank(ix: Index) -> None:
-    """Like Lucene: with a required clause (title:, a phrase, +word) the free words only rank."""
+    """With a required clause (title:, a phrase, +word) the free words are required too, unless
+    fewer than 3 articles hold them: then they are dropped and only rank (like Lucene)."""
     found = ix.search('tổng kết title:"Hải Phòng"', limit=ALL)
+    assert found.relaxed == ("tổng kết",)
     assert set(ids(found)) == all_ids(ix, 'title:"Hải Phòng"')
     assert has_phrase(full_text(ix, found.hits[0].id), "tổng kết")
 
@@ -369,7 +371,7 @@ def test_sort_by_date_and_views(ix: Index, sort: str) -> None:
     present = [k for k in keys if k is not None]
     assert present == sorted(present, reverse=True)
     assert keys[: len(present)] == present  # unknown values last
-    assert all(h.score == 0 for h in results.hits)
+    assert all(h.score is None for h in results.hits)
 
 
 def test_sort_unknown_and_negative_limit_are_query_errors(ix: Index) -> None:
@@ -793,7 +795,8 @@ def _readme_json() -> dict[str, Any]:
 def test_to_json_matches_the_readme_shape(ix: Index) -> None:
     documented = _readme_json()
     produced = json.loads(json.dumps(ix.search("ban chi dao 35", limit=3).to_json()))
-    assert set(produced) == set(documented)
+    # issue #12 added how the words matched; the README's example gains them when it is updated
+    assert set(documented) <= set(produced) and set(produced) - set(documented) <= {"match", "relaxed", "min_words"}
     assert produced["query"] == "ban chi dao 35"
     assert isinstance(produced["total"], int) and isinstance(produced["took_ms"], float)
     assert produced["suggestion"] is None or isinstance(produced["suggestion"], str)
@@ -815,8 +818,8 @@ def test_to_json_matches_the_readme_shape(ix: Index) -> None:
 
 
 def test_paging_gives_disjoint_pages(ix: Index) -> None:
-    whole = ids(ix.search("Hải Phòng", limit=15))
-    pages = [ids(ix.search("Hải Phòng", limit=5, offset=o)) for o in (0, 5, 10)]
+    whole = ids(ix.search("Hải Phòng", limit=15, match="any"))
+    pages = [ids(ix.search("Hải Phòng", limit=5, offset=o, match="any")) for o in (0, 5, 10)]
     flat = [i for p in pages for i in p]
     assert len(flat) == len(set(flat)) == 15
     assert flat == whole

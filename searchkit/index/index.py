@@ -66,10 +66,10 @@ from searchkit.index.storage import (
 )
 from searchkit.index.storage import verify as verify_files
 from searchkit.index.writing import Writer
-from searchkit.search.engine import highlight_article
+from searchkit.search.engine import DateArgument, highlight_article
 from searchkit.search.engine import search as run_search
 from searchkit.search.facets import FacetTable
-from searchkit.search.results import FacetValue, Highlighted, SearchResults, SortOrder
+from searchkit.search.results import FacetValue, Highlighted, MatchMode, SearchResults, SortOrder
 from searchkit.text.analysis import ANALYZER_VERSION
 
 __all__ = ["DEFAULT_INDEX", "FileReport", "Index", "IndexReport", "IndexStats", "remove_index"]
@@ -287,11 +287,12 @@ class Index:
         offset: int = 0,
         *,
         org: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: DateArgument = None,
+        until: DateArgument = None,
         category: str | None = None,
         sort: SortOrder = "relevance",
         facets: bool = True,
+        match: MatchMode = "auto",
     ) -> SearchResults:
         """Search the index.
 
@@ -302,11 +303,21 @@ class Index:
             limit: Hits per page.
             offset: Hits to skip (for paging).
             org: Only articles naming this organization (any alias or spelling).
-            since: Only articles published at or after this time.
-            until: Only articles published at or before this time.
+            since: Only articles published at or after this time: a ``date``, a ``datetime``
+                or a string as on the command line (``"2023"``, ``"2023-08"``, ``"2023-08-18"``).
+            until: Only articles published at or before this time; a string or a date stands
+                for its last moment (``until="2023"`` is the end of 2023).
             category: Only articles of this category (any case).
-            sort: "relevance", "date" (newest first) or "views" (most viewed first).
+            sort: "relevance", "date" (newest first) or "views" (most viewed first). A query
+                of filters only (``org:…``, ``date:…``, no words) comes newest first, its
+                hits without a score.
             facets: Count organizations, years, categories and sources over all matches.
+            match: "auto" (default): articles holding every word of the free text (in any
+                spelling; an organization name also through its aliases), relaxed by dropping
+                words from the end when fewer than 3 articles hold them all, and needing
+                60% of the words of a long question (:mod:`searchkit.search.match`); "all":
+                every word, never relaxed; "any": any word (plain OR). Phrases, ``+word``,
+                ``-word``, ``a OR b`` and fields keep their meaning in every mode.
 
         Returns:
             :class:`~searchkit.search.SearchResults`, usable after the index is closed.
@@ -316,8 +327,9 @@ class Index:
                 not a date, an ``org`` longer than 200 characters, an ``org`` or ``category``
                 holding a lone surrogate). Also a ``ValueError``.
             ArgumentError: An argument has the wrong type (``limit=2.5``, ``org=5``,
-                ``since="2023"``), is negative or names an unknown ``sort``; the message
-                names it. A subclass of QuerySyntaxError.
+                ``since=2023``), is negative, is not a date (``since="yesterday"``) or names
+                an unknown ``sort`` or ``match``; the message names it. A subclass of
+                QuerySyntaxError.
 
         >>> import tempfile
         >>> with Index.create(tempfile.mkdtemp()) as ix:
@@ -327,15 +339,17 @@ class Index:
         """
         with self._reading_snapshot() as snap:
             return run_search(
-                snap, query, limit, offset, org=org, since=since, until=until, category=category, sort=sort, facets=facets
+                snap, query, limit, offset, org=org, since=since, until=until, category=category, sort=sort, facets=facets,
+                match=match,
             )
 
-    def organizations(self, top: int = 20, *, query: str | None = None) -> tuple[FacetValue, ...]:
+    def organizations(self, top: int = 20, *, query: str | None = None, match: MatchMode = "auto") -> tuple[FacetValue, ...]:
         """The most frequent organizations with their article counts.
 
         Args:
             top: How many to return.
             query: Count only the articles matching this query (all articles when None).
+            match: How the query's words match, as in :meth:`search`.
 
         >>> import tempfile
         >>> with Index.create(tempfile.mkdtemp()) as ix:
@@ -345,7 +359,7 @@ class Index:
         """
         with self._reading_snapshot() as snap:
             if query is not None and query.strip():
-                return tuple(run_search(snap, query, limit=0, facets=True, facet_top=top).facets.get("org", ()))
+                return tuple(run_search(snap, query, limit=0, facets=True, facet_top=top, match=match).facets.get("org", ()))
             searcher = snap.searcher
             table = snap.cached("facets", lambda: FacetTable(searcher))
             return table.count(_live_docnums(searcher), top)["org"]

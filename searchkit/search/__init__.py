@@ -9,13 +9,15 @@ highlighting, giving :class:`SearchResults`.
 from searchkit.search.engine import highlight_article, search
 from searchkit.search.highlight import QueryTerms, Snippet, Span, SpanKind
 from searchkit.search.query import ParsedQuery, parse_query
-from searchkit.search.results import SORTS, FacetValue, Highlighted, Hit, SearchResults, SortOrder
+from searchkit.search.results import MATCH_MODES, SORTS, FacetValue, Highlighted, Hit, MatchMode, SearchResults, SortOrder
 
 __all__ = [
+    "MATCH_MODES",
     "SORTS",
     "FacetValue",
     "Highlighted",
     "Hit",
+    "MatchMode",
     "ParsedQuery",
     "QueryTerms",
     "SearchResults",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from searchkit.search.highlight import (
     match_spans,
     typed_name_span,
 )
+from searchkit.search.match import Selection, select
 from searchkit.search.plan import (
     Plan,
     build_plan,
@@ -32,15 +33,18 @@ from searchkit.search.plan import (
     pair_scoring,
     resolve_values,
 )
-from searchkit.search.query import check_text, parse_query
-from searchkit.search.results import SORTS, FacetValue, Highlighted, Hit, SearchResults, SortOrder
+from searchkit.search.query import check_text, parse_date_range, parse_query
+from searchkit.search.results import MATCH_MODES, SORTS, FacetValue, Highlighted, Hit, MatchMode, SearchResults, SortOrder
 from searchkit.search.suggest import suggest
 from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
 
 if TYPE_CHECKING:
     from searchkit.index.snapshot import Snapshot
 
-__all__ = ["highlight_article", "search"]
+__all__ = ["DateArgument", "date_argument", "highlight_article", "search"]
+
+#: What ``since`` and ``until`` take: a date, a datetime, or 2023, 2023-08, 2023-08-18.
+DateArgument = date | datetime | str | None
 
 def search(
     snap: Snapshot,
@@ -49,18 +53,20 @@ def search(
     offset: int = 0,
     *,
     org: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: DateArgument = None,
+    until: DateArgument = None,
     category: str | None = None,
     sort: SortOrder = "relevance",
     facets: bool = True,
     facet_top: int = 20,
     snippet_chars: int = 240,
+    match: MatchMode = "auto",
 ) -> SearchResults:
     """Search one commit of an index (see :meth:`searchkit.Index.search`, which documents the
     arguments)."""
     started = time.perf_counter()
-    _check_arguments(query, limit, offset, org=org, since=since, until=until, category=category, sort=sort)
+    _check_arguments(query, limit, offset, org=org, category=category, sort=sort, match=match)
+    start, end = date_argument("since", since, end=False), date_argument("until", until, end=True)
     parsed = parse_query(query)
     built = build_plan(parsed)
     searcher = snap.searcher
@@ -70,42 +76,79 @@ def search(
         built.orgs.add(canonical_org(org) or org)
     if category:
         filters.append(wq.Term("category", category))
-    lo = _later(parsed.since, since)
-    hi = _earlier(parsed.until, until)
+    lo = _later(parsed.since, start)
+    hi = _earlier(parsed.until, end)
     if lo is not None or hi is not None:
         filters.append(wq.DateRange("published", lo, hi))
     filters = [resolve_values(searcher, q) for q in filters]
     excluded = [resolve_values(searcher, q) for q in built.excluded]
 
-    # Required words and phrases decide which articles match, the scoring clauses rank them;
-    # field filters and dates only narrow the set (they never add an article).
+    # The free text's words, required phrases and fields decide which articles match (see
+    # searchkit.search.match), the scoring clauses rank them; filters only narrow the set.
     if not built.scoring and not built.required and not filters:
-        return SearchResults(query, 0, _ms(started), (), MappingProxyType({}), None, offset)
+        return SearchResults(query, 0, _ms(started), (), MappingProxyType({}), None, offset, match)
     filter_q = wq.And(filters) if filters else None
     pairs = pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
-    sortedby = {"date": "published", "views": "views"}.get(sort)
+    filters_only = not built.scoring and not built.required
+    # A query of filters only has nothing to rank by: newest first.
+    sortedby = {"date": "published", "views": "views"}.get(sort, "published" if filters_only else None)
     ranker = _ranker(snap)
     scored = _score(ranker, built) if sortedby is None and built.scoring else None
     # The total and the facets come from one set computation over the postings instead of
     # Whoosh counting by running the whole scored query again (twice, with facets).
-    matched = _matching_docs(searcher, built, filter_q, excluded, ranker, scored)
+    chosen = _result_set(searcher, built, filter_q, excluded, ranker, scored, match, built.question or "?" in query)
+    matched = np.flatnonzero(chosen.docs)
     total = len(matched)
     ranked: list[tuple[int, float]] | None = None
     if scored is not None and ranker is not None:
         ranked = ranker.top(scored.scores, pairs, matched, offset + limit)
     if ranked is None:
-        ranked = _whoosh_ranking(searcher, built, pairs, filter_q, excluded, sortedby, offset + limit if limit else 1)
+        ranked = _whoosh_ranking(searcher, built, pairs, matched, sortedby, offset + limit if limit else 1)
     page = ranked[offset : offset + limit] if limit else []
     terms = _query_terms(built)
     hits = tuple(
-        _hit(searcher.stored_fields(d), score if sortedby is None else 0.0, terms, built.orgs, snippet_chars) for d, score in page
+        _hit(searcher.stored_fields(d), score if sortedby is None else None, terms, built.orgs, snippet_chars) for d, score in page
     )
     facet_values: Mapping[str, tuple[FacetValue, ...]] = MappingProxyType({})
     if facets and total:
         table = snap.cached("facets", lambda: FacetTable(searcher))
         facet_values = MappingProxyType(table.count(matched, facet_top))
     suggestion = suggest(searcher, query, built, total)
-    return SearchResults(query, total, _ms(started), hits, facet_values, suggestion, offset)
+    return SearchResults(
+        query, total, _ms(started), hits, facet_values, suggestion, offset, match, chosen.relaxed, chosen.min_words
+    )
+
+
+def date_argument(name: str, value: object, *, end: bool) -> datetime | None:
+    """Read a ``since`` (or, with ``end``, ``until``) argument as the moment it stands for.
+
+    A :class:`~datetime.datetime` is taken as it is; a :class:`~datetime.date` and the strings
+    of the command line (``2023``, ``2023-08``, ``2023-08-18``, also ``18-08-2023``) stand
+    for their first moment, or with ``end`` their last (``until="2023"`` is the end of 2023).
+
+    Raises:
+        ArgumentError: Neither a date nor a string, a string that is not a date, or a range
+            (``2022..2023``) whose end asked for is open.
+
+    >>> date_argument("until", "2023", end=True)
+    datetime.datetime(2023, 12, 31, 23, 59, 59, 999999)
+    >>> date_argument("since", date(2023, 8, 18), end=False)
+    datetime.datetime(2023, 8, 18, 0, 0)
+    """
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, *((23, 59, 59, 999999) if end else ()))
+    if not isinstance(value, str):
+        raise ArgumentError(f"{name} must be a date, a datetime or a string such as 2023-08, not {type(value).__name__}")
+    try:
+        lo, hi = parse_date_range(value)
+    except QuerySyntaxError as e:
+        raise ArgumentError(f"{name}={value!r} is not a date; use 2023, 2023-08 or 2023-08-18") from e
+    bound = hi if end else lo
+    if bound is None:
+        raise ArgumentError(f"{name}={value!r} leaves the {'end' if end else 'start'} open; give a date such as 2023-08")
+    return bound
 
 
 def _check_arguments(
@@ -114,15 +157,14 @@ def _check_arguments(
     offset: object,
     *,
     org: object,
-    since: object,
-    until: object,
     category: object,
     sort: object,
+    match: object,
 ) -> None:
     """Reject arguments of the wrong type or value with one line naming the argument.
 
     Raises:
-        ArgumentError: A wrong type, a negative ``limit``/``offset`` or an unknown ``sort``.
+        ArgumentError: A wrong type, a negative ``limit``/``offset``, an unknown ``sort`` or ``match``.
         QuerySyntaxError: ``org`` or ``category`` holds a lone surrogate; ``org`` is too long.
     """
     if not isinstance(query, str):
@@ -139,31 +181,42 @@ def _check_arguments(
             check_text(name, text)
     if isinstance(org, str) and len(org.strip()) > MAX_NAME_LENGTH:
         raise QuerySyntaxError(f"org is {len(org.strip())} characters long; an organization name has at most {MAX_NAME_LENGTH}")
-    for name, moment in (("since", since), ("until", until)):
-        if moment is not None and not isinstance(moment, datetime):
-            raise ArgumentError(f"{name} must be a datetime or None, not {type(moment).__name__}")
+    if not isinstance(match, str) or match not in MATCH_MODES:
+        raise ArgumentError(f"unknown match {match!r}: use one of {', '.join(MATCH_MODES)}")
 
 
 def _whoosh_ranking(
     searcher: Any,
     built: Plan,
     pairs: list[wq.Query],
-    filter_q: wq.Query | None,
-    excluded: Sequence[wq.Query],
+    matched: np.ndarray,
     sortedby: str | None,
     limit: int,
 ) -> list[tuple[int, float]]:
-    """The first ``limit`` ``(docnum, score)`` as Whoosh ranks them (sorted results, odd queries)."""
-    if built.scoring:
+    """The first ``limit`` ``(docnum, score)`` of the ``matched`` articles (sorted document
+    numbers) as Whoosh ranks them: sorted results, and queries the vectorised ranker does not
+    handle. Undated articles come last when sorted by date; matched articles no scoring clause
+    scores come last by relevance, with score 0."""
+    allowed = set(matched.tolist())
+    if not allowed:  # (Whoosh reads an empty filter as no filter)
+        return []
+    if sortedby is None and built.scoring:
         scoring_q: wq.Query = wq.Or(built.scoring + pairs)
-        whole: wq.Query = wq.AndMaybe(wq.And(built.required), scoring_q) if built.required else scoring_q
-    elif built.required:
-        whole = wq.And(built.required)
+        whole = wq.AndMaybe(wq.And(built.required), scoring_q) if built.required else scoring_q
+        first = _whoosh_top(searcher, whole, allowed, None, limit)
+    elif sortedby == "published":
+        dated = set(searcher.docs_for_query(wq.Every("published"))) & allowed
+        first = _whoosh_top(searcher, wq.Every(), dated, "published", limit) if dated else []
     else:
-        whole = wq.Every()
-    if excluded:
-        whole = wq.AndNot(whole, wq.Or(list(excluded)))
-    results = searcher.search(whole, limit=limit, filter=filter_q, sortedby=sortedby, reverse=sortedby is not None, terms=False)
+        first = _whoosh_top(searcher, wq.Every(), allowed, sortedby, limit)
+    if len(first) < limit:
+        seen = {d for d, _ in first}
+        first.extend((d, 0.0) for d in matched.tolist() if d not in seen)
+    return first[:limit]
+
+
+def _whoosh_top(searcher: Any, q: wq.Query, allowed: set[int], sortedby: str | None, limit: int) -> list[tuple[int, float]]:
+    results = searcher.search(q, limit=limit, filter=allowed, sortedby=sortedby, reverse=sortedby is not None, terms=False)
     return [(r.docnum, r.score) for r in results]
 
 
@@ -202,6 +255,38 @@ def _score(ranker: rank.Ranker | None, built: Plan) -> _Scored | None:
     return _Scored(scores, required[1] if required is not None else None, matched)
 
 
+def _result_set(
+    searcher: Any,
+    built: Plan,
+    filter_q: wq.Query | None,
+    excluded: Sequence[wq.Query],
+    ranker: rank.Ranker | None,
+    scored: _Scored | None,
+    match: MatchMode,
+    question: bool,
+) -> Selection:
+    """The articles the query matches in this ``match`` mode, and what was relaxed to find them
+    (``question``: the query is worded as a question, see :mod:`searchkit.search.match`)."""
+    if match == "any" or not built.needs:
+        return Selection(_matching_docs(searcher, built, filter_q, excluded, ranker, scored))
+    if built.required:
+        required = scored.required if scored is not None else None
+        base = required if required is not None else _docs(searcher, wq.And(built.required), ranker)
+    else:
+        base = np.ones(searcher.reader().doc_count_all(), dtype=bool)  # the words leave deleted articles out
+    if excluded:
+        base = base & ~_docs(searcher, wq.Or(list(excluded)), ranker)
+    has = [_docs(searcher, need.query, ranker) for need in built.needs]
+    # Relaxing is decided before the filters: a filter only ever narrows the results.
+    chosen = select(
+        has, [need.label for need in built.needs], base, match,
+        required=built.required_words, question=question, keep=[need.org for need in built.needs],
+    )
+    if filter_q is None:
+        return chosen
+    return Selection(chosen.docs & _docs(searcher, filter_q, ranker), chosen.relaxed, chosen.min_words)
+
+
 def _matching_docs(
     searcher: Any,
     built: Plan,
@@ -210,8 +295,8 @@ def _matching_docs(
     ranker: rank.Ranker | None = None,
     scored: _Scored | None = None,
 ) -> np.ndarray:
-    """The sorted document numbers of all articles the query matches (same semantics as the
-    scored query), computed as sets over the postings (taken from ``scored`` when given)."""
+    """Which articles match any scoring clause (and the required ones, filters and exclusions),
+    as a boolean array computed over the postings (taken from ``scored`` when given)."""
     if built.required:
         required = scored.required if scored is not None else None
         docs = required if required is not None else _docs(searcher, wq.And(built.required), ranker)
@@ -227,7 +312,7 @@ def _matching_docs(
         docs = docs & _docs(searcher, filter_q, ranker)
     if excluded and docs.any():
         docs = docs & ~_docs(searcher, wq.Or(list(excluded)), ranker)
-    return np.flatnonzero(docs)
+    return docs
 
 
 def _docs(searcher: Any, q: wq.Query, ranker: rank.Ranker | None = None) -> np.ndarray:
@@ -259,7 +344,7 @@ def _query_terms(built: Plan) -> QueryTerms:
     return QueryTerms(frozenset(built.terms), frozenset(built.folded), frozenset(built.pairs), frozenset(built.alone))
 
 
-def _hit(fields: Mapping[str, Any], score: float, terms: QueryTerms, orgs: set[str], snippet_chars: int) -> Hit:
+def _hit(fields: Mapping[str, Any], score: float | None, terms: QueryTerms, orgs: set[str], snippet_chars: int) -> Hit:
     title = fields.get("title", "")
     body = fields.get("body", "")
     title_orgs, body_orgs, extra = _org_spans(fields.get("org_spans") or [], orgs, {"title": title, "body": body})
@@ -272,7 +357,7 @@ def _hit(fields: Mapping[str, Any], score: float, terms: QueryTerms, orgs: set[s
     return Hit(
         id=fields["id"],
         title=title,
-        score=float(score),
+        score=None if score is None else float(score),
         published=fields.get("published"),
         views=fields.get("views"),
         category=fields.get("category"),

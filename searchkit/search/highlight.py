@@ -174,10 +174,16 @@ def _is_boundary(text: str, i: int) -> bool:
         return True
     ch = text[i]
     if ch < "\u0300" or "\u1e00" <= ch <= "\u1eff":  # letters and such: no mark, ZWJ or surrogate
-        return text[i - 1] != _ZWJ
-    if unicodedata.category(ch)[0] == "M" or text[i - 1] == _ZWJ or ch == _ZWJ:
+        return not _joins(text, i - 1)
+    if unicodedata.category(ch)[0] == "M" or _joins(text, i - 1) or _joins(text, i):
         return False
     return not ("\udc00" <= ch <= "\udfff" and "\ud800" <= text[i - 1] <= "\udbff")
+
+
+def _joins(text: str, j: int) -> bool:
+    """``text[j]`` is a zero-width joiner that binds its neighbours (an emoji sequence); one
+    after whitespace or at the start binds nothing, so the text may be cut around it."""
+    return text[j] == _ZWJ and j > 0 and not text[j - 1].isspace()
 
 
 def _snap_back(text: str, i: int) -> int:

@@ -37,7 +37,7 @@ from searchkit.text.normalize import fold, normalize
 from searchkit.text.orgs import canonical_org, find_orgs, org_aliases
 from searchkit.text.terms import QueryWord, fold_term, syllable_keys, syllables
 
-__all__ = ["Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
+__all__ = ["Need", "Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
 
 _MAX_UNITS = 48
 
@@ -140,9 +140,81 @@ def _match_clause(clause: Clause, fields: Sequence[str], *, phrase: bool) -> wq.
 
 def org_query(name: str, boost: float = 1.0) -> wq.Query:
     """Articles naming the organization ``name`` (any alias) or a more specific one of it."""
-    canonical = canonical_org(name) or normalize(name).strip()
+    return _org_terms(canonical_org(name) or normalize(name).strip(), boost)
+
+
+def _org_terms(canonical: str, boost: float = 1.0) -> wq.Query:
     # "Ban Chỉ đạo 35" also finds "Ban Chỉ đạo 35 thành phố Hải Phòng".
     return wq.Or([wq.Term("orgs", canonical), wq.Prefix("orgs", canonical + " ")], boost=boost)
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """A word of the free text that a matching article holds in some form (see :mod:`searchkit.search.match`).
+
+    Attributes:
+        label: The word as shown when it is dropped ("chỉ đạo", "a OR b").
+        query: Articles holding the word: each syllable as typed (a syllable typed without
+            diacritics through its folded form), or an alias of the organization it is part of.
+        folded: Its syllables without diacritics (to find organization names over words).
+        org: It is part of an organization name the query typed: relaxing never drops it
+            while some article holds it ("UBND Quảng Ninh" never becomes "UBND").
+    """
+
+    label: str
+    query: wq.Query
+    folded: tuple[str, ...]
+    org: bool = False
+
+
+#: Question words: an article answering "… là ai?" rarely holds "ai", so they are never required.
+_QUESTION_WORDS = frozenset({
+    "ai", "gì", "nào", "thế_nào", "sao", "tại_sao", "vì_sao", "đâu", "bao_nhiêu", "bao_lâu", "bao_giờ", "khi_nào", "mấy",
+})
+
+
+def _word_need(word: QueryWord) -> Need:
+    parts: list[wq.Query] = []
+    for s, f in zip(word.syllables, word.folded, strict=True):
+        view, term = ("s", s) if f != s else ("f", f)  # a syllable typed without marks matches any marks
+        parts.append(wq.Or([wq.Term(f"title_{view}", term), wq.Term(f"body_{view}", term)]))
+    return Need(" ".join(word.syllables), parts[0] if len(parts) == 1 else wq.And(parts), word.folded)
+
+
+def _free_needs(parsed: ParsedQuery, names: Sequence[tuple[str, list[str]]]) -> list[Need]:
+    """The words of the free text an article must hold, in query order (stopwords and question
+    words left out, unless the clause has nothing else); ``a OR b`` is one need; the words of an
+    organization name found in the free text (``names``: canonical name and the folded
+    syllables it was typed as) are also met by its aliases."""
+    needs: list[Need] = []
+    for clause in parsed.clauses:
+        if clause.kind != "text" or clause.excluded or clause.required:
+            continue
+        words = [w for w in clause.words if not w.stop and w.word not in _QUESTION_WORDS] or list(clause.words)
+        ours = [_word_need(w) for w in words[:_MAX_UNITS]]
+        if clause.or_before and needs and ours:
+            last = needs.pop()
+            ours[0] = Need(f"{last.label} OR {ours[0].label}", wq.Or([last.query, ours[0].query]), ())
+        needs.extend(ours)
+    for canonical, wanted in names:
+        needs = _with_alias(needs, wanted, _org_terms(canonical))
+    unique: dict[str, Need] = {}  # a word typed twice is one word
+    for need in needs:
+        unique.setdefault(need.label, need)
+    return list(unique.values())
+
+
+def _with_alias(needs: list[Need], wanted: list[str], alias: wq.Query) -> list[Need]:
+    """Let an alias of the organization named by the needs spelling ``wanted`` meet each of them
+    ("UBND Quảng Ninh": an article naming "Ủy ban nhân dân tỉnh Quảng Ninh" holds both words)."""
+    flat = [(i, f) for i, n in enumerate(needs) for f in n.folded]
+    size = len(wanted)
+    for start in range(len(flat) - size + 1) if size else ():
+        if [f for _, f in flat[start : start + size]] == wanted:
+            first, last = flat[start][0], flat[start + size - 1][0]
+            named = [Need(n.label, wq.Or([n.query, alias]), n.folded, org=True) for n in needs[first : last + 1]]
+            return [*needs[:first], *named, *needs[last + 1 :]]
+    return needs
 
 
 @dataclass
@@ -158,6 +230,9 @@ class Plan:
     accented: bool = True
     pairs: set[tuple[str, str]] = field(default_factory=set)
     alone: set[str] = field(default_factory=set)
+    needs: list[Need] = field(default_factory=list)
+    question: bool = False
+    required_words: int = 0
 
 
 def build_plan(parsed: ParsedQuery) -> Plan:
@@ -167,35 +242,46 @@ def build_plan(parsed: ParsedQuery) -> Plan:
     built.accented = any(c.accented for c in free) or not free_text
     for clause in parsed.clauses:
         _add_clause(built, clause)
-    named: dict[str, int] = {}
+    names: list[tuple[str, list[str]]] = []  # (canonical, the folded syllables typed for it)
     for mention in find_orgs(free_text) if free_text else ():
-        # The name weighs as much as the words it stands for ("Ủy ban nhân dân ..." is many).
-        named.setdefault(mention.canonical, max(1, len(mention.text.split())))
+        names.append((mention.canonical, [fold_term(s.lower()) for s in syllables(mention.text)]))
+    found = {canonical for canonical, _ in names}
     for clause in free:
-        if not clause.accented:  # find_orgs reads running text; typed without marks, try runs
-            for canonical, size in _typed_orgs(tuple(f for w in clause.words for f in w.folded)):
-                named.setdefault(canonical, size)
+        # find_orgs reads running text as written (it misses names typed without marks or in
+        # lower case): try runs of the typed syllables too.
+        folded = tuple(f for w in clause.words for f in w.folded)
+        names.extend(
+            (canonical, list(folded[start : start + size]))
+            for canonical, start, size in _typed_orgs(folded)
+            if canonical not in found
+        )
+    named: dict[str, int] = {}
+    for canonical, typed in names:
+        # The name weighs as much as the words it stands for ("Ủy ban nhân dân ..." is many).
+        named.setdefault(canonical, max(1, len(typed)))
     for canonical, size in named.items():
         built.orgs.add(canonical)
         built.scoring.append(org_query(canonical, boost=_W_ORG * size))
+    built.needs = _free_needs(parsed, names)
+    built.question = any("?" in c.text or any(w.word in _QUESTION_WORDS for w in c.words) for c in free)
     return built
 
 
 @functools.lru_cache(maxsize=1024)
-def _typed_orgs(folded: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+def _typed_orgs(folded: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
     """Organization names in syllables typed without diacritics, longest first, left to right.
 
     "uy ban nhan dan tinh quang ninh" names "Ủy ban nhân dân tỉnh Quảng Ninh" (7 syllables);
-    "an ninh" names nothing. Returns ``(canonical, syllable count)`` pairs. Cached: a running
+    "an ninh" names nothing. Returns ``(canonical, first syllable, syllable count)`` triples. Cached: a running
     application sees the same queries again (paging), and each run tries many names.
     """
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, int, int]] = []
     i = 0
     while i < len(folded):
         for size in range(min(_MAX_ORG_SYLLABLES, len(folded) - i), 0, -1):
             canonical = canonical_org(" ".join(folded[i : i + size]))
             if canonical:
-                found.append((canonical, size))
+                found.append((canonical, i, size))
                 i += size
                 break
         else:
@@ -229,6 +315,7 @@ def _add_clause(built: Plan, clause: Clause) -> None:
             q = _match_clause(clause, ("title", "body"), phrase=False)
             if q is not None:
                 (built.excluded if clause.excluded else built.required).append(q)
+                built.required_words += 0 if clause.excluded else _word_count(clause)
             if clause.excluded:
                 return
         _collect_terms(built, units, accented)
@@ -252,6 +339,7 @@ def _add_clause(built: Plan, clause: Clause) -> None:
         if canonical:
             built.orgs.add(canonical)
         built.required.append(q)
+        built.required_words += _word_count(clause)
         _collect_terms(built, query_units(clause.words, accented=True), clause.accented, phrase=True)
         built.scoring.append(q)
         return
@@ -264,6 +352,10 @@ def _add_clause(built: Plan, clause: Clause) -> None:
     else:  # category, source, author: one whole value, any case
         q = wq.Term(clause.kind, clause.text)  # resolved to the stored spelling in resolve_values
     (built.excluded if clause.excluded else built.filters).append(q)
+
+
+def _word_count(clause: Clause) -> int:
+    return max(1, sum(not w.stop for w in clause.words))
 
 
 def _collect_terms(built: Plan, units: Iterable[QueryWord], accented: bool, *, phrase: bool = False) -> None:

@@ -3,9 +3,9 @@
 Syntax (case of the operators matters, the rest is case-insensitive):
 
 ==========================  ===============================================================
-``ban chi dao 35``          free text: every word counts (OR), ranked by BM25F
+``ban chi dao 35``          free text: articles holding every word (see ``match``), BM25F-ranked
 ``"Ban Chỉ đạo 35"``        a quoted phrase: articles must contain it
-``a AND b``                 both sides required; ``a OR b`` is the default anyway
+``a AND b``                 both sides required; ``a OR b``: either word will do
 ``NOT a``, ``-a``           articles containing ``a`` are excluded; ``+a`` requires ``a``
 ``title:hội nghị``          the word (or ``title:"a phrase"``) must be in the title
 ``org:UBND Quảng Ninh``     articles naming that organization, in any spelling or alias
@@ -73,6 +73,8 @@ class Clause:
         words: For the :data:`WORD_KINDS`, the words of ``text`` as the index views hold
             them (segmented once, by :func:`parse_query`); empty for the other kinds.
         accented: Whether ``text`` holds a diacritic (it is matched with diacritics).
+        or_before: A free-text clause written right after ``OR``: its first word and the
+            previous clause's last word are alternatives.
     """
 
     kind: str
@@ -82,6 +84,7 @@ class Clause:
     quoted: bool = False
     words: tuple[QueryWord, ...] = ()
     accented: bool = False
+    or_before: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,11 +279,13 @@ class _Assembly:
     until: datetime | None = None
     pending_not: bool = False
     pending_and: bool = False
+    pending_or: bool = False
 
     def flush_run(self) -> None:
         if self.run:
-            self.clauses.append(Clause("text", " ".join(self.run)))
+            self.clauses.append(Clause("text", " ".join(self.run), or_before=self.pending_or))
             self.run.clear()
+            self.pending_or = False
 
     def operator(self, value: str) -> None:
         self.flush_run()
@@ -290,6 +295,8 @@ class _Assembly:
             self.pending_and = True
         elif value == "NOT":
             self.pending_not = True
+        elif self.clauses and self.clauses[-1].kind == "text" and not self.clauses[-1].excluded:
+            self.pending_or = True  # OR, ||: between free words
 
     def add(self, kind: str, value: str, sign: str, quoted: bool) -> None:
         excluded = sign == "-" or self.pending_not
@@ -298,11 +305,13 @@ class _Assembly:
         if kind == "word":
             if excluded or required:
                 self.flush_run()
+                self.pending_or = False
                 self.clauses.append(Clause("text", value, required, excluded))
             elif _has_letter_or_digit(value):
                 self.run.append(value)
             return
         self.flush_run()
+        self.pending_or = False
         if kind == "date":
             self.add_dates(value)
         elif value:

@@ -9,12 +9,17 @@ from typing import Any, Literal
 
 from searchkit.search.highlight import Snippet
 
-__all__ = ["SORTS", "FacetValue", "Highlighted", "Hit", "SearchResults", "SortOrder", "snippet_json"]
+__all__ = ["MATCH_MODES", "SORTS", "FacetValue", "Highlighted", "Hit", "MatchMode", "SearchResults", "SortOrder", "snippet_json"]
 
 #: The order of hits: by relevance, by date (newest first) or by views (most viewed first).
 SortOrder = Literal["relevance", "date", "views"]
 #: Accepted values of ``sort``.
 SORTS: tuple[SortOrder, ...] = ("relevance", "date", "views")
+#: Which articles match the free text: all its words (relaxed when fewer than 3 articles hold
+#: them all, see :mod:`searchkit.search.match`), all of them strictly, or any of them.
+MatchMode = Literal["auto", "all", "any"]
+#: Accepted values of ``match``.
+MATCH_MODES: tuple[MatchMode, ...] = ("auto", "all", "any")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +29,8 @@ class Hit:
     Attributes:
         id: The article id.
         title: The stored (normalized) title.
-        score: Relevance score (0 when sorted by date or views).
+        score: Relevance score; None when the hits are not ranked by relevance (sorted by
+            date or views, or a query of filters only, which comes newest first).
         published: Publication time, if known.
         views: View count, if known.
         category: Category, if known.
@@ -38,7 +44,7 @@ class Hit:
 
     id: str
     title: str
-    score: float
+    score: float | None
     published: datetime | None
     views: int | None
     category: str | None
@@ -70,6 +76,11 @@ class SearchResults:
         facets: ``{"org"|"year"|"category"|"source": (FacetValue, ...)}`` over all matches.
         suggestion: A corrected query when this one found few articles, else None.
         offset: Index of the first hit of this page in the full ranking.
+        match: The match mode used (``"auto"``, ``"all"`` or ``"any"``).
+        relaxed: Words of the query the hits need not contain: fewer than 3 articles held
+            them all, so they were dropped, from the end of the query (``"auto"`` only).
+        min_words: How many of the query's words each hit holds at least, when a long
+            question needs only some of them (``"auto"`` only); None when all are needed.
     """
 
     query: str
@@ -79,6 +90,9 @@ class SearchResults:
     facets: Mapping[str, tuple[FacetValue, ...]]
     suggestion: str | None
     offset: int = 0
+    match: MatchMode = "auto"
+    relaxed: tuple[str, ...] = ()
+    min_words: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the documented JSON shape (see the README's "JSON output")."""
@@ -90,6 +104,9 @@ class SearchResults:
             "hits": [_hit_json(h) for h in self.hits],
             "facets": {k: [{"value": f.value, "count": f.count} for f in v] for k, v in self.facets.items()},
             "suggestion": self.suggestion,
+            "match": self.match,
+            "relaxed": list(self.relaxed),
+            "min_words": self.min_words,
         }
 
 
@@ -124,7 +141,7 @@ def _hit_json(h: Hit) -> dict[str, Any]:
     return {
         "id": h.id,
         "title": h.title,
-        "score": round(h.score, 4),
+        "score": None if h.score is None else round(h.score, 4),
         "published": h.published.isoformat() if h.published else None,
         "views": h.views,
         "category": h.category,

@@ -50,10 +50,10 @@ from searchkit.documents import count_inputs
 from searchkit.documents.files import shown
 from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchKitError
 from searchkit.index import DEFAULT_INDEX, Index, IndexReport, build_index
-from searchkit.search import SORTS, SearchResults
+from searchkit.search import MATCH_MODES, SORTS, SearchResults
 from searchkit.ui.render import render_deleted, render_orgs, render_report, render_results, render_stats
 from searchkit.ui.repl import Repl
-from searchkit.ui.usage import UsageError, date_bound
+from searchkit.ui.usage import UsageError, date_bound, match_note
 
 __all__ = ["EXIT_FATAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "main", "main_entry", "progress_bar"]
 
@@ -92,7 +92,9 @@ Examples:
   searchkit search --queries questions.txt --json > answers.jsonl
 
 Query language: "a phrase", -excluded, +required, a AND b, title:word, org:NAME,
-category:NAME, date:2023-08 (also 2023, 2023-08-18, 2022..2023).
+category:NAME, date:2023-08 (also 2023, 2023-08-18, 2022..2023), a OR b.
+Hits hold every word (in any spelling); when fewer than 3 articles do, words are dropped
+from the end and a dim line says which (--match all: never; --match any: any word).
 Dates of --since/--until: YYYY, YYYY-MM or YYYY-MM-DD (inclusive).""",
     "orgs": """\
 Examples:
@@ -140,6 +142,12 @@ def _date_arg(end: bool) -> Callable[[str], datetime]:
     return convert
 
 
+def _match_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--match", choices=MATCH_MODES, default="auto",
+                   help="articles with all the words, relaxed when fewer than 3 have them (auto, default), "
+                        "all of them strictly, or any of them")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``searchkit`` argument parser (one subparser per subcommand)."""
     parser = _Parser(
@@ -183,11 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE", type=_date_arg(end=False), help="published on or after DATE")
     p.add_argument("--until", metavar="DATE", type=_date_arg(end=True), help="published on or before DATE")
     p.add_argument("--sort", choices=SORTS, default="relevance", help="order of hits (default: relevance)")
+    _match_flag(p)
     json_flag(p)
 
     p = command("orgs", "Show the most frequent organizations.", _cmd_orgs)
     p.add_argument("--top", metavar="N", type=_positive, default=20, help="how many (default: 20)")
     p.add_argument("--query", metavar="Q", help="count only the articles matching Q")
+    _match_flag(p)
     json_flag(p)
 
     p = command("stats", "Show facts about an index.", _cmd_stats)
@@ -354,7 +364,7 @@ def _cmd_index(args: argparse.Namespace, console: Console) -> int:
 def _search_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "limit": args.limit, "offset": args.offset, "org": args.org, "category": args.category,
-        "since": args.since, "until": args.until, "sort": args.sort,
+        "since": args.since, "until": args.until, "sort": args.sort, "match": args.match,
     }
 
 
@@ -370,6 +380,9 @@ def _cmd_search(args: argparse.Namespace, console: Console) -> int:
             _print_json(console, results.to_json())
         else:
             console.print(render_results(results))
+            note = match_note(results)
+            if note:
+                console.print(Text(note, style="dim"))
     return EXIT_OK
 
 
@@ -458,7 +471,7 @@ def _batch(ix: Index, args: argparse.Namespace, console: Console) -> int:
 def _cmd_orgs(args: argparse.Namespace, console: Console) -> int:
 
     with Index.open(_index_path(args)) as ix:
-        values = ix.organizations(args.top, query=args.query)
+        values = ix.organizations(args.top, query=args.query, match=args.match)
     if args.json:
         _print_json(console, {"query": args.query, "organizations": [{"value": v.value, "count": v.count} for v in values]})
     else:

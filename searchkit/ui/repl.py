@@ -44,10 +44,10 @@ from rich.text import Text
 
 from searchkit.errors import SearchKitError
 from searchkit.index import Index
-from searchkit.search import SORTS, Hit, SearchResults, SortOrder
+from searchkit.search import MATCH_MODES, SORTS, Hit, MatchMode, SearchResults, SortOrder
 from searchkit.ui.render import fit_page, render_article, render_facets, render_orgs, render_page, render_stats
 from searchkit.ui.snippets import legend
-from searchkit.ui.usage import UsageError, date_bound
+from searchkit.ui.usage import UsageError, date_bound, match_note
 
 __all__ = ["Repl", "history_path"]
 
@@ -81,6 +81,7 @@ _COMMANDS = (
     _Command("filter", ":filter org=… since=… until=… category=…", "restrict results (key= removes one)"),
     _Command("clear", ":clear", "remove all filters"),
     _Command("sort", ":sort relevance|date|views", "order of results"),
+    _Command("match", ":match auto|all|any", "hits hold all words (auto: relaxed if under 3), all strictly, or any"),
     _Command("stats", ":stats", "facts about the index"),
     _Command("quit", ":quit, :q", "leave (also Ctrl-D)"),
 )
@@ -132,6 +133,7 @@ class Repl:
         self.query: str | None = None
         self.offset = 0
         self.sort: SortOrder = "relevance"
+        self.match: MatchMode = "auto"
         self.filters: dict[str, str] = {}
         self.results: SearchResults | None = None
         self.errors = 0
@@ -321,6 +323,17 @@ class Repl:
         self.console.print(Text(f"sorted by {self.sort}", style="dim"))
         self._rerun()
 
+    def _cmd_match(self, arg: str) -> None:
+        if not arg:
+            self.console.print(Text(f"match: {self.match}", style="dim"))
+            return
+        match = next((m for m in MATCH_MODES if m == arg.lower()), None)
+        if match is None:
+            raise UsageError(f"unknown match {arg!r}: use :match {'|'.join(MATCH_MODES)}")
+        self.match = match
+        self.console.print(Text(f"match: {self.match}", style="dim"))
+        self._rerun()
+
     def _cmd_stats(self, _arg: str) -> None:
         self.console.print(render_stats(self.index.stats()))
 
@@ -352,9 +365,17 @@ class Repl:
         return found[0]
 
     def _footer_lines(self, results: SearchResults) -> list[Text]:
-        """The page's footer (one line, already counted in :func:`fit_page`): the highlight
-        legend, once results have snippets to read it by."""
-        return [Text.from_markup(legend())] if results.hits else []
+        """The page's footer (one line, already counted in :func:`fit_page`): how the query
+        matched when that is not the plain default (match mode, words dropped), then the
+        highlight legend once there are snippets to read it by."""
+        notes = [f"match: {self.match}"] if self.match != "auto" else []
+        note = match_note(results)
+        if note:
+            notes.append(note)
+        lines = [Text(" · ".join(notes), style="dim")] if notes else []
+        if results.hits:
+            lines.append(Text.from_markup(legend()))
+        return lines
 
     def _fit(self) -> tuple[int, int]:
         """Hits per page and snippet lines per hit for this console's height."""
@@ -386,6 +407,7 @@ class Repl:
             until=_date_bound(self.filters.get("until"), end=True),
             sort=self.sort,
             facets=facets,
+            match=self.match,
         )
 
     def _show_page(self) -> None:

@@ -1,12 +1,13 @@
-"""What the command line and the REPL share about their input: the usage error and dates."""
+"""What the command line and the REPL share: the usage error, dates, and the match note."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from searchkit.search.query import parse_date_range
+from searchkit.search.results import SearchResults
 
-__all__ = ["UsageError", "date_bound"]
+__all__ = ["UsageError", "date_bound", "match_note"]
 
 
 class UsageError(Exception):
@@ -30,3 +31,17 @@ def date_bound(value: str, *, end: bool) -> datetime:
     if bound is None:
         raise UsageError(f"{value!r} leaves the {'end' if end else 'start'} open; give a date such as 2023-08")
     return bound
+
+
+def match_note(results: SearchResults) -> str | None:
+    """One line on what the search gave up to find enough articles, or None.
+
+    >>> from types import MappingProxyType
+    >>> match_note(SearchResults("đà nẵng xyzzy", 8, 1.0, (), MappingProxyType({}), None, relaxed=("xyzzy",)))
+    'fewer than 3 articles hold every word; also showing articles without: xyzzy'
+    """
+    if results.relaxed:
+        return f"fewer than 3 articles hold every word; also showing articles without: {', '.join(results.relaxed)}"
+    if results.min_words is not None:
+        return f"a long question: articles holding at least {results.min_words} of its words"
+    return None
