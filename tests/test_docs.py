@@ -192,3 +192,26 @@ def test_public_entry_points_have_examples() -> None:
         if ">>>" not in (obj.__doc__ or ""):
             missing.append(name)
     assert not missing, f"no >>> example in: {', '.join(missing)}"
+
+
+def test_readme_json_example_is_the_current_output(tmp_path: Path) -> None:
+    """The README's JSON example is what `searchkit search "ban chi dao 35" --json` prints over
+    the example articles today (timings and the body snippet's text aside)."""
+    import json
+
+    from searchkit import Index
+
+    documented = json.loads(fenced("json")[0])
+    with Index.create(tmp_path) as ix:
+        ix.add_path(REPO / "examples" / "articles", workers=0)
+        produced = json.loads(json.dumps(ix.search(documented["query"]).to_json()))
+    for key in ("total", "offset", "suggestion", "match", "relaxed", "min_words"):
+        assert produced[key] == documented[key], key
+    hit, doc_hit = produced["hits"][0], documented["hits"][0]
+    for key in ("id", "title", "score", "published", "views", "category", "source", "author", "url", "orgs", "title_snippet"):
+        assert hit[key] == doc_hit[key], key
+    documented_spans = doc_hit["snippet"]["spans"]
+    assert hit["snippet"]["spans"][: len(documented_spans)] == documented_spans
+    assert hit["snippet"]["text"].startswith(doc_hit["snippet"]["text"].removesuffix("…"))
+    for name, values in documented["facets"].items():
+        assert produced["facets"][name][: len(values)] == values, name

@@ -795,8 +795,7 @@ def _readme_json() -> dict[str, Any]:
 def test_to_json_matches_the_readme_shape(ix: Index) -> None:
     documented = _readme_json()
     produced = json.loads(json.dumps(ix.search("ban chi dao 35", limit=3).to_json()))
-    # issue #12 added how the words matched; the README's example gains them when it is updated
-    assert set(documented) <= set(produced) and set(produced) - set(documented) <= {"match", "relaxed", "min_words"}
+    assert set(documented) == set(produced)
     assert produced["query"] == "ban chi dao 35"
     assert isinstance(produced["total"], int) and isinstance(produced["took_ms"], float)
     assert produced["suggestion"] is None or isinstance(produced["suggestion"], str)
