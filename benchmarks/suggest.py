@@ -39,7 +39,8 @@ from _common import WORK, print_table, read_jsonl
 
 import searchkit.search.engine as engine
 from searchkit import Index, normalize
-from searchkit.search.suggest import _known_syllables
+from searchkit.search.neighbours import Neighbours
+from searchkit.search.suggest import _MAX_CORRECTED, _known_syllables
 from searchkit.text.terms import fold_term, is_accented, syllables
 
 QUERIES = Path(__file__).with_name("suggest_queries.tsv")
@@ -136,6 +137,11 @@ def main() -> None:
             if args.show:
                 mark = "ok " if same(ours, intended) or (kind == "control" and ours is None) else "-- "
                 print(f"{mark}{kind:8} {half:5} {query!r:40} -> {ours!r}  (whoosh: {theirs!r}; meant {intended!r}; {results.total} results)")
+        for field in ("body_s", "body_f"):  # what the first suggestion after a commit builds
+            started = time.perf_counter()
+            near = Neighbours.of_field(searcher.reader(), field, _MAX_CORRECTED)
+            print(f"deletion index of {field}: built in {(time.perf_counter() - started) * 1000:.0f} ms, "
+                  f"{len(near.terms):,} terms, about {near.nbytes / 1e6:.1f} MB")
     engine.suggest = wrapped
     ix.close()
     _report(stats, costs, overlap)

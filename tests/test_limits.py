@@ -151,3 +151,45 @@ def test_a_long_org_value_is_refused_quickly(ix: Index) -> None:
     assert parse_query("org:" + "U" * MAX_NAME_LENGTH).clauses[0].kind == "org"
     with pytest.raises(QuerySyntaxError):
         parse_query("org:" + "U" * (MAX_NAME_LENGTH + 1))
+
+
+def test_did_you_mean_over_many_unknown_words_on_many_segments_does_bounded_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchkit.search.neighbours import Neighbours
+
+    docs = [json.loads(line) for line in MIXED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with Index.create(tmp_path / "ix") as index:
+        for i in range(0, len(docs), max(1, len(docs) // 3)):  # one commit, one segment each
+            index.add(docs[i : i + max(1, len(docs) // 3)], workers=0)
+        builds: list[str] = []
+        lookups: list[str] = []
+        phrases = 0
+        of_field, within_one, beside = Neighbours.of_field, Neighbours.within_one, search_module._beside
+
+        def counting_build(reader: Any, field: str, max_length: int) -> Neighbours:
+            builds.append(field)
+            return of_field(reader, field, max_length)
+
+        def counting_lookup(self: Neighbours, word: str) -> list[str]:
+            lookups.append(word)
+            return within_one(self, word)
+
+        def counting_beside(*args: Any, **kwargs: Any) -> int:
+            nonlocal phrases
+            phrases += 1
+            return beside(*args, **kwargs)
+
+        monkeypatch.setattr(Neighbours, "of_field", staticmethod(counting_build))
+        monkeypatch.setattr(Neighbours, "within_one", counting_lookup)
+        monkeypatch.setattr(search_module, "_beside", counting_beside)
+        query = "quốc hộu " + " ".join(f"zq{chr(97 + i % 26)}x{i} ngưoi" for i in range(64))
+        started = time.perf_counter()
+        first = index.search(query)
+        second = index.search(query)
+        assert time.perf_counter() - started < 5.0  # generous: the work is counted below
+        assert first.suggestion == second.suggestion and first.suggestion is not None
+        assert first.suggestion.startswith("quốc hội ")
+        assert builds == ["body_s"]  # built once for the commit, kept for the next search
+        assert len(lookups) <= 2 * search_module.MAX_CORRECTED_WORDS
+        assert phrases <= 2 * search_module.MAX_CORRECTED_WORDS * 2 * search_module._CHECKED_CANDIDATES

@@ -113,7 +113,7 @@ def search(
     if facets and total:
         table = snap.cached("facets", lambda: FacetTable(searcher))
         facet_values = MappingProxyType(table.count(matched, facet_top))
-    suggestion = suggest(searcher, query, built, total)
+    suggestion = suggest(searcher, query, built, total, snap.cached)
     return SearchResults(
         query, total, _ms(started), hits, facet_values, suggestion, offset, match, chosen.relaxed, chosen.min_words
     )
