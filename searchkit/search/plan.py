@@ -15,6 +15,9 @@ only chooses views and weights.
 * In both cases adjacent query words that appear side by side in the article, words found
   in the title, and organization names the query mentions (in any spelling or alias,
   through the ``orgs`` field) add to the score.
+* A province or city named alone (``TP.HCM``, ``thanh pho ho chi minh``), in a quoted phrase
+  or in the free text, is met by any of its spellings in ``places.tsv`` ("Thành phố Hồ Chí
+  Minh", "Tp. Hồ Chí Minh", "TPHCM"…), which also score.
 
 Relevance ranking is computed by :mod:`searchkit.search.rank` (Whoosh's BM25F over numpy arrays, the
 adjacent-pair phrases checked for the best candidates only); sorting by date or views, and
@@ -34,7 +37,7 @@ from whoosh import query as wq
 
 from searchkit.search.query import Clause, ParsedQuery
 from searchkit.text.normalize import fold, normalize
-from searchkit.text.orgs import canonical_org, find_orgs, org_aliases
+from searchkit.text.orgs import canonical_org, canonical_place, find_orgs, org_aliases, place_aliases
 from searchkit.text.terms import QueryWord, fold_term, syllable_keys, syllables
 
 __all__ = ["Need", "Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
@@ -57,6 +60,10 @@ _W_ORG = 2.0
 # Organization aliases a phrase expands to; the longest run of typed syllables read as a name.
 _MAX_ALIASES = 16
 _MAX_ORG_SYLLABLES = 10
+# A province or city typed alone ("TP.HCM", "thanh pho ho chi minh"): its spellings' weight,
+# and the longest run of typed syllables read as one.
+_W_PLACE = 1.0
+_MAX_PLACE_SYLLABLES = 6
 
 
 def query_units(words: Sequence[QueryWord], *, accented: bool) -> list[QueryWord]:
@@ -173,11 +180,13 @@ _QUESTION_WORDS = frozenset({
 })
 
 
+def _syllable_query(syllable: str, folded: str) -> wq.Query:
+    view, term = ("s", syllable) if folded != syllable else ("f", folded)  # typed without marks: any marks
+    return wq.Or([wq.Term(f"title_{view}", term), wq.Term(f"body_{view}", term)])
+
+
 def _word_need(word: QueryWord) -> Need:
-    parts: list[wq.Query] = []
-    for s, f in zip(word.syllables, word.folded, strict=True):
-        view, term = ("s", s) if f != s else ("f", f)  # a syllable typed without marks matches any marks
-        parts.append(wq.Or([wq.Term(f"title_{view}", term), wq.Term(f"body_{view}", term)]))
+    parts = [_syllable_query(s, f) for s, f in zip(word.syllables, word.folded, strict=True)]
     return Need(" ".join(word.syllables), parts[0] if len(parts) == 1 else wq.And(parts), word.folded)
 
 
@@ -215,6 +224,41 @@ def _with_alias(needs: list[Need], wanted: list[str], alias: wq.Query) -> list[N
             named = [Need(n.label, wq.Or([n.query, alias]), n.folded, org=True) for n in needs[first : last + 1]]
             return [*needs[:first], *named, *needs[last + 1 :]]
     return needs
+
+
+def _with_place(needs: list[Need], wanted: Sequence[str], alias: wq.Query) -> tuple[list[Need], bool]:
+    """Let any spelling of a place (``alias``) meet the needs spelling it (``wanted``, folded
+    syllables): "TP.HCM ngập" is met by an article saying "Thành phố Hồ Chí Minh" and "ngập".
+    A word only partly in the place ("Hồ Chí Minh mưa", one word for pyvi) is split into its
+    syllables first; words of an organization name keep their aliases. Returns the needs and
+    whether the place was found among them."""
+    flat = [(i, f) for i, n in enumerate(needs) for f in n.folded]
+    size = len(wanted)
+    for start in range(len(flat) - size + 1) if size else ():
+        if [f for _, f in flat[start : start + size]] != list(wanted):
+            continue
+        first, last = flat[start][0], flat[start + size - 1][0]
+        if any(n.org for n in needs[first : last + 1]):
+            continue
+        offset = next(k for k, (i, _) in enumerate(flat) if i == first)  # first syllable of needs[first]
+        out = needs[:first]
+        for need in needs[first : last + 1]:
+            covered = range(start - offset, start - offset + size)
+            parts = _syllable_needs(need) if any(k not in covered for k in range(len(need.folded))) else [need]
+            for part in parts:
+                inside = offset - start + len(part.folded) <= size and offset >= start
+                out.append(Need(part.label, wq.Or([part.query, alias]), part.folded, org=True) if inside else part)
+                offset += len(part.folded)
+        return [*out, *needs[last + 1 :]], True
+    return needs, False
+
+
+def _syllable_needs(need: Need) -> list[Need]:
+    """A need of several syllables as one need per syllable (when its label spells them)."""
+    labels = need.label.split(" ")
+    if len(need.folded) < 2 or len(labels) != len(need.folded):
+        return [need]
+    return [Need(s, _syllable_query(s, f), (f,)) for s, f in zip(labels, need.folded, strict=True)]
 
 
 @dataclass
@@ -263,6 +307,7 @@ def build_plan(parsed: ParsedQuery) -> Plan:
         built.orgs.add(canonical)
         built.scoring.append(org_query(canonical, boost=_W_ORG * size))
     built.needs = _free_needs(parsed, names)
+    _add_places(built, free)
     built.question = any("?" in c.text or any(w.word in _QUESTION_WORDS for w in c.words) for c in free)
     return built
 
@@ -289,20 +334,69 @@ def _typed_orgs(folded: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
     return tuple(found)
 
 
+def _add_places(built: Plan, free: Sequence[Clause]) -> None:
+    """Provinces and cities typed in the free text, outside an organization name: any of their
+    spellings meets their words (and scores)."""
+    seen: set[str] = set()
+    for clause in free:
+        typed = tuple(s for w in clause.words for s in w.syllables)
+        folded = tuple(f for w in clause.words for f in w.folded)
+        for canonical, start, size in _typed_places(typed):
+            if canonical in seen:
+                continue
+            needs, found = _with_place(built.needs, folded[start : start + size], _place_query(canonical, accented=False))
+            if found:
+                seen.add(canonical)
+                built.needs = needs
+                built.scoring.append(_place_query(canonical, accented=True, boost=_W_PLACE))
+
+
+def _place_query(canonical: str, *, accented: bool, boost: float = 1.0) -> wq.Query:
+    return wq.Or(_alias_phrases(canonical, ("title", "body"), accented, place=True), boost=boost)
+
+
+@functools.lru_cache(maxsize=1024)
+def _typed_places(typed: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
+    """Provinces and cities in typed syllables (any marks), longest first, left to right, as
+    ``(full form, first syllable, syllable count)`` ("tp hcm ngập": Thành phố Hồ Chí Minh, 0, 2)."""
+    found: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(typed):
+        for size in range(min(_MAX_PLACE_SYLLABLES, len(typed) - i), 0, -1):
+            canonical = canonical_place(" ".join(typed[i : i + size]))
+            if canonical:
+                found.append((canonical, i, size))
+                i += size
+                break
+        else:
+            i += 1
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrase_place(text: str) -> str | None:
+    """The province or city a quoted phrase names as a whole, if any."""
+    return canonical_place(text)
+
+
 @functools.lru_cache(maxsize=1024)
 def _phrase_org(text: str) -> str | None:
     """The organization a quoted phrase names as a whole, if any (cached, as :func:`_typed_orgs`)."""
     return canonical_org(text)
 
 
-def _alias_phrases(canonical: str, fields: Sequence[str], accented: bool) -> list[wq.Query]:
+def _alias_phrases(canonical: str, fields: Sequence[str], accented: bool, *, place: bool = False) -> list[wq.Query]:
     """Phrase queries for the other spellings of an organization ("UBND tỉnh Quảng Ninh" for
-    "Ủy ban nhân dân tỉnh Quảng Ninh" and back), in the view the phrase was typed for."""
+    "Ủy ban nhân dân tỉnh Quảng Ninh" and back), or of a place ("TP.HCM", "Tp. Hồ Chí Minh"…),
+    in the view the phrase was typed for."""
     out: list[wq.Query] = []
-    for alias in org_aliases(canonical)[:_MAX_ALIASES]:
+    spellings = place_aliases(canonical) if place else org_aliases(canonical)
+    seen: set[tuple[str, ...]] = set()  # "TP.HCM", "TP HCM" and "Tp.HCM" are one phrase
+    for alias in spellings[:_MAX_ALIASES]:
         keys = [syllable_keys(s) for s in syllables(alias)]
-        terms = [term for term, _ in keys] if accented else [folded for _, folded in keys]
-        if terms:
+        terms = tuple(term for term, _ in keys) if accented else tuple(folded for _, folded in keys)
+        if terms and terms not in seen:
+            seen.add(terms)
             out.extend(_seq(f"{f}_{'s' if accented else 'f'}", terms, 1.0) for f in fields)
     return out
 
@@ -330,9 +424,7 @@ def _add_clause(built: Plan, clause: Clause) -> None:
         if q is None:
             return
         canonical = _phrase_org(clause.text)
-        if canonical:  # a name: any of its spellings will do (and the orgs field, for a phrase)
-            named = [org_query(canonical)] if clause.kind == "phrase" else []
-            q = wq.Or([q, *_alias_phrases(canonical, fields, clause.accented), *named])
+        q = _phrase_aliases(q, clause, fields, canonical)
         if clause.excluded:
             built.excluded.append(q)
             return
@@ -352,6 +444,18 @@ def _add_clause(built: Plan, clause: Clause) -> None:
     else:  # category, source, author: one whole value, any case
         q = wq.Term(clause.kind, clause.text)  # resolved to the stored spelling in resolve_values
     (built.excluded if clause.excluded else built.filters).append(q)
+
+
+def _phrase_aliases(q: wq.Query, clause: Clause, fields: Sequence[str], canonical: str | None) -> wq.Query:
+    """A phrase naming an organization (``canonical``) or a province or city as a whole: any of
+    its spellings will do (and the orgs field, for an organization in a phrase)."""
+    if canonical:
+        named = [org_query(canonical)] if clause.kind == "phrase" else []
+        return wq.Or([q, *_alias_phrases(canonical, fields, clause.accented), *named])
+    place = _phrase_place(clause.text)
+    if place:
+        return wq.Or([q, *_alias_phrases(place, fields, clause.accented, place=True)])
+    return q
 
 
 def _word_count(clause: Clause) -> int:
