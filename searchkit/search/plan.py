@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -320,18 +320,7 @@ def _typed_orgs(folded: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
     "an ninh" names nothing. Returns ``(canonical, first syllable, syllable count)`` triples. Cached: a running
     application sees the same queries again (paging), and each run tries many names.
     """
-    found: list[tuple[str, int, int]] = []
-    i = 0
-    while i < len(folded):
-        for size in range(min(_MAX_ORG_SYLLABLES, len(folded) - i), 0, -1):
-            canonical = canonical_org(" ".join(folded[i : i + size]))
-            if canonical:
-                found.append((canonical, i, size))
-                i += size
-                break
-        else:
-            i += 1
-    return tuple(found)
+    return _longest_names(folded, canonical_org, _MAX_ORG_SYLLABLES)
 
 
 def _add_places(built: Plan, free: Sequence[Clause]) -> None:
@@ -359,13 +348,21 @@ def _place_query(canonical: str, *, accented: bool, boost: float = 1.0) -> wq.Qu
 def _typed_places(typed: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
     """Provinces and cities in typed syllables (any marks), longest first, left to right, as
     ``(full form, first syllable, syllable count)`` ("tp hcm ngập": Thành phố Hồ Chí Minh, 0, 2)."""
+    return _longest_names(typed, canonical_place, _MAX_PLACE_SYLLABLES)
+
+
+def _longest_names(
+    syllables_: tuple[str, ...], resolve: Callable[[str], str | None], longest: int
+) -> tuple[tuple[str, int, int], ...]:
+    """Scan left to right for the longest run of at most ``longest`` syllables that ``resolve``
+    names; returns ``(name, first syllable, syllable count)`` triples."""
     found: list[tuple[str, int, int]] = []
     i = 0
-    while i < len(typed):
-        for size in range(min(_MAX_PLACE_SYLLABLES, len(typed) - i), 0, -1):
-            canonical = canonical_place(" ".join(typed[i : i + size]))
-            if canonical:
-                found.append((canonical, i, size))
+    while i < len(syllables_):
+        for size in range(min(longest, len(syllables_) - i), 0, -1):
+            name = resolve(" ".join(syllables_[i : i + size]))
+            if name:
+                found.append((name, i, size))
                 i += size
                 break
         else:
