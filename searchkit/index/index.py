@@ -77,6 +77,8 @@ __all__ = ["DEFAULT_INDEX", "FileReport", "Index", "IndexReport", "IndexStats", 
 #: Where the command line keeps its index unless told otherwise (relative to the working dir).
 DEFAULT_INDEX = Path("indexes") / "default"
 _INDEX_NAME = "MAIN"
+#: The write lock's file name (Whoosh's writers take the same lock).
+_LOCK = f"{_INDEX_NAME}_WRITELOCK"
 #: What reading a damaged index file raises inside Whoosh: anything from EOFError, struct.error,
 #: pickle and zlib errors to a bare Exception ("Block tag error"); wrapped as IndexCorruptError
 #: (with the original chained), while searchkit's own errors pass through.
@@ -129,17 +131,12 @@ class Index:
         """
         folder = Path(path)
         made = not folder.exists()
-        lockfile = folder / f"{_INDEX_NAME}_WRITELOCK"
+        lockfile = folder / _LOCK
         had_lock = lockfile.exists()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            lock = FileStorage(str(folder)).lock(f"{_INDEX_NAME}_WRITELOCK")
-            if not lock.acquire(blocking=False):
-                raise IndexLockedError(f"index at {folder} is locked by another writer")
-            try:
+            with _write_lock(folder):
                 whoosh_ix, manifest = _create_locked(folder, overwrite)
-            finally:
-                lock.release()
         except BaseException as e:
             if made:
                 _remove_created(folder)
@@ -669,6 +666,22 @@ def _create_locked(folder: Path, overwrite: bool) -> tuple[whoosh_index.Index, d
     return whoosh_ix, manifest
 
 
+@contextmanager
+def _write_lock(folder: Path) -> Iterator[None]:
+    """Hold the index's write lock (the one Whoosh's writers take) for a whole-folder change.
+
+    Raises:
+        IndexLockedError: A writer holds it.
+    """
+    lock = FileStorage(str(folder)).lock(_LOCK)
+    if not lock.acquire(blocking=False):
+        raise IndexLockedError(f"index at {folder} is locked by another writer")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def remove_index(path: str | os.PathLike[str]) -> None:
     """Remove the searchkit index in ``path``: only searchkit's own files, anything else in the
     folder (and the folder itself) is kept.
@@ -680,14 +693,9 @@ def remove_index(path: str | os.PathLike[str]) -> None:
     folder = Path(path)
     if not _is_index(folder):
         raise IndexNotFoundError(f"no searchkit index at {folder}")
-    lock = FileStorage(str(folder)).lock(f"{_INDEX_NAME}_WRITELOCK")
-    if not lock.acquire(blocking=False):
-        raise IndexLockedError(f"index at {folder} is locked by another writer")
-    try:
+    with _write_lock(folder):
         remove_index_files(folder, _INDEX_NAME)
-    finally:
-        lock.release()
-    (folder / f"{_INDEX_NAME}_WRITELOCK").unlink(missing_ok=True)
+    (folder / _LOCK).unlink(missing_ok=True)
 
 
 def _remove_created(folder: Path) -> None:
@@ -695,7 +703,7 @@ def _remove_created(folder: Path) -> None:
     the folder once nothing else is in it."""
     try:
         remove_index_files(folder, _INDEX_NAME)
-        (folder / f"{_INDEX_NAME}_WRITELOCK").unlink(missing_ok=True)
+        (folder / _LOCK).unlink(missing_ok=True)
         folder.rmdir()
     except OSError:
         pass

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from rich.console import Console, RenderableType
 from rich.table import Table
@@ -50,6 +50,8 @@ from searchkit.ui.snippets import legend
 from searchkit.ui.usage import UsageError, date_bound, match_note
 
 __all__ = ["Repl", "history_path"]
+
+_Option = TypeVar("_Option", bound=str)
 
 PROMPT = "searchkit> "
 _FILTER_KEYS = ("org", "since", "until", "category")
@@ -316,10 +318,7 @@ class Repl:
         self._rerun()
 
     def _cmd_sort(self, arg: str) -> None:
-        sort = next((s for s in SORTS if s == arg.lower()), None)
-        if sort is None:
-            raise UsageError(f"unknown sort {arg!r}: use :sort {'|'.join(SORTS)}")
-        self.sort = sort
+        self.sort = _choice("sort", arg, SORTS)
         self.console.print(Text(f"sorted by {self.sort}", style="dim"))
         self._rerun()
 
@@ -327,10 +326,7 @@ class Repl:
         if not arg:
             self.console.print(Text(f"match: {self.match}", style="dim"))
             return
-        match = next((m for m in MATCH_MODES if m == arg.lower()), None)
-        if match is None:
-            raise UsageError(f"unknown match {arg!r}: use :match {'|'.join(MATCH_MODES)}")
-        self.match = match
+        self.match = _choice("match", arg, MATCH_MODES)
         self.console.print(Text(f"match: {self.match}", style="dim"))
         self._rerun()
 
@@ -429,6 +425,18 @@ class Repl:
                 return
             self.console.file.write("".join(lines[start : start + height]))
             self.console.file.flush()
+
+
+def _choice(command: str, arg: str, options: tuple[_Option, ...]) -> _Option:
+    """The option of ``:command`` that ``arg`` names (any case).
+
+    Raises:
+        UsageError: ``arg`` names none of them.
+    """
+    found = next((o for o in options if o == arg.lower()), None)
+    if found is None:
+        raise UsageError(f"unknown {command} {arg!r}: use :{command} {'|'.join(options)}")
+    return found
 
 
 def _ask_more() -> bool:
