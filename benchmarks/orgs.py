@@ -1,17 +1,19 @@
-"""Organization-name recognition: accuracy on the gold sentences, coverage and speed on VNTC.
+"""Organization-name recognition: accuracy on three gold sets beside two peers, coverage and speed on VNTC.
 
 Usage::
 
-    python benchmarks/orgs.py                  # gold scores + all 39,786 VNTC articles
+    python benchmarks/orgs.py                  # gold scores (dev, tune, test) + all 39,786 VNTC articles
     python benchmarks/orgs.py --articles 3000  # gold scores + the first 3,000 articles
-    python benchmarks/orgs.py --errors         # also list every gold error
+    python benchmarks/orgs.py --errors         # also list searchkit's errors on dev and tune (never test)
+    python benchmarks/orgs.py --no-vntc --peers ""   # searchkit's gold scores only
 
-Reads ``../shared/data`` (relative to the repository root): ``orgs/orgs_dev.jsonl`` (300
-sentences, gold spans typed "gov"/"other") and ``vntc/news.jsonl.gz``. Prints precision,
-recall and F1 for exact spans and for overlapping spans, for "gov" names (a prediction counts
-only if predicted "gov") and for all names (any kind); then, over the articles, the number of
-names found, the speed, the 30 most frequent canonical names and 50 random recognitions (fixed
-seed) with context, for checking by hand.
+Gold sets (see ``benchmarks/orgs_gold.py``): ``dev`` (``../shared/data/orgs/orgs_dev.jsonl``), ``tune``
+and ``test`` (``benchmarks/gold/``, article ids + offsets into ``../shared/data``). Rules may be tuned on dev
+and tune; test is only ever read as totals. For each set: precision, recall and F1 for exact and for
+overlapping spans, for "gov" names (a prediction counts only if predicted "gov") and for all names (any
+kind), for searchkit and for the peers of ``benchmarks/orgs_peers.py`` measured in the same run
+(underthesea's NER, a naive regex). Then, over the VNTC articles: names found, speed, the 30 most
+frequent canonical names and random recognitions (fixed seed) with context, for checking by hand.
 """
 
 from __future__ import annotations
@@ -23,11 +25,21 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+
+import orgs_gold
 
 from searchkit.text.orgs import find_orgs
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+Recognizer = Callable[[str], list[tuple[int, int, str]]]
+
+
+def searchkit_orgs(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start, m.end, m.kind) for m in find_orgs(text)]
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
@@ -37,12 +49,12 @@ def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def score(sentences: list[dict], kind: str | None, show_errors: bool) -> dict[str, tuple[float, float, float]]:
+def score(sentences: list[dict], found: list[list[tuple[int, int, str]]], kind: str | None, show_errors: bool) -> dict:
     """Exact and overlap P/R/F1 for one kind ("gov") or for all names (``kind=None``)."""
     exact_tp = overlap_tp_pred = overlap_tp_gold = n_pred = n_gold = 0
-    for sentence in sentences:
+    for sentence, spans in zip(sentences, found, strict=True):
         gold = [(s, e) for s, e, _, k in sentence["orgs"] if kind is None or k == kind]
-        pred = [(m.start, m.end) for m in find_orgs(sentence["text"]) if kind is None or m.kind == kind]
+        pred = [(s, e) for s, e, k in spans if kind is None or k == kind]
         n_gold += len(gold)
         n_pred += len(pred)
         exact_tp += len(set(gold) & set(pred))
@@ -51,7 +63,7 @@ def score(sentences: list[dict], kind: str | None, show_errors: bool) -> dict[st
         if show_errors and set(gold) != set(pred):
             text = sentence["text"]
             for s, e in sorted(set(gold) - set(pred)):
-                print(f"  miss {sentence['sid']}: {text[s:e]!r}")
+                print(f"  miss {sentence['sid']}: {text[s:e]!r}   … {text[max(0, s - 30):e + 20]!r}")
             for s, e in sorted(set(pred) - set(gold)):
                 print(f"  extra {sentence['sid']}: {text[s:e]!r}   … {text[max(0, s - 30):e + 20]!r}")
     p_o = overlap_tp_pred / n_pred if n_pred else 0.0
@@ -63,19 +75,44 @@ def score(sentences: list[dict], kind: str | None, show_errors: bool) -> dict[st
     }
 
 
-def gold_report(show_errors: bool) -> None:
-    path = DATA / "orgs" / "orgs_dev.jsonl"
-    sentences = [json.loads(line) for line in path.open(encoding="utf-8")]
-    print(f"Gold: {path} ({len(sentences)} sentences)")
-    print(f"{'names':6} {'match':8} {'P':>6} {'R':>6} {'F1':>6}   predicted/gold/exact")
-    for label, kind in (("gov", "gov"), ("all", None)):
-        if show_errors:
-            print(f"errors for {label}:")
-        result = score(sentences, kind, show_errors)
-        for match in ("exact", "overlap"):
-            p, r, f = result[match]
-            counts = "{}/{}/{}".format(*result["counts"]) if match == "exact" else ""
-            print(f"{label:6} {match:8} {p:6.3f} {r:6.3f} {f:6.3f}   {counts}")
+def recognizers(names: list[str]) -> dict[str, Recognizer]:
+    """searchkit, then each peer of ``benchmarks/orgs_peers.py`` that can run here."""
+    out: dict[str, Recognizer] = {"searchkit": searchkit_orgs}
+    if names:
+        from orgs_peers import available_peers, peer_orgs
+
+        usable = available_peers()
+        for name in names:
+            if usable.get(name, f"unknown peer {name!r}"):
+                print(f"peer {name} skipped: {usable.get(name, 'unknown peer')}")
+                continue
+            out[name] = lambda text, name=name: peer_orgs(name, text)
+    return out
+
+
+def gold_report(sets: list[str], peers: list[str], show_errors: bool) -> None:
+    """P/R/F1 of searchkit and the peers on each gold set; errors only for sets one may tune on."""
+    engines = recognizers(peers)
+    print(f"{'set':5} {'engine':12} {'names':5} {'match':8} {'P':>6} {'R':>6} {'F1':>6}   predicted/gold/exact   ms/sentence")
+    for name in sets:
+        sentences = orgs_gold.load(name)
+        if not sentences:
+            print(f"{name:5} (absent)")
+            continue
+        for engine, recognize in engines.items():
+            t0 = time.perf_counter()
+            found = [recognize(s["text"]) for s in sentences]
+            ms = (time.perf_counter() - t0) * 1000 / len(sentences)
+            for label, kind in (("gov", "gov"), ("all", None)):
+                errors = show_errors and engine == "searchkit" and name != "test"
+                if errors:
+                    print(f"errors for {name} {label}:")
+                result = score(sentences, found, kind, errors)
+                for match in ("exact", "overlap"):
+                    p, r, f = result[match]
+                    counts = "{}/{}/{}".format(*result["counts"]) if match == "exact" else ""
+                    timing = f"{ms:.2f}" if (label, match) == ("gov", "exact") else ""
+                    print(f"{name:5} {engine:12} {label:5} {match:8} {p:6.3f} {r:6.3f} {f:6.3f}   {counts:20} {timing}")
 
 
 def articles(limit: int | None):
@@ -127,13 +164,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=None, help="only the first N VNTC articles")
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261126)
-    parser.add_argument("--errors", action="store_true", help="list gold misses and extras")
+    parser.add_argument("--errors", action="store_true", help="list searchkit's misses and extras on dev and tune (never test)")
+    parser.add_argument("--sets", default="dev,tune,test", help="gold sets to score (default: dev,tune,test)")
+    parser.add_argument("--peers", default="underthesea,regex", help="peers to measure in the same run ('' for none)")
     parser.add_argument("--no-vntc", action="store_true", help="gold scores only")
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"no data at {DATA}", file=sys.stderr)
         return 1
-    gold_report(args.errors)
+    gold_report([x for x in args.sets.split(",") if x], [x for x in args.peers.split(",") if x], args.errors)
     if not args.no_vntc:
         vntc_report(args.articles, args.samples, args.seed)
     return 0

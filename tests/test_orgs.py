@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import unicodedata
 from pathlib import Path
 
@@ -363,22 +362,105 @@ def test_example_corpus_canonical_names() -> None:
 # --- gold ------------------------------------------------------------------------------------
 
 
+def _gold(name: str) -> list[dict]:
+    """A gold set of ``benchmarks/orgs_gold.py`` (dev: orgs_dev; tune and test: ids + offsets in the repository)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import orgs_gold
+    finally:
+        sys.path.pop(0)
+    return orgs_gold.load(name)
+
+
+# Floors a little under the figures of 2026-11-30 (benchmarks/RESULTS.md): dev 0.943 and tune 0.932
+# were tuned on; test (0.826, P 0.856) never was, and is only read here as a total.
 @pytest.mark.skipif(not (DATA / "orgs" / "orgs_dev.jsonl").is_file(), reason="shared data absent")
-def test_gold_gov_exact_scores() -> None:
+@pytest.mark.parametrize(("name", "min_precision", "min_f1"), [("dev", 0.90, 0.93), ("tune", 0.94, 0.92), ("test", 0.83, 0.80)])
+def test_gold_gov_exact_scores(name: str, min_precision: float, min_f1: float) -> None:
+    sentences = _gold(name)
+    if not sentences:
+        pytest.skip("shared data absent")
     tp = n_pred = n_gold = 0
-    for line in (DATA / "orgs" / "orgs_dev.jsonl").open(encoding="utf-8"):
-        sentence = json.loads(line)
+    for sentence in sentences:
         gold = {(s, e) for s, e, _, kind in sentence["orgs"] if kind == "gov"}
-        pred = {(m.start, m.end) for m in find_orgs(sentence["text"]) if m.kind == "gov"}
-        for mention in find_orgs(sentence["text"]):
+        found = find_orgs(sentence["text"])
+        pred = {(m.start, m.end) for m in found if m.kind == "gov"}
+        for mention in found:
             assert sentence["text"][mention.start : mention.end] == mention.text
         tp += len(gold & pred)
         n_pred += len(pred)
         n_gold += len(gold)
     precision, recall = tp / n_pred, tp / n_gold
     f1 = 2 * precision * recall / (precision + recall)
-    assert precision >= 0.85, precision
-    assert f1 >= 0.80, f1
+    assert precision >= min_precision, precision
+    assert f1 >= min_f1, f1
+
+
+# --- what the guidelines say is no name, and bodies of every kind and level (sentences written here) --
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Các đại biểu HĐND cấp tỉnh đã thảo luận về dự toán ngân sách.",
+        "UBND các quận, huyện phải báo cáo trước ngày 15.",
+        "Ông từng là hội thẩm TAND cấp huyện trong hai nhiệm kỳ.",
+        "Đảng bộ xã, phường cần tăng cường công tác kiểm tra.",
+        "UBND tỉnh, thành phố chịu trách nhiệm trước Thủ tướng.",
+        "UBND quận - huyện vẫn xét duyệt hồ sơ như cũ.",
+        "Công an địa phương đã phối hợp với gia đình nạn nhân.",
+        "Văn bản gửi các bộ, ngành, Sở Y tế các tỉnh, thành phố.",
+        "Đại diện Quốc hội 25 quốc gia thành viên sẽ tham dự.",
+        "Ban Chỉ đạo 35 các quận, huyện duy trì giao ban định kỳ.",
+        "Theo Ủy ban Pháp luật, dự thảo chưa rõ.",
+    ],
+)
+def test_generic_and_level_mentions_are_not_names(text: str) -> None:
+    assert [m.text for m in find_orgs(text) if m.text.startswith(("HĐND", "UBND", "TAND", "Đảng bộ", "Công an", "Sở", "Quốc hội", "Ban Chỉ đạo 35"))] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        # nested bodies: the outermost name
+        ("Ủy ban Pháp luật của Quốc hội đã thẩm tra dự án luật.", "Ủy ban Pháp luật của Quốc hội"),
+        ("Ông là Phó chủ nhiệm Ủy ban Văn hóa, giáo dục, thanh thiếu niên nhi đồng của Quốc hội.",
+         "Ủy ban Văn hóa, giáo dục, thanh thiếu niên nhi đồng của Quốc hội"),
+        ("Ban Dân nguyện của Ủy ban Thường vụ Quốc hội đã tổng hợp ý kiến.", "Ban Dân nguyện của Ủy ban Thường vụ Quốc hội"),
+        ("Chi cục Hải quan cửa khẩu sân bay quốc tế Tân Sơn Nhất vừa bắt giữ lô hàng.",
+         "Chi cục Hải quan cửa khẩu sân bay quốc tế Tân Sơn Nhất"),
+        ("Đội Cảnh sát điều tra tội phạm về trật tự xã hội Công an quận 7 đã bắt giữ.",
+         "Đội Cảnh sát điều tra tội phạm về trật tự xã hội Công an quận 7"),
+        ("Cơ quan Cảnh sát điều tra Công an tỉnh Nghệ An đã khởi tố vụ án.", "Cơ quan Cảnh sát điều tra Công an tỉnh Nghệ An"),
+        ("Phòng PC45 Công an TP HCM đã vào cuộc.", "Phòng PC45 Công an TP HCM"),
+        ("Ban Chỉ đạo Trung ương về phòng chống tham nhũng họp phiên thứ 10.", "Ban Chỉ đạo Trung ương về phòng chống tham nhũng"),
+        # lower case
+        ("Theo bộ Giao thông vận tải, dự án sẽ khởi công vào tháng 5.", "bộ Giao thông vận tải"),
+        ("Sáng nay, công an xã Tân Phú đã vào cuộc.", "công an xã Tân Phú"),
+        ("Các chiến sĩ bộ đội biên phòng TP Đà Nẵng đã kịp thời có mặt.", "bộ đội biên phòng TP Đà Nẵng"),
+        # police, army, border and forest units down to the commune; places from the gazetteer
+        ("Công an phường Bến Nghé đã lập biên bản.", "Công an phường Bến Nghé"),
+        ("Công an huyện Đông Anh đã bắt giữ đối tượng.", "Công an huyện Đông Anh"),
+        ("Đồn biên phòng Cửa khẩu Lao Bảo đã phát hiện vụ việc.", "Đồn biên phòng Cửa khẩu Lao Bảo"),
+        ("Hạt Kiểm lâm huyện Con Cuông đã lập biên bản.", "Hạt Kiểm lâm huyện Con Cuông"),
+        ("Trung đoàn 916 đã tham gia cứu hộ.", "Trung đoàn 916"),
+        ("UBND phường Bình Hưng Hòa 2 lại xác nhận.", "UBND phường Bình Hưng Hòa 2"),
+        ("Bảo hiểm xã hội Việt Nam đã chi trả.", "Bảo hiểm xã hội Việt Nam"),
+        # national bodies used alone
+        ("Tổng Bí thư thay mặt Đảng, Nhà nước trao tặng huân chương.", "Đảng"),
+    ],
+)
+def test_bodies_of_every_kind_and_level(text: str, surface: str) -> None:
+    assert (surface, "gov") in [(m.text, m.kind) for m in find_orgs(text)]
+
+
+def test_a_district_named_like_a_country_is_a_place() -> None:
+    (mention,) = find_orgs("Công an huyện Đông Anh đã bắt giữ đối tượng.")
+    assert mention.kind == "gov"  # "Anh" (England) is a syllable of the district's name
+    assert find_orgs("Ủy ban Pháp luật của Quốc hội họp.")[0].canonical == "Ủy ban Pháp luật của Quốc hội"
+    assert find_orgs("Quốc hội Ukraina thông qua dự luật.")[0].kind == "other"
 
 
 def test_the_two_lexicons_are_compiled_once_each() -> None:

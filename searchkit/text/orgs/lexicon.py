@@ -24,9 +24,9 @@ _DATA = "data/orgs"
 SP = "[ \t]+"
 SP_OPT = "[ \t]*"
 # Between two words of a spelling: spaces, or a dash/ampersand/slash/comma, or "và".
-_SEP = f"(?:{SP_OPT}[-–&/,]{SP_OPT}|{SP}(?:và{SP})?)"
+_SEP = f"(?:{SP_OPT}(?:&amp;|[-–&/,]){SP_OPT}|{SP}(?:và{SP})?)"
 # Between two capital abbreviations ("GD&ĐT", "GD-ĐT", "GDĐT", "GD và ĐT").
-_SEP_ABBR = f"(?:{SP_OPT}[-–&/,]{SP_OPT}|{SP}(?:và{SP})?|)"
+_SEP_ABBR = f"(?:{SP_OPT}(?:&amp;|[-–&/,]){SP_OPT}|{SP}(?:và{SP})?|)"
 END = r"(?![^\W_])"
 _SPLIT = re.compile(r"[ \t]*(?:[-–&/,]|(?<!\w)và(?!\w))[ \t]*|[ \t]+")
 _KEY_DROP = re.compile(r"(?<!\w)và(?!\w)|[\s\-–&/,.]+")
@@ -84,6 +84,9 @@ class Lexicon:
     surnames_name: frozenset[str]
     surnames: frozenset[str]
     abbreviations: frozenset[str]
+    # districts, wards and communes (admin_units.tsv) as casefolded syllables, and the most syllables
+    units: frozenset[tuple[str, ...]]
+    unit_syllables: int
 
 
 def _rows(name: str) -> Iterator[list[str]]:
@@ -96,7 +99,7 @@ def _rows(name: str) -> Iterator[list[str]]:
 
 def key(text: str) -> str:
     """Lookup key of a spelling: casefolded, without separators, "và" or dots."""
-    return _KEY_DROP.sub("", text.casefold())
+    return _KEY_DROP.sub("", text.casefold().replace("&amp;", "&"))
 
 
 def _is_abbr(token: str) -> bool:
@@ -297,6 +300,11 @@ def _load_surnames(prep: _Prep) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(surnames_all), frozenset(surnames_name)
 
 
+def _load_units(prep: _Prep) -> frozenset[tuple[str, ...]]:
+    """admin_units.tsv: the names of districts, wards and communes, as casefolded syllables."""
+    return frozenset(tuple(prep(name).casefold().split()) for _, name in _rows("admin_units.tsv"))
+
+
 def _compile_list(forms: list[str]) -> re.Pattern[str]:
     return re.compile(f"{SP}({_alternation(forms)}){END}", re.I)
 
@@ -314,6 +322,7 @@ def _compile_lexicon(folded: bool) -> Lexicon:
     places, place_forms = _load_places(prep, ptypes)
     stop_words, stop_phrases = _load_stop_words(prep)
     surnames_all, surnames_name = _load_surnames(prep)
+    units = _load_units(prep)
     return Lexicon(
         folded=folded,
         heads=heads,
@@ -336,4 +345,6 @@ def _compile_lexicon(folded: bool) -> Lexicon:
         surnames_name=surnames_name,
         surnames=surnames_all | surnames_name,
         abbreviations=frozenset(abbreviations),
+        units=units,
+        unit_syllables=max(map(len, units)),
     )

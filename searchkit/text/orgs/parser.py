@@ -1,27 +1,27 @@
 """The matcher: a head ("Bộ", "UBND", "Ban Chỉ đạo"), then what it takes (field, code, free
 name, qualifiers, parent body, places), read from a position of normalized text.
 
-:func:`scan` yields every name of a text left to right; :func:`attach_places` names the place
-of a dangling place word ("UBND thành phố") from its sentence; :func:`canonical_name` spells
-a parse out.
+:func:`scan` yields every name of a text left to right; :func:`canonical_name` spells a parse
+out. (:mod:`~searchkit.text.orgs.sentence` names the place of a dangling place word.)
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from searchkit.text.orgs.lexicon import END, SP, SP_OPT, Entry, Head, Lexicon, Part, key
 
-__all__ = ["Parse", "Parser", "attach_places", "canonical_name", "scan"]
+__all__ = ["Parse", "Parser", "canonical_name", "scan", "without_place_word"]
 
 _MAX_FREE_TOKENS = 12
 _MAX_LOWER_TOKENS = 8
 _MAX_PLACE_TOKENS = 4
 _TOKEN = re.compile(r"[ \t]+([^\W_]+(?:['’.\-][^\W_]+)*|[-–&])")
-_CODE = re.compile(r"[ \t]+(\d+[A-Za-z]?(?:/[A-Za-z0-9]+)?)" + END)
+_CODE = re.compile(r"[ \t]+((?:số[ \t]+)?\d+[A-Za-z]?(?:/[A-Za-z0-9]+)?)" + END)
+# police department codes: "PC45", "PA24", "C50" ("Phòng PC45 Công an TP HCM")
+_POLICE_CODE = re.compile(r"[ \t]+((?:P[A-Z]|[ACX])\d{2,3}[A-Z]?)" + END)
 _ORDINAL = re.compile(r"[ \t]+((?:[IVXLC]+|\d+)(?:[ \t]*[-–][ \t]*(?:[IVXLC]+|\d+))?)" + END)
 _OF = re.compile(f"{SP}của{SP}")
 _DASH = re.compile(f"{SP_OPT}[-–]{SP_OPT}")
@@ -43,6 +43,7 @@ class Parse:
     foreign: bool = False
     has_parent: bool = False
     bare: bool = False  # the head drops the place word of a province ("Thành ủy Đà Nẵng")
+    generic: bool = False  # a level, not one body: "UBND tỉnh, thành phố"
 
 
 def _capitalized(token: str) -> bool:
@@ -169,7 +170,33 @@ class Parser:
         entry = self.lex.countries.get(key(m.group(1)))
         if entry is None or (m.group(1)[:1].islower() and entry.canonical[:1].isupper()):
             return None  # "ý kiến" is no "Ý" (Italy)
+        if " " not in m.group(1).strip() and self.in_compound(m.start(1) - 1, m.end(), m.group(1).casefold()):
+            return None  # "Ủy ban Pháp luật", "Cục Mỹ thuật": a syllable of a listed word, no country
         return entry, m.end()
+
+    def unit_at(self, pos: int) -> int | None:
+        """The end of the longest district, ward or commune name (``admin_units.tsv``) at ``pos``,
+        written with a capital: "Đông Anh" is a district, not "Đông" and England."""
+        syllables: list[str] = []
+        ends: list[int] = []
+        p = pos
+        while len(syllables) < self.lex.unit_syllables:
+            m = _TOKEN.match(self.text, p)
+            if not m or not m.group(1)[:1].isupper():
+                break
+            syllables.append(m.group(1).casefold())
+            p = m.end()
+            ends.append(p)
+        units = self.lex.units
+        for n in range(len(syllables), 0, -1):
+            if tuple(syllables[:n]) in units:
+                end = ends[n - 1]
+                # "phường Bình Hưng Hòa 2": a number that ends the name
+                number = _TOKEN.match(self.text, end)
+                if number and number.group(1).isdigit() and len(number.group(1)) <= 2 and self.stop_at(number.end()):
+                    return number.end()
+                return end
+        return None
 
     def capital_run(self, pos: int, surnames: frozenset[str]) -> tuple[str, int] | None:
         """Capitalized words (a district or city name) from ``pos``; not a person's name."""
@@ -244,6 +271,10 @@ class Parser:
                 return Part(entry.canonical, entry.forms), name_end - shift, False
             variants = (*(f"{form} {name}" for form in ptype.forms), name)
             return Part(f"{ptype.canonical} {name}", variants), name_end - shift, False
+        unit = reader.unit_at(end)
+        if unit is not None:
+            name = reader.text[end:unit].strip()
+            return Part(f"{ptype.canonical} {name}", tuple(f"{f} {name}" for f in ptype.forms)), unit - shift, False
         number = _ORDINAL.match(reader.text, end)
         if number and level == "district":
             name = number.group(1)
@@ -277,6 +308,8 @@ class Parser:
         p = pos
         lowers = 0
         while len(ends) < _MAX_FREE_TOKENS:
+            if ends and ends[-1][1].casefold() == "phòng" and _COMMA_CHONG.match(text, p):
+                p += 1  # "Ban Chỉ đạo Phòng, chống dịch": one phrase
             m = _TOKEN.match(text, p)
             if not m or self._ends_free_name(p, m, ends, persons_end, parents, depth):
                 break
@@ -315,8 +348,8 @@ class Parser:
         if word[:1].isupper():
             if self.body_at(m.start(1), first=not ends, parents=parents, depth=depth):
                 return True
-            if not (persons_end and word in self.lex.surnames):
-                return False
+            if not (persons_end and word in self.lex.surnames) or (ends and ends[-1][1].casefold() in _NAMED_AFTER):
+                return False  # "dự án cầu đường | Nguyễn Hữu Cảnh": a street named after a person
             nxt = _TOKEN.match(self.text, m.end())
             if nxt is None or not nxt.group(1)[:1].isupper():
                 return False
@@ -360,9 +393,18 @@ class Parser:
         following = [w.casefold() for w in _WORDS.findall(self.text, head_end, head_end + 60)[:4]]
         if any(following[: len(words)] == list(words) for words in head.not_before):
             return None
+        if head.needs == "none" and _generic_follows(self.text, head_end, following):
+            return None  # "UBND các quận", "HĐND cấp tỉnh", "Công an địa phương": no one body
         result = Parse(head_end, [Part(head.canonical, head.forms)], head.kind)
         # 1. the name: a known field; or a code and/or a free name or topic
         pos, lower_free = self.name(head, head_end, result, depth)
+        alone = "alone" in head.flags and not result.has_name and self.text[head_start : head_start + 1].isupper()
+        if alone and not _capital_follows(self.text, pos):
+            # "Đảng" alone is the Communist Party of Vietnam: "thay mặt Đảng, Nhà nước"
+            result.has_name = True
+            result.kind = "gov"
+            result.end = pos
+            return result
         # 2. qualifiers: "Trung ương", "tối cao", "khóa XIII"
         before = len(result.parts)
         pos = self.qualifiers(pos, result)
@@ -372,7 +414,15 @@ class Parser:
         # 4. places: "huyện Krông Búk tỉnh Đắk Lắk", "TP.HCM", "Mỹ"
         if "place" in head.flags and not result.has_parent:
             pos = self.qualifiers(self.places(pos, head, result), result)
+        if "at" in head.flags:
+            pos = self.located(pos, result)
+        if "topic" in head.flags and len(result.parts) > 1:
+            pos = self.about(pos, result)
+        if _PLURAL_PLACES.match(self.text, pos):
+            return None  # "Sở Y tế các tỉnh", "Công an các địa phương": one body in each, no one body
         qualified = len(result.parts) > before
+        if result.generic:
+            return None
         # 5. is it a name?
         if not _is_name(head, result, lower_free and not qualified, self.text[head_start:head_end]):
             return None
@@ -391,7 +441,19 @@ class Parser:
             result.parts.extend(parts)
             result.has_name = True
             result.capitalized = self.text[pos:end].strip()[:1].isupper()
+            if "free" in flags and (_word_follows(self.text, end) or _capital_follows(self.text, end)):
+                # "Chi cục Hải quan | cửa khẩu sân bay quốc tế Tân Sơn Nhất": a tail that ends in a proper name
+                tail = self.free(end, persons_end=head.kind == "gov", parents=False, depth=depth)
+                if tail and tail[2] and _title(self.text[end : tail[1]].split()[-1]) and not self.place_word_ends_name(end):
+                    result.parts.append(Part(_lower_first(tail[0].canonical), tail[0].variants, True))
+                    return tail[1], False
             return end, False
+        if "pcode" in flags:
+            m = _POLICE_CODE.match(self.text, pos)
+            if m:
+                result.parts.append(Part(m.group(1), (m.group(1),)))
+                result.has_name = result.capitalized = True
+                return m.end(), False
         if "code" in flags:
             m = _CODE.match(self.text, pos)
             if m:
@@ -421,7 +483,10 @@ class Parser:
                 break
             part, pos, foreign = found
             if bare:
-                part = _without_place_word(part)
+                part = without_place_word(part)
+            if part.dangling and self._another_level_follows(pos):
+                result.generic = True  # "Đảng bộ xã, phường", "UBND tỉnh, thành phố"
+                break
             result.parts.append(part)
             result.has_place = True
             result.named_place = result.named_place or not part.dangling
@@ -432,9 +497,62 @@ class Parser:
             level = "district" if part.canonical.split(" ")[0] in _DISTRICT_WORDS else "province"
         return pos
 
+    def about(self, pos: int, result: Parse) -> int:
+        """Add "về phòng chống tham nhũng" after a board's name ("Ban Chỉ đạo Trung ương | về …")."""
+        m = _ABOUT.match(self.text, pos)
+        if not m:
+            return pos
+        topic = self.free(m.end(), persons_end=True, parents=False, depth=1)
+        if topic is None:
+            return pos
+        part, end, _ = topic
+        result.parts.append(Part(_lower_first(part.canonical), part.variants, True, " về "))
+        return end
+
+    def located(self, pos: int, result: Parse) -> int:
+        """Add "tại Nhật Bản", "ở Jakarta" after an embassy; return the new end."""
+        m = _AT.match(self.text, pos)
+        if not m:
+            return pos
+        found = self.place(m.end(), None) or None
+        if found and not found[0].dangling:
+            part, end, _ = found
+        else:
+            run = self.capital_run(m.end(), frozenset())
+            if run is None:
+                return pos
+            part, end = _free_part(run[0]), run[1]
+        result.parts.append(Part(part.canonical, part.variants, part.free, f" {m.group(1)} "))
+        return end
+
+    def _another_level_follows(self, pos: int) -> bool:
+        """True when "," "/" or "và" and another place word follow ``pos``: "xã, phường"."""
+        m = _LEVEL_LIST.match(self.text, pos)
+        if not (m and self.place_word(m.end() - 1)):
+            return False
+        found = self.place(m.end() - 1, None)
+        return bool(found and found[0].dangling)
+
     def parent(self, pos: int, head: Head, result: Parse) -> int:
         """Attach a parent body after ``pos`` to ``result``; return the new end."""
         text = self.text
+        listed = _LISTED_FIELDS.match(text, pos) if result.has_name else None
+        if listed and _OF.match(text, listed.end()):
+            # "Ủy ban Văn hóa, giáo dục, thanh thiếu niên nhi đồng | của Quốc hội": the list is the name
+            words = " ".join(listed.group(0).split())
+            result.parts.append(Part(words.lstrip(", "), (words.lstrip(", "),), free=True, sep=", "))
+            end = self.parent(listed.end(), head, result)
+            if result.has_parent:
+                return end
+            result.parts.pop()
+        of = _OF.match(text, pos)
+        if of:
+            country = self.country(of.end() - 1)
+            if country:
+                entry, end = country
+                result.parts.append(Part(entry.canonical, entry.forms, sep=" của "))
+                result.foreign = result.has_parent = True
+                return end
         for connector, sep in ((_OF, " của "), (_DASH, " "), (_SPACE, " ")):
             c = connector.match(text, pos)
             if not c or not text[c.end() : c.end() + 1].isupper():
@@ -477,6 +595,40 @@ _DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})
 _WORDS = re.compile(r"[^\W_]+")
 # the words just before a position, on the same line and with no punctuation between them
 _TAIL_WORDS = re.compile(r"(?:[^\W_]+[ \t]+)*[^\W_]+[ \t]*$")
+
+
+_ABOUT = re.compile(r"[ \t]+về(?=[ \t])")
+_PLURAL_PLACES = re.compile(r"[ \t]+(?:các|những)[ \t]+(?:tỉnh|thành phố|quận|huyện|xã|phường|địa phương|nước|quốc gia)(?![^\W_])")
+_AT = re.compile(r"[ \t]+(tại|ở)(?=[ \t])")
+# a comma-separated list of lowercase words after a name: "Văn hóa, giáo dục, thanh thiếu niên nhi đồng"
+_LISTED_FIELDS = re.compile(r"(?:[ \t]*,[ \t]*[^\W\d_A-ZĐ][^\W\d_]*(?:[ \t]+[^\W\d_A-ZĐ][^\W\d_]*){0,4}){1,4}")
+_NAMED_AFTER = frozenset({"đường", "phố", "cầu", "trường", "chợ", "cảng", "hầm", "khu", "công viên"})
+_COMMA_CHONG = re.compile(r",[ \t]*chống(?![^\W_])", re.I)
+_LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
+# words right after a head that make it a level or a plural, not one body
+_GENERIC_NEXT = (
+    ("các",), ("những",), ("mọi",), ("từng",), ("địa", "phương"), ("cơ", "sở"),
+    *(("cấp", level) for level in ("tỉnh", "huyện", "xã", "quận", "phường", "thành", "trung", "cơ", "trên", "dưới")),
+)
+
+
+def _generic_follows(text: str, pos: int, following: list[str]) -> bool:
+    """True when the words after a head make it generic ("UBND các tỉnh", "HĐND cấp huyện")."""
+    m = _TOKEN.match(text, pos)
+    if m and m.group(1).isdigit():
+        # "Quốc hội 25 quốc gia", "UBND 3 xã": a count of bodies
+        nxt = _TOKEN.match(text, m.end())
+        return bool(nxt and nxt.group(1)[:1].islower())
+    if not any(following[: len(words)] == list(words) for words in _GENERIC_NEXT):
+        return False
+    return bool(m and m.group(1)[:1].islower())
+
+
+def _lower_first(text: str) -> str:
+    """A free part that continues a name, from a lowercase letter unless it starts with an
+    abbreviation ("về PCTT", "cửa khẩu sân bay quốc tế Tân Sơn Nhất")."""
+    first = text.split(" ", 1)[0]
+    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
 
 
 def _lowercase_ends_name(word: str, ends: list[tuple[int, str]], lowers: int) -> bool:
@@ -541,7 +693,7 @@ def _has_proper_word(text: str) -> bool:
     )
 
 
-def _without_place_word(part: Part) -> Part:
+def without_place_word(part: Part) -> Part:
     """"tỉnh Quảng Ninh" -> "Quảng Ninh" (lowercase place words only: "Thành phố Hồ Chí Minh" stays)."""
     for word in ("tỉnh ", "thành phố "):
         if part.canonical.startswith(word):
@@ -604,53 +756,6 @@ def _excluded_by_left(head: Head, text: str, start: int) -> bool:
         return False
     words = m.group(1).casefold().split()
     return words[-1] in head.not_after or " ".join(words) in head.not_after
-
-
-# A sentence ends at a line break or at ".", "!", "?", "…" followed by a space or the end
-# ("TP.HCM" and "3.5" do not end one).
-_SENTENCE_BREAK = re.compile(r"\n|[.!?…]+(?=[\"'”’)\]]*(?:\s|$))")
-_GAP = re.compile(SP)
-
-
-def attach_places(lex: Lexicon, text: str, found: list[tuple[int, int, Parse]]) -> None:
-    """Name the place of a dangling place word from the sentence around it, in place.
-
-    "Phó Chủ tịch UBND thành phố" in a sentence that also names "thành phố Hải Phòng" (or
-    "Hải Phòng", "TP Hải Phòng", in another name or not) is the people's committee of Hải
-    Phòng. Only a place of the same type counts ("thành phố" for "thành phố", "tỉnh" for
-    "tỉnh"), foreign places never, and only when the sentence names exactly one such place;
-    otherwise the part stays dangling and the canonical name has no place.
-    """
-    pending = [parsed for _, _, parsed in found if any(p.dangling for p in parsed.parts)]
-    if not pending:
-        return
-    breaks = [(m.start(), m.end()) for m in _SENTENCE_BREAK.finditer(text)]
-    places_in: dict[tuple[int, int], list[Part]] = {}
-    for start, end, parsed in found:
-        index = next((i for i, p in enumerate(parsed.parts) if p.dangling), None)
-        if index is None:
-            continue
-        i = bisect.bisect_right(breaks, (start, len(text)))
-        bounds = (breaks[i - 1][1] if i else 0, next((b for b, _ in breaks[i:] if b >= end), len(text)))
-        if bounds not in places_in:
-            places_in[bounds] = _places(lex, text[bounds[0] : bounds[1]])
-        word = parsed.parts[index].canonical
-        named = {p.canonical: p for p in places_in[bounds] if p.canonical.casefold().startswith(word + " ")}
-        if len(named) == 1:
-            (part,) = named.values()
-            parsed.parts[index] = _without_place_word(part) if parsed.bare else part
-
-
-def _places(lex: Lexicon, sentence: str) -> list[Part]:
-    """The Vietnamese places named in ``sentence`` ("thành phố Hải Phòng", "Quảng Ninh", "quận 1")."""
-    padded = " " + sentence
-    parser = Parser(lex, padded)
-    places: list[Part] = []
-    for gap in _GAP.finditer(padded):
-        found = parser.place(gap.start(), None)
-        if found and not found[2] and not found[0].dangling:
-            places.append(found[0])
-    return places
 
 
 def canonical_name(parts: list[Part]) -> str:
