@@ -126,7 +126,7 @@ def available() -> bool:
     return (DATA / "orgs" / "orgs_dev.jsonl").is_file() and all(path.is_file() for path in SOURCES.values())
 
 
-def sample(n: int, seed: int, exclude: set[str] = frozenset(), rich: bool = False) -> list[dict]:  # type: ignore[assignment]
+def sample(n: int, seed: int, exclude: frozenset[str] | set[str] = frozenset(), rich: bool = False) -> list[dict]:
     """``n`` new sentences drawn as ``orgs_dev`` was, from articles no gold set (nor ``exclude``) uses.
 
     ``rich``: every sentence contains a word that heads state bodies (``_GOV_CUE``), to gather more

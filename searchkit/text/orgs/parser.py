@@ -514,7 +514,7 @@ class Parser:
         m = _AT.match(self.text, pos)
         if not m:
             return pos
-        found = self.place(m.end(), None) or None
+        found = self.place(m.end(), None)
         if found and not found[0].dangling:
             part, end, _ = found
         else:
@@ -526,7 +526,7 @@ class Parser:
         return end
 
     def _another_level_follows(self, pos: int) -> bool:
-        """True when "," "/" or "và" and another place word follow ``pos``: "xã, phường"."""
+        """True when ",", "/", "-" or "và" and another place word with no name follow ``pos``: "xã, phường"."""
         m = _LEVEL_LIST.match(self.text, pos)
         if not (m and self.place_word(m.end() - 1)):
             return False
@@ -602,7 +602,7 @@ _PLURAL_PLACES = re.compile(r"[ \t]+(?:các|những)[ \t]+(?:tỉnh|thành phố
 _AT = re.compile(r"[ \t]+(tại|ở)(?=[ \t])")
 # a comma-separated list of lowercase words after a name: "Văn hóa, giáo dục, thanh thiếu niên nhi đồng"
 _LISTED_FIELDS = re.compile(r"(?:[ \t]*,[ \t]*[^\W\d_A-ZĐ][^\W\d_]*(?:[ \t]+[^\W\d_A-ZĐ][^\W\d_]*){0,4}){1,4}")
-_NAMED_AFTER = frozenset({"đường", "phố", "cầu", "trường", "chợ", "cảng", "hầm", "khu", "công viên"})
+_NAMED_AFTER = frozenset({"đường", "phố", "cầu", "trường", "chợ", "cảng", "hầm", "khu"})
 _COMMA_CHONG = re.compile(r",[ \t]*chống(?![^\W_])", re.I)
 _LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
 # words right after a head that make it a level or a plural, not one body
