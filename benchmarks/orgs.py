@@ -19,21 +19,16 @@ frequent canonical names and random recognitions (fixed seed) with context, for 
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import orgs_gold
+from _common import DATA, read_jsonl
 
 from searchkit.text.orgs import find_orgs
-
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
 
 Recognizer = Callable[[str], list[tuple[int, int, str]]]
 
@@ -115,13 +110,9 @@ def gold_report(sets: list[str], peers: list[str], show_errors: bool) -> None:
                     print(f"{name:5} {engine:12} {label:5} {match:8} {p:6.3f} {r:6.3f} {f:6.3f}   {counts:20} {timing}")
 
 
-def articles(limit: int | None):
-    with gzip.open(DATA / "vntc" / "news.jsonl.gz", "rt", encoding="utf-8") as f:
-        for i, line in enumerate(f):
-            if limit is not None and i >= limit:
-                return
-            record = json.loads(line)
-            yield record["id"], f"{record['title']}\n{record['body']}"
+def articles(limit: int | None) -> Iterator[tuple[str, str]]:
+    for record in read_jsonl("vntc/news.jsonl.gz", limit):
+        yield record["id"], f"{record['title']}\n{record['body']}"
 
 
 def vntc_report(limit: int | None, samples: int, seed: int) -> None:

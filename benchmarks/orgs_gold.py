@@ -29,7 +29,6 @@ guidelines' format); ``build`` finds each surface after the previous one and sto
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
 import re
@@ -39,11 +38,12 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
-GOLD = ROOT / "benchmarks" / "gold"
+from _common import DATA, REPO, read_jsonl
+
+GOLD = REPO / "benchmarks" / "gold"
 SETS = ("dev", "tune", "test")
-SOURCES = {"vntc": DATA / "vntc" / "news.jsonl.gz", "news_modern": DATA / "news_modern" / "news.jsonl.gz"}
+SOURCES = {"vntc": "vntc/news.jsonl.gz", "news_modern": "news_modern/news.jsonl.gz"}
+DEV = "orgs/orgs_dev.jsonl"
 
 # A sentence ends at . ! ? … (and closing quotes/brackets after them) followed by space and a capital or
 # an opening quote/dash; a line break always ends one.
@@ -75,9 +75,7 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
 
 
 def articles(source: str) -> Iterator[dict]:
-    with gzip.open(SOURCES[source], "rt", encoding="utf-8") as f:
-        for line in f:
-            yield json.loads(line)
+    return read_jsonl(SOURCES[source])
 
 
 def crc(text: str) -> str:
@@ -85,8 +83,7 @@ def crc(text: str) -> str:
 
 
 def _dev() -> list[dict]:
-    path = DATA / "orgs" / "orgs_dev.jsonl"
-    return [json.loads(line) for line in path.open(encoding="utf-8")]
+    return list(read_jsonl(DEV))
 
 
 def _stored(name: str) -> list[dict]:
@@ -117,13 +114,9 @@ def load(name: str) -> list[dict]:
     """The sentences of gold set ``name`` ("dev", "tune" or "test") with their names; [] if the data is absent."""
     if name not in SETS:
         raise ValueError(f"unknown gold set {name!r} (use one of {', '.join(SETS)})")
-    if not all(path.is_file() for path in SOURCES.values()):
+    if not all((DATA / relative).is_file() for relative in (DEV, *SOURCES.values())):
         return []
     return _dev() if name == "dev" else _resolve(_stored(name))
-
-
-def available() -> bool:
-    return (DATA / "orgs" / "orgs_dev.jsonl").is_file() and all(path.is_file() for path in SOURCES.values())
 
 
 def sample(n: int, seed: int, exclude: frozenset[str] | set[str] = frozenset(), rich: bool = False) -> list[dict]:

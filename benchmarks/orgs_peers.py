@@ -37,15 +37,14 @@ still cannot be placed leaves the cursor where it was, and a name whose first or
 not placed is dropped. Span ends are extended over combining marks so that decomposed (NFD) text
 keeps whole characters.
 
-``python benchmarks/orgs_peers.py`` prints, for each usable peer, the time per sentence and the
-P/R/F1 on the 300 gold sentences of ../shared/data/orgs/orgs_dev.jsonl.
+``python benchmarks/orgs.py`` measures both peers beside searchkit on every gold set, with the same
+scoring (``--peers`` chooses them).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import time
 import unicodedata
 from functools import cache
 
@@ -207,41 +206,3 @@ def peer_orgs(name: str, text: str) -> list[Span]:
     if name == "regex":
         return _regex_orgs(text)
     raise ValueError(f"unknown peer {name!r}; known: {', '.join(available_peers())}")
-
-
-def _prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def main() -> None:
-    from _common import print_table, read_jsonl
-
-    sentences = list(read_jsonl("orgs/orgs_dev.jsonl"))
-    rows: list[list[object]] = []
-    for name, reason in available_peers().items():
-        if reason:
-            print(f"{name}: skipped, {reason}")
-            continue
-        t0 = time.perf_counter()
-        peer_orgs(name, "Bộ Tài chính.")  # loads models / compiles patterns
-        load = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        predicted = [peer_orgs(name, s["text"]) for s in sentences]
-        per_sentence = (time.perf_counter() - t0) / len(sentences)
-        row: list[object] = [name, f"{load:.2f}", f"{per_sentence * 1000:.3f}"]
-        for kind in ("gov", None):
-            tp = n_pred = n_gold = 0
-            for s, pred in zip(sentences, predicted, strict=True):
-                gold = {(a, b) for a, b, _, k in s["orgs"] if kind is None or k == kind}
-                mine = {(a, b) for a, b, k in pred if kind is None or k == kind}
-                tp, n_pred, n_gold = tp + len(gold & mine), n_pred + len(mine), n_gold + len(gold)
-            row += [*_prf(tp, n_pred, n_gold), f"{n_pred}/{n_gold}/{tp}"]
-        rows.append(row)
-    header = ["peer", "load s", "ms/sent", "gov P", "gov R", "gov F1", "gov pred/gold/tp", "all P", "all R", "all F1", "all pred/gold/tp"]
-    print_table(f"Organization names, exact spans, {len(sentences)} gold sentences", header, rows)
-
-
-if __name__ == "__main__":
-    main()

@@ -374,8 +374,8 @@ class Parser:
         head, end = found
         if first:
             return parents and "up" in head.flags
-        following = [w.casefold() for w in _WORDS.findall(self.text, end, end + 60)[:4]]
-        if any(following[: len(words)] == list(words) for words in head.not_before):
+        following = _next_words(self.text, end)
+        if _starts_with(following, head.not_before):
             return False
         if _excluded_by_left(head, self.text, pos):
             return False
@@ -390,8 +390,8 @@ class Parser:
 
     def parse(self, head: Head, head_start: int, head_end: int, depth: int = 0) -> Parse | None:
         """Parse what follows a head written at ``text[head_start:head_end]``; None if no name."""
-        following = [w.casefold() for w in _WORDS.findall(self.text, head_end, head_end + 60)[:4]]
-        if any(following[: len(words)] == list(words) for words in head.not_before):
+        following = _next_words(self.text, head_end)
+        if _starts_with(following, head.not_before):
             return None
         if head.needs == "none" and _generic_follows(self.text, head_end, following):
             return None  # "UBND các quận", "HĐND cấp tỉnh", "Công an địa phương": no one body
@@ -612,6 +612,16 @@ _GENERIC_NEXT = (
 )
 
 
+def _next_words(text: str, pos: int) -> list[str]:
+    """The first four words after ``pos``, casefolded (punctuation skipped)."""
+    return [w.casefold() for w in _WORDS.findall(text, pos, pos + 60)[:4]]
+
+
+def _starts_with(following: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """True when the words ``following`` start with one of ``phrases``."""
+    return any(following[: len(words)] == list(words) for words in phrases)
+
+
 def _generic_follows(text: str, pos: int, following: list[str]) -> bool:
     """True when the words after a head make it generic ("UBND các tỉnh", "HĐND cấp huyện")."""
     m = _TOKEN.match(text, pos)
@@ -619,7 +629,7 @@ def _generic_follows(text: str, pos: int, following: list[str]) -> bool:
         # "Quốc hội 25 quốc gia", "UBND 3 xã": a count of bodies
         nxt = _TOKEN.match(text, m.end())
         return bool(nxt and nxt.group(1)[:1].islower())
-    if not any(following[: len(words)] == list(words) for words in _GENERIC_NEXT):
+    if not _starts_with(following, _GENERIC_NEXT):
         return False
     return bool(m and m.group(1)[:1].islower())
 
