@@ -182,8 +182,8 @@ def _is_boundary(text: str, i: int) -> bool:
 
 def _joins(text: str, j: int) -> bool:
     """``text[j]`` is a zero-width joiner that binds its neighbours (an emoji sequence); one
-    after whitespace or at the start binds nothing, so the text may be cut around it."""
-    return text[j] == _ZWJ and j > 0 and not text[j - 1].isspace()
+    at either end of the text or beside whitespace binds nothing, so the text may be cut around it."""
+    return text[j] == _ZWJ and 0 < j < len(text) - 1 and not text[j - 1].isspace() and not text[j + 1].isspace()
 
 
 def _snap_back(text: str, i: int) -> int:
