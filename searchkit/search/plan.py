@@ -355,12 +355,15 @@ def _longest_names(
     syllables_: tuple[str, ...], resolve: Callable[[str], str | None], longest: int
 ) -> tuple[tuple[str, int, int], ...]:
     """Scan left to right for the longest run of at most ``longest`` syllables that ``resolve``
-    names; returns ``(name, first syllable, syllable count)`` triples."""
+    names; returns ``(name, first syllable, syllable count)`` triples. A run that comes again is
+    resolved once ("Quảng Ninh Quảng Ninh …" costs as much as "Quảng Ninh")."""
     found: list[tuple[str, int, int]] = []
+    known: dict[str, str | None] = {}
     i = 0
     while i < len(syllables_):
         for size in range(min(longest, len(syllables_) - i), 0, -1):
-            name = resolve(" ".join(syllables_[i : i + size]))
+            run = " ".join(syllables_[i : i + size])
+            name = known[run] if run in known else known.setdefault(run, resolve(run))
             if name:
                 found.append((name, i, size))
                 i += size
