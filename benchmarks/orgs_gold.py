@@ -6,6 +6,11 @@ Three sets, each a list of ``{sid, doc, text, orgs: [[start, end, surface, type]
 - ``tune``: ``benchmarks/gold/orgs_tune.jsonl``, sentences the rules may be tuned on;
 - ``test``: ``benchmarks/gold/orgs_test.jsonl``, sentences nobody tunes on: only its totals are read.
 
+How they were made (each batch annotated from ``../shared/data/orgs/GUIDELINES.md`` after calibrating on
+``orgs_dev``): tune ``t…`` (690) and test ``x…`` (570) were annotated twice independently and adjudicated; tune
+``u…`` (400) and test ``h…`` (400) were annotated once. The ``u`` batch was first scored untouched (as an unseen
+set) and then tuned on; the ``h`` batch was drawn and annotated after the rules of that round were written.
+
 ``tune`` and ``test`` hold no article text, only where it is: ``{sid, doc, field, start, end, crc, orgs:
 [[start, end, type]]}``. ``doc`` is an article id of ``vntc/news.jsonl.gz`` or ``news_modern/news.jsonl.gz``,
 ``field`` is ``title`` or ``body``, ``start``/``end`` cut the sentence out of that field as stored, and the
