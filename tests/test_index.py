@@ -33,7 +33,7 @@ from searchkit.errors import (
     SearchKitError,
 )
 from searchkit.index import MANIFEST, Index, writing
-from searchkit.index.schema import build_schema
+from searchkit.index.schema import INDEX_FORMAT, build_schema
 from searchkit.index.workers import INLINE_LIMIT
 from searchkit.index.writing import document_fields, prepare
 from searchkit.text.analysis import SegmentedText
@@ -539,5 +539,5 @@ def test_an_index_of_the_flat_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
     manifest["format"] = 1
     (tmp_path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(IndexVersionError, match=r"format 1.*format 3.*searchkit index SRC --index .* --rebuild"):
+    with pytest.raises(IndexVersionError, match=rf"format 1.*format {INDEX_FORMAT}.*searchkit index SRC --index .* --rebuild"):
         Index.open(tmp_path)

@@ -32,8 +32,9 @@ from searchkit.text.analysis import folded_analyzer, syllable_analyzer, word_ana
 __all__ = ["INDEX_FORMAT", "TEXT_FIELDS", "VIEWS", "build_schema"]
 
 #: Version of the on-disk layout (schema and manifest). Bumped on incompatible changes and when the
-#: stored organization names change (format 3: the recognizer of 2026-11-30, whose facets differ).
-INDEX_FORMAT = 3
+#: stored organization names change (formats 3 and 4: the recognizer's two rounds of 2026-11-30, whose
+#: facets differ).
+INDEX_FORMAT = 4
 
 #: The stored text fields that are indexed through the three views.
 TEXT_FIELDS = ("title", "body")

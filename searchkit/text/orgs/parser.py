@@ -11,6 +11,21 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from searchkit.text.orgs.context import (
+    TOKEN,
+    TRIM,
+    and_follows,
+    capital_follows,
+    excluded_by_left,
+    generic_follows,
+    has_proper_word,
+    lower_first,
+    lowercase_ends_name,
+    next_words,
+    starts_with,
+    title_word,
+    word_follows,
+)
 from searchkit.text.orgs.lexicon import END, SP, SP_OPT, Entry, Head, Lexicon, Part, key
 
 __all__ = ["Parse", "Parser", "canonical_name", "scan", "without_place_word"]
@@ -18,17 +33,15 @@ __all__ = ["Parse", "Parser", "canonical_name", "scan", "without_place_word"]
 _MAX_FREE_TOKENS = 12
 _MAX_LOWER_TOKENS = 8
 _MAX_PLACE_TOKENS = 4
-_TOKEN = re.compile(r"[ \t]+([^\W_]+(?:['’.\-][^\W_]+)*|[-–&])")
 _CODE = re.compile(r"[ \t]+((?:số[ \t]+)?\d+[A-Za-z]?(?:/[A-Za-z0-9]+)?)" + END)
 # police department codes: "PC45", "PA24", "C50" ("Phòng PC45 Công an TP HCM")
 _POLICE_CODE = re.compile(r"[ \t]+((?:P[A-Z]|[ACX])\d{2,3}[A-Z]?)" + END)
 _ORDINAL = re.compile(r"[ \t]+((?:[IVXLC]+|\d+)(?:[ \t]*[-–][ \t]*(?:[IVXLC]+|\d+))?)" + END)
 _OF = re.compile(f"{SP}của{SP}")
 _DASH = re.compile(f"{SP_OPT}[-–]{SP_OPT}")
+_DASH_ONLY = re.compile(f"{SP_OPT}[-–]")
 _SPACE = re.compile(SP)
 _FIELD_JOINER = re.compile(f"{SP}và(?={SP})|{SP_OPT}[-–](?={SP})")
-_TRIM_CAPS = frozenset({"về", "các", "và", "của", "cho"})
-_TRIM = frozenset({"và", "-", "–", "&", "của", "về", "các", "những", "với"})
 
 
 @dataclass(slots=True)
@@ -74,18 +87,21 @@ class Parser:
         if end < len(text) and (text[end].isalnum() or text[end] == "_"):
             return None
         head = self.lex.heads.get(key(m.group(0)))
+        if head is not None and "," in m.group(0) and "," not in head.canonical:
+            # "Đảng, Ủy viên": "Đảng" then another word, not "Đảng ủy"
+            return Parser(self.lex, text[: text.index(",", pos)]).head_at(pos)
         return (head, end) if head else None
 
     def stop_at(self, pos: int) -> bool:
         """True when the word at ``pos`` ends a free name."""
-        m = _TOKEN.match(self.text, pos)
+        m = TOKEN.match(self.text, pos)
         if not m:
             return True
         word = m.group(1)
         if word[:1].isupper():
             return False  # a stop word ends a name only when written in lowercase
         word = word.casefold()
-        nxt = _TOKEN.match(self.text, m.end())
+        nxt = TOKEN.match(self.text, m.end())
         if word not in self.lex.stop_words and not (nxt and (word, nxt.group(1).casefold()) in self.lex.stop_phrases):
             return False
         return not self.in_compound(pos, m.end(), word)
@@ -103,7 +119,7 @@ class Parser:
         right: list[str] = []
         p = end
         for _ in range(max(len(tokens) - i - 1 for tokens, i in candidates)):
-            m = _TOKEN.match(self.text, p)
+            m = TOKEN.match(self.text, p)
             if not m:
                 break
             right.append(m.group(1).casefold())
@@ -181,7 +197,7 @@ class Parser:
         ends: list[int] = []
         p = pos
         while len(syllables) < self.lex.unit_syllables:
-            m = _TOKEN.match(self.text, p)
+            m = TOKEN.match(self.text, p)
             if not m or not m.group(1)[:1].isupper():
                 break
             syllables.append(m.group(1).casefold())
@@ -192,7 +208,7 @@ class Parser:
             if tuple(syllables[:n]) in units:
                 end = ends[n - 1]
                 # "phường Bình Hưng Hòa 2": a number that ends the name
-                number = _TOKEN.match(self.text, end)
+                number = TOKEN.match(self.text, end)
                 if number and number.group(1).isdigit() and len(number.group(1)) <= 2 and self.stop_at(number.end()):
                     return number.end()
                 return end
@@ -203,11 +219,11 @@ class Parser:
         start = pos
         words: list[str] = []
         while len(words) < _MAX_PLACE_TOKENS:
-            m = _TOKEN.match(self.text, pos)
+            m = TOKEN.match(self.text, pos)
             if not m or not m.group(1)[:1].isupper() or self.head_at(m.start(1)) or self.place_word(pos):
                 break
             if not words and m.group(1) in surnames:
-                nxt = _TOKEN.match(self.text, m.end())
+                nxt = TOKEN.match(self.text, m.end())
                 if nxt and nxt.group(1)[:1].isupper():
                     return None
             words.append(m.group(1))
@@ -285,8 +301,8 @@ class Parser:
                 # the place word alone ("UBND tỉnh", "HĐND thành phố") when no name follows
                 if shift == 0 and (
                     self.stop_at(end)
-                    or not _word_follows(self.text, end)
-                    or _and_follows(self.text, end)
+                    or not word_follows(self.text, end)
+                    or and_follows(self.text, end)
                     or self.qualifier(end)
                     or (after_body and level == "province")
                 ):
@@ -310,12 +326,12 @@ class Parser:
         while len(ends) < _MAX_FREE_TOKENS:
             if ends and ends[-1][1].casefold() == "phòng" and _COMMA_CHONG.match(text, p):
                 p += 1  # "Ban Chỉ đạo Phòng, chống dịch": one phrase
-            m = _TOKEN.match(text, p)
+            m = TOKEN.match(text, p)
             if not m or self._ends_free_name(p, m, ends, persons_end, parents, depth):
                 break
             word = m.group(1)
             if not word[:1].isupper() and word not in "-–&":
-                if _lowercase_ends_name(word, ends, lowers):
+                if lowercase_ends_name(word, ends, lowers):
                     break
                 lowers += 1
                 if lowers > _MAX_LOWER_TOKENS:
@@ -325,7 +341,7 @@ class Parser:
                     break
             ends.append((m.end(), word))
             p = m.end()
-        while ends and ends[-1][1].casefold() in _TRIM:
+        while ends and ends[-1][1].casefold() in TRIM:
             ends.pop()
         if not ends:
             return None
@@ -346,17 +362,19 @@ class Parser:
         if self.known_place(pos) or self.country(pos) or self.qualifier(pos) or self.place_word_ends_name(pos):
             return True
         if word[:1].isupper():
+            if ends and ends[-1][1].casefold() == "liên":
+                return False  # "Ban chỉ đạo chống dịch liên Bộ": joint, not a second body
             if self.body_at(m.start(1), first=not ends, parents=parents, depth=depth):
                 return True
             if not (persons_end and word in self.lex.surnames) or (ends and ends[-1][1].casefold() in _NAMED_AFTER):
                 return False  # "dự án cầu đường | Nguyễn Hữu Cảnh": a street named after a person
-            nxt = _TOKEN.match(self.text, m.end())
+            nxt = TOKEN.match(self.text, m.end())
             if nxt is None or not nxt.group(1)[:1].isupper():
                 return False
             # a family name starting a person's name: "Sở Tài chính | Nguyễn Văn A"
             return not (nxt.group(1) in self.lex.surnames_all or (ends and ends[-1][1][:1].isupper()))
         if word in "-–&":
-            nxt = _TOKEN.match(self.text, m.end())
+            nxt = TOKEN.match(self.text, m.end())
             return not ends or not (nxt and nxt.group(1)[:1].isupper())
         return False
 
@@ -374,15 +392,15 @@ class Parser:
         head, end = found
         if first:
             return parents and "up" in head.flags
-        following = _next_words(self.text, end)
-        if _starts_with(following, head.not_before):
+        following = next_words(self.text, end)
+        if starts_with(following, head.not_before):
             return False
-        if _excluded_by_left(head, self.text, pos):
+        if excluded_by_left(head, self.text, pos):
             return False
-        if depth or head.needs == "none" or _capital_follows(self.text, end):
+        if depth or head.needs == "none" or capital_follows(self.text, end):
             return True
         before = _TAIL_WORDS.search(self.text, max(0, pos - 40), pos)
-        if not (before and _title(before.group(0).split()[-1])):
+        if not (before and title_word(before.group(0).split()[-1])):
             return True
         return self.parse(head, pos, end, depth=1) is not None
 
@@ -390,16 +408,22 @@ class Parser:
 
     def parse(self, head: Head, head_start: int, head_end: int, depth: int = 0) -> Parse | None:
         """Parse what follows a head written at ``text[head_start:head_end]``; None if no name."""
-        following = _next_words(self.text, head_end)
-        if _starts_with(following, head.not_before):
+        following = next_words(self.text, head_end)
+        if starts_with(following, head.not_before):
             return None
-        if head.needs == "none" and _generic_follows(self.text, head_end, following):
+        if head.needs == "none" and generic_follows(self.text, head_end, following):
             return None  # "UBND các quận", "HĐND cấp tỉnh", "Công an địa phương": no one body
         result = Parse(head_end, [Part(head.canonical, head.forms)], head.kind)
         # 1. the name: a known field; or a code and/or a free name or topic
         pos, lower_free = self.name(head, head_end, result, depth)
-        alone = "alone" in head.flags and not result.has_name and self.text[head_start : head_start + 1].isupper()
-        if alone and not _capital_follows(self.text, pos):
+        if lower_free and head.needs == "none" and len(result.parts) == 2:
+            pos, lower_free = head_end, False  # "Đảng ủy | nhà trường": the head alone is the name
+            del result.parts[1:]
+        alone = "alone" in head.flags and (lower_free or not result.has_name) and self.text[head_start : head_start + 1].isupper()
+        if alone and lower_free:
+            pos = head_end  # "Đảng | lãnh đạo chính quyền": a verb, not the party's name
+            del result.parts[1:]
+        if alone and not capital_follows(self.text, pos):
             # "Đảng" alone is the Communist Party of Vietnam: "thay mặt Đảng, Nhà nước"
             result.has_name = True
             result.kind = "gov"
@@ -416,7 +440,7 @@ class Parser:
             pos = self.qualifiers(self.places(pos, head, result), result)
         if "at" in head.flags:
             pos = self.located(pos, result)
-        if "topic" in head.flags and len(result.parts) > 1:
+        if "topic" in head.flags and (len(result.parts) > 1 or head.needs == "none"):
             pos = self.about(pos, result)
         if _PLURAL_PLACES.match(self.text, pos):
             return None  # "Sở Y tế các tỉnh", "Công an các địa phương": one body in each, no one body
@@ -441,13 +465,14 @@ class Parser:
             result.parts.extend(parts)
             result.has_name = True
             result.capitalized = self.text[pos:end].strip()[:1].isupper()
-            if "free" in flags and (_word_follows(self.text, end) or _capital_follows(self.text, end)):
+            if "free" in flags and (word_follows(self.text, end) or capital_follows(self.text, end)):
                 # "Chi cục Hải quan | cửa khẩu sân bay quốc tế Tân Sơn Nhất": a tail that ends in a proper name
                 tail = self.free(end, persons_end=head.kind == "gov", parents=False, depth=depth)
-                if tail and tail[2] and _title(self.text[end : tail[1]].split()[-1]) and not self.place_word_ends_name(end):
-                    result.parts.append(Part(_lower_first(tail[0].canonical), tail[0].variants, True))
+                if tail and tail[2] and title_word(self.text[end : tail[1]].split()[-1]) and not self.place_word_ends_name(end):
+                    result.parts.append(Part(lower_first(tail[0].canonical), tail[0].variants, True))
+                    result.capitalized = True  # "chi cục hải quan Mộc Bài": the proper name makes it one body
                     return tail[1], False
-            return end, False
+            return self.trailing_code(end, head, result), False
         if "pcode" in flags:
             m = _POLICE_CODE.match(self.text, pos)
             if m:
@@ -470,7 +495,16 @@ class Parser:
                 result.has_name = True
                 result.capitalized = result.capitalized or capitalized
                 lower_free = not capitalized and "topic" not in flags
+                pos = self.trailing_code(pos, head, result)
         return pos, lower_free
+
+    def trailing_code(self, pos: int, head: Head, result: Parse) -> int:
+        """Add a number that ends the name ("Đội Quản lý thị trường | số 1", "Ủy ban Quốc gia APEC | 2006")."""
+        m = _CODE.match(self.text, pos) if "code" in head.flags else None
+        if not m or (word_follows(self.text, m.end()) and not self.stop_at(m.end())):
+            return pos
+        result.parts.append(Part(m.group(1), (m.group(1),)))
+        return m.end()
 
     def places(self, pos: int, head: Head, result: Parse) -> int:
         """Add up to two places after ``pos`` to ``result`` (a district, then its province);
@@ -495,6 +529,18 @@ class Parser:
             if foreign or part.dangling:
                 break
             level = "district" if part.canonical.split(" ")[0] in _DISTRICT_WORDS else "province"
+            if level == "district":
+                # "Công an quận Gò Vấp - TPHCM": the province after a dash
+                dash = _DASH_ONLY.match(self.text, pos)
+                if dash:
+                    # read the name as if a space followed the dash ("quận 7-TPHCM")
+                    reader = Parser(self.lex, f"{self.text[: dash.end()]} {self.text[dash.end() :].lstrip(' ')}")
+                    province = reader.known_place(dash.end())
+                    shift = 1 - (len(self.text) - len(self.text[dash.end() :].lstrip(" ")) - dash.end())
+                    if province:
+                        result.parts.append(Part(province[0].canonical, province[0].forms))
+                        pos = province[1] - shift
+                        break
         return pos
 
     def about(self, pos: int, result: Parse) -> int:
@@ -506,7 +552,7 @@ class Parser:
         if topic is None:
             return pos
         part, end, _ = topic
-        result.parts.append(Part(_lower_first(part.canonical), part.variants, True, " về "))
+        result.parts.append(Part(lower_first(part.canonical), part.variants, True, " về "))
         return end
 
     def located(self, pos: int, result: Parse) -> int:
@@ -592,7 +638,6 @@ class Parser:
 
 
 _DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})
-_WORDS = re.compile(r"[^\W_]+")
 # the words just before a position, on the same line and with no punctuation between them
 _TAIL_WORDS = re.compile(r"(?:[^\W_]+[ \t]+)*[^\W_]+[ \t]*$")
 
@@ -605,52 +650,6 @@ _LISTED_FIELDS = re.compile(r"(?:[ \t]*,[ \t]*[^\W\d_A-ZĐ][^\W\d_]*(?:[ \t]+[^\
 _NAMED_AFTER = frozenset({"đường", "phố", "cầu", "trường", "chợ", "cảng", "hầm", "khu"})
 _COMMA_CHONG = re.compile(r",[ \t]*chống(?![^\W_])", re.I)
 _LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
-# words right after a head that make it a level or a plural, not one body
-_GENERIC_NEXT = (
-    ("các",), ("những",), ("mọi",), ("từng",), ("địa", "phương"), ("cơ", "sở"),
-    *(("cấp", level) for level in ("tỉnh", "huyện", "xã", "quận", "phường", "thành", "trung", "cơ", "trên", "dưới")),
-)
-
-
-def _next_words(text: str, pos: int) -> list[str]:
-    """The first four words after ``pos``, casefolded (punctuation skipped)."""
-    return [w.casefold() for w in _WORDS.findall(text, pos, pos + 60)[:4]]
-
-
-def _starts_with(following: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    """True when the words ``following`` start with one of ``phrases``."""
-    return any(following[: len(words)] == list(words) for words in phrases)
-
-
-def _generic_follows(text: str, pos: int, following: list[str]) -> bool:
-    """True when the words after a head make it generic ("UBND các tỉnh", "HĐND cấp huyện")."""
-    m = _TOKEN.match(text, pos)
-    if m and m.group(1).isdigit():
-        # "Quốc hội 25 quốc gia", "UBND 3 xã": a count of bodies
-        nxt = _TOKEN.match(text, m.end())
-        return bool(nxt and nxt.group(1)[:1].islower())
-    if not _starts_with(following, _GENERIC_NEXT):
-        return False
-    return bool(m and m.group(1)[:1].islower())
-
-
-def _lower_first(text: str) -> str:
-    """A free part that continues a name, from a lowercase letter unless it starts with an
-    abbreviation ("về PCTT", "cửa khẩu sân bay quốc tế Tân Sơn Nhất")."""
-    first = text.split(" ", 1)[0]
-    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
-
-
-def _lowercase_ends_name(word: str, ends: list[tuple[int, str]], lowers: int) -> bool:
-    """True when the lowercase ``word`` after the words ``ends`` of a free name is no part of it."""
-    if not ends and word in _TRIM:
-        return True
-    # "Báo Người Lao Động | mở đợt …": after two title-case words a lowercase word starts the
-    # sentence's predicate, not more of the name.
-    if lowers == 0 and sum(w[:1].isupper() and w.casefold() not in _TRIM_CAPS for _, w in ends) >= 2:
-        return True
-    # "… khu vực Nam Bộ | dự báo …": nor after two title-case words in a row.
-    return len(ends) >= 2 and all(_title(w) for _, w in ends[-2:])
 
 
 def _is_name(head: Head, result: Parse, bare_lowercase: bool, written: str) -> bool:
@@ -658,49 +657,21 @@ def _is_name(head: Head, result: Parse, bare_lowercase: bool, written: str) -> b
     ``bare_lowercase``: the name is a lowercase free name without qualifiers."""
     if head.needs == "name" and not result.has_name:
         return False
-    if head.needs == "parent" and not result.has_parent:
-        return False
+    if head.needs == "parent" and not (result.has_parent or any(p.canonical == "Trung ương" for p in result.parts[1:])):
+        return False  # "Ban Kinh tế Trung ương": the Party's Central Committee is the parent
     if head.needs == "more" and len(result.parts) == 1:
         return False
     if bare_lowercase:
         return False
     if head.kind == "other" and head.needs == "name" and not (
-        result.named_place or result.foreign or any(p.free and _has_proper_word(p.canonical) for p in result.parts[1:])
+        result.named_place or result.foreign or any(p.free and has_proper_word(p.canonical) for p in result.parts[1:])
     ):
         return False
     if written[:1].islower():
-        return "low" in head.flags and (result.capitalized or result.has_parent or result.named_place or result.foreign)
+        # "kiểm toán Nhà nước", "công an huyện Đông Anh", "bộ Giao thông vận tải"
+        proper = any(w[:1].isupper() for w in written.split()[1:])
+        return "low" in head.flags and (proper or result.capitalized or result.has_parent or result.named_place or result.foreign)
     return True
-
-
-def _title(word: str) -> bool:
-    """True for a word in title case ("Nam", "Đạo"), not an abbreviation or a small word."""
-    return word[:1].isupper() and not word.isupper() and word.casefold() not in _TRIM_CAPS
-
-
-def _and_follows(text: str, pos: int) -> bool:
-    """True when "và" follows ``pos``: "Công an thành phố | và Sở …"."""
-    m = _TOKEN.match(text, pos)
-    return bool(m and m.group(1) == "và")
-
-
-def _capital_follows(text: str, pos: int) -> bool:
-    """True when a capitalized word follows ``pos`` on the same line."""
-    m = _TOKEN.match(text, pos)
-    return bool(m and m.group(1)[:1].isupper())
-
-
-def _word_follows(text: str, pos: int) -> bool:
-    """True when a lowercase word follows ``pos`` on the same line."""
-    m = _TOKEN.match(text, pos)
-    return bool(m and m.group(1)[:1].islower())
-
-
-def _has_proper_word(text: str) -> bool:
-    """True when a word after the first is in title case ("Trường THPT Lê Lợi", not "Trường THPT")."""
-    return any(w[:1].isupper() and not w.isupper() for w in text.split()[1:]) or (
-        len(text.split()) == 1 and not text.isupper()
-    )
 
 
 def without_place_word(part: Part) -> Part:
@@ -736,36 +707,13 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
         if found is None:
             continue
         head, end = found
-        if _excluded_by_left(head, text, start):
+        if excluded_by_left(head, text, start):
             continue
         parsed = parser.parse(head, start, end)
         if parsed is None:
             continue
         yield start, parsed.end, parsed
         pos = parsed.end
-
-
-_LEFT_WORDS = re.compile(r"([^\W_]+(?:[ \t]+[^\W_]+)?)[ \t]+$")
-# "QĐ-UBND", "NQ/TW", "04/2006/QĐ - UBND": a head inside a document number.
-# "các sở GD-ĐT", "37 công ty …": a lowercase head after a plural word is generic.
-_PLURAL = re.compile(r"(?<![^\W_])(?:các|những|nhiều|mọi|mỗi|từng|số|\d+)[ \t]+$", re.I)
-_DOCUMENT_NUMBER = re.compile(r"(?:[A-ZĐ]{2,}|\d+)[ \t]*[-/][ \t]*$")
-
-
-def _excluded_by_left(head: Head, text: str, start: int) -> bool:
-    """True when the words before ``start`` show the head is no name here."""
-    left = text[max(0, start - 30) : start]
-    if _DOCUMENT_NUMBER.search(left):
-        return True
-    if text[start : start + 1].islower() and _PLURAL.search(left):
-        return True
-    if not head.not_after:
-        return False
-    m = _LEFT_WORDS.search(left)
-    if not m:
-        return False
-    words = m.group(1).casefold().split()
-    return words[-1] in head.not_after or " ".join(words) in head.not_after
 
 
 def canonical_name(parts: list[Part]) -> str:
