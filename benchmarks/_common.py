@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import resource
 import sys
@@ -61,3 +62,26 @@ def print_table(title: str, header: list[str], rows: list[list[object]]) -> None
     for row in rows:
         table.add_row(*(f"{c:.3f}" if isinstance(c, float) else str(c) for c in row))
     Console(width=140).print(table)
+
+
+def tree_rss_mb(root: int) -> float:
+    """Total RSS of ``root`` and its descendants, from /proc (0 when it is gone)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21])
+    page = os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0) * page
+        todo.extend(p for p, parent in parents.items() if parent == pid)
+    return total / 2**20

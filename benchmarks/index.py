@@ -40,7 +40,7 @@ if importlib.util.find_spec("searchkit") is None:  # run from a checkout without
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import dir_size_mb, need, print_table, read_jsonl
+from _common import dir_size_mb, need, print_table, read_jsonl, tree_rss_mb
 
 CORPUS = "vntc/news.jsonl.gz"
 ALL_ARTICLES = 39_786
@@ -110,36 +110,13 @@ def child(engine: str, articles: int) -> None:
     print(json.dumps({"articles": len(docs), "chars": chars, "seconds": seconds, "size_mb": size}))
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Total RSS of ``root`` and its descendants, from /proc (0 when it is gone)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = int(fields[21])
-    page = os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0) * page
-        todo.extend(p for p, parent in parents.items() if parent == pid)
-    return total / 2**20
-
-
 def measure(engine: str, articles: int) -> dict[str, float]:
     """Run one engine in a child process, sampling the memory of its process tree."""
     cmd = [sys.executable, __file__, "--engine", engine, "--articles", str(articles)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak = 0.0
     while proc.poll() is None:
-        peak = max(peak, _tree_rss_mb(proc.pid))
+        peak = max(peak, tree_rss_mb(proc.pid))
         time.sleep(0.02)
     out = proc.stdout.read() if proc.stdout else ""
     if proc.returncode != 0:
