@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from importlib import resources
 
 from searchkit.text.normalize import fold, normalize
@@ -45,8 +45,8 @@ class LazyPattern:
 
     __slots__ = ("_compiled", "_flags", "_source")
 
-    def __init__(self, source: str, flags: int = 0) -> None:
-        self._source = source
+    def __init__(self, source: str | Callable[[], str], flags: int = 0) -> None:
+        self._source = source  # the pattern, or what writes it (called once, when first used)
         self._flags = flags
         self._compiled: re.Pattern[str] | None = None
 
@@ -55,7 +55,8 @@ class LazyPattern:
         """The compiled pattern (compiled now if it was not yet)."""
         compiled = self._compiled
         if compiled is None:
-            compiled = self._compiled = re.compile(self._source, self._flags)
+            source = self._source if isinstance(self._source, str) else self._source()
+            compiled = self._compiled = re.compile(source, self._flags)
         return compiled
 
     def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
@@ -130,19 +131,19 @@ class Lexicon:
         return tuple(sorted({_form_tokens(f.lower())[0] for f in self._heads[1] if _form_tokens(f)}))
 
     @cached_property
-    def _fields(self) -> tuple[dict[str, Entry], dict[tuple[str, ...], LazyPattern], frozenset[str]]:
+    def _fields(self) -> tuple[dict[str, Entry], dict[str, list[str]], frozenset[str]]:
         abbreviations: set[str] = set()
-        fields, field_re = _load_fields(self._prep, self.heads, abbreviations)
-        return fields, field_re, frozenset(abbreviations)
+        fields, group_forms = _load_fields(self._prep, abbreviations)
+        return fields, group_forms, frozenset(abbreviations)
 
     @property
     def fields(self) -> dict[str, Entry]:
         return self._fields[0]
 
-    @property
+    @cached_property
     def field_re(self) -> dict[tuple[str, ...], LazyPattern]:
         """One pattern per combination of field groups a head takes (each compiled when first used)."""
-        return self._fields[1]
+        return _field_patterns(self.heads, self._fields[1])
 
     @cached_property
     def abbreviations(self) -> frozenset[str]:
@@ -367,25 +368,28 @@ def _load_heads(prep: _Prep, abbreviations: set[str]) -> tuple[dict[str, Head], 
     return heads, head_forms
 
 
-def _load_fields(
-    prep: _Prep, heads: dict[str, Head], abbreviations: set[str]
-) -> tuple[dict[str, Entry], dict[tuple[str, ...], LazyPattern]]:
-    """fields.tsv: fields by ``group:key``, and one pattern per combination of groups a head takes."""
+def _load_fields(prep: _Prep, abbreviations: set[str]) -> tuple[dict[str, Entry], dict[str, list[str]]]:
+    """fields.tsv: fields by ``group:key``, and the spellings of each group."""
     fields: dict[str, Entry] = {}
     group_forms: dict[str, list[str]] = {}
     for group, spellings in _rows("fields.tsv"):
         names = spellings.split("|")
         entry = Entry(normalize(names[0]), tuple(normalize(n) for n in names), group)
         for name in names:
-            fields.setdefault(f"{group}:{key(prep(name))}", entry)
-            group_forms.setdefault(group, []).append(prep(name))
-            abbreviations.update(_abbreviations(prep(name)))
-    field_re: dict[tuple[str, ...], LazyPattern] = {}
-    for head in heads.values():
-        if head.fields and head.fields not in field_re:
-            field_forms = [f for g in head.fields for f in group_forms.get(g, [])]
-            field_re[head.fields] = LazyPattern(f"{SP}({_alternation(field_forms)}){END}", re.I)
-    return fields, field_re
+            form = prep(name)
+            fields.setdefault(f"{group}:{key(form)}", entry)
+            group_forms.setdefault(group, []).append(form)
+            abbreviations.update(_abbreviations(form))
+    return fields, group_forms
+
+
+def _field_patterns(heads: dict[str, Head], group_forms: dict[str, list[str]]) -> dict[tuple[str, ...], LazyPattern]:
+    """One pattern per combination of field groups a head takes (each built when first used)."""
+
+    def source(groups: tuple[str, ...]) -> str:
+        return f"{SP}({_alternation([f for g in groups for f in group_forms.get(g, [])])}){END}"
+
+    return {head.fields: LazyPattern(partial(source, head.fields), re.I) for head in heads.values() if head.fields}
 
 
 def _load_entries(name: str, info_column: int | None, prep: _Prep) -> tuple[dict[str, Entry], list[str]]:
