@@ -223,11 +223,11 @@ def _facets(snap: Snapshot, matched: np.ndarray, top: int) -> dict[str, tuple[Fa
     """Facet counts over the ``matched`` articles. The generation's :class:`FacetTable` is
     built by the first query that matches many articles; until then, queries that match few
     count from those articles' stored fields, as long as all of them together have read no
-    more than a quarter of the index (past that, building the table is cheaper)."""
+    more than an eighth of the index (past that, building the table is cheaper)."""
     searcher = snap.searcher
     if not snap.has("facets"):
         spent = snap.cached("facets.stored", lambda: [0])  # articles read so far
-        budget = max(FEW_DOCS, searcher.reader().doc_count_all() // 4)
+        budget = max(FEW_DOCS, searcher.reader().doc_count_all() // 8)
         if len(matched) <= FEW_DOCS and spent[0] + len(matched) <= budget:
             spent[0] += len(matched)
             return count_stored(searcher, matched, top)

@@ -13,10 +13,10 @@ from searchkit.search.results import FacetValue
 __all__ = ["FEW_DOCS", "FacetTable", "count_stored"]
 
 #: Up to this many matching articles, facets are counted from their stored fields
-#: (:func:`count_stored`) as long as the index's :class:`FacetTable` is not built: building
-#: it reads every organization of the index (about 50 ms for 8,000 articles), which a first
-#: query on a freshly opened index should not wait for when it matches few articles.
-FEW_DOCS = 300
+#: (:func:`count_stored`, a few ms) as long as the index's :class:`FacetTable` is not built:
+#: building it reads every organization of the index (about 50 ms for 8,000 articles), which
+#: a first query on a freshly opened index should not wait for when it matches few articles.
+FEW_DOCS = 100
 
 
 class FacetTable:

@@ -117,13 +117,21 @@ class Lexicon:
         return self._heads[0]
 
     @cached_property
-    def head_re(self) -> re.Pattern[str]:
-        return re.compile(_trie_regex(self._heads[1]), re.I)
+    def _head_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        # Compiled together: a text with a candidate needs both, and one-time costs paid by one
+        # query of a session rather than two keep the first runs of queries even.
+        forms = self._heads[1]
+        return re.compile(_trie_regex(forms), re.I), re.compile(_trie_regex([f.lower() for f in forms]))
 
-    @cached_property
+    @property
+    def head_re(self) -> re.Pattern[str]:
+        """Every head spelling, anchored at a candidate (any case; abbreviations as written)."""
+        return self._head_patterns[0]
+
+    @property
     def head_search(self) -> re.Pattern[str]:
         """Every head spelling, lowercased, to find candidates in lowercased text."""
-        return re.compile(_trie_regex([f.lower() for f in self._heads[1]]))
+        return self._head_patterns[1]
 
     @cached_property
     def head_starts(self) -> tuple[str, ...]:
