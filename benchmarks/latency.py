@@ -14,10 +14,20 @@ the median kept). Prints p50/p95/p99/mean per engine with ratios to searchkit, t
 the warm-up pass (the first queries on a freshly opened index), the slowest searchkit
 queries, and a cProfile summary of one searchkit pass over all queries.
 
-Built indexes are cached in ``benchmarks/_work/latency-<N>/`` (git-ignored); ``--rebuild``
-builds them again. A searchkit index of an older format is rebuilt automatically.
+Before that, fresh processes (``--cold-runs`` per engine and query, interleaved) measure what
+a user waits for first, each engine in a new interpreter (``benchmarks/_oneshot.py``):
 
-    python benchmarks/latency.py [--articles N] [--rebuild] [--repeat R]
+* open + first query: import, then time ``Index.open`` + one search (``FIRST_QUERIES``: plain
+  words, an organization, a place without diacritics) on the benchmark index;
+* one-shot search from the shell, wall time: ``python -m searchkit search Q --index DIR`` on
+  the example corpus (examples/articles), beside a script that imports Whoosh or tantivy,
+  opens its index of the same articles and prints 10 hits with a snippet.
+
+Built indexes are cached in ``benchmarks/_work/latency-<N>/`` and ``latency-examples/``
+(git-ignored); ``--rebuild`` builds them again. A searchkit index of an older format, or
+without file times in its manifest, is rebuilt automatically.
+
+    python benchmarks/latency.py [--articles N] [--rebuild] [--repeat R] [--cold-runs K] [--baseline SRC]
 """
 
 from __future__ import annotations
@@ -25,16 +35,22 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
+import os
 import pstats
 import shutil
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from _common import WORK, print_table, read_jsonl, syllables
 
-from searchkit import Index, SearchKitError, fold
+from searchkit import Article, Index, SearchKitError, build_index, fold, iter_path
+from searchkit.index.storage import read_manifest
 
 # -- the queries ------------------------------------------------------------------------------
 
@@ -106,9 +122,14 @@ def _fresh(folder: Path) -> None:
 def searchkit_index(folder: Path, limit: int | None, rebuild: bool) -> tuple[Index, float | None]:
     if not rebuild and _done(folder):
         try:
-            return Index.open(folder), None
+            ix = Index.open(folder)
         except SearchKitError as e:  # an older index format: build again
             print(f"searchkit index not reusable ({e}); rebuilding")
+        else:
+            if "stamped" in read_manifest(folder).get("checksums", {}):
+                return ix, None
+            ix.close()  # built before file times were recorded: every open would read it all
+            print("searchkit index has no file times in its manifest; rebuilding")
     _fresh(folder)
     t0 = time.perf_counter()
     ix = Index.create(folder, overwrite=True)
@@ -126,27 +147,36 @@ def searchkit_runner(ix: Index, *, facets: bool) -> Runner:
     return run
 
 
-def whoosh_runner(folder: Path, limit: int | None, rebuild: bool) -> tuple[Runner, float | None]:
-    from whoosh import index, qparser
+def whoosh_build(folder: Path, docs: Iterable[dict], rebuild: bool) -> float | None:
+    """Index ``docs`` with stock Whoosh (StandardAnalyzer) unless built already; seconds taken."""
+    from whoosh import index
     from whoosh.analysis import StandardAnalyzer
     from whoosh.fields import ID, TEXT, Schema
 
-    took = None
-    if rebuild or not _done(folder):
-        _fresh(folder)
-        schema = Schema(
-            id=ID(stored=True, unique=True),
-            title=TEXT(analyzer=StandardAnalyzer(), stored=True),
-            body=TEXT(analyzer=StandardAnalyzer(), stored=True),
-        )
-        t0 = time.perf_counter()
-        ix = index.create_in(str(folder), schema)
-        with ix.writer(limitmb=256) as w:
-            for d in articles(limit):
-                w.add_document(id=d["id"], title=d["title"], body=d["body"])
-        took = time.perf_counter() - t0
+    if not rebuild and _done(folder):
+        return None
+    _fresh(folder)
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=StandardAnalyzer(), stored=True),
+        body=TEXT(analyzer=StandardAnalyzer(), stored=True),
+    )
+    t0 = time.perf_counter()
+    ix = index.create_in(str(folder), schema)
+    with ix.writer(limitmb=256) as w:
+        for d in docs:
+            w.add_document(id=d["id"], title=d["title"], body=d["body"])
+    took = time.perf_counter() - t0
+    _mark(folder, took)
+    return took
+
+
+def whoosh_runner(folder: Path, limit: int | None, rebuild: bool) -> tuple[Runner, float | None]:
+    from whoosh import index, qparser
+
+    took = whoosh_build(folder, articles(limit), rebuild)
+    if took is not None:
         print(f"whoosh: indexed in {took:.0f} s")
-        _mark(folder, took)
     ix = index.open_dir(str(folder))
     parser = qparser.MultifieldParser(["title", "body"], ix.schema, group=qparser.OrGroup)
     searcher = ix.searcher()
@@ -161,27 +191,42 @@ def whoosh_runner(folder: Path, limit: int | None, rebuild: bool) -> tuple[Runne
     return run, took
 
 
-def tantivy_runner(folder: Path, limit: int | None, rebuild: bool) -> tuple[Runner, float | None]:
+def _tantivy_schema() -> Any:
     import tantivy
 
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     builder.add_text_field("title", stored=True)
     builder.add_text_field("body", stored=True)
-    schema = builder.build()
-    took = None
-    if rebuild or not _done(folder):
-        _fresh(folder)
-        t0 = time.perf_counter()
-        ix = tantivy.Index(schema, path=str(folder))
-        writer = ix.writer()
-        for d in articles(limit):
-            writer.add_document(tantivy.Document(id=d["id"], title=d["title"], body=d["body"]))
-        writer.commit()
-        writer.wait_merging_threads()
-        took = time.perf_counter() - t0
+    return builder.build()
+
+
+def tantivy_build(folder: Path, docs: Iterable[dict], rebuild: bool) -> float | None:
+    """Index ``docs`` with tantivy's default tokenizer unless built already; seconds taken."""
+    import tantivy
+
+    if not rebuild and _done(folder):
+        return None
+    _fresh(folder)
+    t0 = time.perf_counter()
+    ix = tantivy.Index(_tantivy_schema(), path=str(folder))
+    writer = ix.writer()
+    for d in docs:
+        writer.add_document(tantivy.Document(id=d["id"], title=d["title"], body=d["body"]))
+    writer.commit()
+    writer.wait_merging_threads()
+    took = time.perf_counter() - t0
+    _mark(folder, took)
+    return took
+
+
+def tantivy_runner(folder: Path, limit: int | None, rebuild: bool) -> tuple[Runner, float | None]:
+    import tantivy
+
+    schema = _tantivy_schema()
+    took = tantivy_build(folder, articles(limit), rebuild)
+    if took is not None:
         print(f"tantivy: indexed in {took:.0f} s")
-        _mark(folder, took)
     ix = tantivy.Index(schema, path=str(folder), reuse=True)
     ix.reload()
     searcher = ix.searcher()
@@ -255,12 +300,118 @@ def profile(run: Runner, queries: list[str], top: int = 25) -> str:
     return out.getvalue()
 
 
+# -- fresh processes ----------------------------------------------------------------------
+
+ONESHOT = Path(__file__).with_name("_oneshot.py")
+#: First queries of a freshly started process: plain words, an organization, a place typed
+#: without diacritics.
+FIRST_QUERIES = ["giá xăng", "UBND tỉnh", "ha noi"]
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
+
+
+def _run(argv: list[str], source: Path | None = None) -> tuple[float, str]:
+    """Run a command (with searchkit imported from the source tree ``source`` when given);
+    its wall time in ms and its stdout. Any failure stops the benchmark."""
+    env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
+    t0 = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
+    wall = (time.perf_counter() - t0) * 1000
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    return wall, done.stdout
+
+
+#: A row of the fresh-process tables: (name, engine, index folder, searchkit source tree or None).
+Contender = tuple[str, str, Path, Path | None]
+
+
+def _contenders(work: Path, baseline: Path | None) -> list[Contender]:
+    rows: list[Contender] = [("searchkit", "searchkit", work / "searchkit", None)]
+    if baseline is not None:
+        rows.append((f"searchkit {baseline.name}", "searchkit", work / "searchkit", baseline))
+    return [*rows, ("whoosh", "whoosh", work / "whoosh", None), ("tantivy", "tantivy", work / "tantivy", None)]
+
+
+def cold_starts(contenders: list[Contender], queries: list[str], runs: int) -> dict[str, dict[str, float]]:
+    """``runs`` fresh processes per contender and query (interleaved, so a noisy moment hits
+    all of them): median import, open + first query, and process wall time, in ms."""
+    samples: dict[str, dict[str, list[float]]] = {c[0]: {"import": [], "open+first": [], "wall": []} for c in contenders}
+    for _ in range(runs):
+        for q in queries:
+            for name, engine, folder, source in contenders:
+                wall, out = _run([sys.executable, str(ONESHOT), engine, str(folder), q], source)
+                ms = json.loads(out)
+                samples[name]["import"].append(ms["import_ms"])
+                samples[name]["open+first"].append(ms["open_ms"] + ms["query_ms"])
+                samples[name]["wall"].append(wall)
+    return {e: {k: statistics.median(v) for k, v in s.items()} for e, s in samples.items()}
+
+
+def example_docs() -> Iterator[dict]:
+    """The example articles (examples/articles), as the peers index them."""
+    for a in iter_path(EXAMPLES):
+        if isinstance(a, Article):
+            yield {"id": a.id, "title": a.title, "body": a.body}
+
+
+def one_shot_cli(contenders: list[Contender], queries: list[str], runs: int) -> dict[str, float]:
+    """Wall time (median ms) of one search as a fresh process on the example corpus:
+    ``python -m searchkit search Q --index DIR`` beside a script doing the same with stock
+    Whoosh and tantivy (import, open, search, print 10 hits with a snippet)."""
+    for _, engine, folder, _ in contenders:
+        if engine == "searchkit" and not _done(folder):
+            _fresh(folder)
+            build_index(folder, [EXAMPLES])
+            _mark(folder, 0.0)
+    whoosh_build(next(c[2] for c in contenders if c[1] == "whoosh"), example_docs(), rebuild=False)
+    tantivy_build(next(c[2] for c in contenders if c[1] == "tantivy"), example_docs(), rebuild=False)
+    walls: dict[str, list[float]] = {c[0]: [] for c in contenders}
+    for _ in range(runs):
+        for q in queries:
+            for name, engine, folder, source in contenders:
+                if engine == "searchkit":
+                    argv = [sys.executable, "-m", "searchkit", "search", q, "--index", str(folder)]
+                else:
+                    argv = [sys.executable, str(ONESHOT), engine, str(folder), q, "--print"]
+                walls[name].append(_run(argv, source)[0])
+    return {e: statistics.median(v) for e, v in walls.items()}
+
+
+def cold_tables(work: Path, n_docs: int, runs: int, baseline: Path | None) -> None:
+    """Print the fresh-process measurements: open + first query on the benchmark index, and a
+    one-shot search from the shell on the example corpus."""
+    cold = cold_starts(_contenders(work, baseline), FIRST_QUERIES, runs)
+    base = cold["searchkit"]["open+first"]
+    print_table(
+        f"Fresh process: open the index + first query (ms, median of {runs} runs × {len(FIRST_QUERIES)} queries "
+        f"{FIRST_QUERIES}; {n_docs:,} articles)",
+        ["engine", "import", "open + first query", "× sk", "process wall"],
+        [
+            [e, f"{m['import']:.0f}", f"{m['open+first']:.0f}", f"{m['open+first'] / base:.2f}", f"{m['wall']:.0f}"]
+            for e, m in cold.items()
+        ],
+    )
+    shot = one_shot_cli(_contenders(WORK / "latency-examples", baseline), FIRST_QUERIES, runs)
+    print_table(
+        f"One-shot search from the shell, example corpus (wall ms, median of {runs} runs × {len(FIRST_QUERIES)} queries)",
+        ["engine", "command", "wall ms", "× sk"],
+        [
+            [e, "python -m searchkit search Q --index DIR" if e.startswith("searchkit") else f"_oneshot.py {e} DIR Q --print",
+             f"{ms:.0f}", f"{ms / shot['searchkit']:.2f}"]
+            for e, ms in shot.items()
+        ],
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=None, help="index only the first N articles (default: all)")
     ap.add_argument("--rebuild", action="store_true", help="build the cached indexes again")
     ap.add_argument("--repeat", type=int, default=1, help="timed runs per query (the median is kept)")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile pass")
+    ap.add_argument("--cold-runs", type=int, default=5, help="fresh processes per engine and first query (0: none)")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="also time, in the fresh-process tables, searchkit imported from this source tree (e.g. an export of main)")
     args = ap.parse_args()
     if len(QUERIES) != len(set(QUERIES)):
         raise SystemExit("duplicate queries in the fixed list")
@@ -271,6 +422,8 @@ def main() -> None:
     whoosh_run, _ = whoosh_runner(work / "whoosh", args.articles, args.rebuild)
     tantivy_run, _ = tantivy_runner(work / "tantivy", args.articles, args.rebuild)
     n_docs = len(ix)
+    if args.cold_runs:
+        cold_tables(work, n_docs, args.cold_runs, args.baseline)
     engines: dict[str, Runner] = {
         "searchkit (snippets, facets)": searchkit_runner(ix, facets=True),
         "searchkit (snippets, facets=False)": searchkit_runner(ix, facets=False),

@@ -505,3 +505,24 @@ def test_names_survive_an_invisible_between_letter_and_mark(invisible: str) -> N
     found = find_orgs(laced)
     assert [m.canonical for m in found] == ["Ủy ban nhân dân", "Ban Chỉ đạo 35"]
     assert all(m.text == laced[m.start : m.end] for m in found)
+
+
+_HEADISH = st.text(alphabet=st.sampled_from(list("ubndbộsởbanủyhộiờcôngtyáàạđ -,.&/ỦBUNDHĐSỞ0123")), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_HEADISH)
+def test_short_texts_skip_the_head_patterns_only_when_they_cannot_match(text: str) -> None:
+    """A short text with no head word at the start of a word skips the compiled head
+    patterns (a query should not wait for them); the patterns would find nothing there."""
+    from searchkit.text.orgs.lexicon import get_lexicon
+    from searchkit.text.orgs.parser import _may_hold_head
+
+    for folded in (False, True):
+        lex = get_lexicon(folded)
+        lowered = text.lower()
+        if len(lowered) != len(text) or _may_hold_head(lex, text, lowered):
+            continue
+        for p in range(len(text)):
+            if p == 0 or not (text[p - 1].isalnum() or text[p - 1] == "_"):
+                assert lex.head_search.match(lowered, p) is None, (text, p)

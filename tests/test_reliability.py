@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from test_cli import one_error_line
 
-from searchkit.errors import IndexCorruptError, SearchKitError
+from searchkit.errors import ArgumentError, IndexCorruptError, SearchKitError
 from searchkit.index import Index
 from searchkit.index.storage import MANIFEST, is_ours
 from searchkit.ui.cli import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, main
@@ -257,6 +257,54 @@ def test_damage_without_checksums_is_still_one_error(small_index: Path) -> None:
     (small_index / toc).write_bytes(b"\x00" * 50)
     with pytest.raises(IndexCorruptError, match=toc):
         Index.open(small_index, verify=False)
+
+
+def test_quick_check_reads_only_what_may_have_changed(small_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default check reads no file whose size and time are as recorded (here every file
+    counts as big); a byte changed through the file system changes the time and is caught;
+    damage that keeps size and time is left to ``verify="full"``."""
+    from searchkit.index import storage
+
+    record = json.loads((small_index / MANIFEST).read_text(encoding="utf-8"))["checksums"]
+    stamped = record["stamped"]
+    record["stamped"] = stamped + 60 * 10**9  # as if the record were taken a minute later
+    manifest = json.loads((small_index / MANIFEST).read_text(encoding="utf-8"))
+    manifest["checksums"] = record
+    (small_index / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    monkeypatch.setattr(storage, "SMALL_FILE", 0)
+    read: list[str] = []
+    crc = storage._crc
+    monkeypatch.setattr(storage, "_crc", lambda path: read.append(path.name) or crc(path))
+    Index.open(small_index).close()
+    assert read == []
+    victim = next(p for p in _files(small_index) if p.suffix == ".seg")
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    victim.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match=victim.name):
+        Index.open(small_index)
+    mtime = record["mtimes"][victim.name]
+    os.utime(victim, ns=(mtime, mtime))  # damage that kept the time (a failing disk, a tool)
+    Index.open(small_index).close()
+    with pytest.raises(IndexCorruptError, match=victim.name):
+        Index.open(small_index, verify="full")
+    with pytest.raises(ArgumentError, match="verify"):
+        Index.open(small_index, verify="yes")  # type: ignore[arg-type]
+
+
+def test_a_file_written_just_before_its_record_is_always_read(small_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are stamped by a coarse clock: a file modified within the margin before the
+    record could be modified again with the same time, so its time proves nothing."""
+    from searchkit.index import storage
+
+    monkeypatch.setattr(storage, "SMALL_FILE", 0)
+    record = json.loads((small_index / MANIFEST).read_text(encoding="utf-8"))["checksums"]
+    read: list[str] = []
+    crc = storage._crc
+    monkeypatch.setattr(storage, "_crc", lambda path: read.append(path.name) or crc(path))
+    Index.open(small_index).close()
+    racy = {n for n, t in record["mtimes"].items() if t >= record["stamped"] - storage._RACY_NS}
+    assert racy and set(read) >= racy  # the fixture's files were all written moments before
 
 
 # --- 9 and 10. full and read-only disks -------------------------------------------------------------

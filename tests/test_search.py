@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -692,6 +693,27 @@ def test_facets_over_segments_with_deleted_and_updated_articles(tmp_path: Path) 
         orgs = Counter(o for h in hits for o in set(h.orgs))
         assert {f.value: f.count for f in results.facets["org"]} == {o: orgs[o] for o in orgs}
         assert {f.value: f.count for f in results.facets["category"]}["Pháp luật"] == 2
+
+
+@pytest.mark.parametrize("top", [0, 1, 3, 20, 1000])
+def test_facets_from_stored_fields_equal_the_table(ix: Index, tmp_path: Path, top: int) -> None:
+    """A first query that matches few articles counts facets from their stored fields instead
+    of building the index's facet table: both give the same values, counts and order, also
+    over segments with deleted and updated articles."""
+    from searchkit.search.facets import FacetTable, count_stored
+
+    with Index.create(tmp_path) as other:
+        other.add([{"id": f"u{i}", "title": f"UBND tỉnh Quảng Ninh họp lần {i}", "body": "Sở Y tế, Bộ Tài chính và Đảng.",
+                    "category": ["Thời sự", "Kinh tế"][i % 2], "published": f"{2020 + i % 3}-01-01"} for i in range(9)],
+                  workers=0, commit_every=4)
+        other.delete("u2")
+        other.add([{"id": "u5", "title": "Thành ủy Đà Nẵng", "body": "Ban Chỉ đạo 35.", "source": "Báo"}], workers=0)
+        for index in (ix, other):
+            searcher = index._searcher()
+            table = FacetTable(searcher)
+            live = np.array([d for d in range(searcher.reader().doc_count_all()) if not searcher.reader().is_deleted(d)])
+            for docs in (live, live[::2], live[1::3], live[:1]):
+                assert count_stored(searcher, docs, top) == table.count(docs, top)
 
 
 def test_organizations_over_the_index_and_a_query(ix: Index) -> None:

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from whoosh import index as whoosh_index
 from whoosh import scoring
@@ -42,6 +42,7 @@ from searchkit.documents.article import Article
 from searchkit.documents.files import Rejected
 from searchkit.documents.readers import iter_path
 from searchkit.errors import (
+    ArgumentError,
     DocumentError,
     IndexCorruptError,
     IndexLockedError,
@@ -49,12 +50,12 @@ from searchkit.errors import (
     IndexVersionError,
     SearchKitError,
 )
-from searchkit.index.ingest import Ingestion, cancel, clear_staging
 from searchkit.index.reports import FileReport, IndexReport, IndexStats
 from searchkit.index.schema import INDEX_FORMAT, build_schema
 from searchkit.index.snapshot import Snapshot
 from searchkit.index.storage import (
     MANIFEST,
+    Verify,
     checksums,
     foreign_entries,
     is_ours,
@@ -65,12 +66,14 @@ from searchkit.index.storage import (
     write_manifest,
 )
 from searchkit.index.storage import verify as verify_files
-from searchkit.index.writing import Writer
 from searchkit.search.engine import DateArgument, highlight_article
 from searchkit.search.engine import search as run_search
 from searchkit.search.facets import FacetTable
 from searchkit.search.results import FacetValue, Highlighted, MatchMode, SearchResults, SortOrder
 from searchkit.text.analysis import ANALYZER_VERSION
+
+if TYPE_CHECKING:
+    from searchkit.index.writing import Writer
 
 __all__ = ["DEFAULT_INDEX", "FileReport", "Index", "IndexReport", "IndexStats", "remove_index"]
 
@@ -148,14 +151,19 @@ class Index:
         return cls(folder, whoosh_ix, manifest)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, verify: bool = True) -> Index:
+    def open(cls, path: str | os.PathLike[str], *, verify: bool | Literal["full"] = True) -> Index:
         """Open the index in ``path``.
 
         Args:
             path: The index folder.
-            verify: Read every file of the latest commit and compare its checksum with the
-                one recorded at commit time (about 25 ms per 100 MB once the files are
-                cached). Sizes are compared in any case.
+            verify: How the files of the latest commit are checked against the sizes,
+                checksums and times recorded at commit time. Sizes are compared in any
+                case. True: also read and compare the checksum of every file that may have
+                changed since (a small file, or one whose modification time differs from
+                the recorded one; see :mod:`searchkit.index.storage`), which takes no time
+                on an untouched index. "full": read every byte of every file (about 25 ms
+                per 100 MB once cached), which also finds damage that kept the time (a
+                failing disk). False: sizes only.
 
         Raises:
             IndexNotFoundError: There is no searchkit index at ``path``.
@@ -175,7 +183,10 @@ class Index:
                 f"{__version__} (format {INDEX_FORMAT}, analyzer {ANALYZER_VERSION}): {rebuild}"
             )
         generation = latest_generation(folder, _INDEX_NAME)
-        verify_files(folder, manifest.get("checksums"), generation, full=verify)
+        if verify not in (True, False, "full"):
+            raise ArgumentError(f"verify must be True, False or 'full', not {verify!r}")
+        check: Verify = "full" if verify == "full" else "quick" if verify else "sizes"
+        verify_files(folder, manifest.get("checksums"), generation, check=check)
         try:
             whoosh_ix = whoosh_index.open_dir(str(folder), indexname=_INDEX_NAME)
         except (ImportError, AttributeError) as e:  # a schema pickled by another version
@@ -529,6 +540,8 @@ class Index:
         for article_id in wanted:
             if not isinstance(article_id, str):
                 raise SearchKitError(f"an article id must be a string, not {type(article_id).__name__}")
+        from searchkit.index.ingest import cancel  # the writing side loads when first used
+
         deleted: list[str] = []
         with self._writing():
             writer = self._writer()
@@ -547,6 +560,8 @@ class Index:
         return tuple(deleted)
 
     def _writer(self) -> Writer:
+        from searchkit.index.writing import Writer  # (not needed to open and search an index)
+
         try:
             return Writer(self._ix, timeout=0.0)
         except LockError as e:
@@ -558,6 +573,8 @@ class Index:
         try:
             yield
         except OSError as e:
+            from searchkit.index.ingest import clear_staging
+
             clear_staging(self._path)
             raise os_error(e, self._path) from e
 
@@ -577,6 +594,8 @@ class Index:
         commit_every: int,
         progress: Callable[[int], None] | None,
     ) -> IndexReport:
+        from searchkit.index.ingest import Ingestion
+
         ingestion = Ingestion(
             self._ix, self._path, _INDEX_NAME, new_writer=self._writer, touch=self._touch, workers=workers,
             commit_every=commit_every,

@@ -38,6 +38,11 @@ class Snapshot:
                 self._cache[key] = factory()
             return self._cache[key]
 
+    def has(self, key: str) -> bool:
+        """Whether a value is cached under ``key``."""
+        with self._lock:
+            return key in self._cache
+
     def acquire(self) -> None:
         """Mark the snapshot in use (call :meth:`release` when done)."""
         with self._lock:

@@ -14,6 +14,17 @@ Only files of these exact shapes are ever deleted by searchkit (:func:`remove_in
 anything else a user keeps in the folder is left alone. :func:`verify` compares the files
 of the latest commit with the checksums the manifest recorded when it was made, so a
 truncated, missing or bit-flipped file is reported by name instead of giving wrong results.
+
+The record holds, for each file, its size and CRC-32 (``files``) and its modification time in
+nanoseconds (``mtimes``), and the clock time it was taken at (``stamped``). Reading every byte of a big index at each open
+costs about 25 ms per 100 MB, so the usual check (``"quick"``) reads only what may have
+changed: a file whose size differs is damaged; a file under :data:`SMALL_FILE` bytes (the
+TOC), a file whose modification time is not the recorded one, and a file whose recorded time
+was too close to the moment of the record to tell a later write apart (the clock that stamps
+files ticks coarsely; git's "racily clean" files) are read and their CRC-32 compared. A
+changed byte written through the file system therefore changes the time and is caught; what
+the quick check misses is damage that keeps size and time (a failing disk, a tool that sets
+times back), which the ``"full"`` check, reading everything, catches.
 """
 
 from __future__ import annotations
@@ -24,17 +35,20 @@ import json
 import os
 import re
 import shutil
+import time
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from searchkit._whoosh.files import segment_pattern, toc_filename, toc_pattern
 from searchkit.errors import IndexCorruptError, IndexVersionError, SearchKitError
 
 __all__ = [
     "MANIFEST",
+    "SMALL_FILE",
     "STAGING",
+    "Verify",
     "checksums",
     "clean_unused",
     "foreign_entries",
@@ -53,6 +67,17 @@ MANIFEST = "searchkit.json"
 #: workers are still writing cannot delete their files.
 STAGING = ".staging"
 _CHUNK = 1 << 22
+#: Files up to this size are read and checksummed by every check, whatever their times say.
+SMALL_FILE = 1 << 20
+# A file modified less than this long before its record was taken may be modified again
+# without its time changing (file times come from a clock that ticks every 1-10 ms); its time
+# proves nothing and its content is read. On file systems that keep whole seconds (FAT keeps
+# even ones) the margin is _RACY_COARSE_NS.
+_RACY_NS = 50_000_000
+_RACY_COARSE_NS = 2_000_000_000
+
+#: How :func:`verify` checks files: "sizes" only, "quick" (see the module docs) or "full".
+Verify = Literal["sizes", "quick", "full"]
 
 
 def _patterns(indexname: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -163,33 +188,39 @@ def _crc(path: Path) -> int:
 
 
 def checksums(folder: Path, indexname: str, generation: int, known: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Sizes and CRC-32s of the files of commit ``generation`` (its TOC and every segment
-    file now in the folder), for the manifest.
+    """Sizes, CRC-32s and modification times of the files of commit ``generation`` (its TOC
+    and every segment file now in the folder), for the manifest.
 
     Segment files never change once written, so a file listed in ``known`` (the previous
-    record) with the same size keeps its checksum instead of being read again.
+    record) with the same size and time keeps its checksum instead of being read again.
     """
     known_files: Mapping[str, Any] = (known or {}).get("files", {})
+    known_times: Mapping[str, Any] = (known or {}).get("mtimes", {})
     toc, segment = _patterns(indexname)
     files: dict[str, list[int]] = {}
+    mtimes: dict[str, int] = {}
+    stamped = time.time_ns()  # before any stat: every time read below is at most this late
     for name in sorted(os.listdir(folder)):
         if name == toc_filename(indexname, generation) or segment.fullmatch(name):
             path = folder / name
-            size = path.stat().st_size
+            st = path.stat()
             old = known_files.get(name)
-            if old is not None and old[0] == size and toc.fullmatch(name) is None:
-                files[name] = [size, old[1]]
+            if old is not None and old[0] == st.st_size and known_times.get(name) == st.st_mtime_ns and not toc.fullmatch(name):
+                files[name] = [st.st_size, old[1]]
             else:
-                files[name] = [size, _crc(path)]
-    return {"generation": generation, "files": files}
+                files[name] = [st.st_size, _crc(path)]
+            mtimes[name] = st.st_mtime_ns
+    # The times are kept apart from "files", whose [size, crc] pairs earlier releases read.
+    return {"generation": generation, "files": files, "mtimes": mtimes, "stamped": stamped}
 
 
-def verify(folder: Path, record: Mapping[str, Any] | None, generation: int, *, full: bool = True) -> None:
+def verify(folder: Path, record: Mapping[str, Any] | None, generation: int, *, check: Verify = "quick") -> None:
     """Check the files of commit ``generation`` against the manifest's ``record``.
 
     Does nothing when the record is absent or was made for another commit (an index from
     before checksums, or a crash between a commit and its manifest). Sizes are always
-    compared; with ``full``, every byte is read and its CRC-32 compared.
+    compared; ``check`` says which files are also read and their CRC-32 compared: none
+    ("sizes"), those that may have changed ("quick", see the module docs), or all ("full").
 
     Raises:
         IndexCorruptError: A file is missing, has another size or another checksum; the
@@ -198,18 +229,30 @@ def verify(folder: Path, record: Mapping[str, Any] | None, generation: int, *, f
     if not record or record.get("generation") != generation:
         return
     rebuild = f"rebuild it with: searchkit index SRC --index {folder} --rebuild"
+    stamped = record.get("stamped")
+    mtimes: Mapping[str, Any] = record.get("mtimes", {})
     for name, (size, crc) in record.get("files", {}).items():
         path = folder / name
         try:
-            actual = path.stat().st_size
-            if actual != size:
-                raise IndexCorruptError(f"index file {path} is damaged ({actual:,} bytes, {size:,} expected): {rebuild}")
-            if full and _crc(path) != crc:
+            st = path.stat()
+            if st.st_size != size:
+                raise IndexCorruptError(f"index file {path} is damaged ({st.st_size:,} bytes, {size:,} expected): {rebuild}")
+            read = check == "full" or (check == "quick" and not _unchanged(st, mtimes.get(name), stamped))
+            if read and _crc(path) != crc:
                 raise IndexCorruptError(f"index file {path} is damaged (checksum mismatch): {rebuild}")
         except FileNotFoundError:
             raise IndexCorruptError(f"index file {path} is missing: {rebuild}") from None
         except OSError as e:
             raise IndexCorruptError(f"index file {path} cannot be read ({e.strerror or e}): {rebuild}") from e
+
+
+def _unchanged(st: os.stat_result, mtime: object, stamped: object) -> bool:
+    """Whether a file (of the recorded size) is known unchanged without reading it: it is big,
+    it has the recorded modification time, and that time was safely before the record."""
+    if st.st_size <= SMALL_FILE or not isinstance(mtime, int) or st.st_mtime_ns != mtime or not isinstance(stamped, int):
+        return False
+    margin = _RACY_COARSE_NS if mtime % 1_000_000_000 == 0 else _RACY_NS
+    return mtime < stamped - margin
 
 
 def os_error(error: OSError, folder: Path) -> SearchKitError:

@@ -15,7 +15,7 @@ from whoosh import query as wq
 
 from searchkit.errors import ArgumentError, QuerySyntaxError
 from searchkit.search import rank
-from searchkit.search.facets import FacetTable
+from searchkit.search.facets import FEW_DOCS, FacetTable, count_stored
 from searchkit.search.highlight import (
     QueryTerms,
     Span,
@@ -111,8 +111,7 @@ def search(
     )
     facet_values: Mapping[str, tuple[FacetValue, ...]] = MappingProxyType({})
     if facets and total:
-        table = snap.cached("facets", lambda: FacetTable(searcher))
-        facet_values = MappingProxyType(table.count(matched, facet_top))
+        facet_values = MappingProxyType(_facets(snap, matched, facet_top))
     suggestion = suggest(searcher, query, built, total, snap.cached)
     return SearchResults(
         query, total, _ms(started), hits, facet_values, suggestion, offset, match, chosen.relaxed, chosen.min_words
@@ -218,6 +217,21 @@ def _whoosh_ranking(
 def _whoosh_top(searcher: Any, q: wq.Query, allowed: set[int], sortedby: str | None, limit: int) -> list[tuple[int, float]]:
     results = searcher.search(q, limit=limit, filter=allowed, sortedby=sortedby, reverse=sortedby is not None, terms=False)
     return [(r.docnum, r.score) for r in results]
+
+
+def _facets(snap: Snapshot, matched: np.ndarray, top: int) -> dict[str, tuple[FacetValue, ...]]:
+    """Facet counts over the ``matched`` articles. The generation's :class:`FacetTable` is
+    built by the first query that matches many articles; until then, queries that match few
+    count from those articles' stored fields, as long as all of them together have read no
+    more than an eighth of the index (past that, building the table is cheaper)."""
+    searcher = snap.searcher
+    if not snap.has("facets"):
+        spent = snap.cached("facets.stored", lambda: [0])  # articles read so far
+        budget = max(FEW_DOCS, searcher.reader().doc_count_all() // 8)
+        if len(matched) <= FEW_DOCS and spent[0] + len(matched) <= budget:
+            spent[0] += len(matched)
+            return count_stored(searcher, matched, top)
+    return snap.cached("facets", lambda: FacetTable(searcher)).count(matched, top)
 
 
 def _ranker(snap: Snapshot) -> rank.Ranker | None:

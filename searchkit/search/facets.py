@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -9,7 +10,13 @@ import numpy as np
 
 from searchkit.search.results import FacetValue
 
-__all__ = ["FacetTable"]
+__all__ = ["FEW_DOCS", "FacetTable", "count_stored"]
+
+#: Up to this many matching articles, facets are counted from their stored fields
+#: (:func:`count_stored`, a few ms) as long as the index's :class:`FacetTable` is not built:
+#: building it reads every organization of the index (about 50 ms for 8,000 articles), which
+#: a first query on a freshly opened index should not wait for when it matches few articles.
+FEW_DOCS = 100
 
 
 class FacetTable:
@@ -42,6 +49,28 @@ class FacetTable:
             picked = codes[docs]
             out[name] = _top_codes(distinct, picked[picked >= 0], top)
         return out
+
+
+def count_stored(searcher: Any, docnums: np.ndarray, top: int) -> dict[str, tuple[FacetValue, ...]]:
+    """The counts :meth:`FacetTable.count` gives, read from the stored fields of the
+    documents ``docnums`` (live ones) instead of a table of the whole index: cheaper for a few
+    documents. The stored values are those the facet fields were indexed from: ``orgs``
+    joined by commas (a keyword field split at commas, each value stripped), ``year`` the
+    year of ``published``, ``category`` and ``source`` as they are."""
+    counts: dict[str, Counter[str]] = {"org": Counter(), "year": Counter(), "category": Counter(), "source": Counter()}
+    for docnum in docnums.tolist():
+        fields = searcher.stored_fields(docnum)
+        counts["org"].update({o.strip() for o in str(fields.get("orgs") or "").split(",")} - {""})
+        published = fields.get("published")
+        if published is not None:
+            counts["year"][str(published.year)] += 1
+        for name in ("category", "source"):
+            value = fields.get(name)
+            if value is not None:
+                counts[name][value] += 1
+    # The table's order: most frequent first, ties in value order.
+    return {name: tuple(FacetValue(v, n) for v, n in sorted(c.items(), key=lambda vn: (-vn[1], vn[0]))[:top])
+            for name, c in counts.items()}
 
 
 def _keyword_postings(reader: Any, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:

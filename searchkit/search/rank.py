@@ -40,6 +40,8 @@ _FIRST_SLICE = 64
 # Postings kept in memory per index generation (16 bytes each, so 128 MB), least recently used
 # dropped first. The 178 queries of benchmarks/latency.py read 5 million on the whole VNTC set.
 _MAX_CACHED_POSTINGS = 8_000_000
+# Phrases whose matching articles are kept per index generation (least recently used dropped).
+_MAX_CACHED_PHRASES = 4096
 
 
 class Unsupported(Exception):  # an internal signal, it never leaves searchkit.search
@@ -73,6 +75,7 @@ class Ranker:
         self._terms: dict[tuple[str, str], _Postings] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._live: dict[int, np.ndarray] = {}
+        self._phrases: dict[tuple[str, tuple[str, ...], int], np.ndarray] = {}
         self._leaves: list[tuple[Any, int]] = list(self._reader.leaf_readers())
         self._bases = [base for _, base in self._leaves]
         self._cached_postings = 0
@@ -164,14 +167,25 @@ class Ranker:
             return self._combine(q.subqueries, q.boost if len(q.subqueries) > 1 else 1.0, union=False)
         if isinstance(q, wq.Phrase):
             matched = np.zeros(self.size, dtype=bool)
-            docs = list(self._searcher.docs_for_query(q))
-            if docs:
-                matched[docs] = True
+            matched[self._phrase_docs(q)] = True
             scores, _ = self.phrase_bound(q)
             return np.where(matched, scores, 0.0), matched
         if q is wq.NullQuery:
             return np.zeros(self.size), np.zeros(self.size, dtype=bool)
         raise Unsupported(f"cannot vectorise {type(q).__name__}")
+
+    def _phrase_docs(self, q: wq.Phrase) -> np.ndarray:
+        """The articles where a phrase occurs, found by Whoosh's span matchers once per
+        generation (a place or organization expands to dozens of phrases, each a walk over
+        positions: a query naming Hồ Chí Minh City took 0.2-0.4 s every time)."""
+        key = (q.fieldname, tuple(q.words), q.slop)
+        docs = self._phrases.pop(key, None)
+        if docs is None:
+            docs = np.fromiter(self._searcher.docs_for_query(q), dtype=np.int64)
+            if len(self._phrases) >= _MAX_CACHED_PHRASES:
+                self._phrases.pop(next(iter(self._phrases)))  # least recently used
+        self._phrases[key] = docs  # (re)inserted last: the dict's order is the recency order
+        return docs
 
     def evaluate_all(self, queries: Sequence[wq.Query], start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Dense ``(scores, matched)`` of several queries: the sum of their scores (added in

