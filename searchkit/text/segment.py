@@ -615,7 +615,7 @@ def _line_words(model: _Model, norm: str, begin: int, end: int) -> list[tuple[in
         covered = _merged(covered)
         if not trim_all:
             covered = _trimmed(norm, covered)
-        words = _merged(sorted(words + covered)) if trim_all else sorted(words + covered)
+        words = sorted(words + covered)  # no word overlaps a whole word
     return _trimmed(norm, words) if trim_all else words
 
 

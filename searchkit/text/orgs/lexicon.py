@@ -213,9 +213,7 @@ def _load_heads(prep: _Prep, abbreviations: set[str]) -> tuple[dict[str, Head], 
     return heads, head_forms
 
 
-def _load_fields(
-    prep: _Prep, heads: dict[str, Head], abbreviations: set[str]
-) -> tuple[dict[str, Entry], dict[tuple[str, ...], re.Pattern[str]]]:
+def _load_fields(prep: _Prep, heads: dict[str, Head], abbreviations: set[str]) -> tuple[dict[str, Entry], dict[tuple[str, ...], re.Pattern[str]]]:
     """fields.tsv: fields by ``group:key``, and one pattern per combination of groups a head takes."""
     fields: dict[str, Entry] = {}
     group_forms: dict[str, list[str]] = {}
@@ -272,7 +270,7 @@ def _load_stop_words(prep: _Prep) -> tuple[frozenset[str], frozenset[tuple[str, 
     """stopwords.txt: the words, and the two-word phrases, that end a free name."""
     stop_words: set[str] = set()
     stop_phrases: set[tuple[str, str]] = set()
-    for (line, *_) in _rows("stopwords.txt"):
+    for line, *_ in _rows("stopwords.txt"):
         tokens = prep(line).casefold().split()
         if len(tokens) == 1:
             stop_words.add(tokens[0])
@@ -284,7 +282,7 @@ def _load_stop_words(prep: _Prep) -> tuple[frozenset[str], frozenset[tuple[str, 
 def _load_compounds(prep: _Prep) -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
     """compounds.txt: for each syllable, the compounds it is part of and its position in them."""
     compounds: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-    for (line, *_) in _rows("compounds.txt"):
+    for line, *_ in _rows("compounds.txt"):
         syllables = tuple(prep(line).casefold().split())
         for i, syllable in enumerate(syllables):
             compounds.setdefault(syllable, []).append((syllables, i))
@@ -327,7 +325,8 @@ def _compile_lexicon(folded: bool) -> Lexicon:
         folded=folded,
         heads=heads,
         head_re=re.compile(_trie_regex(head_forms), re.I),
-        head_search=re.compile(_trie_regex([f.lower() for f in head_forms])),
+        # at a word start only (what scan() keeps): the engine skips the trie inside words
+        head_search=re.compile(r"(?<!\w)" + _trie_regex([f.lower() for f in head_forms])),
         fields=fields,
         field_re=field_re,
         quals=quals,
