@@ -75,9 +75,7 @@ def _content(path: Path) -> tuple[Any, ...]:
                 items = sorted((rank[d], 0) for d in reader.postings(fieldname, text).all_ids() if d in rank)
             if items:
                 terms.append((fieldname, text, tuple(items)))
-        lengths = tuple(
-            (i, name, reader.doc_field_length(by_id[i], name) or 0) for i in docs for name in sorted(reader.indexed_field_names())
-        )
+        lengths = tuple((i, name, reader.doc_field_length(by_id[i], name) or 0) for i in docs for name in sorted(reader.indexed_field_names()))
         stored = tuple(sorted(reader.stored_fields(by_id[i]).items()) for i in docs)
         return tuple(terms), lengths, stored
     finally:
@@ -456,8 +454,12 @@ def test_pre_analyzed_writer_matches_whoosh_add_document(tmp_path: Path) -> None
         p = prepare(a)
         fields = document_fields(p)
         fields.update(
-            title_w=SegmentedText(a.title, p.title_spans), title_s=a.title, title_f=a.title,
-            body_w=SegmentedText(a.body, p.body_spans), body_s=a.body, body_f=a.body,
+            title_w=SegmentedText(a.title, p.title_spans),
+            title_s=a.title,
+            title_f=a.title,
+            body_w=SegmentedText(a.body, p.body_spans),
+            body_s=a.body,
+            body_f=a.body,
         )
         writer.add_document(**fields)
     writer.commit()
@@ -541,3 +543,27 @@ def test_an_index_of_the_flat_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
     (tmp_path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(IndexVersionError, match=rf"format 1.*format {INDEX_FORMAT}.*searchkit index SRC --index .* --rebuild"):
         Index.open(tmp_path)
+
+
+def _prepared_digests(limit: int) -> tuple[str, str]:
+    """Digests of what :func:`prepare` gives for the first ``limit`` VNTC articles: the word
+    spans, the terms and positions of every view and the stored fields; and the organizations."""
+    import hashlib
+
+    analysis, orgs = hashlib.sha256(), hashlib.sha256()
+    for d in read_jsonl("vntc/news.jsonl.gz", limit):
+        p = prepare(Article.from_dict({"id": str(d["id"]), "title": d["title"], "body": d["body"], "category": d["category"]}))
+        views = [(name, sorted(postings.items()), length) for name, postings, length in p.analyzed]
+        stored = sorted((k, repr(v)) for k, v in document_fields(p).items() if k not in ("orgs", "org_spans"))
+        analysis.update(repr((p.title_spans, p.body_spans, views, stored)).encode())
+        orgs.update(repr((p.orgs, p.org_spans)).encode())
+    return analysis.hexdigest()[:16], orgs.hexdigest()[:16]
+
+
+def test_prepare_output_is_unchanged_on_real_articles() -> None:
+    # Computed on main before the speed work of #14: any change to segmentation, the term
+    # mapping, positions, offsets or stored values changes the first digest; a change to the
+    # organization rules (expected when they are tuned) changes only the second.
+    analysis, orgs = _prepared_digests(300)
+    assert analysis == "380457520bdfd142", "prepare() produces other spans, terms, positions or stored values than before"
+    assert orgs == "869a33d0cf8080a8", "prepare() finds other organization names (update this digest if the rules changed on purpose)"

@@ -31,11 +31,15 @@ import re
 import string
 import struct
 import unicodedata
-from collections.abc import Iterator, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from itertools import accumulate, chain, compress
+from operator import getitem, itemgetter, sub
+from typing import NamedTuple, cast
 
 from searchkit.errors import ModelError
+from searchkit.text.codes import LONG_RUN, MAX_TOKEN_LENGTH, hinted_whole_spans, whole_spans
 from searchkit.text.normalize import normalize, offset_arrays
 from searchkit.text.pyvi_model import crfsuite_bytes, parse_crfsuite, read_ngrams
 from searchkit.text.pyvi_model import model_dir as _pyvi_model_dir
@@ -89,36 +93,32 @@ _PYVI_PATTERN = (
 # letters and digits (first not a digit, no "_") ended by anything but a word character or
 # one of ".:@+-" is what all of pyvi's alternatives would give it: the whole run.
 _PYVI_SYLLABLE = re.compile(r"(?![^\S\n])(?:[^\W\d_][^\W_]*(?![\w.:@+\-])|" + _PYVI_PATTERN + ")")
+# The same tokens with the blanks before each, as (blanks, token) pairs: with their lengths
+# summed, the offsets of a line's tokens without a match object each. Only from the start of
+# a line: a match never starts after a blank, so runs of blanks stay linear.
+_BLANK_AND_SYLLABLE = re.compile(r"(?<![^\S\r\n])([^\S\n]*+)((?:[^\W\d_][^\W_]*(?![\w.:@+\-])|" + re.sub(r"\((?!\?)", "(?:", _PYVI_PATTERN) + "))")
 _PUNCTUATION = string.punctuation  # pyvi tests ``token in string.punctuation`` (a substring test)
 
-# --- searchkit's own whole tokens: URLs, e-mail addresses, numbers and codes --------------
-# Each alternative starts only where its characters start (look-behinds), so scanning a long
-# run of symbols stays linear.
-_URL = r"(?<![\w.+\-])(?:[A-Za-z][A-Za-z0-9+.\-]{0,15}://|www\.)[^\s<>\"]+"
-_EMAIL = r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
-_COMPOUND = r"(?<!\w)\w+(?:[\-./,&:+]\w+)+"
-_WHOLE = re.compile(f"{_URL}|{_EMAIL}|{_COMPOUND}")
-_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,15}://|www\.")
-#: The longest word or syllable, in characters (like Lucene's ``maxTokenLength``). A run of
-#: non-blank characters longer than this is not read as one URL, e-mail address or code: it is
-#: split into its letter/digit runs and punctuation, a letter/digit run longer than this is cut
-#: into pieces of this length, and pyvi's words are never joined past it. No Vietnamese word
-#: comes near it; the cap keeps analysis memory linear in the input (a 5 MB "word" is 20,000
-#: tokens of 255 characters, not one 5 MB term).
-MAX_TOKEN_LENGTH = 255
 #: Lines longer than this many characters are segmented in windows of at most this size, cut
 #: after a sentence end or at a blank when there is one in the window's second half.
 MAX_LINE_WINDOW = 100_000
-# pyvi's e-mail alternative rescans a run of [\w.+-] from every token start (quadratic):
-# runs longer than the cap are split with a linear expression instead.
-_LONG_RUN = re.compile(f"\\S{{{MAX_TOKEN_LENGTH + 1},}}")
 _SIMPLE_SYLLABLE = re.compile(f"\\w{{1,{MAX_TOKEN_LENGTH}}}|[^\\w\\s]")
 _WINDOW_CUT = re.compile(r"[.!?;…][\"'”’)\]]*[ \t]|[ \t]")
 _RUN = re.compile(r"\S+")
-_URL_TRAILER = re.compile(r"[.,;:!?)\]}'\"»”’]+$")
-_CONNECTOR = re.compile(r"([\-./,&:+])")
 _LINE = re.compile(r"[^\r\n]+")
 _SENTENCE_END = frozenset({".", "!", "?", "...", ";"})
+
+# --- a line as a string of one symbol per token (see _symbols) -----------------------------
+_SYMBOLS = itemgetter(7)  # _Syllable.symbols
+# Tokens that continue the word of the token before them: pyvi's rules on the symbols.
+_CONTINUES = re.compile(r"(?<=[TtVv])[tvlm]|(?<=[LlMm])[lm]")
+# The last token of a word: a kept token ("~" continues a word) that the next does not continue.
+_ENDS = re.compile(r"[TtVvLlMmBC~](?!~)")
+_HEADS = bytes(1 if chr(i) in "TtVvLlMmBC" else 0 for i in range(256))
+_TAILS = bytes(1 if chr(i) == "e" else 0 for i in range(256))
+# Words need trimming when a token's first or last character is no letter or digit, or a
+# combining mark follows one.
+_UNTRIMMED = re.compile("[CVvMmK]")
 
 # Lines longer than this many syllables are tagged in pieces cut after a sentence end.
 _MAX_SEQUENCE = 2000
@@ -140,7 +140,7 @@ class _Syllable(NamedTuple):
     after: float  # what it adds to the previous syllable ("+1:" features)
     blocker: bool  # pyvi's post-rules: never glued (punctuation, or starts with a digit)
     title: bool  # first character title case
-    wordy: bool  # has a letter or digit (segment() returns it)
+    symbols: str  # its symbol in a line's symbol string, by label id (see _line_words)
 
 
 class _Model:
@@ -225,7 +225,10 @@ class _Model:
         first = token[0]
         blocker = token in _PUNCTUATION or first.isdigit()
         wordy = any(c.isalnum() for c in token)
-        found = _Syllable(lower, self.ids.get(lower, 0), own, before, after, blocker, first.istitle(), wordy)
+        symbols = _symbols(token, wordy, blocker, first.istitle())
+        if self.inside == 0:
+            symbols = symbols[::-1]
+        found = _Syllable(lower, self.ids.get(lower, 0), own, before, after, blocker, first.istitle(), symbols)
         self.syllables[token] = found
         return found
 
@@ -252,6 +255,25 @@ class _Model:
                 for label, a, b in zip(labels[1:], found, found[1:], strict=False)
             ],
         ]
+
+    def symbols(self, tokens: Sequence[str]) -> str:
+        """One symbol per token: its class and whether it continues pyvi's word (see ``_symbols``).
+
+        A line longer than ``_MAX_SEQUENCE`` tokens is tagged in pieces (:func:`_chunks`); the
+        first token of a piece never continues a word.
+        """
+        cached: list[_Syllable | None] = list(map(self.syllables.get, tokens))
+        found = [f or self.syllable(t) for f, t in zip(cached, tokens, strict=True)] if None in cached else cast(list[_Syllable], cached)
+        labels: list[int] = []
+        for lo, hi in _chunks(tokens):
+            piece = found[lo:hi]
+            n = hi - lo
+            tagged, near_tie = self._decode(piece, 1e-12 * n * (n + 10))
+            if near_tie:  # rounding could decide: redo the scores in CRFsuite's exact order
+                tagged = self._viterbi(*self.exact_scores(tokens[lo:hi]))
+            tagged[0] = 1 - self.inside
+            labels += tagged
+        return "".join(map(getitem, map(_SYMBOLS, found), labels))
 
     def tags(self, tokens: Sequence[str]) -> list[bool]:
         """For each token, whether the CRF alone (before pyvi's post-rules) labels it ``I_W``."""
@@ -512,7 +534,10 @@ def word_spans(text: str, *, normalized: bool = False) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for line in _LINE.finditer(norm):
         for lo, hi in _windows(norm, line.start(), line.end()):
-            spans.extend((starts[begin], ends[end - 1]) for begin, end in _line_words(model, norm, lo, hi))
+            if norm is text:
+                spans += _line_words(model, norm, lo, hi)
+            else:
+                spans += [(starts[begin], ends[end - 1]) for begin, end in _line_words(model, norm, lo, hi)]
     return spans
 
 
@@ -539,7 +564,7 @@ def _windows(norm: str, begin: int, end: int) -> Iterator[tuple[int, int]]:
     yield begin, end
 
 
-def _chunks(tokens: list[str]) -> Iterator[tuple[int, int]]:
+def _chunks(tokens: Sequence[str]) -> Iterator[tuple[int, int]]:
     """Cut a long token list after sentence ends into pieces of at most ``_MAX_SEQUENCE``."""
     begin, n = 0, len(tokens)
     while n - begin > _MAX_SEQUENCE:
@@ -554,45 +579,99 @@ def _chunks(tokens: list[str]) -> Iterator[tuple[int, int]]:
 
 
 def _line_words(model: _Model, norm: str, begin: int, end: int) -> list[tuple[int, int]]:
-    """The ``[start, end)`` spans (in ``norm``) of the words of one line, in order."""
-    spans = _syllable_spans(norm, begin, end)
-    if not spans:
+    """The ``[start, end)`` spans (in ``norm``) of the words of one line, in order.
+
+    pyvi's tokens are tagged into a string of one symbol each (:meth:`_Model.symbols`); the
+    tokens that overlap a whole word (URL, number, code) become ``x``; regular expressions over
+    that string then mark where words start and end, so no Python code runs per token.
+    """
+    plain = LONG_RUN.search(norm, begin, end) is None
+    if plain and (begin == 0 or norm[begin - 1] in "\r\n"):
+        found = _BLANK_AND_SYLLABLE.findall(norm, begin, end)  # (blanks before, token) pairs
+        pieces = list(chain.from_iterable(found))
+        offsets = list(accumulate(map(len, pieces), initial=begin))
+        tokens, starts, ends = pieces[1::2], offsets[1::2], offsets[2::2]
+    else:  # a window of a long line, or a line with runs longer than MAX_TOKEN_LENGTH
+        spans = _syllable_spans(norm, begin, end)
+        tokens = [norm[s:e] for s, e in spans]
+        starts, ends = [s for s, _ in spans], [e for _, e in spans]
+    if not tokens:
         return []
-    tokens = [norm[s:e] for s, e in spans]
-    joins: list[bool] = []
-    for lo, hi in _chunks(tokens):
-        joins.extend(model.joins(tokens[lo:hi]))  # the first of each piece is never glued
-    syllables = model.syllables
-    wordy = [(syllables.get(t) or model.syllable(t)).wordy for t in tokens]
-    whole = _whole_spans(norm, begin, end)
-    owner = _owners(spans, whole)
-    words: list[tuple[int, int]] = []
-    last = -2  # index of the last token put in a word (pyvi words minus punctuation and codes)
-    for i, (s, e) in enumerate(spans):
-        if not wordy[i] or owner[i] >= 0:
-            continue
-        if last == i - 1 and joins[i] and e - words[-1][0] <= MAX_TOKEN_LENGTH:
-            words[-1] = (words[-1][0], e)
-        else:
-            words.append((s, e))
-        last = i
+    symbols = model.symbols(tokens)
+    trim_all = _UNTRIMMED.search(symbols) is not None
+    whole = hinted_whole_spans(norm, begin, end, starts, ends) if plain else whole_spans(norm, begin, end)
+    covered: list[tuple[int, int]] = []
     if whole:
-        words = _with_whole_words(words, spans, whole, owner)
-    return _trimmed(norm, words)
+        symbols, covered = _claimed(symbols, starts, ends, whole)
+    marked = _CONTINUES.sub("~", symbols)
+    heads = marked.encode("ascii").translate(_HEADS)
+    tails = _ENDS.sub("e", marked).encode("ascii").translate(_TAILS)
+    first, last = list(compress(starts, heads)), list(compress(ends, tails))
+    if first and max(map(sub, last, first)) > MAX_TOKEN_LENGTH:
+        words = _capped(starts, ends, compress(range(len(starts)), heads), compress(range(len(ends)), tails))
+    else:
+        words = list(zip(first, last, strict=True))
+    if covered:
+        covered = _merged(covered)
+        if not trim_all:
+            covered = _trimmed(norm, covered)
+        words = sorted(words + covered)  # no word overlaps a whole word
+    return _trimmed(norm, words) if trim_all else words
 
 
-def _with_whole_words(
-    words: list[tuple[int, int]], spans: list[tuple[int, int]], whole: list[tuple[int, int]], owner: list[int]
-) -> list[tuple[int, int]]:
-    """Add the whole words (URLs, numbers, codes) to pyvi's words, in order, overlaps merged."""
-    covered = [list(span) for span in whole]
-    for i, k in enumerate(owner):
-        if k >= 0:  # a whole word also covers the pyvi tokens it overlaps ("HCM." in "TP.HCM.")
-            covered[k][0] = min(covered[k][0], spans[i][0])
-            covered[k][1] = max(covered[k][1], spans[i][1])
-    words = sorted([*words, *((s, e) for s, e in covered)])
+def _symbols(token: str, wordy: bool, blocker: bool, title: bool) -> str:
+    """A token's symbols as labelled ``B_W`` and ``I_W``: upper case begins a word, lower case
+    may continue one (pyvi's post-rules decide which, see ``_CONTINUES``).
+
+    ``T``/``t`` a title-case syllable, ``L``/``l`` any other syllable that may be glued, ``B``
+    one that never is (a number); ``V``, ``M`` and ``C`` are the same whose first or last
+    character is no letter or digit (``TP.``, ``_x``); ``K`` a combining mark, ``x`` any
+    other token without a letter or digit (punctuation: no word).
+    """
+    if not wordy:
+        return "KK" if len(token) == 1 and token > "\u02ff" and unicodedata.category(token)[0] == "M" else "xx"
+    clean = token[0].isalnum() and token[-1].isalnum()
+    if blocker:
+        return "BB" if clean else "CC"
+    if title:
+        return "Tt" if clean else "Vv"
+    return "Ll" if clean else "Mm"
+
+
+def _capped(starts: list[int], ends: list[int], heads: Iterable[int], tails: Iterable[int]) -> list[tuple[int, int]]:
+    """Words from their first and last tokens, cut where they would pass MAX_TOKEN_LENGTH."""
+    words: list[tuple[int, int]] = []
+    for head, tail in zip(heads, tails, strict=True):
+        start = starts[head]
+        for k in range(head + 1, tail + 1):
+            if ends[k] - start > MAX_TOKEN_LENGTH:
+                words.append((start, ends[k - 1]))
+                start = starts[k]
+        words.append((start, ends[tail]))
+    return words
+
+
+def _claimed(symbols: str, starts: list[int], ends: list[int], whole: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """Take the tokens a whole word overlaps out of pyvi's words (their symbols become ``x``).
+
+    Returns the new symbols and each whole word's span widened to the tokens it overlaps
+    ("HCM." in "TP.HCM.").
+    """
+    chars = list(symbols)
+    covered: list[tuple[int, int]] = []
+    for s, e in whole:
+        i, j = bisect_right(ends, s), bisect_left(starts, e)
+        if i < j:
+            chars[i:j] = "x" * (j - i)
+            s, e = min(s, starts[i]), max(e, ends[j - 1])
+        covered.append((s, e))
+    return "".join(chars), covered
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping ones merged (one pyvi token can reach over two codes)."""
     merged: list[tuple[int, int]] = []
-    for s, e in words:  # one pyvi token can reach over two codes ('http://a.b/"COVID-19'): merge
+    for s, e in spans:
         if merged and s < merged[-1][1]:
             merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
         else:
@@ -621,7 +700,7 @@ def _trimmed(norm: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _syllable_spans(norm: str, begin: int, end: int) -> list[tuple[int, int]]:
     """pyvi's syllables of ``norm[begin:end]`` (one line), linear even on pathological runs."""
-    if _LONG_RUN.search(norm, begin, end) is None:
+    if LONG_RUN.search(norm, begin, end) is None:
         return [m.span() for m in _PYVI_SYLLABLE.finditer(norm, begin, end)]
     spans: list[tuple[int, int]] = []
     for run in _RUN.finditer(norm, begin, end):
@@ -629,91 +708,3 @@ def _syllable_spans(norm: str, begin: int, end: int) -> list[tuple[int, int]]:
         pattern = _SIMPLE_SYLLABLE if hi - lo > MAX_TOKEN_LENGTH else _PYVI_SYLLABLE
         spans.extend(m.span() for m in pattern.finditer(norm, lo, hi))
     return spans
-
-
-def _owners(spans: list[tuple[int, int]], whole: list[tuple[int, int]]) -> list[int]:
-    """For each token, the index of the whole word (URL, number, code) it overlaps, else -1."""
-    owner = [-1] * len(spans)
-    if not whole:
-        return owner
-    k = 0
-    for i, (s, e) in enumerate(spans):
-        while k < len(whole) and whole[k][1] <= s:
-            k += 1
-        if k == len(whole):
-            break
-        if whole[k][0] < e:
-            owner[i] = k
-    return owner
-
-
-def _whole_spans(norm: str, begin: int, end: int) -> list[tuple[int, int]]:
-    """Spans of URLs, e-mail addresses, numbers and codes that must stay one word.
-
-    Runs of more than :data:`MAX_TOKEN_LENGTH` non-blank characters hold none (their parts
-    are syllables): a whole word is at most that long.
-    """
-    found: list[tuple[int, int]] = []
-    for lo, hi in _short_run_gaps(norm, begin, end):
-        found.extend(_whole_spans_in(norm, lo, hi))
-    return found
-
-
-def _short_run_gaps(norm: str, begin: int, end: int) -> Iterator[tuple[int, int]]:
-    """The stretches of ``norm[begin:end]`` between its runs of over MAX_TOKEN_LENGTH non-blanks."""
-    position = begin
-    for run in _LONG_RUN.finditer(norm, begin, end):
-        if run.start() > position:
-            yield position, run.start()
-        position = run.end()
-    if position < end:
-        yield position, end
-
-
-def _whole_spans_in(norm: str, begin: int, end: int) -> list[tuple[int, int]]:
-    found: list[tuple[int, int]] = []
-    for match in _WHOLE.finditer(norm, begin, end):
-        s, e = match.span()
-        candidate = match.group(0)
-        if "@" in candidate or _URL_START.match(candidate):
-            trailer = _URL_TRAILER.search(candidate)
-            if trailer is not None:
-                e -= len(candidate) - trailer.start()
-            if e > s:
-                found.append((s, e))
-            continue
-        found.extend(_code_runs(candidate, s))
-    return found
-
-
-def _code_runs(candidate: str, offset: int) -> list[tuple[int, int]]:
-    """Split "piece sep piece sep ..." into the runs whose separators join (numbers, codes)."""
-    parts = _CONNECTOR.split(candidate)  # piece, sep, piece, sep, ..., piece
-    runs: list[tuple[int, int]] = []
-    run_start = offset
-    position = offset + len(parts[0])
-    joined = False
-    for k in range(1, len(parts), 2):
-        left, sep, right = parts[k - 1], parts[k], parts[k + 1]
-        if _joins(left, sep, right):
-            joined = True
-        else:
-            if joined:
-                runs.append((run_start, position))
-            run_start = position + len(sep)
-            joined = False
-        position += len(sep) + len(right)
-    if joined:
-        runs.append((run_start, position))
-    return runs
-
-
-def _joins(left: str, sep: str, right: str) -> bool:
-    """Whether ``left sep right`` is one number or code ("3,5", "18-8", "NQ/TW", "TP.HCM")."""
-    left_digit = any(c.isdigit() for c in left)
-    right_digit = any(c.isdigit() for c in right)
-    if sep in ",:":
-        return left_digit and right_digit
-    if sep == ".":
-        return (left_digit and right_digit) or (left.isupper() and right.isupper())
-    return left_digit or right_digit or (left.isupper() and right.isupper())

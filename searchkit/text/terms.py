@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import starmap
 
 from searchkit.text.normalize import COMBINING_MARKS, TONE_MARKS, fold, normalize
 from searchkit.text.segment import MAX_TOKEN_LENGTH, word_spans
@@ -175,17 +176,10 @@ def view_postings(text: str, spans: Sequence[tuple[int, int]]) -> tuple[Postings
     >>> folded["chi"], sylls["ủy"]
     ([1], [5])
     """
-    stops = stopwords()
-    words: Postings = {}
-    for pos, (start, end) in enumerate(spans):
-        term = index_term(text[start:end])
-        if term and term not in stops:
-            words.setdefault(term, []).append(pos)
-    tokens: Postings = {}
-    for pos, token in enumerate(iter_syllables(text)):
-        term = index_term(token)
-        if term:
-            tokens.setdefault(term, []).append(pos)
+    words = _positions(map(index_term, map(text.__getitem__, starmap(slice, spans))))
+    for stop in stopwords() & words.keys():
+        del words[stop]
+    tokens = _positions(map(index_term, SYLLABLE.findall(text)))
     folded: Postings = {}
     for term, positions in tokens.items():
         plain = fold_term(term)
@@ -194,6 +188,20 @@ def view_postings(text: str, spans: Sequence[tuple[int, int]]) -> tuple[Postings
         elif plain:
             folded[plain] = positions
     return words, tokens, folded
+
+
+def _positions(terms: Iterable[str]) -> Postings:
+    """Term -> its positions in ``terms``, in order of first occurrence; no empty term."""
+    postings: Postings = {}
+    get = postings.get
+    for position, term in enumerate(terms):
+        found = get(term)
+        if found is None:
+            postings[term] = [position]
+        else:
+            found.append(position)
+    postings.pop("", None)
+    return postings
 
 
 @dataclass(frozen=True, slots=True)

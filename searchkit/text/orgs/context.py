@@ -6,6 +6,7 @@ knows a parse, only words and positions.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from searchkit.text.orgs.lexicon import Head
@@ -31,12 +32,15 @@ _TRIM_CAPS = frozenset({"về", "các", "và", "của", "cho"})
 TRIM = frozenset({"và", "-", "–", "&", "của", "về", "các", "những", "với"})
 _WORDS = re.compile(r"[^\W_]+")
 _CLAUSE_END = re.compile(r"[,;:()\[\]\"“”]")
-_COUNTED = re.compile(
-    r"[ \t]+(?:quốc gia|nước|tỉnh|thành phố|quận|huyện|thị xã|thị trấn|xã|phường|cấp|địa phương|đơn vị|nơi)(?![^\W_])"
-)
+_COUNTED = re.compile(r"[ \t]+(?:quốc gia|nước|tỉnh|thành phố|quận|huyện|thị xã|thị trấn|xã|phường|cấp|địa phương|đơn vị|nơi)(?![^\W_])")
 # words right after a head that make it a level or a plural, not one body
 _GENERIC_NEXT = (
-    ("các",), ("những",), ("mọi",), ("từng",), ("địa", "phương"), ("cơ", "sở"),
+    ("các",),
+    ("những",),
+    ("mọi",),
+    ("từng",),
+    ("địa", "phương"),
+    ("cơ", "sở"),
     *(("cấp", level) for level in ("tỉnh", "huyện", "xã", "quận", "phường", "thành", "trung", "cơ", "trên", "dưới")),
 )
 _LEFT_WORDS = re.compile(r"([^\W_]+(?:[ \t]+[^\W_]+)?)[ \t]+$")
@@ -54,7 +58,14 @@ def next_words(text: str, pos: int) -> list[str]:
 
 def starts_with(following: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
     """True when the words ``following`` start with one of ``phrases``."""
-    return any(following[: len(words)] == list(words) for words in phrases)
+    return any(tuple(following[:n]) in group for n, group in _by_length(phrases))
+
+
+@functools.lru_cache(maxsize=64)
+def _by_length(phrases: tuple[tuple[str, ...], ...]) -> tuple[tuple[int, frozenset[tuple[str, ...]]], ...]:
+    """``phrases`` grouped by their number of words (one set look-up per length)."""
+    lengths = sorted({len(words) for words in phrases})
+    return tuple((n, frozenset(words for words in phrases if len(words) == n)) for n in lengths)
 
 
 def generic_follows(text: str, pos: int, following: list[str]) -> bool:
@@ -112,9 +123,7 @@ def word_follows(text: str, pos: int) -> bool:
 
 def has_proper_word(text: str) -> bool:
     """True when a word after the first is in title case ("Trường THPT Lê Lợi", not "Trường THPT")."""
-    return any(w[:1].isupper() and not w.isupper() for w in text.split()[1:]) or (
-        len(text.split()) == 1 and not text.isupper()
-    )
+    return any(w[:1].isupper() and not w.isupper() for w in text.split()[1:]) or (len(text.split()) == 1 and not text.isupper())
 
 
 def excluded_by_left(head: Head, text: str, start: int) -> bool:

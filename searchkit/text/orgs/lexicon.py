@@ -121,7 +121,8 @@ class Lexicon:
         # Compiled together: a text with a candidate needs both, and one-time costs paid by one
         # query of a session rather than two keep the first runs of queries even.
         forms = self._heads[1]
-        return re.compile(_trie_regex(forms), re.I), re.compile(_trie_regex([f.lower() for f in forms]))
+        # the search only at a word start (what scan() keeps): the engine skips the trie inside words
+        return re.compile(_trie_regex(forms), re.I), re.compile(r"(?<!\w)" + _trie_regex([f.lower() for f in forms]))
 
     @property
     def head_re(self) -> re.Pattern[str]:
@@ -130,7 +131,7 @@ class Lexicon:
 
     @property
     def head_search(self) -> re.Pattern[str]:
-        """Every head spelling, lowercased, to find candidates in lowercased text."""
+        """Every head spelling, lowercased, at a word start, to find candidates in lowercased text."""
         return self._head_patterns[1]
 
     @cached_property
@@ -438,7 +439,7 @@ def _load_stop_words(prep: _Prep) -> tuple[frozenset[str], frozenset[tuple[str, 
     """stopwords.txt: the words, and the two-word phrases, that end a free name."""
     stop_words: set[str] = set()
     stop_phrases: set[tuple[str, str]] = set()
-    for (line, *_) in _rows("stopwords.txt"):
+    for line, *_ in _rows("stopwords.txt"):
         tokens = prep(line).casefold().split()
         if len(tokens) == 1:
             stop_words.add(tokens[0])
@@ -450,7 +451,7 @@ def _load_stop_words(prep: _Prep) -> tuple[frozenset[str], frozenset[tuple[str, 
 def _load_compounds(prep: _Prep) -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
     """compounds.txt: for each syllable, the compounds it is part of and its position in them."""
     compounds: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-    for (line, *_) in _rows("compounds.txt"):
+    for line, *_ in _rows("compounds.txt"):
         syllables = tuple(prep(line).casefold().split())
         for i, syllable in enumerate(syllables):
             compounds.setdefault(syllable, []).append((syllables, i))
