@@ -124,6 +124,36 @@ class Lexicon:
         # the search only at a word start (what scan() keeps): the engine skips the trie inside words
         return re.compile(_trie_regex(forms), re.I), re.compile(r"(?<!\w)" + _trie_regex([f.lower() for f in forms]))
 
+    @cached_property
+    def _forms_by_start(self) -> tuple[dict[str, list[str]], tuple[int, ...]]:
+        """Head spellings by their lowercased first word, and the lengths of those words, longest first."""
+        by_start: dict[str, list[str]] = {}
+        for form in self._heads[1]:
+            tokens = _form_tokens(form)
+            if tokens:
+                by_start.setdefault(tokens[0].lower(), []).append(form)
+        return by_start, tuple(sorted({len(k) for k in by_start}, reverse=True))
+
+    def head_match(self, text: str, pos: int) -> re.Match[str] | None:
+        """:attr:`head_re` anchored at ``pos``; until that pattern is compiled (indexing compiles
+        it at once), only the spellings whose first word starts ``text`` at ``pos`` are compiled
+        (a few dozen, cached), which is what a query needs: the same match either way."""
+        if "_head_patterns" in self.__dict__:
+            return self._head_patterns[0].match(text, pos)
+        by_start, lengths = self._forms_by_start
+        keys = tuple(k for n in lengths if (k := text[pos : pos + n].lower()) in by_start)
+        if not keys:
+            return None
+        pattern = self._start_patterns.get(keys)
+        if pattern is None:
+            pattern = re.compile(_trie_regex([f for k in keys for f in by_start[k]]), re.I)
+            self._start_patterns[keys] = pattern
+        return pattern.match(text, pos)
+
+    @cached_property
+    def _start_patterns(self) -> dict[tuple[str, ...], re.Pattern[str]]:
+        return {}
+
     @property
     def head_re(self) -> re.Pattern[str]:
         """Every head spelling, anchored at a candidate (any case; abbreviations as written)."""

@@ -8,7 +8,7 @@ out. (:mod:`~searchkit.text.orgs.sentence` names the place of a dangling place w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from searchkit.text.orgs.context import (
@@ -80,7 +80,7 @@ class Parser:
 
     def head_at(self, pos: int) -> tuple[Head, int] | None:
         text = self.text
-        m = self.lex.head_re.match(text, pos)
+        m = self.lex.head_match(text, pos)
         if not m or m.end() == pos:
             return None
         end = m.end()
@@ -689,21 +689,19 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
     # Candidates are found on the lowercased text with a case-sensitive pattern: the regex
     # engine scans much faster than with IGNORECASE. Each is then matched on the text itself.
     lowered = text.lower()
-    if len(lowered) == len(text):
-        if len(text) <= _SHORT and not _may_hold_head(lex, text, lowered):
-            return  # (a short text, such as a query, without compiling the head patterns)
-        search, haystack = lex.head_search.search, lowered
+    if len(lowered) == len(text) and len(text) <= _SHORT:
+        # a short text, such as a query: its word starts that begin like a head, tried one by one
+        # without compiling the head patterns (what the search below would find, in order)
+        candidates: Iterator[int] = iter(_head_starts(lex, text, lowered))
     else:
-        search, haystack = lex.head_re.search, text
+        if len(lowered) == len(text):
+            search, haystack = lex.head_search.search, lowered
+        else:
+            search, haystack = lex.head_re.search, text
+        candidates = _searched(search, haystack, text)
     pos = 0
-    n = len(text)
-    while pos < n:
-        m = search(haystack, pos)
-        if not m:
-            return
-        start = m.start()
-        pos = start + 1
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+    for start in candidates:
+        if start < pos:
             continue
         found = parser.head_at(start)
         if found is None:
@@ -718,19 +716,33 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
         pos = parsed.end
 
 
-# Texts up to this long are first checked for a word that starts a head (:func:`_may_hold_head`).
+def _searched(search: Callable[[str, int], re.Match[str] | None], haystack: str, text: str) -> Iterator[int]:
+    """Each position at a word start where ``search`` finds a head spelling, left to right."""
+    pos = 0
+    while pos < len(text):
+        m = search(haystack, pos)
+        if not m:
+            return
+        start = m.start()
+        pos = start + 1
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+            yield start
+
+
+# Texts up to this long are read word start by word start (:func:`_head_starts`), not searched.
 _SHORT = 512
 
 
-def _may_hold_head(lex: Lexicon, text: str, lowered: str) -> bool:
-    """Whether ``lowered`` (``text`` lowercased, as long) has, at the start of a word, the
-    first word of some head spelling: ``head_search`` can only match there, and :func:`scan`
+def _head_starts(lex: Lexicon, text: str, lowered: str) -> list[int]:
+    """The word starts of ``text`` where ``lowered`` (``text`` lowercased, as long) begins with
+    the first word of some head spelling: ``head_search`` can only match there, and :func:`scan`
     skips matches inside a word."""
     starts = lex.head_starts
-    return any(
-        (p == 0 or not (text[p - 1].isalnum() or text[p - 1] == "_")) and lowered.startswith(starts, p)
+    return [
+        p
         for p in range(len(lowered))
-    )
+        if (p == 0 or not (text[p - 1].isalnum() or text[p - 1] == "_")) and lowered.startswith(starts, p)
+    ]
 
 
 def canonical_name(parts: list[Part]) -> str:
