@@ -512,17 +512,24 @@ _HEADISH = st.text(alphabet=st.sampled_from(list("ubndbộsởbanủyhộiờcô
 
 @settings(max_examples=300, deadline=None)
 @given(_HEADISH)
-def test_short_texts_skip_the_head_patterns_only_when_they_cannot_match(text: str) -> None:
-    """A short text with no head word at the start of a word skips the compiled head
-    patterns (a query should not wait for them); the patterns would find nothing there."""
-    from searchkit.text.orgs.lexicon import get_lexicon
-    from searchkit.text.orgs.parser import _may_hold_head
+def test_short_texts_find_heads_without_the_whole_head_trie(text: str) -> None:
+    """A short text (a query) is read word start by word start, each start matched with a
+    pattern of only the spellings that share its first word: every position the whole trie
+    would find is tried, and each match is the one the whole trie makes."""
+    from searchkit.text.orgs.lexicon import Lexicon, get_lexicon
+    from searchkit.text.orgs.parser import _head_starts
 
     for folded in (False, True):
-        lex = get_lexicon(folded)
+        whole = get_lexicon(folded)
+        lazy = Lexicon(folded)  # a fresh lexicon: its whole trie is not compiled
         lowered = text.lower()
-        if len(lowered) != len(text) or _may_hold_head(lex, text, lowered):
+        if len(lowered) != len(text):
             continue
+        tried = set(_head_starts(whole, text, lowered))
         for p in range(len(text)):
-            if p == 0 or not (text[p - 1].isalnum() or text[p - 1] == "_"):
-                assert lex.head_search.match(lowered, p) is None, (text, p)
+            if (p == 0 or not (text[p - 1].isalnum() or text[p - 1] == "_")) and whole.head_search.match(lowered, p):
+                assert p in tried, (text, p)
+            expected = whole.head_re.match(text, p)
+            got = lazy.head_match(text, p)
+            assert (got and got.span()) == (expected and expected.span()), (text, p)
+        assert "_head_patterns" not in lazy.__dict__
