@@ -122,7 +122,8 @@ class Cluster:
             for i, w in zip(range(count), itertools.cycle(workers), strict=False)
         ]
         try:
-            actors = [f.result() for f in futures]
+            with self.client.as_current():  # an actor binds to the current client when it arrives
+                actors = [f.result() for f in futures]
         except Exception as e:
             raise ClusterError(f"cannot open the shards on the cluster's workers: {_one_line(e)}") from e
         return ClusterShards(actors, futures)
