@@ -9,6 +9,7 @@ from searchkit._version import __version__
 from searchkit.documents import Article, Rejected, count_inputs, iter_path
 from searchkit.errors import (
     ArgumentError,
+    ClusterError,
     DocumentError,
     EncodingError,
     IndexLockedError,
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_INDEX",
     "ArgumentError",
     "Article",
+    "ClusterError",
     "DocumentError",
     "EncodingError",
     "FacetValue",

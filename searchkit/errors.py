@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "ArgumentError",
+    "ClusterError",
     "DocumentError",
     "EncodingError",
     "IndexCorruptError",
@@ -65,6 +66,10 @@ class IndexVersionError(SearchKitError):
 
 class IndexCorruptError(SearchKitError):
     """An index file is missing, truncated or damaged; the message names the file."""
+
+
+class ClusterError(SearchKitError):
+    """A Dask cluster cannot be used: not installed, unreachable, a worker lost, or an index that is not sharded."""
 
 
 class QuerySyntaxError(SearchKitError, ValueError):

@@ -7,12 +7,15 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from searchkit.documents.count import count_inputs
 from searchkit.documents.files import Rejected
 from searchkit.errors import SearchKitError
 from searchkit.index.index import Index, remove_index
 from searchkit.index.reports import FileReport, IndexReport
+from searchkit.index.shards import is_sharded
+from searchkit.index.storage import MANIFEST
 
 __all__ = ["build_index"]
 
@@ -24,6 +27,8 @@ def build_index(
     rebuild: bool = False,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    shards: int | None = None,
+    cluster: Any = None,
 ) -> IndexReport:
     """Create the index at ``path`` (or open it, or with ``rebuild`` create it anew) and add ``sources``.
 
@@ -40,6 +45,10 @@ def build_index(
         progress: Called with ``(inputs handled, inputs expected)``: once with 0 before the
             first input, then after each one. The expected count is an estimate
             (:func:`~searchkit.documents.count_inputs`) that ``handled`` may exceed.
+        shards: Make a new sharded index of this many shards (see :meth:`Index.create`);
+            refused when an index exists at ``path``, unless ``rebuild`` is given.
+        cluster: A Dask scheduler address or ``Client`` whose workers write the segments
+            (a sharded index only, see :meth:`searchkit.index.sharded.ShardedIndex.add`).
 
     Returns:
         The :class:`IndexReport` of the call, missing sources included.
@@ -56,6 +65,8 @@ def build_index(
     (1, ['missing.jsonl: no such file or folder'])
     """
     folder = Path(path)
+    if shards is not None and not rebuild and (is_sharded(folder) or (folder / MANIFEST).exists()):
+        raise SearchKitError(f"an index already exists at {folder}: shards only make a new one (rebuild it to change them)")
     paths = [Path(s) for s in sources]
     missing = [Rejected(str(s), None, "no such file or folder") for s in paths if not s.exists()]
     present = [s for s in paths if s.exists()]
@@ -72,8 +83,12 @@ def build_index(
     made = not folder.exists()
     first = made or not any(folder.iterdir())  # this run creates the index
     try:
-        with Index.create(folder, overwrite=True) if rebuild else Index.open_or_create(folder) as ix:
-            report = ix.add_path(present, workers=workers, progress=advance)
+        if shards is not None and (rebuild or first):
+            opened = Index.create(folder, overwrite=True, shards=shards) if rebuild and is_sharded(folder) else _create_sharded(folder, shards, rebuild)
+        else:
+            opened = Index.create(folder, overwrite=True) if rebuild else Index.open_or_create(folder)
+        with opened as ix:
+            report = ix.add_path(present, workers=workers, progress=advance, cluster=cluster)
     finally:
         if first and not rebuild:  # a first run that indexed nothing leaves nothing behind
             _discard_if_empty(folder, made)
@@ -84,6 +99,13 @@ def build_index(
         failed=(*missing, *report.failed),
         files=(*report.files, *(FileReport(m.source, failed=1) for m in missing)),
     )
+
+
+def _create_sharded(folder: Path, shards: int, rebuild: bool) -> Index:
+    """A new sharded index at ``folder``, replacing an unsharded one there when ``rebuild``."""
+    if rebuild and (folder / MANIFEST).exists():
+        remove_index(folder)
+    return Index.create(folder, shards=shards)
 
 
 def _discard_if_empty(path: Path, made: bool) -> None:

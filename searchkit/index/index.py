@@ -43,6 +43,7 @@ from searchkit.documents.files import Rejected
 from searchkit.documents.readers import iter_path
 from searchkit.errors import (
     ArgumentError,
+    ClusterError,
     DocumentError,
     IndexCorruptError,
     IndexLockedError,
@@ -52,6 +53,7 @@ from searchkit.errors import (
 )
 from searchkit.index.reports import FileReport, IndexReport, IndexStats
 from searchkit.index.schema import INDEX_FORMAT, build_schema
+from searchkit.index.shards import is_sharded
 from searchkit.index.snapshot import Snapshot
 from searchkit.index.storage import (
     MANIFEST,
@@ -115,7 +117,7 @@ class Index:
     # -- opening -----------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False) -> Index:
+    def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False, shards: int | None = None) -> Index:
         """Create a new, empty index in ``path`` (made if missing).
 
         An index needs a folder of its own: a folder that holds other files is refused
@@ -126,13 +128,28 @@ class Index:
             path: The index folder.
             overwrite: Replace an index already there. Without it, an existing index is an
                 error, so nothing indexed is lost by accident.
+            shards: Make a sharded index of this many shards (see
+                :mod:`searchkit.index.sharded`): one ordinary index per shard, each article in
+                the shard a stable hash of its id names; searched and written as one index.
 
         Raises:
             IndexLockedError: Another writer holds the index.
             SearchKitError: An index exists and ``overwrite`` is false, the folder holds
                 other files, or it cannot be written.
+            ArgumentError: ``shards`` is not an integer from 1 to 1024.
+
+        >>> import tempfile
+        >>> with Index.create(tempfile.mkdtemp(), shards=4) as ix:
+        ...     (ix.shards, len(ix))
+        (4, 0)
         """
+        if shards is not None:
+            from searchkit.index.sharded import ShardedIndex
+
+            return ShardedIndex.create_sharded(path, shards, overwrite=overwrite)
         folder = Path(path)
+        if is_sharded(folder):
+            raise SearchKitError(f"a sharded index exists at {folder}: give shards to replace it, or remove it first")
         made = not folder.exists()
         lockfile = folder / _LOCK
         had_lock = lockfile.exists()
@@ -151,8 +168,8 @@ class Index:
         return cls(folder, whoosh_ix, manifest)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, verify: bool | Literal["full"] = True) -> Index:
-        """Open the index in ``path``.
+    def open(cls, path: str | os.PathLike[str], *, verify: bool | Literal["full"] = True, cluster: Any = None) -> Index:
+        """Open the index in ``path``, sharded or not.
 
         Args:
             path: The index folder.
@@ -164,14 +181,26 @@ class Index:
                 on an untouched index. "full": read every byte of every file (about 25 ms
                 per 100 MB once cached), which also finds damage that kept the time (a
                 failing disk). False: sizes only.
+            cluster: For a sharded index: a Dask scheduler address (``"tcp://host:8786"``)
+                or a ``distributed.Client``; every search then runs on the cluster's
+                workers, which keep the shards open between searches (see
+                :mod:`searchkit.index.cluster`). Needs ``pip install searchkit[cluster]``.
 
         Raises:
             IndexNotFoundError: There is no searchkit index at ``path``.
             IndexVersionError: The index was built by an incompatible version; the message
                 says how to rebuild it.
             IndexCorruptError: A file of the index is missing or damaged; the message names it.
+            ClusterError: ``cluster`` is given for an unsharded index, the scheduler cannot
+                be reached, or Dask is not installed.
         """
         folder = Path(path)
+        if is_sharded(folder):
+            from searchkit.index.sharded import ShardedIndex
+
+            return ShardedIndex.open_sharded(folder, verify=verify, cluster=cluster)
+        if cluster is not None:
+            _no_cluster(folder)
         if not _is_index(folder):
             raise IndexNotFoundError(f"no searchkit index at {folder} (create one with: searchkit index SRC --index {folder})")
         manifest = read_manifest(folder)
@@ -201,7 +230,8 @@ class Index:
     @classmethod
     def open_or_create(cls, path: str | os.PathLike[str]) -> Index:
         """Open the index in ``path``, creating an empty one when there is none."""
-        return cls.open(path) if _is_index(Path(path)) else cls.create(path)
+        folder = Path(path)
+        return cls.open(path) if _is_index(folder) or is_sharded(folder) else cls.create(path)
 
     # -- basics ------------------------------------------------------------------------------
 
@@ -447,6 +477,7 @@ class Index:
         workers: int | None = None,
         commit_every: int = 10_000,
         progress: Callable[[int], None] | None = None,
+        cluster: Any = None,
     ) -> IndexReport:
         """Add or update articles.
 
@@ -463,13 +494,19 @@ class Index:
             commit_every: Commit after this many written articles (crash safety); each
                 commit adds a segment per process that wrote articles.
             progress: Called with the number of inputs handled so far, after each one.
+            cluster: For a sharded index only: a Dask scheduler address or ``Client`` whose
+                workers analyze the articles and write the segments (see
+                :meth:`searchkit.index.sharded.ShardedIndex.add`).
 
         Returns:
             An :class:`IndexReport`: added, updated, unchanged, failed (with reasons), ...
 
         Raises:
             IndexLockedError: Another writer holds the index.
+            ClusterError: ``cluster`` is given (this index is not sharded).
         """
+        if cluster is not None:
+            _no_cluster(self._path)
         return self._ingest(iter(articles), workers=workers, commit_every=commit_every, progress=progress)
 
     def add_path(
@@ -480,6 +517,7 @@ class Index:
         workers: int | None = None,
         commit_every: int = 10_000,
         progress: Callable[[int], None] | None = None,
+        cluster: Any = None,
     ) -> IndexReport:
         """Add the articles of files (.txt seed layout, .jsonl) and folders (recursively).
 
@@ -494,6 +532,7 @@ class Index:
         Raises:
             IndexLockedError: Another writer holds the index.
             DocumentError: A path does not exist.
+            ClusterError: ``cluster`` is given (this index is not sharded).
 
         >>> import pathlib, tempfile
         >>> src = pathlib.Path(tempfile.mkdtemp())
@@ -505,6 +544,8 @@ class Index:
         ...     sorted(a.id for a in map(ix.article, ["a/tin.txt", "b/tin.txt"]) if a)
         ['a/tin.txt', 'b/tin.txt']
         """
+        if cluster is not None:
+            _no_cluster(self._path)
         paths = [Path(path)] if isinstance(path, (str, os.PathLike)) else [Path(p) for p in path]
         for source in paths:
             if not source.exists():
@@ -602,6 +643,10 @@ class Index:
         )
         with self._writing():
             return ingestion.run(items, progress)
+
+
+def _no_cluster(folder: Path) -> None:
+    raise ClusterError(f"the index at {folder} is not sharded: a cluster only serves sharded indexes (searchkit index SRC --shards N)")
 
 
 def _size(folder: Path) -> int:

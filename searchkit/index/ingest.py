@@ -79,7 +79,7 @@ class Ingestion:
         """Index ``items``, committing as windows finish; return the report of the call."""
         self.writer = self.new_writer()  # take the lock first: a locked index fails before any work
         clear_staging(self.path)  # left by a run that was killed
-        builders = Workers(str(self.path), self.index_name, self.nprocs)
+        builders = self.builders()
         searcher = self.whoosh_ix.searcher()
         was_empty = searcher.doc_count_all() == 0  # then no lookups are needed
         try:
@@ -106,6 +106,11 @@ class Ingestion:
             searcher.close()
             clear_staging(self.path)
         return self.tally.report()
+
+    def builders(self) -> Workers:
+        """What writes the articles into segments: worker processes (a cluster's ingestion
+        gives Dask tasks instead, see :mod:`searchkit.index.cluster`)."""
+        return Workers(str(self.path), self.index_name, self.nprocs)
 
     def take(self, art: Article) -> bool:
         """Count ``art`` as added, updated or unchanged; True when it must be written."""

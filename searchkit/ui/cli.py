@@ -138,6 +138,10 @@ def _match_flag(p: argparse.ArgumentParser) -> None:
                         "all of them strictly, or any of them")
 
 
+def _cluster_flag(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--cluster", metavar="ADDRESS", default=None, help=f"{what}, e.g. tcp://host:8786")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``searchkit`` argument parser (one subparser per subcommand)."""
     parser = _Parser(
@@ -168,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="delete the index and build it again")
     p.add_argument("--workers", metavar="N", type=_positive, default=None,
                    help="analysis processes (default: one per core; 0: none)")
+    p.add_argument("--shards", metavar="N", type=_positive, default=None,
+                   help="make a new index of N shards (see README, Scaling out)")
+    _cluster_flag(p, "Dask tasks on this scheduler's workers analyze and write the articles (a sharded index)")
     json_flag(p)
 
     p = command("search", "Search an index.", _cmd_search)
@@ -182,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", metavar="DATE", type=_date_arg(end=True), help="published on or before DATE")
     p.add_argument("--sort", choices=SORTS, default="relevance", help="order of hits (default: relevance)")
     _match_flag(p)
+    _cluster_flag(p, "search on this Dask scheduler's workers (a sharded index)")
     json_flag(p)
 
     p = command("orgs", "Show the most frequent organizations.", _cmd_orgs)
@@ -200,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("repl", "Search interactively.", _cmd_repl)
     p.add_argument("--command", "-c", dest="commands", metavar="CMD", action="append",
                    help="run CMD (a query or :command) and exit; repeatable")
+    _cluster_flag(p, "search on this Dask scheduler's workers (a sharded index)")
     return parser
 
 
@@ -340,7 +349,10 @@ def _cmd_index(args: argparse.Namespace, console: Console) -> int:
     present = [s for s in args.sources if s.exists()]
     label = f"Indexing {present[0].name or present[0]}" + (" …" if len(present) > 1 else "") if present else "Indexing"
     with progress_bar(Console(stderr=True), label) as progress:
-        report = build_index(path, args.sources, rebuild=args.rebuild, workers=args.workers, progress=progress)
+        report = build_index(
+            path, args.sources, rebuild=args.rebuild, workers=args.workers, progress=progress, shards=args.shards,
+            cluster=args.cluster,
+        )
     if args.json:
         _print_json(console, report.to_json())
     else:
@@ -369,7 +381,7 @@ def _cmd_search(args: argparse.Namespace, console: Console) -> int:
     if (args.query is None) == (args.queries is None):
         raise UsageError("give either QUERY or --queries FILE (see: searchkit search --help)")
 
-    with Index.open(_index_path(args)) as ix:
+    with Index.open(_index_path(args), cluster=args.cluster) as ix:
         if args.queries is not None:
             return _batch(ix, args, console)
         results = ix.search(args.query, facets=args.json, **_search_kwargs(args))
@@ -506,9 +518,9 @@ def _cmd_delete(args: argparse.Namespace, console: Console) -> int:
 def _cmd_repl(args: argparse.Namespace, console: Console) -> int:
     path = _index_path(args)
     try:
-        ix = Index.open(path)
+        ix = Index.open(path, cluster=args.cluster)
     except IndexNotFoundError:
-        if args.index is not None:
+        if args.index is not None or args.cluster is not None:
             raise
         ix = _build_default(path, console)
     from searchkit.ui.repl import Repl  # (not loaded by the other commands)
