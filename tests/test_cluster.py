@@ -16,7 +16,7 @@ import time
 
 import pytest
 from conftest import read_jsonl
-from test_shards import assert_same, uses_prefix
+from test_shards import assert_same
 
 from searchkit import ClusterError, Index
 from searchkit.index import cluster as cluster_module
@@ -66,12 +66,11 @@ def test_sharded_equals_one_index_through_the_cluster_and_locally(built, client)
             for kwargs in VARIANTS:
                 expected = one.search(query, **kwargs)
                 for many in (remote, local):
-                    assert_same(expected, many.search(query, **kwargs), scores=not uses_prefix(query))
+                    assert_same(expected, many.search(query, **kwargs))
                 checked += 1
             assert remote.organizations(10, query=query) == one.organizations(10, query=query)
         assert remote.organizations(20) == one.organizations(20)
     assert checked >= 50
-    assert sum(not uses_prefix(q) for q in QUERIES) * len(VARIANTS) >= 50
 
 
 def test_delete_and_reindex_on_the_cluster(built, client, articles):

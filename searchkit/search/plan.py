@@ -151,8 +151,12 @@ def org_query(name: str, boost: float = 1.0) -> wq.Query:
 
 
 def _org_terms(canonical: str, boost: float = 1.0) -> wq.Query:
-    # "Ban Chỉ đạo 35" also finds "Ban Chỉ đạo 35 thành phố Hải Phòng".
-    return wq.Or([wq.Term("orgs", canonical), wq.Prefix("orgs", canonical + " ")], boost=boost)
+    # "Ban Chỉ đạo 35" also finds "Ban Chỉ đạo 35 thành phố Hải Phòng", scoring 1 for it: Whoosh
+    # scores a bare prefix segment by segment (1, or the sum of its expansions when a segment
+    # holds over 5,000 articles or exactly 2 of them), which would make an article's score
+    # depend on how the index's segments (or shards) fell.
+    inner = wq.ConstantScoreQuery(wq.Prefix("orgs", canonical + " "), 1.0)
+    return wq.Or([wq.Term("orgs", canonical), inner], boost=boost)
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,11 +156,14 @@ class Ranker:
     # -- scoring ----------------------------------------------------------------------------
 
     def evaluate(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
-        """Dense ``(scores, matched)`` of a query made of terms, prefixes, Or, And and phrases."""
+        """Dense ``(scores, matched)`` of a query made of terms, prefixes, constant scores, Or, And and phrases."""
         if isinstance(q, wq.Term):
             return self.evaluate_all([q])
         if isinstance(q, wq.Prefix):
             return self._prefix(q)
+        if isinstance(q, wq.ConstantScoreQuery):
+            _, matched = self.evaluate(q.child)
+            return np.where(matched, float(q.score), 0.0), matched
         if isinstance(q, wq.Or) and type(q) is wq.Or and not q.minmatch and not q.scale:
             return self._combine(q.subqueries, q.boost if len(q.subqueries) > 1 else 1.0, union=True)
         if isinstance(q, wq.And) and type(q) is wq.And:
