@@ -16,7 +16,6 @@ import sys
 import textwrap
 import time
 import tracemalloc
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ import pytest
 from conftest import EXAMPLES, child_pids, read_jsonl
 from whoosh import index as whoosh_index
 
+from searchkit._whoosh.segments import INLINE_POSTINGS
 from searchkit.documents import Article, iter_path
 from searchkit.errors import (
     DocumentError,
@@ -69,8 +69,11 @@ def _content(path: Path) -> tuple[Any, ...]:
         rank = {by_id[i]: n for n, i in enumerate(docs)}
         terms = []
         for fieldname, text in reader.all_terms():
-            if fieldname.endswith(("_w", "_s", "_f")):
+            if fieldname.endswith(("_s", "_f")):
                 items = sorted((rank[d], tuple(v)) for d, v in reader.postings(fieldname, text).items_as("positions") if d in rank)
+            elif fieldname.endswith("_w"):  # frequencies only
+                m = reader.postings(fieldname, text)
+                items = sorted((rank[d], w) for d, w in zip(m.all_ids(), _weights(reader, fieldname, text), strict=True) if d in rank)
             else:
                 items = sorted((rank[d], 0) for d in reader.postings(fieldname, text).all_ids() if d in rank)
             if items:
@@ -82,10 +85,20 @@ def _content(path: Path) -> tuple[Any, ...]:
         reader.close()
 
 
+def _weights(reader: Any, fieldname: str, text: bytes) -> list[float]:
+    m = reader.postings(fieldname, text)
+    out = []
+    while m.is_active():
+        out.append(m.weight())
+        m.next()
+    return out
+
+
 def _decoded_postings(path: Path) -> list[tuple[str, bytes, tuple[Any, ...], list[tuple[Any, Any]]]]:
-    """A one-segment index's term statistics and posting blocks (block info and unpickled
-    data), term by term: everything Whoosh's matchers read, whatever pickle protocol and
-    compression level wrote it."""
+    """A one-segment index's term statistics and postings (document numbers, weights and
+    values, block by block with each block's info), term by term: everything Whoosh's
+    matchers read, whatever pickle protocol and compression level wrote them, and whether
+    the postings are in blocks or inlined in the term table."""
     reader = whoosh_index.open_dir(str(path), indexname="MAIN").reader()
     try:
         assert reader.is_atomic(), "compare one-segment indexes"
@@ -94,21 +107,24 @@ def _decoded_postings(path: Path) -> list[tuple[str, bytes, tuple[Any, ...], lis
         for fieldname, btext in reader.all_terms():
             info = terms.term_info(fieldname, btext)
             stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight(), info.min_id(), info.max_id())
-            offset, _ = info.extent()
+            m = reader.postings(fieldname, btext)
+            postings = []
+            while m.is_active():
+                postings.append((m.id(), float(m.weight()), m.value() or None))
+                m.next()
             blocks = []
-            pos = offset + 4  # after the "W3Bl" tag
-            while True:
-                length = terms._postfile.get_int(pos)
-                block = bytes(terms._postfile.get(pos + 4, abs(length)))
-                stream = io.BytesIO(block)
-                block_info = pickle.load(stream)
-                data = block[stream.tell() :]
-                data_tuple = pickle.loads(zlib.decompress(data) if block_info[3] else data)
-                blocks.append((block_info[:3] + block_info[4:], data_tuple))  # whatever the compression level
-                if length < 0:
-                    break
-                pos += 4 + abs(length)
-            out.append((fieldname, btext, stats, blocks))
+            if not info.is_inlined():
+                offset, _ = info.extent()
+                pos = offset + 4  # after the "W3Bl" tag
+                while True:
+                    length = terms._postfile.get_int(pos)
+                    block = bytes(terms._postfile.get(pos + 4, abs(length)))
+                    block_info = pickle.load(io.BytesIO(block))
+                    blocks.append((*block_info[:2], float(block_info[2]), *block_info[4:]))  # whatever the compression
+                    if length < 0:
+                        break
+                    pos += 4 + abs(length)
+            out.append((fieldname, btext, stats, postings, blocks if len(postings) > INLINE_POSTINGS else []))
         return out
     finally:
         reader.close()

@@ -101,7 +101,7 @@ def test_postings_of_every_term_are_whooshs(ix: Index) -> None:
             text = btext.decode("utf-8")
             docs = [d for d, _ in whoosh_postings(reader, fieldname, btext)]
             assert ranker.term(fieldname, text)[0].tolist() == docs, (fieldname, text)
-            if fieldname == "orgs":
+            if fieldname in ("orgs", "body_w"):  # no positions
                 continue
             reading = rank._PositionReader(ranker)
             for leaf, base in reader.leaf_readers():

@@ -5,8 +5,12 @@ relies on private names, file layouts and codec classes of that release. They ar
 and nowhere else in searchkit (``tests/test_whoosh_door.py`` checks it):
 
 * :mod:`searchkit._whoosh.segments` — writing one complete segment file: the default codec's
-  per-document and field writers, posting blocks filled a whole block at a time and pickled
-  with protocol 5 (a ``W3PostingsWriter`` subclass), the encoding of positions, the compound file;
+  per-document and field writers, posting blocks filled a whole block at a time and written in
+  fewer bytes (a ``W3PostingsWriter`` subclass: short posting lists inlined in the term table,
+  protocol-3 pickles, whole-number weights as integers), the compound file;
+* :mod:`searchkit._whoosh.formats` — the posting formats of the text views (``Format``
+  subclasses pickled into the schema): positions packed as variable-length deltas, or
+  frequencies only;
 * :mod:`searchkit._whoosh.commit` — a ``SegmentWriter`` subclass that commits segment files
   built elsewhere (table of contents, clean-up of unused files) and the merge of small
   segments into a writer, for a merge policy passed as ``commit(mergetype=...)``;

@@ -199,7 +199,7 @@ def _read_postings(m: Any) -> tuple[np.ndarray, np.ndarray, Blocks | None]:
 # ``_codecs.encode``: unpickling them is most of the cost of reading a block. The values of a
 # block of more than three postings start with this (a MARK and the first such call), which
 # the ids (integers) and weights (floats) cannot contain; the ids and weights are unpickled
-# from the bytes before it. Blocks of searchkit's segment writer (protocol 5, bytes pickled
+# from the bytes before it. Blocks of searchkit's segment writer (protocol 3, bytes pickled
 # as such) unpickle quickly whole.
 _VALUES_START = b"(c_codecs\nencode\n"
 _TUPLE2_STOP = b"\x86."

@@ -2,17 +2,21 @@
 
 Title and body are each indexed three times (word, syllable and folded views, see
 :mod:`searchkit.text.analysis`) and stored once, normalized, for display and highlighting. The
-other fields hold what filters, facets and sorting need.
+other fields hold what filters, facets and sorting need. Only what a search reads is kept: the
+syllable and folded views keep positions (phrases, packed small:
+:class:`~searchkit._whoosh.formats.PackedPositions`), the word view, which only scores single
+terms, keeps frequencies (:class:`~searchkit._whoosh.formats.Counts`); no view keeps term
+vectors or character offsets (highlighting re-analyzes the stored text).
 
 =================  ==========================================================================
 field              content
 =================  ==========================================================================
 ``id``             the article id (unique; what updates and deletes key on)
-``digest``         hash of the article's content, to skip unchanged articles on re-indexing
+``digest``         hash of the article's content, to skip unchanged articles on re-indexing (stored only)
 ``title``/``body`` stored normalized text (not indexed: the views below are)
-``title_w`` ...    word view (pyvi words, stopwords removed) - ``title_w``, ``body_w``
-``title_s`` ...    syllable view - ``title_s``, ``body_s``
-``title_f`` ...    folded (diacritic-free) syllable view - ``title_f``, ``body_f``
+``title_w`` ...    word view (pyvi words, stopwords removed; frequencies) - ``title_w``, ``body_w``
+``title_s`` ...    syllable view (positions) - ``title_s``, ``body_s``
+``title_f`` ...    folded (diacritic-free) syllable view (positions) - ``title_f``, ``body_f``
 ``published``      publication date and time (sortable)
 ``year``           publication year as text, for the year facet and ``date:`` filters
 ``views``          view count (sortable)
@@ -27,14 +31,15 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from searchkit._whoosh.formats import Counts, PackedPositions
 from searchkit.text.analysis import folded_analyzer, syllable_analyzer, word_analyzer
 
 __all__ = ["INDEX_FORMAT", "TEXT_FIELDS", "VIEWS", "build_schema"]
 
 #: Version of the on-disk layout (schema and manifest). Bumped on incompatible changes and when the
 #: stored organization names change (formats 3 and 4: the recognizer's two rounds of 2026-11-30, whose
-#: facets differ).
-INDEX_FORMAT = 4
+#: facets differ; format 5: packed positions, no positions in the word view).
+INDEX_FORMAT = 5
 
 #: The stored text fields that are indexed through the three views.
 TEXT_FIELDS = ("title", "body")
@@ -51,7 +56,7 @@ def build_schema() -> Schema:
     analyzers = {"w": word_analyzer(), "s": syllable_analyzer(), "f": folded_analyzer()}
     fields = {
         "id": ID(stored=True, unique=True),
-        "digest": ID(stored=True),
+        "digest": STORED(),
         "title": STORED(),
         "body": STORED(),
         "published": DATETIME(stored=True, sortable=True),
@@ -66,5 +71,6 @@ def build_schema() -> Schema:
     }
     for name in TEXT_FIELDS:
         for view in VIEWS:
-            fields[f"{name}_{view}"] = TEXT(analyzer=analyzers[view], phrase=True)
+            field = fields[f"{name}_{view}"] = TEXT(analyzer=analyzers[view])
+            field.format = Counts() if view == "w" else PackedPositions()
     return Schema(**fields)

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from searchkit._whoosh.commit import CommitWriter, merge_into
-from searchkit._whoosh.segments import Postings, SegmentFile, encode_positions
+from searchkit._whoosh.formats import pack_positions
+from searchkit._whoosh.segments import Postings, SegmentFile
 from searchkit.documents.article import Article
 from searchkit.index.schema import VIEWS, build_schema
 from searchkit.index.storage import STAGING, clean_unused
@@ -88,10 +89,12 @@ def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterat
     if _EXACT:
         for view in VIEWS:
             fieldname = f"{name}_{view}"
-            fmt = schema[fieldname].format
-            items = list(schema[fieldname].index(SegmentedText(text, spans) if view == "w" else text))
-            postings = {t.decode("utf-8"): fmt.decode_positions(v) for t, _, _, v in items}
-            yield fieldname, postings, sum(item[1] for item in items)
+            value = SegmentedText(text, spans) if view == "w" else text
+            postings: dict[str, list[int]] = {}
+            for t in schema[fieldname].analyzer(value, positions=True, mode="index"):
+                if not t.stopped:
+                    postings.setdefault(t.text, []).append(t.pos)
+            yield fieldname, postings, sum(map(len, postings.values()))
         return
     words, tokens, folded = view_postings(text, spans)
     yield f"{name}_w", words, sum(map(len, words.values()))
@@ -190,16 +193,18 @@ class SegmentBuilder:
 
     def _post_view(self, fieldname: str, view: dict[str, list[int]], docnum: int, length: int) -> None:
         """Add a text view's postings: what ``field.index`` gives (term bytes, weight =
-        frequency x field boost, positions encoded by the ``Positions`` format)."""
+        frequency x field boost, the positions packed when the view's format keeps them)."""
         terms = self._postings.get(fieldname)
         if terms is None:
             terms = self._postings[fieldname] = {}
-        boost = self._schema[fieldname].format.field_boost
+        fmt = self._schema[fieldname].format
+        boost = fmt.field_boost
         weights = _WEIGHTS if boost == 1.0 else [n * boost for n in range(len(_WEIGHTS))]
+        pack = pack_positions if fmt.supports("positions") else None
         for term, positions in view.items():
             tbytes = term.encode("utf-8")
             n = len(positions)
-            posting = (docnum, weights[n] if n < 64 else n * boost, encode_positions(positions), length)
+            posting = (docnum, weights[n] if n < 64 else n * boost, pack(positions) if pack else b"", length)
             postings = terms.get(tbytes)
             if postings is None:
                 terms[tbytes] = list(posting)

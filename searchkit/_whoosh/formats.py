@@ -1,0 +1,167 @@
+"""searchkit's posting formats: what one posting of a text view holds, in as few bytes as it can.
+
+Whoosh's ``Positions`` format stores a posting's positions as a 4-byte count and a pickled
+list of deltas (13 bytes for a term that occurs once) and ``Frequency`` stores a 4-byte count
+beside a weight that already is the count. The views of :mod:`searchkit.index.schema` use:
+
+* :class:`PackedPositions` for the syllable and folded views, which phrases need: the
+  deltas between positions as variable-length integers (7 bits a byte), nothing else; a term
+  that occurs once in an article at a position below 128 costs one byte;
+* :class:`Counts` for the word view, which only ever scores single terms: no value at all,
+  the posting's weight is its frequency (the count of the term in the field).
+
+Both are Whoosh ``Format`` classes (the posting values Whoosh's matchers hand to
+``value_as``), pickled into the index's schema: keep them at this path.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate
+from typing import Any
+
+from whoosh.formats import Format, tokens
+
+__all__ = ["Counts", "PackedPositions", "pack_positions", "unpack_positions"]
+
+#: One variable-length integer per delta below this, from a table (two bytes at most).
+_TABLE_SIZE = 1 << 14
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+_VARINTS = [_varint(n) for n in range(_TABLE_SIZE)]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _one(position: int) -> bytes:
+    return _VARINTS[position] if position < _TABLE_SIZE else _varint(position)
+
+
+def pack_positions(positions: Sequence[int]) -> bytes:
+    """The value of a posting at these sorted positions: their deltas as variable-length integers.
+
+    >>> pack_positions([5]), pack_positions([5, 7, 300])
+    (b'\\x05', b'\\x05\\x02\\xa5\\x02')
+    """
+    if len(positions) == 1:  # most terms occur once in an article
+        return _one(positions[0])
+    table, last, parts = _VARINTS, 0, []
+    for p in positions:
+        d = p - last
+        parts.append(table[d] if d < _TABLE_SIZE else _varint(d))
+        last = p
+    return b"".join(parts)
+
+
+def unpack_positions(value: bytes) -> list[int]:
+    """The positions :func:`pack_positions` packed.
+
+    >>> unpack_positions(b'\\x05\\x02\\xa5\\x02')
+    [5, 7, 300]
+    """
+    if value.isascii():  # every delta below 128: one byte each
+        return list(accumulate(value))
+    positions, position, delta, shift = [], 0, 0, 0
+    for byte in value:
+        delta |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+        else:
+            position += delta
+            positions.append(position)
+            delta = shift = 0
+    return positions
+
+
+def _count(value: bytes) -> int:
+    """The number of positions in a packed value (bytes without the continuation bit)."""
+    return len(value) - sum(b >> 7 for b in value) if not value.isascii() else len(value)
+
+
+class PackedPositions(Format):
+    """Positions for phrase searching, packed as variable-length deltas (see the module docs).
+
+    Supports: frequency, weight, positions, position_boosts (always 1.0), as Whoosh's
+    ``Positions`` does. The weight of a posting is its frequency times the field boost.
+
+    >>> fmt = PackedPositions()
+    >>> fmt.decode_positions(fmt.encode([3, 9])), fmt.decode_frequency(fmt.encode([3, 9]))
+    ([3, 9], 2)
+    """
+
+    def __init__(self, field_boost: float = 1.0, **options: Any) -> None:
+        self.field_boost = field_boost
+        self.options = options
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        """``(term, frequency, weight, packed positions)`` of each term of ``value``."""
+        positions: defaultdict[str, list[int]] = defaultdict(list)
+        weights: defaultdict[str, float] = defaultdict(float)
+        kwargs["positions"] = True
+        kwargs["boosts"] = True
+        for t in tokens(value, analyzer, kwargs):
+            positions[t.text].append(t.pos)
+            weights[t.text] += t.boost
+        for term, found in positions.items():
+            yield term, len(found), weights[term] * self.field_boost, pack_positions(found)
+
+    def encode(self, positions: Sequence[int]) -> bytes:
+        """The value of a posting at these sorted positions."""
+        return pack_positions(positions)
+
+    def decode_positions(self, value: bytes) -> list[int]:
+        return unpack_positions(value)
+
+    def decode_frequency(self, value: bytes) -> int:
+        return _count(value)
+
+    def decode_weight(self, value: bytes) -> float:
+        return _count(value) * self.field_boost
+
+    def decode_position_boosts(self, value: bytes) -> list[tuple[int, float]]:
+        return [(p, 1.0) for p in unpack_positions(value)]
+
+    def combine(self, values: Iterable[bytes]) -> bytes:
+        return pack_positions(sorted({p for v in values for p in unpack_positions(v)}))
+
+
+class Counts(Format):
+    """Term frequencies only, as the postings' weights (frequency times the field boost): a
+    posting has no value. For fields that score single terms and never run phrases.
+
+    >>> Counts().fixed_value_size()
+    0
+    """
+
+    posting_size = 0
+
+    def __init__(self, field_boost: float = 1.0, **options: Any) -> None:
+        self.field_boost = field_boost
+        self.options = options
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        """``(term, frequency, weight, b"")`` of each term of ``value``."""
+        freqs: defaultdict[str, int] = defaultdict(int)
+        weights: defaultdict[str, float] = defaultdict(float)
+        kwargs["boosts"] = True
+        for t in tokens(value, analyzer, kwargs):
+            freqs[t.text] += 1
+            weights[t.text] += t.boost
+        for term, freq in freqs.items():
+            yield term, freq, weights[term] * self.field_boost, b""
+
+    def encode(self, value: Any) -> bytes:
+        return b""
+
+    def combine(self, values: Iterable[bytes]) -> bytes:
+        return b""
