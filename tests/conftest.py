@@ -34,7 +34,10 @@ def read_jsonl(relative: str, limit: int | None = None) -> Iterator[dict]:
 
 
 def child_pids(pid: int) -> list[int]:
-    """The pids of the children of process ``pid`` (from /proc on Linux, else ``pgrep -P``)."""
+    """The pids of the children of process ``pid`` (from /proc on Linux, else ``pgrep -P``).
+
+    Python's multiprocessing resource tracker is left out: once a test has started a Dask
+    ``LocalCluster`` (tests/test_cluster.py), it lives as long as the test process does."""
     tasks = Path(f"/proc/{pid}/task")
     if tasks.is_dir():  # children are listed under the thread that started them
         found: set[int] = set()
@@ -43,6 +46,13 @@ def child_pids(pid: int) -> list[int]:
                 found.update(int(p) for p in (task / "children").read_text().split())
             except OSError:  # the thread ended meanwhile
                 continue
-        return sorted(found)
+        return sorted(p for p in found if not _resource_tracker(p))
     listed = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
     return sorted(int(p) for p in listed.stdout.split())
+
+
+def _resource_tracker(pid: int) -> bool:
+    try:
+        return b"multiprocessing.resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # it ended meanwhile
+        return False
