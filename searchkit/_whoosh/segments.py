@@ -2,50 +2,202 @@
 
 :class:`SegmentFile` does what ``SegmentWriter.add_document`` and its commit do for a new
 segment (stored fields, field lengths, columns, postings, compound file) without the index
-lock, the posting pool or the table of contents. The postings of each term arrive whole, in
-memory, and are written a block at a time (:func:`_add_postings`) instead of through
-Whoosh's per-posting pool, sort and writer calls. The files are the ones ``SegmentWriter``
+lock, the posting pool or the table of contents. The postings are held in memory per field
+(:class:`ViewPostings` keeps those of the analyzed text views in flat arrays, about 20 bytes a
+posting, and encodes their positions with numpy when the segment is written), and each
+term's are written a block at a time (:func:`_add_postings`) instead of through Whoosh's
+per-posting pool, sort and writer calls. The files are the ones ``SegmentWriter``
 writes, except that block data is pickled with protocol 5 (see :class:`_PostingsWriter`),
 which Whoosh reads unchanged.
 """
 
 from __future__ import annotations
 
-import functools
 import pickle
 import zlib
 from array import array
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
 from typing import Any
 
+import numpy as np
 from whoosh.codec import default_codec
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
-__all__ = ["Postings", "SegmentFile", "encode_positions"]
+__all__ = ["FieldPostings", "SegmentFile", "TermPostings", "ViewPostings", "encode_position_lists", "encode_positions"]
 
-#: One posting list being built: (document number, weight, encoded value, field length) of
-#: each posting, flattened into one list (a posting costs one ``+=`` and 32 bytes plus its value).
-Postings = list
+#: The postings of one term, in document order: (term bytes, document numbers, weights,
+#: encoded values, field lengths), what :meth:`SegmentFile.write` writes.
+TermPostings = tuple[bytes, Sequence[int], Sequence[float], Sequence[bytes], Sequence[int]]
 
 
 def encode_positions(positions: list[int]) -> bytes:
-    """``whoosh.formats.Positions.encode``, the same bytes, without its Python loop."""
-    if len(positions) == 1:  # most terms occur once in an article
-        # A new object each time: a block pickles its values, and pickle writes an object it
-        # has seen before as a reference, which would change the block's bytes.
-        return _ONE + _pickled_position(positions[0])
+    """``whoosh.formats.Positions.encode``: the same bytes, without its Python loop."""
     return pack_uint(len(positions)) + pickle.dumps([b - a for a, b in zip([0, *positions], positions, strict=False)], 2)
 
 
-_ONE = pack_uint(1)
+# The pickle (protocol 2) of a list of n small integers, as Positions.encode writes it after the
+# count: PROTO 2, EMPTY_LIST, BINPUT 0, then one APPEND for n == 1 or MARK ... APPENDS for
+# 1 < n <= 1000 (pickle appends in batches of 1000), STOP. An integer is BININT1 (K, 1 byte),
+# BININT2 (M, 2 bytes) or BININT (J, 4 bytes, signed), little-endian.
+_LIST_START = b"\x80\x02]q\x00"
+_BATCH = 1000
 
 
-@functools.lru_cache(maxsize=100_000)
-def _pickled_position(position: int) -> bytes:
-    return pickle.dumps([position], 2)
+def encode_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[bytes]:
+    """:func:`encode_positions` of many position lists at once, with numpy.
+
+    Args:
+        counts: The length of each list (each >= 1).
+        positions: The lists, one after the other (ascending within each list, < 2**31).
+
+    Returns:
+        The encoded lists, in order (the same bytes as :func:`encode_positions` gives).
+    """
+    if not len(counts):
+        return []
+    counts = counts.astype(np.int64)
+    positions = positions.astype(np.int64)
+    first = np.cumsum(counts) - counts  # index of each list's first position
+    deltas = positions.copy()
+    deltas[1:] -= positions[:-1]
+    deltas[first] = positions[first]
+    size = np.where(deltas < 256, 2, np.where(deltas < 65536, 3, 5))  # opcode + bytes of each integer
+    size_before = np.cumsum(size) - size
+    multi = counts > 1
+    lengths = 4 + len(_LIST_START) + multi + (size_before[first + counts - 1] + size[first + counts - 1] - size_before[first]) + 2
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    buf = np.zeros(int(ends[-1]), dtype=np.uint8)
+    for k in range(4):  # the count, a big-endian unsigned int
+        buf[starts + k] = (counts >> (8 * (3 - k))) & 255
+    for k, byte in enumerate(_LIST_START):
+        buf[starts + 4 + k] = byte
+    buf[starts[multi] + 4 + len(_LIST_START)] = ord("(")
+    items = np.repeat(starts + 4 + len(_LIST_START) + multi - size_before[first], counts) + size_before
+    buf[items] = np.where(size == 2, ord("K"), np.where(size == 3, ord("M"), ord("J")))
+    buf[items + 1] = deltas & 255
+    wide = size >= 3
+    buf[items[wide] + 2] = (deltas[wide] >> 8) & 255
+    wider = size == 5
+    buf[items[wider] + 3] = (deltas[wider] >> 16) & 255
+    buf[items[wider] + 4] = (deltas[wider] >> 24) & 255
+    buf[ends - 2] = np.where(multi, ord("e"), ord("a"))
+    buf[ends - 1] = ord(".")
+    raw = buf.tobytes()
+    out = list(map(raw.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+    for i in np.flatnonzero(counts > _BATCH).tolist():  # pickled in several batches: rare
+        out[i] = encode_positions(positions[first[i] : first[i] + counts[i]].tolist())
+    return out
+
+
+class ViewPostings:
+    """The postings of one analyzed text view of a segment being built, held compactly.
+
+    Each document adds its ``{term: positions}``; a posting costs 12 bytes and 4 per
+    position, in flat arrays filled by C-level loops, instead of Python objects per posting.
+    :meth:`terms` sorts them by term and encodes the positions (Whoosh's ``Positions``
+    format) when the segment is written. The weight of a posting is its number of positions
+    times the field's boost, as ``field.index`` gives.
+    """
+
+    def __init__(self, boost: float) -> None:
+        self._boost = boost
+        self._ids: defaultdict[str, int] = defaultdict()
+        self._ids.default_factory = self._ids.__len__  # a new term gets the next number
+        self._tids = array("I")  # per posting: term number, document number, number of positions
+        self._docs = array("I")
+        self._counts = array("I")
+        self._positions = array("I")
+        self._lengths = array("I")  # per document: the field's length (0 when it lacks the field)
+
+    def add(self, docnum: int, view: Mapping[str, list[int]], length: int) -> None:
+        """Add the postings of document ``docnum`` (numbered in order): ``view`` maps each
+        term to its positions (ascending); ``length`` is the field's length."""
+        self._tids.extend(map(self._ids.__getitem__, view))
+        self._docs.extend(repeat(docnum, len(view)))
+        self._counts.extend(map(len, view.values()))
+        self._positions.extend(chain.from_iterable(view.values()))
+        lengths = self._lengths
+        if len(lengths) < docnum:
+            lengths.extend(repeat(0, docnum - len(lengths)))
+        lengths.append(length)
+
+    def terms(self) -> Iterator[TermPostings]:
+        """The postings of each term, terms in byte order; empties this object.
+
+        The postings are sorted once; their positions are encoded :data:`_CHUNK` postings at a
+        time, so that the memory this takes stays small whatever the segment's size.
+        """
+        keys = [term.encode("utf-8") for term in self._ids]
+        rank = np.empty(len(keys), dtype=np.int64)  # each term's place in byte order
+        rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+        keys.sort()
+        ranks = rank[np.frombuffer(self._tids, dtype=np.uint32)]
+        order = np.argsort(ranks, kind="stable")  # by term, then document
+        ends = np.cumsum(np.bincount(ranks, minlength=len(keys)))
+        del ranks, rank
+        counts = np.frombuffer(self._counts, dtype=np.uint32)
+        first = (np.cumsum(counts, dtype=np.int64) - counts)[order]  # each posting's first position
+        counts = counts[order]
+        docs = np.frombuffer(self._docs, dtype=np.uint32)[order]
+        del order
+        positions = np.frombuffer(self._positions, dtype=np.uint32)
+        field_lengths = np.frombuffer(self._lengths, dtype=np.uint32)
+        self._ids = defaultdict()
+        self._tids = self._docs = self._counts = self._positions = self._lengths = array("I")
+        term = 0
+        while term < len(keys):  # a chunk: the terms whose postings end within _CHUNK of its start
+            start = int(ends[term - 1]) if term else 0
+            last = max(term, int(np.searchsorted(ends, start + _CHUNK, side="right")) - 1)
+            end = int(ends[last])
+            c = counts[start:end]
+            at = np.cumsum(c, dtype=np.int64) - c
+            gather = np.repeat(first[start:end] - at, c) + np.arange(int(c.sum()), dtype=np.int64)
+            values = encode_position_lists(c, positions[gather])
+            chunk_docs = docs[start:end]
+            doc_list, lengths = chunk_docs.tolist(), field_lengths[chunk_docs].tolist()
+            weights = (c * self._boost).tolist()
+            bounds = (ends[term : last + 1] - start).tolist()
+            low = 0
+            for tbytes, high in zip(keys[term : last + 1], bounds, strict=True):
+                yield tbytes, doc_list[low:high], weights[low:high], values[low:high], lengths[low:high]
+                low = high
+            term = last + 1
+
+
+#: Postings whose positions :meth:`ViewPostings.terms` encodes at a time.
+_CHUNK = 1 << 16
+
+
+class FieldPostings:
+    """The postings of one other field (id, organizations, dates...) of a segment being built:
+    what ``field.index`` gives for each document, held as Python lists (a few per document)."""
+
+    def __init__(self) -> None:
+        self._terms: dict[bytes, list[Any]] = {}
+
+    def add(self, docnum: int, items: Iterable[tuple[bytes, int, float, bytes | None]], length: int) -> None:
+        """Add the ``(term bytes, frequency, weight, value)`` items of document ``docnum``."""
+        terms = self._terms
+        for tbytes, _, weight, vbytes in items:
+            posting = (docnum, weight, vbytes or b"", length)
+            postings = terms.get(tbytes)
+            if postings is None:
+                terms[tbytes] = list(posting)
+            else:
+                postings += posting
+
+    def terms(self) -> Iterator[TermPostings]:
+        """The postings of each term, terms in byte order; empties this object."""
+        terms, self._terms = self._terms, {}
+        for tbytes in sorted(terms):
+            p = terms.pop(tbytes)
+            yield tbytes, p[0::4], p[1::4], p[2::4], p[3::4]
 
 
 class SegmentFile:
@@ -70,9 +222,9 @@ class SegmentFile:
         self.add_column: Callable[[str, Any, Any], None] = perdoc.add_column_value
         self.finish_document: Callable[[], None] = perdoc.finish_doc
 
-    def write(self, postings: Mapping[str, Mapping[bytes, Postings]], doc_count: int) -> tuple[Any, str]:
-        """Write ``postings`` (field name -> term bytes -> :data:`Postings`), close the files and
-        assemble them into one compound file.
+    def write(self, postings: Mapping[str, ViewPostings | FieldPostings], doc_count: int) -> tuple[Any, str]:
+        """Write ``postings`` (field name -> its postings), close the files and assemble them
+        into one compound file.
 
         Returns:
             The Whoosh segment (for the table of contents) and the compound file's name.
@@ -82,10 +234,9 @@ class SegmentFile:
         for fieldname in sorted(postings):
             fieldwriter.start_field(fieldname, self._schema[fieldname])
             fieldwriter._postwriter = _PostingsWriter(fieldwriter._postwriter)
-            terms = postings[fieldname]
-            for tbytes in sorted(terms):
+            for tbytes, ids, weights, values, lengths in postings[fieldname].terms():
                 fieldwriter.start_term(tbytes)
-                _add_postings(fieldwriter._postwriter, terms[tbytes])
+                _add_postings(fieldwriter._postwriter, ids, weights, values, lengths)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
         fieldwriter.close()
@@ -150,23 +301,23 @@ class _PostingsWriter(W3PostingsWriter):
 _COMPRESS_FROM = 64
 
 
-def _add_postings(writer: Any, postings: Postings) -> None:
+def _add_postings(writer: Any, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes], lengths: Sequence[int]) -> None:
     """Fill a ``W3PostingsWriter`` with a whole posting list, a block at a time.
 
     Sets the block buffers that ``W3PostingsWriter.add_posting`` fills one posting at a time
     (ids, weights, non-empty values, length and weight bounds) and writes full blocks the
     way it does; the caller's ``finish_term`` writes the last block.
     """
-    step = 4 * writer._blocklimit
-    for start in range(0, len(postings), step):
+    step = writer._blocklimit
+    for start in range(0, len(ids), step):
         if len(writer._ids):
             writer._write_block()
-        block = postings[start : start + step]
-        weights = block[1::4]
-        known = [n for n in block[3::4] if n]
-        writer._ids = array("I", block[0::4])
-        writer._weights = array("f", weights)
-        writer._values = [v for v in block[2::4] if v]
+        end = start + step
+        block_weights = weights[start:end]
+        known = [n for n in lengths[start:end] if n]
+        writer._ids = array("I", ids[start:end])
+        writer._weights = array("f", block_weights)
+        writer._values = [v for v in values[start:end] if v]
         writer._minlength = min(known) if known else None
         writer._maxlength = max(known) if known else 0
-        writer._maxweight = max(0, *weights)
+        writer._maxweight = max(0, *block_weights)

@@ -24,10 +24,10 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from searchkit._whoosh.commit import CommitWriter, merge_into
-from searchkit._whoosh.segments import Postings, SegmentFile, encode_positions
+from searchkit._whoosh.segments import FieldPostings, SegmentFile, ViewPostings
 from searchkit.documents.article import Article
 from searchkit.index.schema import VIEWS, build_schema
 from searchkit.index.storage import STAGING, clean_unused
@@ -155,7 +155,7 @@ class SegmentBuilder:
         staging.mkdir(exist_ok=True)
         self._schema = _schema()
         self._file = SegmentFile(str(staging), indexname, self._schema)
-        self._postings: dict[str, dict[bytes, Postings]] = {}
+        self._postings: dict[str, ViewPostings | FieldPostings] = {}
         self._ids: list[str] = []
 
     def __len__(self) -> int:
@@ -191,32 +191,16 @@ class SegmentBuilder:
     def _post_view(self, fieldname: str, view: dict[str, list[int]], docnum: int, length: int) -> None:
         """Add a text view's postings: what ``field.index`` gives (term bytes, weight =
         frequency x field boost, positions encoded by the ``Positions`` format)."""
-        terms = self._postings.get(fieldname)
-        if terms is None:
-            terms = self._postings[fieldname] = {}
-        boost = self._schema[fieldname].format.field_boost
-        weights = _WEIGHTS if boost == 1.0 else [n * boost for n in range(len(_WEIGHTS))]
-        for term, positions in view.items():
-            tbytes = term.encode("utf-8")
-            n = len(positions)
-            posting = (docnum, weights[n] if n < 64 else n * boost, encode_positions(positions), length)
-            postings = terms.get(tbytes)
-            if postings is None:
-                terms[tbytes] = list(posting)
-            else:
-                postings += posting
+        postings = self._postings.get(fieldname)
+        if postings is None:
+            postings = self._postings[fieldname] = ViewPostings(self._schema[fieldname].format.field_boost)
+        cast(ViewPostings, postings).add(docnum, view, length)
 
     def _post(self, fieldname: str, items: Iterable[tuple[bytes, int, float, bytes | None]], docnum: int, length: int) -> None:
-        terms = self._postings.get(fieldname)
-        if terms is None:
-            terms = self._postings[fieldname] = {}
-        for tbytes, _, weight, vbytes in items:
-            posting = (docnum, weight, vbytes or b"", length)
-            postings = terms.get(tbytes)
-            if postings is None:
-                terms[tbytes] = list(posting)
-            else:
-                postings += posting
+        postings = self._postings.get(fieldname)
+        if postings is None:
+            postings = self._postings[fieldname] = FieldPostings()
+        cast(FieldPostings, postings).add(docnum, items, length)
 
     def finish(self) -> BuiltSegment:
         """Write the postings, close the files and assemble them into one compound file."""
@@ -228,11 +212,6 @@ class SegmentBuilder:
         """Close and remove whatever this builder wrote."""
         self._postings.clear()
         self._file.cancel()
-
-
-#: Shared weight objects for frequencies below 64 (field boost 1.0), so that postings do not
-#: each hold a float of their own.
-_WEIGHTS = [float(n) for n in range(64)]
 
 
 # -- committing ---------------------------------------------------------------------------------
