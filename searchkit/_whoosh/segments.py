@@ -5,10 +5,9 @@ segment (stored fields, field lengths, columns, postings, compound file) without
 lock, the posting pool or the table of contents. The postings are held in memory per field
 (:class:`ViewPostings` keeps those of the analyzed text views in flat arrays, about 20 bytes a
 posting, and encodes their positions with numpy when the segment is written), and each
-term's are written a block at a time (:func:`_add_postings`) instead of through Whoosh's
-per-posting pool, sort and writer calls. The files are the ones ``SegmentWriter``
-writes, except that block data is pickled with protocol 5 (see :class:`_PostingsWriter`),
-which Whoosh reads unchanged.
+term's are written whole (:class:`_TermWriter`) instead of through Whoosh's per-posting
+pool, sort and writer calls. The files are the ones ``SegmentWriter`` writes, except that
+block data is pickled with protocol 5 (see :class:`_TermWriter`), which Whoosh reads unchanged.
 """
 
 from __future__ import annotations
@@ -23,9 +22,9 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec import default_codec
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filestore import FileStorage
-from whoosh.system import pack_uint
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 __all__ = ["FieldPostings", "SegmentFile", "TermPostings", "ViewPostings", "encode_position_lists", "encode_positions"]
@@ -233,11 +232,9 @@ class SegmentFile:
         fieldwriter = self._codec.field_writer(self._storage, self._segment)
         for fieldname in sorted(postings):
             fieldwriter.start_field(fieldname, self._schema[fieldname])
-            fieldwriter._postwriter = _PostingsWriter(fieldwriter._postwriter)
+            write_term = _TermWriter(fieldwriter).write
             for tbytes, ids, weights, values, lengths in postings[fieldname].terms():
-                fieldwriter.start_term(tbytes)
-                _add_postings(fieldwriter._postwriter, ids, weights, values, lengths)
-                fieldwriter.finish_term()
+                write_term(tbytes, ids, weights, values, lengths)
             fieldwriter.finish_field()
         fieldwriter.close()
         segment = self._segment
@@ -253,71 +250,87 @@ class SegmentFile:
             self._storage.delete_file(name)
 
 
-class _PostingsWriter(W3PostingsWriter):
-    """Whoosh's posting writer, pickling each block's data with protocol 5 instead of 2.
+class _TermWriter:
+    """Writes the posting lists of one field, a whole term at a time, as ``W3FieldWriter``'s
+    ``start_term``, ``W3PostingsWriter.add_posting`` per posting and ``finish_term`` would:
+    the same blocks (of ``blocklimit`` postings: a header, the block info, the block data) and
+    the same term info, without their per-posting calls and objects.
 
-    Protocol 2 writes every encoded position list (bytes) as a call to ``_codecs.encode``;
-    protocol 5 writes bytes as they are. The blocks are 40% smaller before compression and
-    half the size after it, and pickle, compress and unpickle 2 to 4 times faster. Blocks
-    under :data:`_COMPRESS_FROM` bytes are stored uncompressed (level 0 in the block info).
-    Whoosh reads them unchanged (it unpickles whatever protocol and checks each block's
-    compression level); the block info keeps protocol 2.
+    One difference: the block data is pickled with protocol 5 instead of 2. Protocol 2 writes
+    every encoded position list (bytes) as a call to ``_codecs.encode``; protocol 5 writes
+    bytes as they are. The blocks are 40% smaller before compression and half the size after
+    it, and pickle, compress and unpickle 2 to 4 times faster. Blocks under
+    :data:`_COMPRESS_FROM` bytes are stored uncompressed (level 0 in the block info). Whoosh
+    reads them unchanged (it unpickles whatever protocol and checks each block's compression
+    level); the block info keeps protocol 2.
     """
 
-    def __init__(self, like: W3PostingsWriter) -> None:
-        super().__init__(
-            like._postfile,
-            blocklimit=like._blocklimit,
-            byteids=like._byteids,
-            compression=like._compression,
-            inlinelimit=like._inlinelimit,
+    def __init__(self, fieldwriter: Any) -> None:
+        postwriter = fieldwriter._postwriter  # made by start_field for the codec's settings
+        self._postfile = fieldwriter._postfile
+        self._add_term = fieldwriter._tindex.add
+        self._prefix = pack_ushort(fieldwriter._fieldid)
+        self._blocklimit = postwriter._blocklimit
+        self._compression = postwriter._compression
+        fixed = fieldwriter._format.fixed_value_size()
+        self._mini_values: Callable[[list[bytes]], Any] = (
+            tuple if fixed is None or fixed < 0 else (lambda vs: None) if fixed == 0 else b"".join
         )
 
-    def _write_block(self, last: bool = False) -> None:
-        # W3PostingsWriter._write_block with pickle protocol 5 for the data.
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
-        databytes = pickle.dumps(data, 5)
-        # Whoosh meant to leave blocks under 20 bytes uncompressed (a bug compresses them all);
-        # zlib makes blocks under ~64 bytes longer, and a third of the blocks are that small.
-        comp = self._compression if len(databytes) >= _COMPRESS_FROM else 0
-        if comp:
-            databytes = zlib.compress(databytes, comp)
-        ids = self._ids
-        infobytes = pickle.dumps(
-            (len(ids), ids[-1], self._maxweight, comp, length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2
+    def write(self, tbytes: bytes, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes], lengths: Sequence[int]) -> None:
+        """Write one term's postings (in document order) and its row of the terms table."""
+        postfile = self._postfile
+        start = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        limit = self._blocklimit
+        total_weight = 0.0
+        minlength: int | None = None
+        maxlength = 0
+        maxweight: float = 0
+        for begin in range(0, len(ids), limit):
+            end = begin + limit
+            block_ids = ids[begin:end]
+            block_weights = weights[begin:end]
+            float_weights = array("f", block_weights)
+            known = [n for n in lengths[begin:end] if n]
+            block_min = min(known) if known else None
+            block_max = max(known) if known else 0
+            block_maxweight = max(0, *block_weights)
+            # W3TermInfo.add_block
+            total_weight += sum(float_weights)
+            minlength = block_min if minlength is None else min(minlength, block_min)  # type: ignore[type-var]
+            maxlength = max(maxlength, block_max)
+            maxweight = max(maxweight, block_maxweight)
+            # W3PostingsWriter._write_block (with the _mini_* methods)
+            first = float_weights[0]
+            if all(w == 1.0 for w in float_weights):
+                mini_weights: Any = None
+            elif all(w == first for w in float_weights):
+                mini_weights = first
+            else:
+                mini_weights = tuple(float_weights)
+            deltas = tuple(b - a for a, b in zip([0, *block_ids], block_ids, strict=False))
+            databytes = pickle.dumps((deltas, mini_weights, self._mini_values([v for v in values[begin:end] if v])), 5)
+            # Whoosh meant to leave blocks under 20 bytes uncompressed (a bug compresses them all);
+            # zlib makes blocks under ~64 bytes longer, and a third of the blocks are that small.
+            comp = self._compression if len(databytes) >= _COMPRESS_FROM else 0
+            if comp:
+                databytes = zlib.compress(databytes, comp)
+            infobytes = pickle.dumps(
+                (len(block_ids), block_ids[-1], block_maxweight, comp, length_to_byte(block_min), length_to_byte(block_max)), 2
+            )
+            blocklength = len(infobytes) + len(databytes)
+            postfile.write(pack_int(-blocklength if end >= len(ids) else blocklength) + infobytes + databytes)
+        # W3TermInfo.to_bytes, not inlined
+        info = _TERMINFO.pack(
+            0, total_weight, len(ids), length_to_byte(minlength), length_to_byte(maxlength), maxweight, ids[0], ids[-1]
         )
-        blocklength = len(infobytes) + len(databytes)
-        self._postfile.write_int(-blocklength if last else blocklength)
-        self._postfile.write(infobytes)
-        self._postfile.write(databytes)
-        self._blockcount += 1
-        self._new_block()
+        self._add_term(self._prefix + tbytes, info + pack_long(start) + pack_int(postfile.tell() - start))
 
+
+#: ``W3TermInfo``'s packed fields (flags, total weight, document frequency, min and max length
+#: bytes, max weight, first and last document).
+_TERMINFO = W3TermInfo._struct
 
 #: Smallest pickled block that is compressed.
 _COMPRESS_FROM = 64
-
-
-def _add_postings(writer: Any, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes], lengths: Sequence[int]) -> None:
-    """Fill a ``W3PostingsWriter`` with a whole posting list, a block at a time.
-
-    Sets the block buffers that ``W3PostingsWriter.add_posting`` fills one posting at a time
-    (ids, weights, non-empty values, length and weight bounds) and writes full blocks the
-    way it does; the caller's ``finish_term`` writes the last block.
-    """
-    step = writer._blocklimit
-    for start in range(0, len(ids), step):
-        if len(writer._ids):
-            writer._write_block()
-        end = start + step
-        block_weights = weights[start:end]
-        known = [n for n in lengths[start:end] if n]
-        writer._ids = array("I", ids[start:end])
-        writer._weights = array("f", block_weights)
-        writer._values = [v for v in values[start:end] if v]
-        writer._minlength = min(known) if known else None
-        writer._maxlength = max(known) if known else 0
-        writer._maxweight = max(0, *block_weights)
