@@ -97,7 +97,7 @@ def encode_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[byt
 class ViewPostings:
     """The postings of one analyzed text view of a segment being built, held compactly.
 
-    Each document adds its ``{term: positions}``; a posting costs 12 bytes and 4 per
+    Each document adds its ``{term: positions}``; a posting costs 8 bytes and 4 per
     position, in flat arrays filled by C-level loops, instead of Python objects per posting.
     :meth:`terms` sorts them by term and encodes the positions (Whoosh's ``Positions``
     format) when the segment is written. The weight of a posting is its number of positions
@@ -108,9 +108,10 @@ class ViewPostings:
         self._boost = boost
         self._ids: defaultdict[str, int] = defaultdict()
         self._ids.default_factory = self._ids.__len__  # a new term gets the next number
-        self._tids = array("I")  # per posting: term number, document number, number of positions
-        self._docs = array("I")
+        self._tids = array("I")  # per posting: term number, number of positions
         self._counts = array("I")
+        self._docs = array("I")  # per document: its number, its number of postings
+        self._postings = array("I")
         self._positions = array("I")
         self._lengths = array("I")  # per document: the field's length (0 when it lacks the field)
 
@@ -118,7 +119,8 @@ class ViewPostings:
         """Add the postings of document ``docnum`` (numbered in order): ``view`` maps each
         term to its positions (ascending); ``length`` is the field's length."""
         self._tids.extend(map(self._ids.__getitem__, view))
-        self._docs.extend(repeat(docnum, len(view)))
+        self._docs.append(docnum)
+        self._postings.append(len(view))
         self._counts.extend(map(len, view.values()))
         self._positions.extend(chain.from_iterable(view.values()))
         lengths = self._lengths
@@ -143,12 +145,12 @@ class ViewPostings:
         counts = np.frombuffer(self._counts, dtype=np.uint32)
         first = (np.cumsum(counts, dtype=np.int64) - counts)[order]  # each posting's first position
         counts = counts[order]
-        docs = np.frombuffer(self._docs, dtype=np.uint32)[order]
+        docs = np.repeat(np.frombuffer(self._docs, dtype=np.uint32), np.frombuffer(self._postings, dtype=np.uint32))[order]
         del order
         positions = np.frombuffer(self._positions, dtype=np.uint32)
         field_lengths = np.frombuffer(self._lengths, dtype=np.uint32)
         self._ids = defaultdict()
-        self._tids = self._docs = self._counts = self._positions = self._lengths = array("I")
+        self._tids = self._counts = self._docs = self._postings = self._positions = self._lengths = array("I")
         term = 0
         while term < len(keys):  # a chunk: the terms whose postings end within _CHUNK of its start
             start = int(ends[term - 1]) if term else 0
