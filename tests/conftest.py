@@ -46,3 +46,19 @@ def child_pids(pid: int) -> list[int]:
         return sorted(found)
     listed = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
     return sorted(int(p) for p in listed.stdout.split())
+
+
+def worker_pids(pid: int) -> list[int]:
+    """The searchkit indexing workers among the children of process ``pid``: not the helpers
+    another library leaves running for the life of the process (multiprocessing's resource
+    tracker, started by the Dask cluster tests)."""
+    found = []
+    for child in child_pids(pid):
+        cmdline = Path(f"/proc/{child}/cmdline")
+        if cmdline.exists():
+            args = cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        else:
+            args = subprocess.run(["ps", "-o", "args=", "-p", str(child)], capture_output=True, text=True, check=False).stdout
+        if "searchkit.index._worker" in args:
+            found.append(child)
+    return found
