@@ -20,6 +20,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
+from operator import sub
 from typing import Any
 
 import numpy as np
@@ -294,7 +295,7 @@ class _TermWriter:
             block_ids = ids[begin:end]
             block_weights = weights[begin:end]
             float_weights = array("f", block_weights)
-            known = [n for n in lengths[begin:end] if n]
+            known = list(filter(None, lengths[begin:end]))
             block_min = min(known) if known else None
             block_max = max(known) if known else 0
             block_maxweight = max(0, *block_weights)
@@ -305,12 +306,12 @@ class _TermWriter:
             maxweight = max(maxweight, block_maxweight)
             # W3PostingsWriter._write_block with its _mini_* methods
             head = float_weights[0]
-            if all(w == head for w in float_weights):
+            if float_weights.count(head) == len(float_weights):
                 mini_weights: Any = None if head == 1.0 else head  # as Whoosh: None for all 1.0, one number for all equal
             else:
                 mini_weights = _whole(float_weights)
-            deltas = tuple(b - a for a, b in zip([0, *block_ids], block_ids, strict=False))
-            block_values = self._mini_values([v for v in values[begin:end] if v] if values else [])
+            deltas = tuple(map(sub, block_ids, [0, *block_ids]))
+            block_values = self._mini_values(list(filter(None, values[begin:end])) if values else [])
             databytes = _dumps((deltas, mini_weights, block_values))
             # Whoosh meant to leave blocks under 20 bytes uncompressed (a bug compresses them all);
             # zlib makes blocks under ~64 bytes longer, and a third of the blocks are that small.
@@ -330,7 +331,7 @@ def _inlined(ids: Sequence[int], weights: Sequence[float], values: Sequence[byte
     """The term table entry of a short posting list: ``W3TermInfo.to_bytes`` of an inlined
     term info, the postings pickled as blocks are (read back as Whoosh's own)."""
     float_weights = array("f", weights)
-    known = [n for n in lengths if n]
+    known = list(filter(None, lengths))
     stats = _TERMINFO.pack(
         1,
         sum(float_weights),
@@ -343,10 +344,10 @@ def _inlined(ids: Sequence[int], weights: Sequence[float], values: Sequence[byte
     )
     # Whoosh's ListMatcher takes absolute document numbers, None for weights all 1.0 and a
     # value per posting (None when the format keeps none).
-    present = [v for v in values if v] if values else None
+    present = list(filter(None, values)) if values else None
     inlined = (
         tuple(ids),
-        None if all(w == 1.0 for w in float_weights) else _whole(float_weights),
+        None if float_weights.count(1.0) == len(float_weights) else _whole(float_weights),
         tuple(present) if present else (None,) * len(ids),
     )
     return stats + _dumps(inlined)
@@ -359,9 +360,9 @@ _TERMINFO = W3TermInfo._struct
 
 def _whole(weights: Any) -> tuple[Any, ...]:
     """Weights as integers when they all are whole numbers (they pickle in 2 bytes, not 9)."""
-    if all(float(w).is_integer() for w in weights):
-        return tuple(int(w) for w in weights)
-    return tuple(weights)
+    weights = tuple(weights)
+    ints = tuple(map(int, weights))
+    return ints if ints == weights else weights
 
 
 def _dumps(obj: Any, protocol: int = 3) -> bytes:
