@@ -34,10 +34,7 @@ def read_jsonl(relative: str, limit: int | None = None) -> Iterator[dict]:
 
 
 def child_pids(pid: int) -> list[int]:
-    """The pids of the children of process ``pid`` (from /proc on Linux, else ``pgrep -P``).
-
-    Python's multiprocessing resource tracker is left out: once a test has started a Dask
-    ``LocalCluster`` (tests/test_cluster.py), it lives as long as the test process does."""
+    """The pids of the children of process ``pid`` (from /proc on Linux, else ``pgrep -P``)."""
     tasks = Path(f"/proc/{pid}/task")
     if tasks.is_dir():  # children are listed under the thread that started them
         found: set[int] = set()
@@ -46,13 +43,22 @@ def child_pids(pid: int) -> list[int]:
                 found.update(int(p) for p in (task / "children").read_text().split())
             except OSError:  # the thread ended meanwhile
                 continue
-        return sorted(p for p in found if not _resource_tracker(p))
+        return sorted(found)
     listed = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
     return sorted(int(p) for p in listed.stdout.split())
 
 
-def _resource_tracker(pid: int) -> bool:
-    try:
-        return b"multiprocessing.resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:  # it ended meanwhile
-        return False
+def worker_pids(pid: int) -> list[int]:
+    """The searchkit indexing workers among the children of process ``pid``: not the helpers
+    another library leaves running for the life of the process (multiprocessing's resource
+    tracker, started by the Dask cluster tests)."""
+    found = []
+    for child in child_pids(pid):
+        cmdline = Path(f"/proc/{child}/cmdline")
+        if cmdline.exists():
+            args = cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        else:
+            args = subprocess.run(["ps", "-o", "args=", "-p", str(child)], capture_output=True, text=True, check=False).stdout
+        if "searchkit.index._worker" in args:
+            found.append(child)
+    return found

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, child_pids, read_jsonl
+from conftest import EXAMPLES, read_jsonl, worker_pids
 from whoosh import index as whoosh_index
 
 from searchkit._whoosh.segments import INLINE_POSTINGS
@@ -374,7 +374,7 @@ def test_a_dead_worker_stops_the_run_with_a_clear_error_and_loses_no_commit(tmp_
 
     def progress(handled: int) -> None:
         if handled == 700 and not killed:  # after the first window, with workers running
-            for pid in child_pids(os.getpid()):
+            for pid in worker_pids(os.getpid()):
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
 
@@ -402,7 +402,7 @@ def test_an_error_in_the_reading_process_stops_the_workers_and_keeps_the_index(t
     with Index.create(tmp_path) as ix:
         with pytest.raises(Stop):
             ix.add(_articles(600), workers=2, commit_every=300, progress=progress)
-        assert child_pids(os.getpid()) == []
+        assert worker_pids(os.getpid()) == []
         committed = len(ix)
         assert committed in (0, 300)  # whole commits only
         assert not (tmp_path / writing.STAGING).exists()

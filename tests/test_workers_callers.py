@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import child_pids
+from conftest import child_pids, worker_pids
 
 from searchkit.index._worker import read_frame
 from searchkit.index.workers import INLINE_LIMIT, _environment
@@ -302,7 +302,7 @@ def test_a_failing_worker_ends_the_call_with_its_error_and_stops(tmp_path: Path)
             workers.ready(wait=True)
     finally:
         workers.close()
-    assert child_pids(os.getpid()) == []
+    assert worker_pids(os.getpid()) == []
 
 
 def test_a_worker_that_dies_says_why_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -325,4 +325,4 @@ def test_a_worker_that_dies_says_why_in_one_line(tmp_path: Path, monkeypatch: py
             workers.ready(wait=True)
     finally:
         workers.close()
-    assert child_pids(os.getpid()) == []
+    assert worker_pids(os.getpid()) == []

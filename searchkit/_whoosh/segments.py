@@ -2,12 +2,13 @@
 
 :class:`SegmentFile` does what ``SegmentWriter.add_document`` and its commit do for a new
 segment (stored fields, field lengths, columns, postings, compound file) without the index
-lock, the posting pool or the table of contents. The postings of each term arrive whole, in
-memory, and are written a block at a time (:func:`_add_postings`) instead of through
-Whoosh's per-posting pool, sort and writer calls. The files are the ones ``SegmentWriter``
-writes, in fewer bytes (short posting lists in the term table, block data pickled with
-protocol 3, whole-number weights as integers: see :class:`_PostingsWriter`), which Whoosh
-reads unchanged.
+lock, the posting pool or the table of contents. The postings are held in memory per field
+(:class:`ViewPostings` keeps those of the analyzed text views in flat arrays, about 20 bytes a
+posting, and packs their positions with numpy when the segment is written), and each term's
+are written whole (:class:`_TermWriter`) instead of through Whoosh's per-posting pool, sort
+and writer calls. The files are the ones ``SegmentWriter`` writes, in fewer bytes (short
+posting lists in the term table, block data pickled with protocol 3, whole-number weights as
+integers: see :class:`_TermWriter`), which Whoosh reads unchanged.
 """
 
 from __future__ import annotations
@@ -16,19 +17,182 @@ import io
 import pickle
 import zlib
 from array import array
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
+from operator import sub
 from typing import Any
 
+import numpy as np
 from whoosh.codec import default_codec
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filestore import FileStorage
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-__all__ = ["INLINE_POSTINGS", "Postings", "SegmentFile"]
+__all__ = ["COMPRESSION", "INLINE_POSTINGS", "FieldPostings", "SegmentFile", "TermPostings", "ViewPostings", "pack_position_lists"]
 
-#: One posting list being built: (document number, weight, encoded value, field length) of
-#: each posting, flattened into one list (a posting costs one ``+=`` and 32 bytes plus its value).
-Postings = list
+#: The postings of one term, in document order: (term bytes, document numbers, weights,
+#: encoded values or None when the field's format keeps none, field lengths), what
+#: :meth:`SegmentFile.write` writes.
+TermPostings = tuple[bytes, Sequence[int], Sequence[float], Sequence[bytes] | None, Sequence[int]]
+
+#: The zlib level of posting blocks and stored fields (Whoosh's is 3): 3% smaller, read as fast.
+COMPRESSION = 6
+#: Posting lists of at most this many postings are stored in the term table ("inlined").
+INLINE_POSTINGS = 4
+#: Smallest pickled block that is compressed.
+_COMPRESS_FROM = 64
+
+
+def pack_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[bytes]:
+    """:func:`~searchkit._whoosh.formats.pack_positions` of many position lists at once, with numpy.
+
+    Each list becomes the deltas between its positions (the first one from 0) as
+    variable-length integers, 7 bits a byte, low bits first, the high bit set on every byte
+    but an integer's last.
+
+    Args:
+        counts: The length of each list (each >= 1).
+        positions: The lists, one after the other (ascending within each list, < 2**32).
+
+    Returns:
+        The packed lists, in order (the same bytes as ``pack_positions`` gives).
+    """
+    if not len(counts):
+        return []
+    counts = counts.astype(np.int64)
+    positions = positions.astype(np.int64)
+    first = np.cumsum(counts) - counts  # index of each list's first position
+    deltas = positions.copy()
+    deltas[1:] -= positions[:-1]
+    deltas[first] = positions[first]
+    size = np.ones(len(deltas), dtype=np.int64)  # bytes of each delta
+    for bits in (7, 14, 21, 28):
+        size += deltas >= (1 << bits)
+    at = np.cumsum(size) - size  # where each delta's bytes start
+    buf = np.empty(int(at[-1] + size[-1]), dtype=np.uint8)
+    buf[at] = (deltas & 0x7F) | np.where(size > 1, 0x80, 0)
+    for k in range(1, 5):
+        more = np.flatnonzero(size > k)
+        if not len(more):
+            break
+        buf[at[more] + k] = ((deltas[more] >> (7 * k)) & 0x7F) | np.where(size[more] > k + 1, 0x80, 0)
+    last = first + counts - 1
+    raw = buf.tobytes()
+    return list(map(raw.__getitem__, map(slice, at[first].tolist(), (at[last] + size[last]).tolist())))
+
+
+class ViewPostings:
+    """The postings of one analyzed text view of a segment being built, held compactly.
+
+    Each document adds its ``{term: positions}``; a posting costs 8 bytes (and 4 per
+    position when the view's format keeps positions), in flat arrays filled by C-level loops,
+    instead of Python objects per posting. :meth:`terms` sorts them by term and packs the
+    positions (:class:`~searchkit._whoosh.formats.PackedPositions`) when the segment is
+    written. The weight of a posting is its number of positions times the field's boost, as
+    ``field.index`` gives.
+    """
+
+    def __init__(self, boost: float, positions: bool = True) -> None:
+        self._boost = boost
+        self._keep_positions = positions
+        self._ids: defaultdict[str, int] = defaultdict()
+        self._ids.default_factory = self._ids.__len__  # a new term gets the next number
+        self._tids = array("I")  # per posting: term number, number of positions
+        self._counts = array("I")
+        self._docs = array("I")  # per document: its number, its number of postings
+        self._postings = array("I")
+        self._positions = array("I")
+        self._lengths = array("I")  # per document: the field's length (0 when it lacks the field)
+
+    def add(self, docnum: int, view: Mapping[str, list[int]], length: int) -> None:
+        """Add the postings of document ``docnum`` (numbered in order): ``view`` maps each
+        term to its positions (ascending); ``length`` is the field's length."""
+        self._tids.extend(map(self._ids.__getitem__, view))
+        self._docs.append(docnum)
+        self._postings.append(len(view))
+        self._counts.extend(map(len, view.values()))
+        if self._keep_positions:
+            self._positions.extend(chain.from_iterable(view.values()))
+        lengths = self._lengths
+        if len(lengths) < docnum:
+            lengths.extend(repeat(0, docnum - len(lengths)))
+        lengths.append(length)
+
+    def terms(self) -> Iterator[TermPostings]:
+        """The postings of each term, terms in byte order; empties this object.
+
+        The postings are sorted once; their positions are packed :data:`_CHUNK` postings at a
+        time, so that the memory this takes stays small whatever the segment's size.
+        """
+        keys = [term.encode("utf-8") for term in self._ids]
+        rank = np.empty(len(keys), dtype=np.int64)  # each term's place in byte order
+        rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+        keys.sort()
+        ranks = rank[np.frombuffer(self._tids, dtype=np.uint32)]
+        order = np.argsort(ranks, kind="stable")  # by term, then document
+        ends = np.cumsum(np.bincount(ranks, minlength=len(keys)))
+        del ranks, rank
+        counts = np.frombuffer(self._counts, dtype=np.uint32)
+        first = (np.cumsum(counts, dtype=np.int64) - counts)[order] if self._keep_positions else None  # each posting's first position
+        counts = counts[order]
+        docs = np.repeat(np.frombuffer(self._docs, dtype=np.uint32), np.frombuffer(self._postings, dtype=np.uint32))[order]
+        del order
+        positions = np.frombuffer(self._positions, dtype=np.uint32)
+        field_lengths = np.frombuffer(self._lengths, dtype=np.uint32)
+        self._ids = defaultdict()
+        self._tids = self._counts = self._docs = self._postings = self._positions = self._lengths = array("I")
+        term = 0
+        while term < len(keys):  # a chunk: the terms whose postings end within _CHUNK of its start
+            start = int(ends[term - 1]) if term else 0
+            last = max(term, int(np.searchsorted(ends, start + _CHUNK, side="right")) - 1)
+            end = int(ends[last])
+            c = counts[start:end]
+            values: list[bytes] | None = None
+            if first is not None:
+                at = np.cumsum(c, dtype=np.int64) - c
+                gather = np.repeat(first[start:end] - at, c) + np.arange(int(c.sum()), dtype=np.int64)
+                values = pack_position_lists(c, positions[gather])
+            chunk_docs = docs[start:end]
+            doc_list, lengths = chunk_docs.tolist(), field_lengths[chunk_docs].tolist()
+            weights = (c * self._boost).tolist()
+            bounds = (ends[term : last + 1] - start).tolist()
+            low = 0
+            for tbytes, high in zip(keys[term : last + 1], bounds, strict=True):
+                yield tbytes, doc_list[low:high], weights[low:high], values[low:high] if values else None, lengths[low:high]
+                low = high
+            term = last + 1
+
+
+#: Postings whose positions :meth:`ViewPostings.terms` packs at a time.
+_CHUNK = 1 << 16
+
+
+class FieldPostings:
+    """The postings of one other field (id, organizations, dates...) of a segment being built:
+    what ``field.index`` gives for each document, held as Python lists (a few per document)."""
+
+    def __init__(self) -> None:
+        self._terms: dict[bytes, list[Any]] = {}
+
+    def add(self, docnum: int, items: Iterable[tuple[bytes, int, float, bytes | None]], length: int) -> None:
+        """Add the ``(term bytes, frequency, weight, value)`` items of document ``docnum``."""
+        terms = self._terms
+        for tbytes, _, weight, vbytes in items:
+            posting = (docnum, weight, vbytes or b"", length)
+            postings = terms.get(tbytes)
+            if postings is None:
+                terms[tbytes] = list(posting)
+            else:
+                postings += posting
+
+    def terms(self) -> Iterator[TermPostings]:
+        """The postings of each term, terms in byte order; empties this object."""
+        terms, self._terms = self._terms, {}
+        for tbytes in sorted(terms):
+            p = terms.pop(tbytes)
+            yield tbytes, p[0::4], p[1::4], p[2::4], p[3::4]
 
 
 class SegmentFile:
@@ -55,9 +219,9 @@ class SegmentFile:
         self.add_column: Callable[[str, Any, Any], None] = perdoc.add_column_value
         self.finish_document: Callable[[], None] = perdoc.finish_doc
 
-    def write(self, postings: Mapping[str, Mapping[bytes, Postings]], doc_count: int) -> tuple[Any, str]:
-        """Write ``postings`` (field name -> term bytes -> :data:`Postings`), close the files and
-        assemble them into one compound file.
+    def write(self, postings: Mapping[str, ViewPostings | FieldPostings], doc_count: int) -> tuple[Any, str]:
+        """Write ``postings`` (field name -> its postings), close the files and assemble them
+        into one compound file.
 
         Returns:
             The Whoosh segment (for the table of contents) and the compound file's name.
@@ -66,12 +230,9 @@ class SegmentFile:
         fieldwriter = self._codec.field_writer(self._storage, self._segment)
         for fieldname in sorted(postings):
             fieldwriter.start_field(fieldname, self._schema[fieldname])
-            fieldwriter._postwriter = _PostingsWriter(fieldwriter._postwriter)
-            terms = postings[fieldname]
-            for tbytes in sorted(terms):
-                fieldwriter.start_term(tbytes)
-                _add_postings(fieldwriter._postwriter, terms[tbytes])
-                fieldwriter.finish_term()
+            write_term = _TermWriter(fieldwriter).write
+            for tbytes, ids, weights, values, lengths in postings[fieldname].terms():
+                write_term(tbytes, ids, weights, values, lengths)
             fieldwriter.finish_field()
         fieldwriter.close()
         segment = self._segment
@@ -87,104 +248,121 @@ class SegmentFile:
             self._storage.delete_file(name)
 
 
-class _PostingsWriter(W3PostingsWriter):
-    """Whoosh's posting writer, writing the same blocks in fewer bytes, which Whoosh reads unchanged:
+class _TermWriter:
+    """Writes the posting lists of one field, a whole term at a time, as ``W3FieldWriter``'s
+    ``start_term``, ``W3PostingsWriter.add_posting`` per posting and ``finish_term`` would
+    (the same term statistics; blocks of ``blocklimit`` postings, each a length, the block
+    info and the block data), without their per-posting calls and objects, and in fewer bytes,
+    which Whoosh reads unchanged:
 
     * a posting list of at most :data:`INLINE_POSTINGS` postings is stored in its term's entry
       of the term table (Whoosh's "inlined" postings, which its writer means to do for lists
-      under ``inlinelimit`` but never does), not as a block of its own;
-    * each block's data is pickled with protocol 3 without the memo (protocol 2 writes every
-      value, bytes, as a call to ``_codecs.encode``; protocol 5 adds a frame header and a memo
-      entry per value), and blocks under :data:`_COMPRESS_FROM` bytes are left uncompressed
-      (level 0 in the block info);
+      under ``inlinelimit`` but never does), not as a block of its own; Whoosh reads them with
+      a ``ListMatcher``;
+    * each block's data, and the inlined postings, are pickled with protocol 3 without the
+      memo (protocol 2 writes every value, bytes, as a call to ``_codecs.encode``; protocol 5
+      adds a frame header and a memo entry per value), and blocks under
+      :data:`_COMPRESS_FROM` bytes are left uncompressed (level 0 in the block info); the
+      others are compressed at :data:`COMPRESSION`;
     * weights that are whole numbers (frequencies) are pickled as integers (2 bytes instead of 9).
-
-    Whoosh unpickles whatever protocol, checks each block's compression level, and reads the
-    inlined postings of a term entry with a ``ListMatcher``.
     """
 
-    _terminfo: Any  # the term being written (None between terms)
-
-    def __init__(self, like: W3PostingsWriter) -> None:
-        super().__init__(
-            like._postfile,
-            blocklimit=like._blocklimit,
-            byteids=like._byteids,
-            compression=COMPRESSION,
-            inlinelimit=like._inlinelimit,
+    def __init__(self, fieldwriter: Any) -> None:
+        self._postfile = fieldwriter._postfile
+        self._add_term = fieldwriter._tindex.add
+        self._prefix = pack_ushort(fieldwriter._fieldid)
+        self._blocklimit = fieldwriter._postwriter._blocklimit  # made by start_field for the codec's settings
+        fixed = fieldwriter._format.fixed_value_size()
+        self._mini_values: Callable[[list[bytes]], Any] = (
+            tuple if fixed is None or fixed < 0 else (lambda vs: None) if fixed == 0 else b"".join
         )
 
-    def start_postings(self, format_: Any, terminfo: Any) -> None:
-        super().start_postings(format_, _TermInfo())
-
-    def finish_postings(self) -> Any:
-        if self._blockcount or len(self._ids) > INLINE_POSTINGS:
-            return super().finish_postings()
-        terminfo = self._terminfo
-        terminfo.add_block(self)
-        values = tuple(self._values) if self._values else (None,) * len(self._ids)
-        weights = None if all(w == 1.0 for w in self._weights) else _whole(self._weights)
-        terminfo.set_inlined(self._ids, weights, values)
-        self._terminfo = None
-        return terminfo
-
-    def _mini_weights(self) -> Any:
-        weights = self._weights
-        first = weights[0]
-        if all(w == first for w in weights):
-            return None if first == 1.0 else first  # as Whoosh: None for all 1.0, one number for all equal
-        return _whole(weights)
-
-    def _write_block(self, last: bool = False) -> None:
-        # W3PostingsWriter._write_block with pickle protocol 3 (no memo) for the data.
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        databytes = _dumps((self._mini_ids(), self._mini_weights(), self._mini_values()))
-        # Whoosh meant to leave blocks under 20 bytes uncompressed (a bug compresses them all);
-        # zlib makes blocks under ~64 bytes longer, and a third of the blocks are that small.
-        comp = self._compression if len(databytes) >= _COMPRESS_FROM else 0
-        if comp:
-            databytes = zlib.compress(databytes, comp)
-        ids = self._ids
-        info = (len(ids), ids[-1], _whole([self._maxweight])[0], comp, length_to_byte(self._minlength), length_to_byte(self._maxlength))
-        infobytes = _dumps(info, 2)
-        blocklength = len(infobytes) + len(databytes)
-        self._postfile.write_int(-blocklength if last else blocklength)
-        self._postfile.write(infobytes)
-        self._postfile.write(databytes)
-        self._blockcount += 1
-        self._new_block()
-
-
-class _TermInfo(W3TermInfo):
-    """Whoosh's term statistics, with inlined postings pickled as :class:`_PostingsWriter`'s
-    blocks are (protocol 3, no memo) instead of protocol 2. Read back as a ``W3TermInfo``."""
-
-    def set_inlined(self, ids: Any, weights: Any, values: Any) -> None:
-        # Whoosh's ListMatcher takes absolute document numbers and None for weights all 1.0.
-        self._inlined = (tuple(ids), weights, values)
-
-    def to_bytes(self) -> bytes:
-        data: bytes = super().to_bytes()
-        if self.is_inlined():  # the statistics, then the postings pickled our way
-            data = data[: self._struct.size] + _dumps(self._inlined)
-        return data
+    def write(self, tbytes: bytes, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes] | None, lengths: Sequence[int]) -> None:
+        """Write one term's postings (in document order) and its row of the terms table."""
+        if len(ids) <= INLINE_POSTINGS:
+            self._add_term(self._prefix + tbytes, _inlined(ids, weights, values, lengths))
+            return
+        postfile = self._postfile
+        start = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        limit = self._blocklimit
+        total_weight: float = 0
+        minlength: int | None = None
+        maxlength = 0
+        maxweight: float = 0
+        for begin in range(0, len(ids), limit):
+            end = begin + limit
+            block_ids = ids[begin:end]
+            block_weights = weights[begin:end]
+            float_weights = array("f", block_weights)
+            known = list(filter(None, lengths[begin:end]))
+            block_min = min(known) if known else None
+            block_max = max(known) if known else 0
+            block_maxweight = max(0, *block_weights)
+            # W3TermInfo.add_block
+            total_weight += sum(float_weights)
+            minlength = block_min if minlength is None else min(minlength, block_min)  # type: ignore[type-var]
+            maxlength = max(maxlength, block_max)
+            maxweight = max(maxweight, block_maxweight)
+            # W3PostingsWriter._write_block with its _mini_* methods
+            head = float_weights[0]
+            if float_weights.count(head) == len(float_weights):
+                mini_weights: Any = None if head == 1.0 else head  # as Whoosh: None for all 1.0, one number for all equal
+            else:
+                mini_weights = _whole(float_weights)
+            deltas = tuple(map(sub, block_ids, [0, *block_ids]))
+            block_values = self._mini_values(list(filter(None, values[begin:end])) if values else [])
+            databytes = _dumps((deltas, mini_weights, block_values))
+            # Whoosh meant to leave blocks under 20 bytes uncompressed (a bug compresses them all);
+            # zlib makes blocks under ~64 bytes longer, and a third of the blocks are that small.
+            comp = COMPRESSION if len(databytes) >= _COMPRESS_FROM else 0
+            if comp:
+                databytes = zlib.compress(databytes, comp)
+            info = (len(block_ids), block_ids[-1], _whole([block_maxweight])[0], comp, length_to_byte(block_min), length_to_byte(block_max))
+            infobytes = _dumps(info, 2)
+            blocklength = len(infobytes) + len(databytes)
+            postfile.write(pack_int(-blocklength if end >= len(ids) else blocklength) + infobytes + databytes)
+        # W3TermInfo.to_bytes, not inlined
+        stats = _TERMINFO.pack(0, total_weight, len(ids), length_to_byte(minlength), length_to_byte(maxlength), maxweight, ids[0], ids[-1])
+        self._add_term(self._prefix + tbytes, stats + pack_long(start) + pack_int(postfile.tell() - start))
 
 
-#: The zlib level of posting blocks and stored fields (Whoosh's is 3): 3% smaller, read as fast.
-COMPRESSION = 6
-#: Posting lists of at most this many postings are stored in the term table ("inlined").
-INLINE_POSTINGS = 4
-#: Smallest pickled block that is compressed.
-_COMPRESS_FROM = 64
+def _inlined(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes] | None, lengths: Sequence[int]) -> bytes:
+    """The term table entry of a short posting list: ``W3TermInfo.to_bytes`` of an inlined
+    term info, the postings pickled as blocks are (read back as Whoosh's own)."""
+    float_weights = array("f", weights)
+    known = list(filter(None, lengths))
+    stats = _TERMINFO.pack(
+        1,
+        sum(float_weights),
+        len(ids),
+        length_to_byte(min(known)) if known else 0,
+        length_to_byte(max(known)) if known else 0,
+        max(0, *weights),
+        ids[0],
+        ids[-1],
+    )
+    # Whoosh's ListMatcher takes absolute document numbers, None for weights all 1.0 and a
+    # value per posting (None when the format keeps none).
+    present = list(filter(None, values)) if values else None
+    inlined = (
+        tuple(ids),
+        None if float_weights.count(1.0) == len(float_weights) else _whole(float_weights),
+        tuple(present) if present else (None,) * len(ids),
+    )
+    return stats + _dumps(inlined)
+
+
+#: ``W3TermInfo``'s packed fields (flags, total weight, document frequency, min and max length
+#: bytes, max weight, first and last document).
+_TERMINFO = W3TermInfo._struct
 
 
 def _whole(weights: Any) -> tuple[Any, ...]:
     """Weights as integers when they all are whole numbers (they pickle in 2 bytes, not 9)."""
-    if all(float(w).is_integer() for w in weights):
-        return tuple(int(w) for w in weights)
-    return tuple(weights)
+    weights = tuple(weights)
+    ints = tuple(map(int, weights))
+    return ints if ints == weights else weights
 
 
 def _dumps(obj: Any, protocol: int = 3) -> bytes:
@@ -194,25 +372,3 @@ def _dumps(obj: Any, protocol: int = 3) -> bytes:
     pickler.fast = True
     pickler.dump(obj)
     return out.getvalue()
-
-
-def _add_postings(writer: Any, postings: Postings) -> None:
-    """Fill a ``W3PostingsWriter`` with a whole posting list, a block at a time.
-
-    Sets the block buffers that ``W3PostingsWriter.add_posting`` fills one posting at a time
-    (ids, weights, non-empty values, length and weight bounds) and writes full blocks the
-    way it does; the caller's ``finish_term`` writes the last block.
-    """
-    step = 4 * writer._blocklimit
-    for start in range(0, len(postings), step):
-        if len(writer._ids):
-            writer._write_block()
-        block = postings[start : start + step]
-        weights = block[1::4]
-        known = [n for n in block[3::4] if n]
-        writer._ids = array("I", block[0::4])
-        writer._weights = array("f", weights)
-        writer._values = [v for v in block[2::4] if v]
-        writer._minlength = min(known) if known else None
-        writer._maxlength = max(known) if known else 0
-        writer._maxweight = max(0, *weights)

@@ -3,9 +3,11 @@
 :class:`Workers` takes the articles to write, in order, and builds one commit *window* of
 them at a time. The first :data:`INLINE_LIMIT` articles are held back: a call that writes no
 more is built in this process, since starting workers would cost more. Past that, worker
-processes start and articles go out to them in small batches; when every worker already
-holds :data:`QUEUED` batches besides the one it is building, this process builds the batch
-itself instead of waiting, so no core idles while workers start or catch up. Finishing a
+processes start and articles go out to them in small batches, each to a worker with room
+for it; when every worker already holds :data:`QUEUED` batches besides the one it is
+building, this process waits. It never builds a batch itself once the workers run: with one
+worker per core (the default) the cores are busy, and this process's work (reading,
+deciding what changed, committing) stays off the workers' way. Finishing a
 window makes every builder that took part write its segment; the window is ready to commit
 once all of them have answered, and windows become ready in the order they were finished,
 while the articles of the next window keep flowing.
@@ -54,8 +56,7 @@ __all__ = ["Window", "Workers"]
 
 #: Articles sent to a worker at a time.
 BATCH = 64
-#: Batches waiting for a worker, besides the one it is building, before this process builds
-#: the next one itself.
+#: Batches waiting for a worker, besides the one it is building, before this process waits.
 QUEUED = 2
 #: A call that writes at most this many articles builds them all in this process: starting
 #: worker processes (imports, models) costs more than it saves.
@@ -96,7 +97,7 @@ class _Process:
     (on Linux a worker dies with the thread that started it, not only with the process).
     """
 
-    def __init__(self, folder: str, indexname: str) -> None:
+    def __init__(self, folder: str, indexname: str, slot: int, room: queue.SimpleQueue[int]) -> None:
         if not sys.executable:
             raise SearchKitError("cannot start indexing workers: no Python executable known (use workers=0)")
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - the worker's stderr, unlinked; closed by close()
@@ -108,8 +109,12 @@ class _Process:
         except OSError as e:
             self.errors.close()
             raise SearchKitError(f"cannot start an indexing worker: {e}") from e
-        #: Batches the worker may still take: one it builds and QUEUED waiting.
-        self.room = threading.Semaphore(QUEUED + 1)
+        # The worker's slot goes into ``room`` once for each batch it may take: one it builds and
+        # QUEUED waiting, then again each time it has added one.
+        self._slot = slot
+        self._room = room
+        for _ in range(QUEUED + 1):
+            room.put(slot)
         self._stdin = cast(IO[bytes], self.popen.stdin)
         self._stdout = cast(IO[bytes], self.popen.stdout)
         self.commands: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -175,7 +180,7 @@ class _Process:
             while True:
                 kind, payload = read_frame(self._stdout)
                 if kind == done:
-                    self.room.release()
+                    self._room.put(self._slot)
                 else:
                     self.answers.put((kind, payload))
         except EOFError:  # the worker exited
@@ -222,7 +227,7 @@ class Workers:
         self._window = Window()
         self._pending: deque[Window] = deque()
         self._written = 0
-        self._next = 0  # round robin over the workers
+        self._room: queue.SimpleQueue[int] = queue.SimpleQueue()  # slots of workers with room (see _Process)
 
     def add(self, article: Article) -> None:
         """Write ``article`` in the current window."""
@@ -232,8 +237,8 @@ class Workers:
             self._send()
         elif not self._procs:
             if self._written > INLINE_LIMIT:  # a big call: start the workers, send what was held
-                for _ in range(self._nprocs):
-                    self._procs.append(_Process(self._folder, self._indexname))
+                for slot in range(self._nprocs):
+                    self._procs.append(_Process(self._folder, self._indexname, slot, self._room))
                 held, self._batch = self._batch, []
                 for start in range(0, len(held), BATCH):
                     self._batch = held[start : start + BATCH]
@@ -310,15 +315,22 @@ class Workers:
         self._collect(False)
 
     def _place(self, batch: list[Article]) -> int:
-        """Queue ``batch`` with a worker that has room, or return :data:`_HERE`."""
-        for k in range(len(self._procs)):
-            slot = (self._next + k) % len(self._procs)
-            proc = self._procs[slot]
-            if proc.room.acquire(blocking=False):
-                proc.send(batch)
-                self._next = slot + 1
-                return slot
-        return _HERE
+        """Queue ``batch`` with a worker that has room (waiting for one), or return :data:`_HERE`
+        when no worker runs.
+
+        Raises:
+            SearchKitError: A worker failed or died while this process waited.
+        """
+        if not self._procs:
+            return _HERE
+        while True:
+            try:
+                slot = self._room.get(timeout=_POLL)
+            except queue.Empty:
+                self._collect(False)  # a dead worker frees no room: it raises here
+                continue
+            self._procs[slot].send(batch)
+            return slot
 
     def _collect(self, wait: bool) -> None:
         """Take the workers' answers; with ``wait``, until no finished window waits for one.

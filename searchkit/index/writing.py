@@ -4,8 +4,9 @@ Indexing splits into two halves so that both run on every core:
 
 * :class:`SegmentBuilder` (run in worker processes, see :mod:`searchkit.index.workers`, or inline
   for small inputs) analyzes articles and writes them as one complete, compound Whoosh
-  segment file in a private staging folder. The postings are grouped per term in memory and written a block at
-  a time, instead of Whoosh's per-posting pool, sort and writer calls.
+  segment file in a private staging folder. The postings are held per field in memory (those
+  of the text views in flat arrays) and each term's are written whole, instead of through
+  Whoosh's per-posting pool, sort and writer calls.
 * :class:`Writer` (the process holding the index lock) moves finished segment files into the
   index, marks superseded versions of their articles deleted, and writes the new table of
   contents: a commit costs milliseconds whatever the number of articles.
@@ -24,11 +25,10 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from searchkit._whoosh.commit import CommitWriter, merge_into
-from searchkit._whoosh.formats import pack_positions
-from searchkit._whoosh.segments import Postings, SegmentFile
+from searchkit._whoosh.segments import FieldPostings, SegmentFile, ViewPostings
 from searchkit.documents.article import Article
 from searchkit.index.schema import VIEWS, build_schema
 from searchkit.index.storage import STAGING, clean_unused
@@ -158,7 +158,7 @@ class SegmentBuilder:
         staging.mkdir(exist_ok=True)
         self._schema = _schema()
         self._file = SegmentFile(str(staging), indexname, self._schema)
-        self._postings: dict[str, dict[bytes, Postings]] = {}
+        self._postings: dict[str, ViewPostings | FieldPostings] = {}
         self._ids: list[str] = []
 
     def __len__(self) -> int:
@@ -194,34 +194,17 @@ class SegmentBuilder:
     def _post_view(self, fieldname: str, view: dict[str, list[int]], docnum: int, length: int) -> None:
         """Add a text view's postings: what ``field.index`` gives (term bytes, weight =
         frequency x field boost, the positions packed when the view's format keeps them)."""
-        terms = self._postings.get(fieldname)
-        if terms is None:
-            terms = self._postings[fieldname] = {}
-        fmt = self._schema[fieldname].format
-        boost = fmt.field_boost
-        weights = _WEIGHTS if boost == 1.0 else [n * boost for n in range(len(_WEIGHTS))]
-        pack = pack_positions if fmt.supports("positions") else None
-        for term, positions in view.items():
-            tbytes = term.encode("utf-8")
-            n = len(positions)
-            posting = (docnum, weights[n] if n < 64 else n * boost, pack(positions) if pack else b"", length)
-            postings = terms.get(tbytes)
-            if postings is None:
-                terms[tbytes] = list(posting)
-            else:
-                postings += posting
+        postings = self._postings.get(fieldname)
+        if postings is None:
+            fmt = self._schema[fieldname].format
+            postings = self._postings[fieldname] = ViewPostings(fmt.field_boost, positions=fmt.supports("positions"))
+        cast(ViewPostings, postings).add(docnum, view, length)
 
     def _post(self, fieldname: str, items: Iterable[tuple[bytes, int, float, bytes | None]], docnum: int, length: int) -> None:
-        terms = self._postings.get(fieldname)
-        if terms is None:
-            terms = self._postings[fieldname] = {}
-        for tbytes, _, weight, vbytes in items:
-            posting = (docnum, weight, vbytes or b"", length)
-            postings = terms.get(tbytes)
-            if postings is None:
-                terms[tbytes] = list(posting)
-            else:
-                postings += posting
+        postings = self._postings.get(fieldname)
+        if postings is None:
+            postings = self._postings[fieldname] = FieldPostings()
+        cast(FieldPostings, postings).add(docnum, items, length)
 
     def finish(self) -> BuiltSegment:
         """Write the postings, close the files and assemble them into one compound file."""
@@ -233,11 +216,6 @@ class SegmentBuilder:
         """Close and remove whatever this builder wrote."""
         self._postings.clear()
         self._file.cancel()
-
-
-#: Shared weight objects for frequencies below 64 (field boost 1.0), so that postings do not
-#: each hold a float of their own.
-_WEIGHTS = [float(n) for n in range(64)]
 
 
 # -- committing ---------------------------------------------------------------------------------
