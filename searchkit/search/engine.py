@@ -41,7 +41,7 @@ from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
 if TYPE_CHECKING:
     from searchkit.index.snapshot import Snapshot
 
-__all__ = ["DateArgument", "date_argument", "highlight_article", "search"]
+__all__ = ["DateArgument", "date_argument", "highlight_article", "plan_with_filters", "search"]
 
 #: What ``since`` and ``until`` take: a date, a datetime, or 2023, 2023-08, 2023-08-18.
 DateArgument = date | datetime | str | None
@@ -67,19 +67,8 @@ def search(
     started = time.perf_counter()
     _check_arguments(query, limit, offset, org=org, category=category, sort=sort, match=match)
     start, end = date_argument("since", since, end=False), date_argument("until", until, end=True)
-    parsed = parse_query(query)
-    built = build_plan(parsed)
+    built, filters = plan_with_filters(query, org, category, start, end)
     searcher = snap.searcher
-    filters = list(built.filters)
-    if org:
-        filters.append(org_query(org))
-        built.orgs.add(canonical_org(org) or org)
-    if category:
-        filters.append(wq.Term("category", category))
-    lo = _later(parsed.since, start)
-    hi = _earlier(parsed.until, end)
-    if lo is not None or hi is not None:
-        filters.append(wq.DateRange("published", lo, hi))
     filters = [resolve_values(searcher, q) for q in filters]
     excluded = [resolve_values(searcher, q) for q in built.excluded]
 
@@ -116,6 +105,25 @@ def search(
     return SearchResults(
         query, total, _ms(started), hits, facet_values, suggestion, offset, match, chosen.relaxed, chosen.min_words
     )
+
+
+def plan_with_filters(
+    query: str, org: str | None, category: str | None, since: datetime | None, until: datetime | None
+) -> tuple[Plan, list[wq.Query]]:
+    """The plan of ``query`` and its filters (the query's own, then the ``org``, ``category`` and
+    date arguments), before they are resolved against a searcher."""
+    parsed = parse_query(query)
+    built = build_plan(parsed)
+    filters = list(built.filters)
+    if org:
+        filters.append(org_query(org))
+        built.orgs.add(canonical_org(org) or org)
+    if category:
+        filters.append(wq.Term("category", category))
+    lo, hi = _later(parsed.since, since), _earlier(parsed.until, until)
+    if lo is not None or hi is not None:
+        filters.append(wq.DateRange("published", lo, hi))
+    return built, filters
 
 
 def date_argument(name: str, value: object, *, end: bool) -> datetime | None:

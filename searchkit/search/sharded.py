@@ -36,9 +36,7 @@ from searchkit.search.engine import (
     DateArgument,
     _check_arguments,
     _docs,
-    _earlier,
     _hit,
-    _later,
     _matching_docs,
     _query_terms,
     _ranker,
@@ -46,14 +44,13 @@ from searchkit.search.engine import (
     _Scored,
     _whoosh_ranking,
     date_argument,
+    plan_with_filters,
 )
 from searchkit.search.facets import FacetTable, top_values
 from searchkit.search.match import Choice, WordCounts, choose
-from searchkit.search.plan import Plan, build_plan, org_query, pair_scoring, resolve_values
-from searchkit.search.query import parse_query
+from searchkit.search.plan import Plan, pair_scoring, resolve_values
 from searchkit.search.results import FacetValue, Hit, MatchMode, SearchResults, SortOrder
 from searchkit.search.suggest import suggest
-from searchkit.text.orgs import canonical_org
 
 if TYPE_CHECKING:
     from searchkit._whoosh.shards import WholeIndex
@@ -116,17 +113,7 @@ class _Planned:
 
     @classmethod
     def of(cls, request: Request) -> _Planned:
-        parsed = parse_query(request.query)
-        built = build_plan(parsed)
-        filters = list(built.filters)
-        if request.org:
-            filters.append(org_query(request.org))
-            built.orgs.add(canonical_org(request.org) or request.org)
-        if request.category:
-            filters.append(wq.Term("category", request.category))
-        lo, hi = _later(parsed.since, request.since), _earlier(parsed.until, request.until)
-        if lo is not None or hi is not None:
-            filters.append(wq.DateRange("published", lo, hi))
+        built, filters = plan_with_filters(request.query, request.org, request.category, request.since, request.until)
         return cls(built, filters, built.question or "?" in request.query)
 
     @property
