@@ -39,7 +39,6 @@ _POLICE_CODE = re.compile(r"[ \t]+((?:P[A-Z]|[ACX])\d{2,3}[A-Z]?)" + END)
 _ORDINAL = re.compile(r"[ \t]+((?:[IVXLC]+|\d+)(?:[ \t]*[-–][ \t]*(?:[IVXLC]+|\d+))?)" + END)
 _OF = re.compile(f"{SP}của{SP}")
 _DASH = re.compile(f"{SP_OPT}[-–]{SP_OPT}")
-_DASH_ONLY = re.compile(f"{SP_OPT}[-–]")
 _SPACE = re.compile(SP)
 _FIELD_JOINER = re.compile(f"{SP}và(?={SP})|{SP_OPT}[-–](?={SP})")
 
@@ -531,15 +530,14 @@ class Parser:
             level = "district" if part.canonical.split(" ")[0] in _DISTRICT_WORDS else "province"
             if level == "district":
                 # "Công an quận Gò Vấp - TPHCM": the province after a dash
-                dash = _DASH_ONLY.match(self.text, pos)
+                dash = _DASH.match(self.text, pos)
                 if dash:
                     # read the name as if a space followed the dash ("quận 7-TPHCM")
-                    reader = Parser(self.lex, f"{self.text[: dash.end()]} {self.text[dash.end() :].lstrip(' ')}")
+                    reader = Parser(self.lex, f"{self.text[: dash.end()]} {self.text[dash.end() :]}")
                     province = reader.known_place(dash.end())
-                    shift = 1 - (len(self.text) - len(self.text[dash.end() :].lstrip(" ")) - dash.end())
                     if province:
                         result.parts.append(Part(province[0].canonical, province[0].forms))
-                        pos = province[1] - shift
+                        pos = province[1] - 1
                         break
         return pos
 
