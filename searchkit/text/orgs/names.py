@@ -12,7 +12,8 @@ from typing import Literal
 
 from searchkit.text.normalize import INVISIBLE, fold, normalize, offset_arrays
 from searchkit.text.orgs.lexicon import Lexicon, get_lexicon
-from searchkit.text.orgs.parser import Parse, canonical_name, scan
+from searchkit.text.orgs.parser import Parse, canonical_name
+from searchkit.text.orgs.scanner import scan
 from searchkit.text.orgs.sentence import attach_places
 
 __all__ = ["MAX_NAME_LENGTH", "OrgKind", "OrgMention", "canonical_org", "find_orgs", "org_aliases"]

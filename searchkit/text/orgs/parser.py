@@ -1,14 +1,14 @@
 """The matcher: a head ("Bộ", "UBND", "Ban Chỉ đạo"), then what it takes (field, code, free
 name, qualifiers, parent body, places), read from a position of normalized text.
 
-:func:`scan` yields every name of a text left to right; :func:`canonical_name` spells a parse
-out. (:mod:`~searchkit.text.orgs.sentence` names the place of a dangling place word.)
+:func:`canonical_name` spells a parse out. (:func:`~searchkit.text.orgs.scanner.scan` finds every
+name of a text with it; :mod:`~searchkit.text.orgs.sentence` names the place of a dangling place
+word.)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from searchkit.text.orgs.context import (
@@ -28,7 +28,7 @@ from searchkit.text.orgs.context import (
 )
 from searchkit.text.orgs.lexicon import END, SP, SP_OPT, Entry, Head, Lexicon, Part, key
 
-__all__ = ["Parse", "Parser", "canonical_name", "scan", "without_place_word"]
+__all__ = ["Parse", "Parser", "canonical_name", "without_place_word"]
 
 _MAX_FREE_TOKENS = 12
 _MAX_LOWER_TOKENS = 8
@@ -36,10 +36,12 @@ _MAX_PLACE_TOKENS = 4
 _CODE = re.compile(r"[ \t]+((?:số[ \t]+)?\d+[A-Za-z]?(?:/[A-Za-z0-9]+)?)" + END)
 # police department codes: "PC45", "PA24", "C50" ("Phòng PC45 Công an TP HCM")
 _POLICE_CODE = re.compile(r"[ \t]+((?:P[A-Z]|[ACX])\d{2,3}[A-Z]?)" + END)
+_YEAR = re.compile(r"[ \t]+((?:19|20)\d\d)" + END)
 _ORDINAL = re.compile(r"[ \t]+((?:[IVXLC]+|\d+)(?:[ \t]*[-–][ \t]*(?:[IVXLC]+|\d+))?)" + END)
 _OF = re.compile(f"{SP}của{SP}")
 _DASH = re.compile(f"{SP_OPT}[-–]{SP_OPT}")
 _SPACE = re.compile(SP)
+_WORD = re.compile(r"[^\W\d_]+")
 _FIELD_JOINER = re.compile(f"{SP}và(?={SP})|{SP_OPT}[-–](?={SP})")
 
 
@@ -56,6 +58,7 @@ class Parse:
     has_parent: bool = False
     bare: bool = False  # the head drops the place word of a province ("Thành ủy Đà Nẵng")
     generic: bool = False  # a level, not one body: "UBND tỉnh, thành phố"
+    unit: bool = False  # a free name read under flag "sub": a name only inside a parent body
 
 
 def _capitalized(token: str) -> bool:
@@ -173,8 +176,8 @@ class Parser:
         m = self.lex.place_re.match(self.text, pos)
         if not m:
             return None
-        if not _capitalized(m.group(1)):
-            return None
+        if not _capitalized(m.group(1)) or not all(map(_capitalized, _WORD.findall(m.group(1)))):
+            return None  # "Viện Hải dương học": not the province Hải Dương
         entry = self.lex.places.get(key(m.group(1)))
         return (entry, m.end()) if entry else None
 
@@ -187,6 +190,9 @@ class Parser:
             return None  # "ý kiến" is no "Ý" (Italy)
         if " " not in m.group(1).strip() and self.in_compound(m.start(1) - 1, m.end(), m.group(1).casefold()):
             return None  # "Ủy ban Pháp luật", "Cục Mỹ thuật": a syllable of a listed word, no country
+        unit = self.unit_at(pos)
+        if unit is not None and unit > m.end():
+            return None  # "di tích Mỹ Sơn", "Mỹ Tho": a place named with the country's syllable
         return entry, m.end()
 
     def unit_at(self, pos: int) -> int | None:
@@ -430,17 +436,14 @@ class Parser:
             return result
         # 2. qualifiers: "Trung ương", "tối cao", "khóa XIII"
         before = len(result.parts)
-        pos = self.qualifiers(pos, result)
+        pos, lower_free = self.qualified_name(head, head_end, pos, lower_free, result, depth)
         # 3. a parent body: "Thành ủy Đà Nẵng", "của Quốc hội", "- Bộ Y tế"
         if "parent" in head.flags and depth == 0:
             pos = self.parent(pos, head, result)
-        # 4. places: "huyện Krông Búk tỉnh Đắk Lắk", "TP.HCM", "Mỹ"
-        if "place" in head.flags and not result.has_parent:
-            pos = self.qualifiers(self.places(pos, head, result), result)
-        if "at" in head.flags:
-            pos = self.located(pos, result)
-        if "topic" in head.flags and (len(result.parts) > 1 or head.needs == "none"):
-            pos = self.about(pos, result)
+        if result.unit and not result.has_parent:
+            return None  # "Phòng khảo thí" alone names no one body; "Phòng khảo thí Sở GD-ĐT" does
+        # 4. places, a country, a seat, a topic: "huyện Krông Búk tỉnh Đắk Lắk", "TP.HCM", "Mỹ"
+        pos = self.surroundings(pos, head, result)
         if _PLURAL_PLACES.match(self.text, pos):
             return None  # "Sở Y tế các tỉnh", "Công an các địa phương": one body in each, no one body
         qualified = len(result.parts) > before
@@ -449,10 +452,38 @@ class Parser:
         # 5. is it a name?
         if not _is_name(head, result, lower_free and not qualified, self.text[head_start:head_end]):
             return None
+        if result.parts[-1].free and result.parts[-1].canonical.casefold().endswith(" thế giới"):
+            result.foreign = True  # "Hội đồng Hòa bình thế giới": a world body is no Vietnamese one
         if result.kind == "inherit" or result.foreign:
             result.kind = "other"
         result.end = pos
         return result
+
+    def qualified_name(
+        self, head: Head, head_end: int, pos: int, lower_free: bool, result: Parse, depth: int
+    ) -> tuple[int, bool]:
+        """Add the qualifiers after the name ending at ``pos`` ("Trung ương", "tối cao", "khóa XIII"),
+        then the name itself if it comes after them ("Ban chỉ đạo quốc gia | phòng chống dịch cúm
+        gia cầm"). Returns the new end and whether the name is a lowercase free name."""
+        before = len(result.parts)
+        named = result.has_name
+        pos = self.qualifiers(pos, result, lowercase=lower_free or self.text[head_end:pos].strip()[:1].islower())
+        if not named and len(result.parts) > before and ("topic" in head.flags or "free" in head.flags):
+            pos, lower_free = self.name(head, pos, result, depth)
+        return pos, lower_free
+
+    def surroundings(self, pos: int, head: Head, result: Parse) -> int:
+        """Add what may follow a name at ``pos``: places, a country (the body is then foreign), the
+        seat of an embassy, a board's topic. Returns the new end."""
+        if "place" in head.flags and not result.has_parent:
+            pos = self.qualifiers(self.places(pos, head, result), result)
+        if not (result.has_parent or result.foreign) and (result.has_name or head.kind == "gov"):
+            pos = self.of_country(pos, result)
+        if "at" in head.flags:
+            pos = self.located(pos, result)
+        if "topic" in head.flags and (len(result.parts) > 1 or head.needs == "none"):
+            pos = self.about(pos, result)
+        return pos
 
     def name(self, head: Head, pos: int, result: Parse, depth: int) -> tuple[int, bool]:
         """Add the name after the head at ``pos`` to ``result``: a known field; or a code and/or a
@@ -485,8 +516,9 @@ class Parser:
                 result.has_name = result.capitalized = True
                 pos = m.end()
         lower_free = False
-        if "free" in flags or "topic" in flags:
-            parents = "parent" in flags and head.needs != "name"
+        if "free" in flags or "topic" in flags or "sub" in flags:
+            result.unit = not ("free" in flags or "topic" in flags)
+            parents = ("parent" in flags and head.needs != "name") or result.unit
             free = self.free(pos, persons_end=head.kind == "gov", parents=parents, depth=depth)
             if free:
                 part, pos, capitalized = free
@@ -497,9 +529,23 @@ class Parser:
                 pos = self.trailing_code(pos, head, result)
         return pos, lower_free
 
+    def of_country(self, pos: int, result: Parse) -> int:
+        """Add a country right after the name ("Ủy ban Phát triển kinh tế | Singapore", "Quốc hội
+        | nước Cộng hòa Singapore"): the body is foreign. Returns the new end."""
+        m = _NUOC.match(self.text, pos)
+        found = self.country(m.end() if m else pos)
+        if not found:
+            return pos
+        entry, end = found
+        result.parts.append(Part(entry.canonical, entry.forms))
+        result.foreign = True
+        return end
+
     def trailing_code(self, pos: int, head: Head, result: Parse) -> int:
-        """Add a number that ends the name ("Đội Quản lý thị trường | số 1", "Ủy ban Quốc gia APEC | 2006")."""
-        m = _CODE.match(self.text, pos) if "code" in head.flags else None
+        """Add a number that ends the name ("Đội Quản lý thị trường | số 1"); a year ends any
+        free name ("Ủy ban Quốc gia APEC | 2006", not "Bộ Y tế | 2005")."""
+        pattern = _CODE if "code" in head.flags else _YEAR if result.parts[-1].free else None
+        m = pattern.match(self.text, pos) if pattern else None
         if not m or (word_follows(self.text, m.end()) and not self.stop_at(m.end())):
             return pos
         result.parts.append(Part(m.group(1), (m.group(1),)))
@@ -517,8 +563,12 @@ class Parser:
             part, pos, foreign = found
             if bare:
                 part = without_place_word(part)
-            if part.dangling and self._another_level_follows(pos):
-                result.generic = True  # "Đảng bộ xã, phường", "UBND tỉnh, thành phố"
+            if part.dangling and (
+                self._another_level_follows(pos)
+                or (part.canonical == "tỉnh" and _THANH.match(self.text, pos))
+                or _LEVEL_ALTERNATIVE.match(self.text, pos)
+            ):
+                result.generic = True  # "Đảng bộ xã, phường", "UBND tỉnh, thành phố", "UBND phường (xã)", "UBND tỉnh thành"
                 break
             result.parts.append(part)
             result.has_place = True
@@ -618,7 +668,10 @@ class Parser:
             return parsed.end
         return pos
 
-    def qualifiers(self, pos: int, result: Parse) -> int:
+    def qualifiers(self, pos: int, result: Parse, lowercase: bool = False) -> int:
+        """Add up to two qualifiers after ``pos``; ``lowercase``: the name before them is written
+        in lowercase, so a lowercase qualifier that ends the name belongs to it ("ban chỉ đạo
+        phòng chống lụt bão trung ương | ngày 25/9")."""
         for _ in range(2):
             q = self.qualifier(pos)
             if not q:
@@ -626,15 +679,17 @@ class Parser:
             part, end = q
             written = self.text[pos:end].strip()
             # a lowercase "trung ương"/"việt nam" is an ordinary word, not a qualifier
-            if part.canonical[:1].isupper() and not written[:1].isupper():
+            if part.canonical[:1].isupper() and not written[:1].isupper() and not (lowercase and self.stop_at(end)):
                 break
             result.parts.append(part)
             if part.canonical == "Việt Nam":
-                result.has_place = True
+                result.has_place = result.named_place = True
             pos = end
         return pos
 
 
+# "nước Cộng hòa …": the word for a country before its name
+_NUOC = re.compile(r"[ \t]+nước(?:[ \t]+(?:Cộng hòa|Cộng hoà|CH|CHND|CHDCND|Cộng hòa nhân dân|Cộng hòa Dân chủ Nhân dân))?(?=[ \t])")
 _DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})
 # the words just before a position, on the same line and with no punctuation between them
 _TAIL_WORDS = re.compile(r"(?:[^\W_]+[ \t]+)*[^\W_]+[ \t]*$")
@@ -648,6 +703,9 @@ _LISTED_FIELDS = re.compile(r"(?:[ \t]*,[ \t]*[^\W\d_A-ZĐ][^\W\d_]*(?:[ \t]+[^\
 _NAMED_AFTER = frozenset({"đường", "phố", "cầu", "trường", "chợ", "cảng", "hầm", "khu"})
 _COMMA_CHONG = re.compile(r",[ \t]*chống(?![^\W_])", re.I)
 _LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
+# "tỉnh thành": the provinces and cities, no one place; "phường (xã)": a level and its alternative
+_THANH = re.compile(r"[ \t]+thành(?![^\W_])(?![ \t]+phố(?![^\W_]))")
+_LEVEL_ALTERNATIVE = re.compile(r"[ \t]*\([ \t]*(?:xã|phường|quận|huyện|tỉnh|thành phố|thị xã|thị trấn)[ \t]*\)")
 
 
 def _is_name(head: Head, result: Parse, bare_lowercase: bool, written: str) -> bool:
@@ -659,8 +717,8 @@ def _is_name(head: Head, result: Parse, bare_lowercase: bool, written: str) -> b
         return False  # "Ban Kinh tế Trung ương": the Party's Central Committee is the parent
     if head.needs == "more" and len(result.parts) == 1:
         return False
-    if bare_lowercase:
-        return False
+    if bare_lowercase and not result.has_parent:
+        return False  # "Phòng khảo thí | Sở GD-ĐT": a lowercase unit name is one body inside a named parent
     if head.kind == "other" and head.needs == "name" and not (
         result.named_place or result.foreign or any(p.free and has_proper_word(p.canonical) for p in result.parts[1:])
     ):
@@ -679,68 +737,6 @@ def without_place_word(part: Part) -> Part:
             bare = part.canonical[len(word) :]
             return Part(bare, (bare, *part.variants), part.free, part.sep)
     return part
-
-
-def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
-    """Yield ``(start, end, parse)`` for each name in normalized ``text``, left to right."""
-    parser = Parser(lex, text)
-    # Candidates are found on the lowercased text with a case-sensitive pattern: the regex
-    # engine scans much faster than with IGNORECASE. Each is then matched on the text itself.
-    lowered = text.lower()
-    if len(lowered) == len(text) and len(text) <= _SHORT:
-        # a short text, such as a query: its word starts that begin like a head, tried one by one
-        # without compiling the head patterns (what the search below would find, in order)
-        candidates: Iterator[int] = iter(_head_starts(lex, text, lowered))
-    else:
-        if len(lowered) == len(text):
-            search, haystack = lex.head_search.search, lowered
-        else:
-            search, haystack = lex.head_re.search, text
-        candidates = _searched(search, haystack, text)
-    pos = 0
-    for start in candidates:
-        if start < pos:
-            continue
-        found = parser.head_at(start)
-        if found is None:
-            continue
-        head, end = found
-        if excluded_by_left(head, text, start):
-            continue
-        parsed = parser.parse(head, start, end)
-        if parsed is None:
-            continue
-        yield start, parsed.end, parsed
-        pos = parsed.end
-
-
-def _searched(search: Callable[[str, int], re.Match[str] | None], haystack: str, text: str) -> Iterator[int]:
-    """Each position at a word start where ``search`` finds a head spelling, left to right."""
-    pos = 0
-    while pos < len(text):
-        m = search(haystack, pos)
-        if not m:
-            return
-        start = m.start()
-        pos = start + 1
-        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
-            yield start
-
-
-# Texts up to this long are read word start by word start (:func:`_head_starts`), not searched.
-_SHORT = 512
-
-
-def _head_starts(lex: Lexicon, text: str, lowered: str) -> list[int]:
-    """The word starts of ``text`` where ``lowered`` (``text`` lowercased, as long) begins with
-    the first word of some head spelling: ``head_search`` can only match there, and :func:`scan`
-    skips matches inside a word."""
-    starts = lex.head_starts
-    return [
-        p
-        for p in range(len(lowered))
-        if (p == 0 or not (text[p - 1].isalnum() or text[p - 1] == "_")) and lowered.startswith(starts, p)
-    ]
 
 
 def canonical_name(parts: list[Part]) -> str:

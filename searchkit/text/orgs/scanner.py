@@ -1,0 +1,92 @@
+"""Where names start: every head of a text tried left to right with the parser.
+
+:func:`scan` yields every name of a normalized text, left to right and without overlaps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from searchkit.text.orgs.context import excluded_by_left
+from searchkit.text.orgs.lexicon import Lexicon
+from searchkit.text.orgs.parser import Parse, Parser
+
+__all__ = ["scan"]
+
+
+def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
+    """Yield ``(start, end, parse)`` for each name in normalized ``text``, left to right."""
+    if _GLUED_CUE.search(text):
+        text = _GLUED_NUMBER.sub(_blank_glued, text)
+    parser = Parser(lex, text)
+    # Candidates are found on the lowercased text with a case-sensitive pattern: the regex
+    # engine scans much faster than with IGNORECASE. Each is then matched on the text itself.
+    lowered = text.lower()
+    if len(lowered) == len(text) and len(text) <= _SHORT:
+        # a short text, such as a query: its word starts that begin like a head, tried one by one
+        # without compiling the head patterns (what the search below would find, in order)
+        candidates: Iterator[int] = iter(_head_starts(lex, text, lowered))
+    else:
+        if len(lowered) == len(text):
+            search, haystack = lex.head_search.search, lowered
+        else:
+            search, haystack = lex.head_re.search, text
+        candidates = _searched(search, haystack, text)
+    pos = 0
+    for start in candidates:
+        if start < pos:
+            continue
+        found = parser.head_at(start)
+        if found is None:
+            continue
+        head, end = found
+        if excluded_by_left(head, text, start):
+            continue
+        parsed = parser.parse(head, start, end)
+        if parsed is None:
+            continue
+        end = parsed.end
+        if text[end - 1] == "." and not text[end : end + 1].strip():
+            end -= 1  # "… được UBND TP.": the sentence's full stop, not the abbreviation's
+        yield start, end, parsed
+        pos = parsed.end
+
+
+# digits glued to a lowercase letter: a footnote mark ("HĐND tỉnh Đồng Tháp37.") or a lost space
+_GLUED_CUE = re.compile(r"[a-zà-ỹ]\d")  # a cheap test first: a letter that may be lowercase, then a digit
+_GLUED_NUMBER = re.compile(r"(?<=[^\W\d_])\d+(?![^\W_])")
+
+
+def _blank_glued(m: re.Match[str]) -> str:
+    """Spaces for the digits of ``m`` when a lowercase letter precedes them (offsets stay put)."""
+    return " " * len(m.group(0)) if m.string[m.start() - 1].islower() else m.group(0)
+
+
+def _searched(search: Callable[[str, int], re.Match[str] | None], haystack: str, text: str) -> Iterator[int]:
+    """Each position at a word start where ``search`` finds a head spelling, left to right."""
+    pos = 0
+    while pos < len(text):
+        m = search(haystack, pos)
+        if not m:
+            return
+        start = m.start()
+        pos = start + 1
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+            yield start
+
+
+# Texts up to this long are read word start by word start (:func:`_head_starts`), not searched.
+_SHORT = 512
+
+
+def _head_starts(lex: Lexicon, text: str, lowered: str) -> list[int]:
+    """The word starts of ``text`` where ``lowered`` (``text`` lowercased, as long) begins with
+    the first word of some head spelling: ``head_search`` can only match there, and :func:`scan`
+    skips matches inside a word."""
+    starts = lex.head_starts
+    return [
+        p
+        for p in range(len(lowered))
+        if (p == 0 or not (text[p - 1].isalnum() or text[p - 1] == "_")) and lowered.startswith(starts, p)
+    ]
