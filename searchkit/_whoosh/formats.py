@@ -39,12 +39,15 @@ def _varint(n: int) -> bytes:
     return bytes(out)
 
 
-_VARINTS = [_varint(n) for n in range(_TABLE_SIZE)]
+@functools.cache
+def _varints() -> list[bytes]:
+    """The table (made when positions are first packed: reading an index never needs it)."""
+    return [_varint(n) for n in range(_TABLE_SIZE)]
 
 
 @functools.lru_cache(maxsize=100_000)
 def _one(position: int) -> bytes:
-    return _VARINTS[position] if position < _TABLE_SIZE else _varint(position)
+    return _varints()[position] if position < _TABLE_SIZE else _varint(position)
 
 
 def pack_positions(positions: Sequence[int]) -> bytes:
@@ -55,7 +58,7 @@ def pack_positions(positions: Sequence[int]) -> bytes:
     """
     if len(positions) == 1:  # most terms occur once in an article
         return _one(positions[0])
-    table, last, parts = _VARINTS, 0, []
+    table, last, parts = _varints(), 0, []
     for p in positions:
         d = p - last
         parts.append(table[d] if d < _TABLE_SIZE else _varint(d))

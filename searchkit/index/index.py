@@ -40,7 +40,6 @@ from searchkit._version import __version__
 from searchkit._whoosh.files import toc_filename
 from searchkit.documents.article import Article
 from searchkit.documents.files import Rejected
-from searchkit.documents.readers import iter_path
 from searchkit.errors import (
     ArgumentError,
     ClusterError,
@@ -665,6 +664,8 @@ def _size(folder: Path) -> int:
 def _iter_paths(paths: Sequence[Path], base: Path | None) -> Iterator[Article | Rejected]:
     """The articles of several files and folders, .txt ids made relative to ``base`` (see
     :meth:`Index.add_path`)."""
+    from searchkit.documents.readers import iter_path  # (not loaded by a search)
+
     if base is None:
         if len(paths) == 1:
             yield from iter_path(paths[0])

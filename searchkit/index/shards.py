@@ -20,19 +20,19 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 
-from searchkit._whoosh.shards import WholeIndex, shard_searcher
 from searchkit.errors import IndexCorruptError, IndexVersionError, SearchKitError
 from searchkit.index.snapshot import Snapshot
 from searchkit.index.storage import latest_generation
-from searchkit.search.match import Choice, WordCounts
-from searchkit.search.results import Hit
-from searchkit.search.sharded import Request, ShardQuery, ShardRanking
+
+if TYPE_CHECKING:  # (the sharded search is imported when a sharded index is opened)
+    from searchkit.search.match import Choice, WordCounts
+    from searchkit.search.results import Hit
+    from searchkit.search.sharded import Request, ShardQuery, ShardRanking
 
 __all__ = [
     "MAX_SHARDS",
@@ -120,6 +120,8 @@ class ShardedView:
     """
 
     def __init__(self, path: Path, shards: int) -> None:
+        from searchkit._whoosh.shards import WholeIndex
+
         self.path = path
         self._indexes = [_open_whoosh(shard_folder(path, i)) for i in range(shards)]
         readers: list[Any] = []
@@ -141,6 +143,8 @@ class ShardedView:
 
     def snapshot(self, shard: int) -> Snapshot:
         """Shard ``shard``'s snapshot in this view (its searcher keeps ``whole`` alive)."""
+        from searchkit._whoosh.shards import shard_searcher
+
         with self._state:
             snap = self._snapshots.get(shard)
             if snap is None:
@@ -233,6 +237,8 @@ class ShardServer:
         return self._open_query(token, request).counts()
 
     def _open_query(self, token: str, request: Request) -> ShardQuery:
+        from searchkit.search.sharded import ShardQuery
+
         view = self._views.acquire()
         try:
             query = ShardQuery(view.snapshot(self.shard), view.whole, request)
@@ -277,6 +283,8 @@ class LocalShards:
     """The shards of a sharded index searched in this process, a thread per shard."""
 
     def __init__(self, views: Views) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         self._servers = [ShardServer(views, i) for i in range(views.shards)]
         self._pool = ThreadPoolExecutor(max_workers=min(views.shards, 8), thread_name_prefix="searchkit-shard")
 

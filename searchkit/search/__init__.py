@@ -6,10 +6,25 @@ highlighting, giving :class:`SearchResults`.
 ['Ban Chỉ đạo', 'họp']
 """
 
-from searchkit.search.engine import highlight_article, search
-from searchkit.search.highlight import QueryTerms, Snippet, Span, SpanKind
-from searchkit.search.query import ParsedQuery, parse_query
-from searchkit.search.results import MATCH_MODES, SORTS, FacetValue, Highlighted, Hit, MatchMode, SearchResults, SortOrder
+from typing import TYPE_CHECKING
+
+from searchkit._lazy import lazy_exports
+
+if TYPE_CHECKING:  # imported when first used (see searchkit._lazy)
+    from searchkit.search.engine import highlight_article, search
+    from searchkit.search.highlight import QueryTerms, Snippet, Span, SpanKind
+    from searchkit.search.query import ParsedQuery, parse_query
+    from searchkit.search.results import MATCH_MODES, SORTS, FacetValue, Highlighted, Hit, MatchMode, SearchResults, SortOrder
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "searchkit.search.engine": ("highlight_article", "search"),
+        "searchkit.search.highlight": ("QueryTerms", "Snippet", "Span", "SpanKind"),
+        "searchkit.search.query": ("ParsedQuery", "parse_query"),
+        "searchkit.search.results": ("MATCH_MODES", "SORTS", "FacetValue", "Highlighted", "Hit", "MatchMode", "SearchResults", "SortOrder"),
+    },
+)
 
 __all__ = [
     "MATCH_MODES",

@@ -37,10 +37,9 @@ from rich.console import Console
 from rich.text import Text
 
 from searchkit._version import __version__
-from searchkit.documents import count_inputs
 from searchkit.documents.files import shown
 from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchKitError
-from searchkit.index import DEFAULT_INDEX, Index, IndexReport, build_index
+from searchkit.index import DEFAULT_INDEX, Index, IndexReport
 from searchkit.search import MATCH_MODES, SORTS, SearchResults
 from searchkit.ui.render import render_deleted, render_orgs, render_report, render_results, render_stats
 from searchkit.ui.usage import UsageError, date_bound, match_note
@@ -345,6 +344,8 @@ def _index_status(report: IndexReport) -> int:
 
 
 def _cmd_index(args: argparse.Namespace, console: Console) -> int:
+    from searchkit.index.build import build_index  # (the indexing side: not loaded by a search)
+
     path = _index_path(args)
     present = [s for s in args.sources if s.exists()]
     label = f"Indexing {present[0].name or present[0]}" + (" …" if len(present) > 1 else "") if present else "Indexing"
@@ -534,6 +535,9 @@ def _cmd_repl(args: argparse.Namespace, console: Console) -> int:
 
 def _build_default(path: Path, console: Console) -> Index:
     """Build the default index from ./examples/articles/ so a fresh clone searches at once."""
+    from searchkit.documents.count import count_inputs
+    from searchkit.index.build import build_index
+
     if not EXAMPLES.is_dir() or count_inputs([EXAMPLES]) == 0:
         raise IndexNotFoundError(
             f"no searchkit index at {path} and no articles in {EXAMPLES}/ here to build one from "

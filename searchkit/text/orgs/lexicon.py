@@ -140,15 +140,24 @@ class Lexicon:
         (a few dozen, cached), which is what a query needs: the same match either way."""
         if "_head_patterns" in self.__dict__:
             return self._head_patterns[0].match(text, pos)
-        by_start, lengths = self._forms_by_start
-        keys = tuple(k for n in lengths if (k := text[pos : pos + n].lower()) in by_start)
+        keys = self._start_keys(text, pos)
         if not keys:
             return None
+        by_start = self._forms_by_start[0]
         pattern = self._start_patterns.get(keys)
         if pattern is None:
             pattern = re.compile(_trie_regex([f for k in keys for f in by_start[k]]), re.I)
             self._start_patterns[keys] = pattern
         return pattern.match(text, pos)
+
+    def may_start_head(self, text: str, pos: int = 0) -> bool:
+        """Whether a head spelling's first word (in any case) starts ``text`` at ``pos``: false
+        means :meth:`head_match` finds nothing there, in any casing of ``text``. Reads only the heads."""
+        return bool(self._start_keys(text, pos))
+
+    def _start_keys(self, text: str, pos: int) -> tuple[str, ...]:
+        by_start, lengths = self._forms_by_start
+        return tuple(k for n in lengths if (k := text[pos : pos + n].lower()) in by_start)
 
     @cached_property
     def _start_patterns(self) -> dict[tuple[str, ...], re.Pattern[str]]:

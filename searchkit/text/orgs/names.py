@@ -135,6 +135,8 @@ def _resolve(name: str) -> Parse | None:
     fallback: Parse | None = None
     for folded in (False, True):
         lex = get_lexicon(folded)
+        if not lex.may_start_head(fold(normalized) if folded else normalized):
+            continue  # every spelling below starts with the same word, lowercased: no name here
         for spelling in _query_spellings(lex, normalized):
             parsed = _whole(lex, spelling)
             if parsed is None:
