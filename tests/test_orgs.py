@@ -526,6 +526,35 @@ def test_a_district_named_like_a_country_is_a_place() -> None:
     assert find_orgs("Quốc hội Ukraina thông qua dự luật.")[0].kind == "other"
 
 
+def test_a_query_compiles_only_the_place_spellings_it_can_start() -> None:
+    from searchkit.text.orgs.lexicon import Lexicon, ListPattern
+
+    lex = Lexicon(folded=False)
+    assert canonical_org_with(lex, "UBND tỉnh Quảng Ninh") == "Ủy ban nhân dân tỉnh Quảng Ninh"
+    places = lex.place_re
+    assert isinstance(places, ListPattern)
+    assert places._whole is None
+    compiled = sum(len(p.pattern) for p in places._pieces.values())
+    assert 0 < compiled < len(places._forms) * 4  # a few spellings of "Quảng …", not the ~10,000 of the list
+    # the same matches as the whole list compiled at once, at every position of a text
+    from searchkit.text.orgs.lexicon import _compile_list
+
+    whole = _compile_list(places._forms)
+    text = "Sở Y tế TP.HCM, UBND tỉnh Bà Rịa - Vũng Tàu,  Hà  Nội và Quảng Ngãi, huyện Đông Anh, tp hcm"
+    for pos in range(len(text)):
+        got, want = places.match(text, pos), whole.match(text, pos)
+        assert (got and got.span()) == (want and want.span()), pos
+
+
+def canonical_org_with(lex: object, query: str) -> str | None:
+    """The canonical name of ``query`` read with the lexicon ``lex`` (as :func:`canonical_org` does)."""
+    from searchkit.text.orgs.names import _whole
+    from searchkit.text.orgs.parser import canonical_name
+
+    parsed = _whole(lex, query)  # type: ignore[arg-type]
+    return canonical_name(parsed.parts) if parsed else None
+
+
 def test_the_two_lexicons_are_compiled_once_each() -> None:
     from searchkit.text.orgs import lexicon
 

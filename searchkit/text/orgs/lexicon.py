@@ -232,8 +232,8 @@ class Lexicon:
         return self._places[0]
 
     @cached_property
-    def place_re(self) -> re.Pattern[str]:
-        return _compile_list(self._places[1])
+    def place_re(self) -> ListPattern:
+        return ListPattern(self._places[1])
 
     @cached_property
     def _countries(self) -> tuple[dict[str, Entry], list[str]]:
@@ -244,8 +244,8 @@ class Lexicon:
         return self._countries[0]
 
     @cached_property
-    def country_re(self) -> re.Pattern[str]:
-        return _compile_list(self._countries[1])
+    def country_re(self) -> ListPattern:
+        return ListPattern(self._countries[1])
 
     # -- word lists ----------------------------------------------------------------------------
 
@@ -513,6 +513,58 @@ def _load_units(prep: _Prep) -> frozenset[tuple[str, ...]]:
 
 def _compile_list(forms: list[str]) -> re.Pattern[str]:
     return re.compile(f"{SP}({_alternation(forms)}){END}", re.I)
+
+
+# Calls of a ListPattern after which it compiles its whole list (a few queries stay well under).
+_WHOLE_AFTER = 2000
+
+
+class ListPattern:
+    """Spaces, then one of ``forms`` (longest first), as ``re.compile(SP(forms)END, re.I).match``
+    would find it; compiled piecewise: only the spellings whose first word (in any case) follows
+    the spaces, once per such set of first words. A query pays for a few spellings, not for the
+    10,000 of the gazetteer; the matches are the same, since a spelling can only match where its
+    first word is written. After :data:`_WHOLE_AFTER` calls (indexing, long texts) the whole list
+    is compiled once and used instead. Two threads may compile a pattern twice; either is kept.
+
+    >>> ListPattern(["Hà Nội", "Hà Giang", "Huế"]).match("ở  hà giang", 1).group(1)
+    'hà giang'
+    """
+
+    __slots__ = ("_by_start", "_calls", "_forms", "_lengths", "_pieces", "_whole")
+
+    def __init__(self, forms: list[str]) -> None:
+        by_start: dict[str, list[str]] = {}
+        for form in forms:
+            tokens = _form_tokens(form)
+            if tokens:
+                by_start.setdefault(tokens[0].lower(), []).append(form)
+        self._by_start = by_start
+        self._lengths = tuple(sorted({len(k) for k in by_start}, reverse=True))
+        self._pieces: dict[tuple[str, ...], re.Pattern[str]] = {}
+        self._forms = forms
+        self._whole: re.Pattern[str] | None = None
+        self._calls = 0
+
+    def match(self, text: str, pos: int) -> re.Match[str] | None:
+        if self._whole is not None:
+            return self._whole.match(text, pos)
+        self._calls += 1
+        if self._calls > _WHOLE_AFTER:
+            self._whole = _compile_list(self._forms)
+            return self._whole.match(text, pos)
+        p = pos
+        while p < len(text) and text[p] in " \t":
+            p += 1
+        if p == pos:
+            return None
+        keys = tuple(k for n in self._lengths if (k := text[p : p + n].lower()) in self._by_start)
+        if not keys:
+            return None
+        piece = self._pieces.get(keys)
+        if piece is None:
+            piece = self._pieces[keys] = _compile_list([f for k in keys for f in self._by_start[k]])
+        return piece.match(text, pos)
 
 
 @lru_cache(maxsize=2)
