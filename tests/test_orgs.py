@@ -512,6 +512,16 @@ def test_bodies_of_every_kind_and_level(text: str, surface: str) -> None:
         ("Đại hội Đảng bộ Sở Tư pháp nhiệm kỳ 2020-2025 khai mạc.", [("Đảng bộ Sở Tư pháp", "gov")]),
         ("Thay mặt Ban chỉ đạo cải cách hành chính tôi xin cảm ơn.", [("Ban chỉ đạo cải cách hành chính", "gov")]),
         ("Sai phạm ở PMU 18 đã được đưa ra xét xử.", [("PMU 18", "gov")]),
+        # (batch m) the Party's congress; a parent that is a Party organization; a person after "thành phố"
+        ("Đại hội Đảng lần thứ XIII đã thành công.", [("Đảng", "gov")]),
+        ("Ban chấp hành Đảng bộ tỉnh Nghệ An đã họp.", [("Ban chấp hành Đảng bộ tỉnh Nghệ An", "gov")]),
+        ("Chủ tịch UBND thành phố Trần Văn Nam phát biểu.", [("UBND thành phố", "gov")]),
+        ("Người dân lên UBND quận trình bày.", [("UBND quận", "gov")]),
+        ("Các khu vui chơi do UBND quận huyện quản lý.", []),
+        ("Cục Cảnh sát điều tra tội phạm về môi trường - Bộ Công an cho biết.",
+         [("Cục Cảnh sát điều tra tội phạm về môi trường - Bộ Công an", "gov")]),
+        ("Ông là thành viên Ủy ban Olympic Quốc tế.", [("Ủy ban Olympic Quốc tế", "other")]),
+        ("Thương vụ Việt Nam tại Tokyo cho biết.", [("Thương vụ Việt Nam tại Tokyo", "gov")]),
     ],
 )
 def test_third_round_kinds(text: str, expected: list[tuple[str, str]]) -> None:

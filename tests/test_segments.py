@@ -72,10 +72,10 @@ VNTC_DIGESTS = {
     "X._body_f_len.col": "e2895cb0b9f51a04",
     "X._body_s_len.col": "e2895cb0b9f51a04",
     "X._body_w_len.col": "d97e43c1a3d32254",
-    "X._orgs_len.col": "2c90358a21682ba9",
-    "X._stored.col": "e353b845f1c91ddd",
-    "X.pst": "d89d3c878bf3d505",
-    "X.trm": "a51aac1a0b9acce0",
+    "X._orgs_len.col": "c11c593ae08c4b04",
+    "X._stored.col": "3377848ba257516c",
+    "X.pst": "505790a2f7bd28c4",
+    "X.trm": "71bf2f26e03e9ed5",
 }
 
 

@@ -31,6 +31,8 @@ TOKEN = re.compile(r"[ \t]+([^\W_]+(?:['’.\-][^\W_]+)*|[-–&])")
 _TRIM_CAPS = frozenset({"về", "các", "và", "của", "cho"})
 TRIM = frozenset({"và", "-", "–", "&", "của", "về", "các", "những", "với"})
 _WORDS = re.compile(r"[^\W_]+")
+# two-syllable words often written with only the first syllable capitalized ("Quốc tế")
+_HALF_CAPITALIZED = frozenset({("quốc", "tế")})
 _CLAUSE_END = re.compile(r"[,;:()\[\]\"“”]")
 _COUNTED = re.compile(r"[ \t]+(?:quốc gia|nước|tỉnh|thành phố|quận|huyện|thị xã|thị trấn|xã|phường|cấp|địa phương|đơn vị|nơi)(?![^\W_])")
 # words right after a head that make it a level or a plural, not one body
@@ -90,6 +92,8 @@ def lowercase_ends_name(word: str, ends: list[tuple[int, str]], lowers: int) -> 
     """True when the lowercase ``word`` after the words ``ends`` of a free name is no part of it."""
     if not ends and word in TRIM:
         return True
+    if ends and (ends[-1][1].casefold(), word) in _HALF_CAPITALIZED:
+        return False  # "Ủy ban Olympic Quốc | tế": one word
     # "Báo Người Lao Động | mở đợt …": after two title-case words a lowercase word starts the
     # sentence's predicate, not more of the name.
     if lowers == 0 and sum(w[:1].isupper() and w.casefold() not in _TRIM_CAPS for _, w in ends) >= 2:

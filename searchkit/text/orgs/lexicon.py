@@ -282,8 +282,9 @@ class Lexicon:
         return self._surnames[0] | self._surnames[1]
 
     @cached_property
-    def units(self) -> frozenset[tuple[str, ...]]:
-        """Districts, wards and communes (admin_units.tsv) as casefolded syllables."""
+    def units(self) -> dict[tuple[str, ...], frozenset[str]]:
+        """Districts, wards and communes (admin_units.tsv) as casefolded syllables, each with
+        the kinds of unit that bear the name ("xã", "phường", "huyện", …)."""
         return _load_units(self._prep)
 
     @cached_property
@@ -506,9 +507,13 @@ def _load_surnames(prep: _Prep) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(surnames_all), frozenset(surnames_name)
 
 
-def _load_units(prep: _Prep) -> frozenset[tuple[str, ...]]:
-    """admin_units.tsv: the names of districts, wards and communes, as casefolded syllables."""
-    return frozenset(tuple(prep(name).casefold().split()) for _, name in _rows("admin_units.tsv"))
+def _load_units(prep: _Prep) -> dict[tuple[str, ...], frozenset[str]]:
+    """admin_units.tsv: the names of districts, wards and communes, as casefolded syllables, with
+    the kinds of unit bearing each."""
+    kinds: dict[tuple[str, ...], set[str]] = {}
+    for kind, name in _rows("admin_units.tsv"):
+        kinds.setdefault(tuple(prep(name).casefold().split()), set()).add(kind)
+    return {name: frozenset(k) for name, k in kinds.items()}
 
 
 def _compile_list(forms: list[str]) -> re.Pattern[str]:

@@ -36,6 +36,7 @@ _MAX_PLACE_TOKENS = 4
 _CODE = re.compile(r"[ \t]+((?:số[ \t]+)?\d+[A-Za-z]?(?:/[A-Za-z0-9]+)?)" + END)
 # police department codes: "PC45", "PA24", "C50" ("Phòng PC45 Công an TP HCM")
 _POLICE_CODE = re.compile(r"[ \t]+((?:P[A-Z]|[ACX])\d{2,3}[A-Z]?)" + END)
+_CRIME = re.compile(r"[ \t]+tội[ \t]+phạm[ \t]+về(?=[ \t])")
 _YEAR = re.compile(r"[ \t]+((?:19|20)\d\d)" + END)
 _ORDINAL = re.compile(r"[ \t]+((?:[IVXLC]+|\d+)(?:[ \t]*[-–][ \t]*(?:[IVXLC]+|\d+))?)" + END)
 _OF = re.compile(f"{SP}của{SP}")
@@ -195,9 +196,11 @@ class Parser:
             return None  # "di tích Mỹ Sơn", "Mỹ Tho": a place named with the country's syllable
         return entry, m.end()
 
-    def unit_at(self, pos: int) -> int | None:
+    def unit_at(self, pos: int, above_commune: bool = False) -> int | None:
         """The end of the longest district, ward or commune name (``admin_units.tsv``) at ``pos``,
-        written with a capital: "Đông Anh" is a district, not "Đông" and England."""
+        written with a capital: "Đông Anh" is a district, not "Đông" and England.
+        ``above_commune``: only the names of districts and cities ("thành phố | Lê Thanh Hải"
+        is a person, though "Lê Thanh" is a commune)."""
         syllables: list[str] = []
         ends: list[int] = []
         p = pos
@@ -210,7 +213,8 @@ class Parser:
             ends.append(p)
         units = self.lex.units
         for n in range(len(syllables), 0, -1):
-            if tuple(syllables[:n]) in units:
+            kinds = units.get(tuple(syllables[:n]))
+            if kinds and not (above_commune and kinds <= _COMMUNE_KINDS):
                 end = ends[n - 1]
                 # "phường Bình Hưng Hòa 2": a number that ends the name
                 number = TOKEN.match(self.text, end)
@@ -292,7 +296,7 @@ class Parser:
                 return Part(entry.canonical, entry.forms), name_end - shift, False
             variants = (*(f"{form} {name}" for form in ptype.forms), name)
             return Part(f"{ptype.canonical} {name}", variants), name_end - shift, False
-        unit = reader.unit_at(end)
+        unit = reader.unit_at(end, above_commune=level == "province")
         if unit is not None:
             name = reader.text[end:unit].strip()
             return Part(f"{ptype.canonical} {name}", tuple(f"{f} {name}" for f in ptype.forms)), unit - shift, False
@@ -300,7 +304,7 @@ class Parser:
         if number and level == "district":
             name = number.group(1)
         else:
-            run = reader.capital_run(end, self.lex.surnames_all if level == "province" else frozenset())
+            run = reader.capital_run(end, self.lex.surnames if level == "province" else frozenset())
             number = None
             if run is None:
                 # the place word alone ("UBND tỉnh", "HĐND thành phố") when no name follows
@@ -310,6 +314,8 @@ class Parser:
                     or and_follows(self.text, end)
                     or self.qualifier(end)
                     or (after_body and level == "province")
+                    # "UBND quận | giải quyết" (not "xã | hội", nor "Tòa án Quận | nam Jakarta")
+                    or (after_body and ptype.canonical != "xã" and self.text[pos:end].strip()[:1].islower())
                 ):
                     return Part(ptype.canonical, ptype.forms, dangling=True), end, False
                 return None
@@ -317,7 +323,9 @@ class Parser:
             return Part(f"{ptype.canonical} {name}", tuple(f"{f} {name}" for f in ptype.forms)), name_end - shift, False
         return Part(f"{ptype.canonical} {name}", tuple(f"{f} {name}" for f in ptype.forms)), number.end() - shift, False
 
-    def free(self, pos: int, persons_end: bool, parents: bool, depth: int) -> tuple[Part, int, bool] | None:
+    def free(
+        self, pos: int, persons_end: bool, parents: bool, depth: int, max_lower: int = _MAX_LOWER_TOKENS
+    ) -> tuple[Part, int, bool] | None:
         """A free name or topic from ``pos``: returns the part, its end, and whether capitalized.
 
         The name ends before a body that can be named by itself: a head that makes a name
@@ -339,7 +347,7 @@ class Parser:
                 if lowercase_ends_name(word, ends, lowers):
                     break
                 lowers += 1
-                if lowers > _MAX_LOWER_TOKENS:
+                if lowers > max_lower:
                     # too long: cut here, but not inside a known word ("công trình giao | thông")
                     if self.in_compound(m.start(1), m.end(), word.casefold()):
                         ends.pop()
@@ -452,7 +460,7 @@ class Parser:
         # 5. is it a name?
         if not _is_name(head, result, lower_free and not qualified, self.text[head_start:head_end]):
             return None
-        if result.parts[-1].free and result.parts[-1].canonical.casefold().endswith(" thế giới"):
+        if result.parts[-1].free and result.parts[-1].canonical.casefold().endswith((" thế giới", " quốc tế")):
             result.foreign = True  # "Hội đồng Hòa bình thế giới": a world body is no Vietnamese one
         if result.kind == "inherit" or result.foreign:
             result.kind = "other"
@@ -502,6 +510,13 @@ class Parser:
                     result.parts.append(Part(lower_first(tail[0].canonical), tail[0].variants, True))
                     result.capitalized = True  # "chi cục hải quan Mộc Bài": the proper name makes it one body
                     return tail[1], False
+            crime = _CRIME.match(self.text, end) if parts[-1].canonical == "Cảnh sát điều tra" else None
+            topic = self.free(crime.end(), persons_end=True, parents=True, depth=depth, max_lower=_MAX_FREE_TOKENS) if crime else None
+            if crime and topic:
+                # "Cục CSĐT | tội phạm về trật tự quản lý kinh tế và chức vụ | - Bộ Công an"
+                canonical = f"tội phạm về {lower_first(topic[0].canonical)}"
+                result.parts.append(Part(canonical, (canonical,), True))
+                return topic[1], False
             return self.trailing_code(end, head, result), False
         if "pcode" in flags:
             m = _POLICE_CODE.match(self.text, pos)
@@ -566,6 +581,7 @@ class Parser:
             if part.dangling and (
                 self._another_level_follows(pos)
                 or (part.canonical == "tỉnh" and _THANH.match(self.text, pos))
+                or _LEVEL_PAIR.match(self.text, pos)
                 or _LEVEL_ALTERNATIVE.match(self.text, pos)
             ):
                 result.generic = True  # "Đảng bộ xã, phường", "UBND tỉnh, thành phố", "UBND phường (xã)", "UBND tỉnh thành"
@@ -690,6 +706,7 @@ class Parser:
 
 # "nước Cộng hòa …": the word for a country before its name
 _NUOC = re.compile(r"[ \t]+nước(?:[ \t]+(?:Cộng hòa|Cộng hoà|CH|CHND|CHDCND|Cộng hòa nhân dân|Cộng hòa Dân chủ Nhân dân))?(?=[ \t])")
+_COMMUNE_KINDS = frozenset({"xã", "phường", "thị trấn"})
 _DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})
 # the words just before a position, on the same line and with no punctuation between them
 _TAIL_WORDS = re.compile(r"(?:[^\W_]+[ \t]+)*[^\W_]+[ \t]*$")
@@ -705,6 +722,7 @@ _COMMA_CHONG = re.compile(r",[ \t]*chống(?![^\W_])", re.I)
 _LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
 # "tỉnh thành": the provinces and cities, no one place; "phường (xã)": a level and its alternative
 _THANH = re.compile(r"[ \t]+thành(?![^\W_])(?![ \t]+phố(?![^\W_]))")
+_LEVEL_PAIR = re.compile(r"[ \t]+(?:quận|huyện|xã|phường|thị trấn)(?![^\W_])(?![ \t]+\S*\d)(?![ \t]+[A-ZĐÀ-Ỹ])")
 _LEVEL_ALTERNATIVE = re.compile(r"[ \t]*\([ \t]*(?:xã|phường|quận|huyện|tỉnh|thành phố|thị xã|thị trấn)[ \t]*\)")
 
 
