@@ -522,6 +522,15 @@ def test_bodies_of_every_kind_and_level(text: str, surface: str) -> None:
          [("Cục Cảnh sát điều tra tội phạm về môi trường - Bộ Công an", "gov")]),
         ("Ông là thành viên Ủy ban Olympic Quốc tế.", [("Ủy ban Olympic Quốc tế", "other")]),
         ("Thương vụ Việt Nam tại Tokyo cho biết.", [("Thương vụ Việt Nam tại Tokyo", "gov")]),
+        # (batch k) a district named without its place word; national bodies and their abbreviations
+        ("Công an Gò Vấp đã bắt giữ hai đối tượng.", [("Công an Gò Vấp", "gov")]),
+        ("Thanh tra Nhà nước đã kết luận vụ việc.", [("Thanh tra Nhà nước", "gov")]),
+        ("Theo VKSNDTC, kết quả điều tra cho thấy.", [("VKSNDTC", "gov")]),
+        ("Ủy ban TVQH khai mạc phiên họp thứ 39.", [("Ủy ban TVQH", "gov")]),
+        ("Ủy ban Bầu cử quốc gia Thái Lan tuyên bố.", [("Ủy ban Bầu cử quốc gia Thái Lan", "other")]),
+        ("Ban chỉ huy phòng chống lụt bão tỉnh Khánh Hòa đã họp.", [("Ban chỉ huy phòng chống lụt bão tỉnh Khánh Hòa", "gov")]),
+        ("Chủ tịch Công đoàn nhà trường Lê Văn Tám nói.", []),
+        ("Cô gái đã gặp phải Sở Khanh.", []),
     ],
 )
 def test_third_round_kinds(text: str, expected: list[tuple[str, str]]) -> None:

@@ -72,10 +72,10 @@ VNTC_DIGESTS = {
     "X._body_f_len.col": "e2895cb0b9f51a04",
     "X._body_s_len.col": "e2895cb0b9f51a04",
     "X._body_w_len.col": "d97e43c1a3d32254",
-    "X._orgs_len.col": "c11c593ae08c4b04",
-    "X._stored.col": "3377848ba257516c",
-    "X.pst": "505790a2f7bd28c4",
-    "X.trm": "71bf2f26e03e9ed5",
+    "X._orgs_len.col": "c48f37b4d3ebda4f",
+    "X._stored.col": "f28d137f889a1b3f",
+    "X.pst": "8214e490053ee727",
+    "X.trm": "9287e442738d3a37",
 }
 
 

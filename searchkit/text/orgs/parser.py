@@ -223,6 +223,12 @@ class Parser:
                 return end
         return None
 
+    def whole_unit_at(self, pos: int) -> bool:
+        """True when a district or city name starts at ``pos`` and no capitalized word follows it
+        ("Đông Anh | và", not "Tân Sơn | Nhất")."""
+        unit = self.unit_at(pos, above_commune=True)
+        return unit is not None and not capital_follows(self.text, unit)
+
     def capital_run(self, pos: int, surnames: frozenset[str]) -> tuple[str, int] | None:
         """Capitalized words (a district or city name) from ``pos``; not a person's name."""
         start = pos
@@ -278,7 +284,12 @@ class Parser:
             return Part(entry.canonical, entry.forms), end, True
         typed = self.place_word(pos)
         if not typed:
-            return None
+            # "Công an Bình Tân", "VKS Gò Vấp": a district or city named without its place word
+            unit = self.unit_at(pos, above_commune=True) if after_body else None
+            if unit is None:
+                return None
+            name = self.text[pos:unit].strip()
+            return Part(name, (name,)), unit, False
         ptype, end = typed
         level = ptype.info
         if level_above == "district" and level == "district":
@@ -374,13 +385,16 @@ class Parser:
             return True
         if self.known_place(pos) or self.country(pos) or self.qualifier(pos) or self.place_word_ends_name(pos):
             return True
+        if ends and word[:1].isupper() and self.whole_unit_at(pos):
+            return True  # "Sở Y tế | Đông Anh": a district, not "Đông" and England
         if word[:1].isupper():
             if ends and ends[-1][1].casefold() == "liên":
                 return False  # "Ban chỉ đạo chống dịch liên Bộ": joint, not a second body
             if self.body_at(m.start(1), first=not ends, parents=parents, depth=depth):
                 return True
-            if not (persons_end and word in self.lex.surnames) or (ends and ends[-1][1].casefold() in _NAMED_AFTER):
-                return False  # "dự án cầu đường | Nguyễn Hữu Cảnh": a street named after a person
+            named_after = ends and ends[-1][1].casefold() in _NAMED_AFTER and not (len(ends) > 1 and ends[-2][1].casefold() == "nhà")
+            if not (persons_end and word in self.lex.surnames) or named_after:
+                return False  # "dự án cầu đường | Nguyễn Hữu Cảnh": a street named after a person (not "nhà trường")
             nxt = TOKEN.match(self.text, m.end())
             if nxt is None or not nxt.group(1)[:1].isupper():
                 return False
@@ -503,7 +517,7 @@ class Parser:
             result.parts.extend(parts)
             result.has_name = True
             result.capitalized = self.text[pos:end].strip()[:1].isupper()
-            if "free" in flags and (word_follows(self.text, end) or capital_follows(self.text, end)):
+            if "free" in flags and (word_follows(self.text, end) or capital_follows(self.text, end)) and not self.whole_unit_at(end):
                 # "Chi cục Hải quan | cửa khẩu sân bay quốc tế Tân Sơn Nhất": a tail that ends in a proper name
                 tail = self.free(end, persons_end=head.kind == "gov", parents=False, depth=depth)
                 if tail and tail[2] and title_word(self.text[end : tail[1]].split()[-1]) and not self.place_word_ends_name(end):
