@@ -548,7 +548,9 @@ class Parser:
         if "free" in flags or "topic" in flags or "sub" in flags:
             result.unit = not ("free" in flags or "topic" in flags)
             parents = ("parent" in flags and head.needs != "name") or result.unit
-            free = self.free(pos, persons_end=head.kind == "gov", parents=parents, depth=depth)
+            # a board's topic may be long: "Ban Chỉ huy phòng, chống thiên tai và tìm kiếm cứu nạn"
+            longest = _MAX_FREE_TOKENS if "topic" in flags else _MAX_LOWER_TOKENS
+            free = self.free(pos, persons_end=head.kind == "gov", parents=parents, depth=depth, max_lower=longest)
             if free:
                 part, pos, capitalized = free
                 result.parts.append(part)
