@@ -232,8 +232,9 @@ class Lexicon:
         return self._places[0]
 
     @cached_property
-    def place_re(self) -> ListPattern:
-        return ListPattern(self._places[1])
+    def place_re(self) -> ListPattern | re.Pattern[str]:
+        """The place spellings after spaces; once the whole list is compiled, that pattern."""
+        return ListPattern(self._places[1], lambda whole: self.__dict__.__setitem__("place_re", whole))
 
     @cached_property
     def _countries(self) -> tuple[dict[str, Entry], list[str]]:
@@ -244,8 +245,9 @@ class Lexicon:
         return self._countries[0]
 
     @cached_property
-    def country_re(self) -> ListPattern:
-        return ListPattern(self._countries[1])
+    def country_re(self) -> ListPattern | re.Pattern[str]:
+        """The country spellings after spaces; once the whole list is compiled, that pattern."""
+        return ListPattern(self._countries[1], lambda whole: self.__dict__.__setitem__("country_re", whole))
 
     # -- word lists ----------------------------------------------------------------------------
 
@@ -286,6 +288,11 @@ class Lexicon:
         """Districts, wards and communes (admin_units.tsv) as casefolded syllables, each with
         the kinds of unit that bear the name ("xã", "phường", "huyện", …)."""
         return _load_units(self._prep)
+
+    @cached_property
+    def unit_prefixes(self) -> frozenset[tuple[str, ...]]:
+        """Every first syllable, first two syllables, … of the names in :attr:`units`."""
+        return frozenset(name[:n] for name in self.units for n in range(1, len(name) + 1))
 
     @cached_property
     def unit_syllables(self) -> int:
@@ -530,15 +537,16 @@ class ListPattern:
     the spaces, once per such set of first words. A query pays for a few spellings, not for the
     10,000 of the gazetteer; the matches are the same, since a spelling can only match where its
     first word is written. After :data:`_WHOLE_AFTER` calls (indexing, long texts) the whole list
-    is compiled once and used instead. Two threads may compile a pattern twice; either is kept.
+    is compiled once and used instead, and handed to ``on_whole``. Two threads may compile a
+    pattern twice; either is kept.
 
     >>> ListPattern(["Hà Nội", "Hà Giang", "Huế"]).match("ở  hà giang", 1).group(1)
     'hà giang'
     """
 
-    __slots__ = ("_by_start", "_calls", "_forms", "_lengths", "_pieces", "_whole")
+    __slots__ = ("_by_start", "_calls", "_forms", "_lengths", "_on_whole", "_pieces", "_whole")
 
-    def __init__(self, forms: list[str]) -> None:
+    def __init__(self, forms: list[str], on_whole: Callable[[re.Pattern[str]], None] | None = None) -> None:
         by_start: dict[str, list[str]] = {}
         for form in forms:
             tokens = _form_tokens(form)
@@ -550,6 +558,7 @@ class ListPattern:
         self._forms = forms
         self._whole: re.Pattern[str] | None = None
         self._calls = 0
+        self._on_whole = on_whole
 
     def match(self, text: str, pos: int) -> re.Match[str] | None:
         if self._whole is not None:
@@ -557,6 +566,8 @@ class ListPattern:
         self._calls += 1
         if self._calls > _WHOLE_AFTER:
             self._whole = _compile_list(self._forms)
+            if self._on_whole:
+                self._on_whole(self._whole)  # the owner may keep the pattern itself from now on
             return self._whole.match(text, pos)
         p = pos
         while p < len(text) and text[p] in " \t":

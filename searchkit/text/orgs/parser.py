@@ -201,14 +201,24 @@ class Parser:
         written with a capital: "Đông Anh" is a district, not "Đông" and England.
         ``above_commune``: only the names of districts and cities ("thành phố | Lê Thanh Hải"
         is a person, though "Lê Thanh" is a commune)."""
+        text = self.text
+        first = pos
+        while text[first : first + 1] in (" ", "\t"):
+            first += 1
+        if first == pos or not text[first : first + 1].isupper():
+            return None  # most words: no capital, no regex
         syllables: list[str] = []
         ends: list[int] = []
         p = pos
-        while len(syllables) < self.lex.unit_syllables:
+        prefixes = self.lex.unit_prefixes
+        while True:
             m = TOKEN.match(self.text, p)
             if not m or not m.group(1)[:1].isupper():
                 break
             syllables.append(m.group(1).casefold())
+            if tuple(syllables) not in prefixes:
+                syllables.pop()  # no name goes on like this
+                break
             p = m.end()
             ends.append(p)
         units = self.lex.units
@@ -489,7 +499,7 @@ class Parser:
         gia cầm"). Returns the new end and whether the name is a lowercase free name."""
         before = len(result.parts)
         named = result.has_name
-        pos = self.qualifiers(pos, result, lowercase=lower_free or self.text[head_end:pos].strip()[:1].islower())
+        pos = self.qualifiers(pos, result, lowercase=lower_free or (head_end, pos))
         if not named and len(result.parts) > before and ("topic" in head.flags or "free" in head.flags):
             pos, lower_free = self.name(head, pos, result, depth)
         return pos, lower_free
@@ -563,6 +573,9 @@ class Parser:
     def of_country(self, pos: int, result: Parse) -> int:
         """Add a country right after the name ("Ủy ban Phát triển kinh tế | Singapore", "Quốc hội
         | nước Cộng hòa Singapore"): the body is foreign. Returns the new end."""
+        m = _NEXT_WORD.match(self.text, pos)
+        if not (m and (m.group(1)[:1].isupper() or m.group(1) in ("nước", "châu"))):
+            return pos  # most names end before a lowercase word or punctuation
         m = _NUOC.match(self.text, pos)
         found = self.country(m.end() if m else pos)
         if not found:
@@ -700,10 +713,10 @@ class Parser:
             return parsed.end
         return pos
 
-    def qualifiers(self, pos: int, result: Parse, lowercase: bool = False) -> int:
+    def qualifiers(self, pos: int, result: Parse, lowercase: bool | tuple[int, int] = False) -> int:
         """Add up to two qualifiers after ``pos``; ``lowercase``: the name before them is written
-        in lowercase, so a lowercase qualifier that ends the name belongs to it ("ban chỉ đạo
-        phòng chống lụt bão trung ương | ngày 25/9")."""
+        in lowercase (or where the name is, to see whether it is), so a lowercase qualifier that
+        ends the name belongs to it ("ban chỉ đạo phòng chống lụt bão trung ương | ngày 25/9")."""
         for _ in range(2):
             q = self.qualifier(pos)
             if not q:
@@ -711,8 +724,11 @@ class Parser:
             part, end = q
             written = self.text[pos:end].strip()
             # a lowercase "trung ương"/"việt nam" is an ordinary word, not a qualifier
-            if part.canonical[:1].isupper() and not written[:1].isupper() and not (lowercase and self.stop_at(end)):
-                break
+            if part.canonical[:1].isupper() and not written[:1].isupper():
+                if isinstance(lowercase, tuple):
+                    lowercase = self.text[lowercase[0] : lowercase[1]].strip()[:1].islower()
+                if not (lowercase and self.stop_at(end)):
+                    break
             result.parts.append(part)
             if part.canonical == "Việt Nam":
                 result.has_place = result.named_place = True
@@ -721,6 +737,7 @@ class Parser:
 
 
 # "nước Cộng hòa …": the word for a country before its name
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
 _NUOC = re.compile(r"[ \t]+nước(?:[ \t]+(?:Cộng hòa|Cộng hoà|CH|CHND|CHDCND|Cộng hòa nhân dân|Cộng hòa Dân chủ Nhân dân))?(?=[ \t])")
 _COMMUNE_KINDS = frozenset({"xã", "phường", "thị trấn"})
 _DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})

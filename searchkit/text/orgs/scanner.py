@@ -54,7 +54,8 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
 
 
 # digits glued to a lowercase letter: a footnote mark ("HĐND tỉnh Đồng Tháp37.") or a lost space
-_GLUED_CUE = re.compile(r"[a-zà-ỹ]\d")  # a cheap test first: a letter that may be lowercase, then a digit
+# a cheap test first: a digit after a letter that may be lowercase (the digit first: digits are rare)
+_GLUED_CUE = re.compile(r"\d(?<=[a-zà-ỹ]\d)")
 _GLUED_NUMBER = re.compile(r"(?<=[^\W\d_])\d+(?![^\W_])")
 
 
