@@ -531,6 +531,15 @@ def test_bodies_of_every_kind_and_level(text: str, surface: str) -> None:
         ("Ban chỉ huy phòng chống lụt bão tỉnh Khánh Hòa đã họp.", [("Ban chỉ huy phòng chống lụt bão tỉnh Khánh Hòa", "gov")]),
         ("Chủ tịch Công đoàn nhà trường Lê Văn Tám nói.", []),
         ("Cô gái đã gặp phải Sở Khanh.", []),
+        # (batch j) a person after a commune word; phrases with a comma inside; district offices; foreign states
+        ("Chủ tịch UBND xã Nguyễn Văn Tiên khẳng định.", [("UBND xã", "gov")]),
+        ("Chủ tịch UBND xã Hà Ra cho biết.", [("UBND xã Hà Ra", "gov")]),
+        ("Ủy ban Quốc gia tìm kiếm, cứu nạn đã họp.", [("Ủy ban Quốc gia tìm kiếm, cứu nạn", "gov")]),
+        ("Ông làm việc tại Phòng Quản lý đô thị quận Ninh Kiều.", [("Phòng Quản lý đô thị quận Ninh Kiều", "gov")]),
+        ("Theo Cục Quản lý Đăng ký kinh doanh, số doanh nghiệp tăng.", [("Cục Quản lý Đăng ký kinh doanh", "gov")]),
+        ("Bộ Ngoại giao CHDCND Triều Tiên ra thông báo.", [("Bộ Ngoại giao CHDCND Triều Tiên", "other")]),
+        ("Ban thường vụ Thành đoàn đã họp.", [("Ban thường vụ Thành đoàn", "gov")]),
+        ("Người dân phản ánh UBND xã sở tại thờ ơ.", [("UBND xã", "gov")]),
     ],
 )
 def test_third_round_kinds(text: str, expected: list[tuple[str, str]]) -> None:

@@ -73,10 +73,10 @@ VNTC_DIGESTS = {
     "X._body_f_len.col": "e2895cb0b9f51a04",
     "X._body_s_len.col": "e2895cb0b9f51a04",
     "X._body_w_len.col": "d97e43c1a3d32254",
-    "X._orgs_len.col": "c48f37b4d3ebda4f",
-    "X._stored.col": "923f1abdc6923202",
+    "X._orgs_len.col": "362377587283b11e",
+    "X._stored.col": "c33da4497da9b79c",
     "X.pst": "8214e490053ee727",
-    "X.trm": "fef79119fc419896",
+    "X.trm": "c4a7ab658dd802e2",
 }
 
 

@@ -239,8 +239,9 @@ class Parser:
         unit = self.unit_at(pos, above_commune=True)
         return unit is not None and not capital_follows(self.text, unit)
 
-    def capital_run(self, pos: int, surnames: frozenset[str]) -> tuple[str, int] | None:
-        """Capitalized words (a district or city name) from ``pos``; not a person's name."""
+    def capital_run(self, pos: int, surnames: frozenset[str], person_words: int = 2) -> tuple[str, int] | None:
+        """Capitalized words (a district or city name) from ``pos``; not a person's name: a family
+        name in ``surnames`` and capitalized words, ``person_words`` in all."""
         start = pos
         words: list[str] = []
         while len(words) < _MAX_PLACE_TOKENS:
@@ -248,8 +249,13 @@ class Parser:
             if not m or not m.group(1)[:1].isupper() or self.head_at(m.start(1)) or self.place_word(pos):
                 break
             if not words and m.group(1) in surnames:
-                nxt = TOKEN.match(self.text, m.end())
-                if nxt and nxt.group(1)[:1].isupper():
+                given, after = 1, m.end()
+                while given < person_words:
+                    nxt = TOKEN.match(self.text, after)
+                    if not (nxt and nxt.group(1)[:1].isupper()):
+                        break
+                    given, after = given + 1, nxt.end()
+                if given >= person_words:
                     return None
             words.append(m.group(1))
             pos = m.end()
@@ -325,7 +331,10 @@ class Parser:
         if number and level == "district":
             name = number.group(1)
         else:
-            run = reader.capital_run(end, self.lex.surnames if level == "province" else frozenset())
+            # "Chủ tịch UBND thành phố | Lê Thanh Hải", "UBND xã | Nguyễn Văn Tiên": a person; a commune
+            # the gazetteer above lacks has two syllables ("xã Hà Ra"), a person three
+            province = level == "province"
+            run = reader.capital_run(end, self.lex.surnames, person_words=2 if province else 3)
             number = None
             if run is None:
                 # the place word alone ("UBND tỉnh", "HĐND thành phố") when no name follows
@@ -336,7 +345,7 @@ class Parser:
                     or self.qualifier(end)
                     or (after_body and level == "province")
                     # "UBND quận | giải quyết" (not "xã | hội", nor "Tòa án Quận | nam Jakarta")
-                    or (after_body and ptype.canonical != "xã" and self.text[pos:end].strip()[:1].islower())
+                    or (after_body and not _XA_HOI.match(self.text, end) and self.text[pos:end].strip()[:1].islower())
                 ):
                     return Part(ptype.canonical, ptype.forms, dangling=True), end, False
                 return None
@@ -358,8 +367,8 @@ class Parser:
         p = pos
         lowers = 0
         while len(ends) < _MAX_FREE_TOKENS:
-            if ends and ends[-1][1].casefold() == "phòng" and _COMMA_CHONG.match(text, p):
-                p += 1  # "Ban Chỉ đạo Phòng, chống dịch": one phrase
+            if ends and text[p : p + 1] == "," and (ends[-1][1].casefold(), _next_word(text, p + 1)) in _COMMA_PHRASES:
+                p += 1  # "Ban Chỉ đạo Phòng, chống dịch", "tìm kiếm, cứu nạn": one phrase
             m = TOKEN.match(text, p)
             if not m or self._ends_free_name(p, m, ends, persons_end, parents, depth):
                 break
@@ -738,7 +747,10 @@ class Parser:
 
 # "nước Cộng hòa …": the word for a country before its name
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
-_NUOC = re.compile(r"[ \t]+nước(?:[ \t]+(?:Cộng hòa|Cộng hoà|CH|CHND|CHDCND|Cộng hòa nhân dân|Cộng hòa Dân chủ Nhân dân))?(?=[ \t])")
+_NUOC = re.compile(
+    r"[ \t]+(?:nước(?:[ \t]+(?:Cộng hòa|Cộng hoà|CH|CHND|CHDCND|Cộng hòa nhân dân|Cộng hòa Dân chủ Nhân dân))?|CHND|CHDCND)(?=[ \t])"
+)
+_XA_HOI = re.compile(r"[ \t]+hội(?![^\W_])")  # "xã hội": society, not a commune
 _COMMUNE_KINDS = frozenset({"xã", "phường", "thị trấn"})
 _DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})
 # the words just before a position, on the same line and with no punctuation between them
@@ -751,7 +763,14 @@ _AT = re.compile(r"[ \t]+(tại|ở)(?=[ \t])")
 # a comma-separated list of lowercase words after a name: "Văn hóa, giáo dục, thanh thiếu niên nhi đồng"
 _LISTED_FIELDS = re.compile(r"(?:[ \t]*,[ \t]*[^\W\d_A-ZĐ][^\W\d_]*(?:[ \t]+[^\W\d_A-ZĐ][^\W\d_]*){0,4}){1,4}")
 _NAMED_AFTER = frozenset({"đường", "phố", "cầu", "trường", "chợ", "cảng", "hầm", "khu"})
-_COMMA_CHONG = re.compile(r",[ \t]*chống(?![^\W_])", re.I)
+# words joined by a comma inside one phrase: (the word before, the start of the one after)
+_COMMA_PHRASES = frozenset({("phòng", "chống"), ("kiếm", "cứu"), ("nghiệp", "chế")})
+
+
+def _next_word(text: str, pos: int) -> str:
+    """The word after ``pos`` (spaces first), casefolded; "" if none."""
+    m = TOKEN.match(text, pos)
+    return m.group(1).casefold() if m else ""
 _LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
 # "tỉnh thành": the provinces and cities, no one place; "phường (xã)": a level and its alternative
 _THANH = re.compile(r"[ \t]+thành(?![^\W_])(?![ \t]+phố(?![^\W_]))")
