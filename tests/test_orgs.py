@@ -540,6 +540,11 @@ def test_bodies_of_every_kind_and_level(text: str, surface: str) -> None:
         ("Bộ Ngoại giao CHDCND Triều Tiên ra thông báo.", [("Bộ Ngoại giao CHDCND Triều Tiên", "other")]),
         ("Ban thường vụ Thành đoàn đã họp.", [("Ban thường vụ Thành đoàn", "gov")]),
         ("Người dân phản ánh UBND xã sở tại thờ ơ.", [("UBND xã", "gov")]),
+        # (batch g) "UB" for "Ủy ban"; national state bodies
+        ("Lãnh đạo UB MTTQ Hà Nội khẳng định.", [("UB MTTQ Hà Nội", "gov")]),
+        ("Hồ sơ được Ngân hàng chính sách xã hội xác nhận.", [("Ngân hàng chính sách xã hội", "gov")]),
+        ("Theo Trung tâm dự báo khí tượng thủy văn Quốc gia, bão đã suy yếu.",
+         [("Trung tâm dự báo khí tượng thủy văn Quốc gia", "gov")]),
     ],
 )
 def test_third_round_kinds(text: str, expected: list[tuple[str, str]]) -> None:

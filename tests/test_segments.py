@@ -54,8 +54,8 @@ EXAMPLE_DIGESTS = {
     "X._body_f_len.col": "06b9b3daa5669f62",
     "X._body_s_len.col": "06b9b3daa5669f62",
     "X._body_w_len.col": "0a85c4dcb71d6cff",
-    "X._orgs_len.col": "0782a5a888b4fea6",
-    "X._stored.col": "33e868461ad52704",
+    "X._orgs_len.col": "351769012453e6da",
+    "X._stored.col": "4a2834d4d8faffe9",
     "X._title_f_len.col": "d98349e7287d5e56",
     "X._title_s_len.col": "d98349e7287d5e56",
     "X._title_w_len.col": "e281728a8b6c284b",
@@ -63,7 +63,7 @@ EXAMPLE_DIGESTS = {
     "X.pst": "b819bb6a9b97c17e",
     "X.published.col": "57ca4512a9f388cd",
     "X.source.col": "b941dab4ba104af4",
-    "X.trm": "40212cba44a1144b",
+    "X.trm": "5063cce5936d34f8",
     "X.views.col": "d74ca513c47622b8",
     "X.year.col": "61edf61b05697f2d",
 }
@@ -73,10 +73,10 @@ VNTC_DIGESTS = {
     "X._body_f_len.col": "e2895cb0b9f51a04",
     "X._body_s_len.col": "e2895cb0b9f51a04",
     "X._body_w_len.col": "d97e43c1a3d32254",
-    "X._orgs_len.col": "362377587283b11e",
-    "X._stored.col": "c33da4497da9b79c",
+    "X._orgs_len.col": "59a32ad20ad6e3c0",
+    "X._stored.col": "259e943918fc0ae2",
     "X.pst": "8214e490053ee727",
-    "X.trm": "c4a7ab658dd802e2",
+    "X.trm": "6a7bcb1976f28dab",
 }
 
 

@@ -571,6 +571,9 @@ class Parser:
             longest = _MAX_FREE_TOKENS if "topic" in flags else _MAX_LOWER_TOKENS
             free = self.free(pos, persons_end=head.kind == "gov", parents=parents, depth=depth, max_lower=longest)
             if free:
+                if head.needs == "none" and self.text[pos : free[1]].lstrip()[:1].islower():
+                    # the head is a name by itself: a tail keeps its case ("Đài Khí tượng thủy văn | khu vực Nam Bộ")
+                    free = (Part(lower_first(free[0].canonical), free[0].variants, True), free[1], free[2])
                 part, pos, capitalized = free
                 result.parts.append(part)
                 result.has_name = True
