@@ -375,9 +375,9 @@ def _gold(name: str) -> list[dict]:
 
 
 # Floors a little under the figures of 2026-11-30, third round (benchmarks/RESULTS.md): dev 0.947 and
-# tune 0.913 (P 0.930) were tuned on; test (0.839, P 0.856) never was, and is only read here as a total.
+# tune 0.896 (P 0.915) were tuned on; test (0.860, P 0.870) never was, and is only read here as a total.
 @pytest.mark.skipif(not (DATA / "orgs" / "orgs_dev.jsonl").is_file(), reason="shared data absent")
-@pytest.mark.parametrize(("name", "min_precision", "min_f1"), [("dev", 0.90, 0.93), ("tune", 0.91, 0.89), ("test", 0.84, 0.82)])
+@pytest.mark.parametrize(("name", "min_precision", "min_f1"), [("dev", 0.90, 0.93), ("tune", 0.90, 0.88), ("test", 0.85, 0.84)])
 def test_gold_gov_exact_scores(name: str, min_precision: float, min_f1: float) -> None:
     sentences = _gold(name)
     if not sentences:
