@@ -1,15 +1,14 @@
 """The matcher: a head ("Bộ", "UBND", "Ban Chỉ đạo"), then what it takes (field, code, free
 name, qualifiers, parent body, places), read from a position of normalized text.
 
-:func:`canonical_name` spells a parse out. (:func:`~searchkit.text.orgs.scanner.scan` finds every
-name of a text with it; :mod:`~searchkit.text.orgs.sentence` names the place of a dangling place
-word.)
+:mod:`~searchkit.text.orgs.parse` holds a parse and spells it out;
+:func:`~searchkit.text.orgs.scanner.scan` finds every name of a text with the parser;
+:mod:`~searchkit.text.orgs.sentence` names the place of a dangling place word.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from searchkit.text.orgs.context import (
     TOKEN,
@@ -18,7 +17,6 @@ from searchkit.text.orgs.context import (
     capital_follows,
     excluded_by_left,
     generic_follows,
-    has_proper_word,
     lower_first,
     lowercase_ends_name,
     next_words,
@@ -27,6 +25,7 @@ from searchkit.text.orgs.context import (
     word_follows,
 )
 from searchkit.text.orgs.lexicon import END, SP, SP_OPT, Entry, Head, Lexicon, Part, key
+from searchkit.text.orgs.parse import Parse, canonical_name, is_name, without_place_word
 
 __all__ = ["Parse", "Parser", "canonical_name", "without_place_word"]
 
@@ -44,22 +43,6 @@ _DASH = re.compile(f"{SP_OPT}[-–]{SP_OPT}")
 _SPACE = re.compile(SP)
 _WORD = re.compile(r"[^\W\d_]+")
 _FIELD_JOINER = re.compile(f"{SP}và(?={SP})|{SP_OPT}[-–](?={SP})")
-
-
-@dataclass(slots=True)
-class Parse:
-    end: int
-    parts: list[Part]
-    kind: str
-    has_name: bool = False
-    capitalized: bool = False
-    has_place: bool = False
-    named_place: bool = False
-    foreign: bool = False
-    has_parent: bool = False
-    bare: bool = False  # the head drops the place word of a province ("Thành ủy Đà Nẵng")
-    generic: bool = False  # a level, not one body: "UBND tỉnh, thành phố"
-    unit: bool = False  # a free name read under flag "sub": a name only inside a parent body
 
 
 def _capitalized(token: str) -> bool:
@@ -491,7 +474,7 @@ class Parser:
         if result.generic:
             return None
         # 5. is it a name?
-        if not _is_name(head, result, lower_free and not qualified, self.text[head_start:head_end]):
+        if not is_name(head, result, lower_free and not qualified, self.text[head_start:head_end]):
             return None
         if result.parts[-1].free and result.parts[-1].canonical.casefold().endswith((" thế giới", " quốc tế")):
             result.foreign = True  # "Hội đồng Hòa bình thế giới": a world body is no Vietnamese one
@@ -779,42 +762,3 @@ _LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
 _THANH = re.compile(r"[ \t]+thành(?![^\W_])(?![ \t]+phố(?![^\W_]))")
 _LEVEL_PAIR = re.compile(r"[ \t]+(?:quận|huyện|xã|phường|thị trấn)(?![^\W_])(?![ \t]+\S*\d)(?![ \t]+[A-ZĐÀ-Ỹ])")
 _LEVEL_ALTERNATIVE = re.compile(r"[ \t]*\([ \t]*(?:xã|phường|quận|huyện|tỉnh|thành phố|thị xã|thị trấn)[ \t]*\)")
-
-
-def _is_name(head: Head, result: Parse, bare_lowercase: bool, written: str) -> bool:
-    """Whether a head written as ``written`` with what :meth:`Parser.parse` found makes a name;
-    ``bare_lowercase``: the name is a lowercase free name without qualifiers."""
-    if head.needs == "name" and not result.has_name:
-        return False
-    if head.needs == "parent" and not (result.has_parent or any(p.canonical == "Trung ương" for p in result.parts[1:])):
-        return False  # "Ban Kinh tế Trung ương": the Party's Central Committee is the parent
-    if head.needs == "more" and len(result.parts) == 1:
-        return False
-    if bare_lowercase and not result.has_parent:
-        return False  # "Phòng khảo thí | Sở GD-ĐT": a lowercase unit name is one body inside a named parent
-    if head.kind == "other" and head.needs == "name" and not (
-        result.named_place or result.foreign or any(p.free and has_proper_word(p.canonical) for p in result.parts[1:])
-    ):
-        return False
-    if written[:1].islower():
-        # "kiểm toán Nhà nước", "công an huyện Đông Anh", "bộ Giao thông vận tải"
-        proper = any(w[:1].isupper() for w in written.split()[1:])
-        return "low" in head.flags and (proper or result.capitalized or result.has_parent or result.named_place or result.foreign)
-    return True
-
-
-def without_place_word(part: Part) -> Part:
-    """"tỉnh Quảng Ninh" -> "Quảng Ninh" (lowercase place words only: "Thành phố Hồ Chí Minh" stays)."""
-    for word in ("tỉnh ", "thành phố "):
-        if part.canonical.startswith(word):
-            bare = part.canonical[len(word) :]
-            return Part(bare, (bare, *part.variants), part.free, part.sep)
-    return part
-
-
-def canonical_name(parts: list[Part]) -> str:
-    return parts[0].canonical + "".join(p.sep + p.canonical for p in parts[1:] if not p.dangling)
-
-
-# --------------------------------------------------------------------------------------------
-# Public API

@@ -1,0 +1,61 @@
+"""What a parse of an organization name holds, when it makes a name, and how it is spelled out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from searchkit.text.orgs.context import has_proper_word
+from searchkit.text.orgs.lexicon import Head, Part
+
+__all__ = ["Parse", "canonical_name", "is_name", "without_place_word"]
+
+
+@dataclass(slots=True)
+class Parse:
+    end: int
+    parts: list[Part]
+    kind: str
+    has_name: bool = False
+    capitalized: bool = False
+    has_place: bool = False
+    named_place: bool = False
+    foreign: bool = False
+    has_parent: bool = False
+    bare: bool = False  # the head drops the place word of a province ("Thành ủy Đà Nẵng")
+    generic: bool = False  # a level, not one body: "UBND tỉnh, thành phố"
+    unit: bool = False  # a free name read under flag "sub": a name only inside a parent body
+
+
+def is_name(head: Head, result: Parse, bare_lowercase: bool, written: str) -> bool:
+    """Whether a head written as ``written`` with what :meth:`Parser.parse` found makes a name;
+    ``bare_lowercase``: the name is a lowercase free name without qualifiers."""
+    if head.needs == "name" and not result.has_name:
+        return False
+    if head.needs == "parent" and not (result.has_parent or any(p.canonical == "Trung ương" for p in result.parts[1:])):
+        return False  # "Ban Kinh tế Trung ương": the Party's Central Committee is the parent
+    if head.needs == "more" and len(result.parts) == 1:
+        return False
+    if bare_lowercase and not result.has_parent:
+        return False  # "Phòng khảo thí | Sở GD-ĐT": a lowercase unit name is one body inside a named parent
+    if head.kind == "other" and head.needs == "name" and not (
+        result.named_place or result.foreign or any(p.free and has_proper_word(p.canonical) for p in result.parts[1:])
+    ):
+        return False
+    if written[:1].islower():
+        # "kiểm toán Nhà nước", "công an huyện Đông Anh", "bộ Giao thông vận tải"
+        proper = any(w[:1].isupper() for w in written.split()[1:])
+        return "low" in head.flags and (proper or result.capitalized or result.has_parent or result.named_place or result.foreign)
+    return True
+
+
+def without_place_word(part: Part) -> Part:
+    """"tỉnh Quảng Ninh" -> "Quảng Ninh" (lowercase place words only: "Thành phố Hồ Chí Minh" stays)."""
+    for word in ("tỉnh ", "thành phố "):
+        if part.canonical.startswith(word):
+            bare = part.canonical[len(word) :]
+            return Part(bare, (bare, *part.variants), part.free, part.sep)
+    return part
+
+
+def canonical_name(parts: list[Part]) -> str:
+    return parts[0].canonical + "".join(p.sep + p.canonical for p in parts[1:] if not p.dangling)
