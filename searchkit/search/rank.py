@@ -316,15 +316,31 @@ class Ranker:
     def phrase_bound(self, q: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
         """What ``q`` adds to each article if its phrase occurs there: Whoosh scores a phrase
         match as the boosted sum of its terms' scores. Also returns the articles holding all terms."""
+        bound = self._bound(q)
         scores = np.zeros(self.size)
-        holds = np.ones(self.size, dtype=bool) if q.words else np.zeros(self.size, dtype=bool)
-        for word in q.words:
-            ids, s = self.term(q.fieldname, word)
-            scores[ids] += s
-            has = np.zeros(self.size, dtype=bool)
-            has[ids] = True
-            holds &= has
-        return np.where(holds, scores * q.boost, 0.0), holds
+        scores[bound.docs] = bound.values
+        holds = np.zeros(self.size, dtype=bool)
+        holds[bound.docs] = True
+        return scores, holds
+
+    def _bound(self, q: wq.Phrase) -> _Bound:
+        """:meth:`phrase_bound` over the articles holding every word of the phrase only."""
+        if not q.words:
+            return _Bound(np.zeros(0, dtype=np.int64), np.zeros(0))
+        postings = [self.term(q.fieldname, word) for word in q.words]
+        # Dense arrays over the index rather than binary searches: several times faster for
+        # the long posting lists of common words.
+        docs = min(postings, key=lambda p: len(p[0]))[0]
+        for ids, _ in postings:  # the articles holding every word
+            holds = np.zeros(self.size, dtype=bool)
+            holds[ids] = True
+            docs = docs[holds[docs]]
+        values = np.zeros(len(docs))
+        for ids, scores in postings:  # summed in the phrase's order, as dense arrays would be
+            dense = np.zeros(self.size)
+            dense[ids] = scores
+            values += dense[docs]
+        return _Bound(docs, values * q.boost)
 
     def top(
         self, base: np.ndarray, optional_phrases: Sequence[wq.Phrase], candidates: np.ndarray, k: int
@@ -340,10 +356,10 @@ class Ranker:
         """
         if k <= 0 or not len(candidates):
             return []
-        bounds = [self.phrase_bound(p) for p in optional_phrases]
+        bounds = [self._bound(p) for p in optional_phrases]
         extra = np.zeros(self.size)
-        for b, _ in bounds:
-            extra += b
+        for b in bounds:
+            extra[b.docs] += b.values
         exact = base[candidates]
         upper = exact + extra[candidates]
         to_check = extra[candidates] > 0
@@ -356,13 +372,14 @@ class Ranker:
                 break  # a score is at most its bound: nothing from here on can reach the page
             score = float(exact[i])
             if to_check[i]:
-                found = self._phrases_found(optional_phrases, bounds, doc, float(upper[i]), floor, positions)
+                held = [b.at(doc) for b in bounds]
+                found = self._phrases_found(optional_phrases, held, doc, float(upper[i]), floor, positions)
                 if found is None:
                     continue
                 added = 0.0  # summed in phrase order, as Whoosh's score is
-                for (b, _), occurs in zip(bounds, found, strict=True):
+                for value, occurs in zip(held, found, strict=True):
                     if occurs:
-                        added += b[doc]
+                        added += value  # type: ignore[operator]
                 score += added
             bisect.insort(best, (-score, doc))
             if len(best) > k:
@@ -374,15 +391,16 @@ class Ranker:
     def _phrases_found(
         self,
         phrases: Sequence[wq.Phrase],
-        bounds: Sequence[tuple[np.ndarray, np.ndarray]],
+        held: Sequence[float | None],
         doc: int,
         upper: float,
         floor: float,
         positions: _PositionReader,
     ) -> list[bool] | None:
-        """Which of ``phrases`` occur in ``doc``; None as soon as the article cannot reach ``floor``."""
+        """Which of ``phrases`` occur in ``doc`` (``held``: what each adds if it occurs, None
+        where the article lacks a word); None as soon as the article cannot reach ``floor``."""
         found = [False] * len(phrases)
-        worth = sorted((i for i, (b, holds) in enumerate(bounds) if holds[doc]), key=lambda i: -bounds[i][0][doc])
+        worth = sorted((i for i, value in enumerate(held) if value is not None), key=lambda i: -held[i])  # type: ignore[operator]
         for i in worth:
             if upper < floor:
                 return None
@@ -390,12 +408,25 @@ class Ranker:
             at = [positions.at(q.fieldname, word, doc) for word in q.words]
             found[i] = all(p is not None for p in at) and _near(at, q.slop)  # type: ignore[arg-type]
             if not found[i]:
-                upper -= bounds[i][0][doc]
+                upper -= held[i]  # type: ignore[operator]
         return None if upper < floor else found
 
     def _segment(self, doc: int) -> tuple[Any, int]:
         """The reader of the segment holding ``doc`` and the number of its first document."""
         return self._leaves[bisect.bisect_right(self._bases, doc) - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """What a phrase adds to the articles that hold all its words (sorted), if it occurs there."""
+
+    docs: np.ndarray
+    values: np.ndarray
+
+    def at(self, doc: int) -> float | None:
+        """What the phrase adds to ``doc`` if it occurs there; None when a word is missing."""
+        i = int(np.searchsorted(self.docs, doc))
+        return float(self.values[i]) if i < len(self.docs) and self.docs[i] == doc else None
 
 
 class _PositionReader:
