@@ -17,6 +17,7 @@ same sizes and runs the same queries; stock Whoosh (``StandardAnalyzer``) indexe
 its ~200 articles/s the full archive would take over half an hour).
 
     python benchmarks/scale.py [--articles 400000] [--plot benchmarks/scale.png] [--no-peers]
+    python benchmarks/scale.py --latency-only benchmarks/_work/scale   # the latency of the indexes left there
 
 Figures go to ``benchmarks/_work/scale/results.json``; ``--plot`` draws throughput and memory against the
 number of articles (needs matplotlib, in the ``bench`` extra).
@@ -31,9 +32,10 @@ import shutil
 import statistics
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from _common import WORK, dir_size_mb, need, print_table, read_jsonl, syllables, tree_rss_mb
 from latency import QUERIES, percentile
@@ -174,25 +176,45 @@ def run_tantivy(total: int, folder: Path, first: int = FIRST) -> list[dict[str, 
             seconds = time.perf_counter() - started
         done += size
         ix.reload()
-        searcher = ix.searcher()
-
-        def run(q: str, searcher: object = searcher) -> int:
-            words = " ".join(syllables(q))
-            if not words:
-                return 0
-            query = ix.parse_query(words, ["title", "body"])
-            result = searcher.search(query, 10, count=True)  # type: ignore[attr-defined]
-            snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
-            for _, addr in result.hits:
-                snippets.snippet_from_doc(searcher.doc(addr)).to_html()  # type: ignore[attr-defined]
-            return result.count or 0
-
+        run = tantivy_runner(ix, schema)
         row = {"articles": done, "rate": size / seconds, "peak_mb": memory.peak, "size_mb": dir_size_mb(folder), **latency(run, QUERIES)}
         print(f"tantivy   {done:>8,}: {row['rate']:,.0f} articles/s, {row['size_mb']:,.0f} MB, warm p95 {row['warm_p95']:.1f} ms", flush=True)
         rows.append(row)
         if done >= total:
             break
     return rows
+
+
+def tantivy_runner(ix: Any, schema: Any) -> Callable[[str], int]:
+    """One query on a tantivy index as searchkit runs it: top 10 with a snippet each, and the total."""
+    import tantivy
+
+    searcher = ix.searcher()
+
+    def run(q: str) -> int:
+        words = " ".join(syllables(q))
+        if not words:
+            return 0
+        query = ix.parse_query(words, ["title", "body"])
+        result = searcher.search(query, 10, count=True)
+        snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
+        for _, addr in result.hits:
+            snippets.snippet_from_doc(searcher.doc(addr)).to_html()
+        return result.count or 0
+
+    return run
+
+
+def latency_only(folder: Path) -> dict[str, dict[str, float]]:
+    """Latency of the indexes a run left in ``folder`` (``searchkit/``, and ``tantivy/`` when
+    there): the same measurement as after indexing, without indexing again."""
+    out = {"searchkit": searchkit_latency(folder / "searchkit")}
+    if (folder / "tantivy").exists():
+        import tantivy
+
+        ix = tantivy.Index.open(str(folder / "tantivy"))
+        out["tantivy"] = latency(tantivy_runner(ix, ix.schema), QUERIES)
+    return out
 
 
 def run_whoosh(folder: Path, first: int = FIRST) -> dict[str, float]:
@@ -245,9 +267,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=400_000, help="archive size (default 400,000)")
     parser.add_argument("--plot", type=Path, help="write the curve to this PNG (needs matplotlib)")
     parser.add_argument("--no-peers", action="store_true", help="searchkit only")
+    parser.add_argument("--latency-only", type=Path, metavar="DIR",
+                        help="index nothing: measure the latency of the searchkit/ and tantivy/ indexes an earlier run left in DIR")
     parser.add_argument("--first", type=int, default=FIRST, help=argparse.SUPPRESS)  # smaller checkpoints for a smoke run
     parser.add_argument("--step", type=int, default=STEP, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.latency_only:
+        for engine, figures in latency_only(args.latency_only).items():
+            print(f"{engine:9s} {json.dumps({k: round(v, 1) for k, v in figures.items()})}", flush=True)
+        return
     if args.articles <= args.first:
         raise SystemExit(f"--articles must be more than {args.first:,}")
     need(CORPUS)

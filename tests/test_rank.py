@@ -196,3 +196,19 @@ def test_candidates_come_by_bound_then_document_number(bounds: list[int], rng: r
     upper = np.array(bounds, dtype=np.float64) / 3
     candidates = np.array(sorted(rng.sample(range(5000), len(bounds))), dtype=np.int64)
     assert list(rank._by_bound(upper, candidates)) == np.lexsort((candidates, -upper)).tolist()
+
+
+@pytest.mark.parametrize("text", [*QUERIES, "UBND", "Sở Y tế", "Ủy ban nhân dân"])
+def test_matched_articles_are_whooshs(ix: Index, text: str) -> None:
+    """Every clause of a plan (organization prefixes included) matches the articles Whoosh
+    finds for it, whether scored (``evaluate``) or only matched (``matches``)."""
+    searcher = ix._searcher()
+    ranker = rank.Ranker(searcher)
+    built = plan.build_plan(parse_query(text))
+    clauses = [*built.scoring, *built.required, *built.excluded, *(need.query for need in built.needs)]
+    prefixes = [q for clause in clauses for q in clause.leaves() if isinstance(q, wq.Prefix)]
+    for q in [*clauses, *prefixes]:
+        whoosh = np.zeros(ranker.size, dtype=bool)
+        whoosh[list(searcher.docs_for_query(q))] = True
+        assert np.array_equal(ranker.matches(q), whoosh), q
+        assert np.array_equal(ranker.evaluate(q)[1], whoosh), q

@@ -712,7 +712,7 @@ def test_facets_from_stored_fields_equal_the_table(ix: Index, tmp_path: Path, to
             searcher = index._searcher()
             table = FacetTable(searcher)
             live = np.array([d for d in range(searcher.reader().doc_count_all()) if not searcher.reader().is_deleted(d)])
-            for docs in (live, live[::2], live[1::3], live[:1]):
+            for docs in (live, live[::2], live[1::3], live[::9], live[:1]):  # (few articles: counted article by article)
                 assert count_stored(searcher, docs, top) == table.count(docs, top)
 
 

@@ -341,7 +341,7 @@ def _docs(searcher: Any, q: wq.Query, ranker: rank.Ranker | None = None) -> np.n
     """Which articles match ``q``, as a boolean array over document numbers."""
     if ranker is not None:
         try:
-            return ranker.evaluate(q)[1]
+            return ranker.matches(q)
         except rank.Unsupported:
             pass
     out = np.zeros(searcher.reader().doc_count_all(), dtype=bool)

@@ -30,7 +30,13 @@ class FacetTable:
         self._size = size = reader.doc_count_all()
         # Value codes are numbered in the values' sorted order (the tie order).
         self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
-        names, self._org_docs, self._org_codes = _keyword_postings(reader, "orgs")
+        names, org_docs, org_codes = _keyword_postings(reader, "orgs")
+        # The organizations of each article, article by article: those of article d are
+        # ``_org_codes[_org_starts[d]:_org_starts[d + 1]]``.
+        order = np.argsort(org_docs, kind="stable")
+        self._org_docs = org_docs[order]
+        self._org_codes = org_codes[order]
+        self._org_starts = np.searchsorted(self._org_docs, np.arange(size + 1))
         self._codes["org"] = (names, self._org_codes)
         for fieldname in self.SINGLE:
             names, docs, codes = _keyword_postings(reader, fieldname)
@@ -40,23 +46,32 @@ class FacetTable:
 
     def count(self, docnums: Iterable[int], top: int) -> dict[str, tuple[FacetValue, ...]]:
         docs = docnums.astype(np.int64, copy=False) if isinstance(docnums, np.ndarray) else np.fromiter(docnums, dtype=np.int64)
-        chosen = np.zeros(self._size, dtype=bool)
-        chosen[docs] = True
         names, _ = self._codes["org"]
-        out = {"org": _top_codes(names, self._org_codes[chosen[self._org_docs]], top)}
+        out = {"org": _top_codes(names, self._orgs_of(docs), top)}
         for name in self.SINGLE:
             distinct, codes = self._codes[name]
             picked = codes[docs]
             out[name] = _top_codes(distinct, picked[picked >= 0], top)
         return out
 
+    def _orgs_of(self, docs: np.ndarray) -> np.ndarray:
+        """The organization codes of the articles ``docs`` (distinct document numbers), one per
+        mention, in no particular order."""
+        if len(docs) * 8 > self._size:  # many articles: one pass over every mention
+            chosen = np.zeros(self._size, dtype=bool)
+            chosen[docs] = True
+            return self._org_codes[chosen[self._org_docs]]  # type: ignore[no-any-return]
+        starts = self._org_starts[docs]
+        counts = self._org_starts[docs + 1] - starts
+        # Each article's run of mentions: its start, then one more per mention.
+        firsts = np.cumsum(counts) - counts
+        return self._org_codes[np.repeat(starts - firsts, counts) + np.arange(int(counts.sum()))]  # type: ignore[no-any-return]
+
     def tally(self, docnums: np.ndarray) -> dict[str, dict[str, int]]:
         """Every value's count over ``docnums`` (document numbers), per facet: counts of the
         shards of an index add up (:func:`top_values` then gives what :meth:`count` gives)."""
-        chosen = np.zeros(self._size, dtype=bool)
-        chosen[docnums] = True
         names, _ = self._codes["org"]
-        per_code = {"org": (names, self._org_codes[chosen[self._org_docs]])}
+        per_code = {"org": (names, self._orgs_of(docnums))}
         for name in self.SINGLE:
             distinct, codes = self._codes[name]
             picked = codes[docnums]

@@ -217,13 +217,15 @@ def _stored_values(reader: Any, name: str) -> frozenset[str]:
 
 def _in_index(reader: Any, syllable: str, accented: bool) -> bool:
     """Whether some article holds the syllable, as the query matches it."""
+    # A term in the index is in some segment's term table (a segment at a time, stopping at the
+    # first that has it, where its document frequency would be summed over every segment).
     folded = fold_term(syllable)
     if accented:
-        if reader.doc_frequency("body_s", syllable) or reader.doc_frequency("title_s", syllable):
+        if ("body_s", syllable) in reader or ("title_s", syllable) in reader:
             return True
         if folded != syllable:
             return False  # typed with marks: those marks must be found
-    return bool(reader.doc_frequency("body_f", folded) or reader.doc_frequency("title_f", folded))
+    return ("body_f", folded) in reader or ("title_f", folded) in reader
 
 
 def _correct(
