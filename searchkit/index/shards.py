@@ -24,8 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
-
+from searchkit._whoosh.mapped import open_index
 from searchkit._whoosh.shards import WholeIndex, shard_searcher
 from searchkit.errors import IndexCorruptError, IndexVersionError, SearchKitError
 from searchkit.index.snapshot import Snapshot
@@ -307,7 +306,7 @@ def _open_whoosh(folder: Path) -> Any:
     if latest_generation(folder, _INDEX_NAME) < 0:
         raise IndexCorruptError(f"shard {folder} is missing: rebuild the index")
     try:
-        return whoosh_index.open_dir(str(folder), indexname=_INDEX_NAME)
+        return open_index(str(folder), _INDEX_NAME)
     except (ImportError, AttributeError) as e:
         raise IndexVersionError(f"shard {folder} cannot be read ({e}): rebuild the index") from e
     except Exception as e:
