@@ -59,6 +59,9 @@ class MappedStorage(FileStorage):
 class _MappedFile(StructFile):
     """A file whose :meth:`subset` is a view of one read-only map of the file, made on first use."""
 
+    file: Any  # set by StructFile
+    is_real: bool
+
     def __init__(self, fileobj: Any, name: str | None = None, onclose: Any = None) -> None:
         super().__init__(fileobj, name=name, onclose=onclose)
         self._map: mmap.mmap | None = None
@@ -69,6 +72,10 @@ class _MappedFile(StructFile):
                 self._map = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
             except (OSError, ValueError):  # cannot be mapped (an empty file): read it as Whoosh does
                 return super().subset(offset, length, name=name)
+            # Read the rest through the map too, and close the descriptor (as Whoosh does once
+            # it has mapped a file): an open index then holds no descriptor per segment.
+            opened, self.file, self.is_real = self.file, _ViewReader(memoryview(self._map)), False
+            opened.close()
         return _View(memoryview(self._map)[offset : offset + length], name or self._name)
 
     def close(self) -> None:
