@@ -17,6 +17,8 @@ and nowhere else in searchkit (``tests/test_whoosh_door.py`` checks it):
 * :mod:`searchkit._whoosh.postings` — reading posting blocks (document numbers and weights
   without the positions; single blocks for positions) and field-length columns straight from
   a segment's files, for the vectorised ranker;
+* :mod:`searchkit._whoosh.mapped` — a ``FileStorage`` whose segment files are read in place
+  through a memory map (Whoosh's readers copy each one into memory);
 * :mod:`searchkit._whoosh.scoring` — BM25F's per-field parameters (B, K1);
 * :mod:`searchkit._whoosh.files` — the names Whoosh gives the files of an index.
 

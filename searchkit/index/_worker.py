@@ -12,8 +12,9 @@ error, so nothing printed by a library can corrupt the stream.
 * In: a batch (a list of :class:`~searchkit.documents.Article`) to add to the segment being
   built, or :data:`FINISH` to write that segment.
 * Out: ``(DONE, n)`` once a batch of n articles is added, ``(BUILT, segment)`` for a
-  :data:`FINISH` (``segment`` is a :class:`~searchkit.index.writing.BuiltSegment`, or None when no
-  article came since the last one), ``(FAILED, "Type: message")`` before exiting on an error (an ``OSError`` instead of the text
+  :data:`FINISH`, after which the worker empties its caches of analyzed terms (``segment``
+  is a :class:`~searchkit.index.writing.BuiltSegment`, or None when no article came since
+  the last one), ``(FAILED, "Type: message")`` before exiting on an error (an ``OSError`` instead of the text
   when the operating system refused: the parent raises it as its own).
 
 The worker exits at the end of its input (the parent closed the pipe, or died) and when its
@@ -102,6 +103,7 @@ def serve(folder: str, indexname: str, commands: IO[bytes], answers: IO[bytes]) 
     """Build segments from the batches read from ``commands``; return the exit code."""
     from searchkit.index.writing import (  # after the streams are private
         SegmentBuilder,
+        forget_terms,
         prepare,
     )
 
@@ -117,6 +119,7 @@ def serve(folder: str, indexname: str, commands: IO[bytes], answers: IO[bytes]) 
             if message == FINISH:
                 write_frame(answers, (BUILT, None if builder is None else builder.finish()))
                 builder = None
+                forget_terms()  # a worker's memory follows its windows, not all it has seen
                 continue
             if builder is None:
                 builder = SegmentBuilder(folder, indexname)

@@ -38,6 +38,7 @@ from whoosh.searching import Searcher
 
 from searchkit._version import __version__
 from searchkit._whoosh.files import toc_filename
+from searchkit._whoosh.mapped import create_index, open_index
 from searchkit.documents.article import Article
 from searchkit.documents.files import Rejected
 from searchkit.errors import (
@@ -216,7 +217,7 @@ class Index:
         check: Verify = "full" if verify == "full" else "quick" if verify else "sizes"
         verify_files(folder, manifest.get("checksums"), generation, check=check)
         try:
-            whoosh_ix = whoosh_index.open_dir(str(folder), indexname=_INDEX_NAME)
+            whoosh_ix = open_index(str(folder), _INDEX_NAME)
         except (ImportError, AttributeError) as e:  # a schema pickled by another version
             raise IndexVersionError(f"index at {folder} cannot be read ({e}): {rebuild}") from e
         except Exception as e:  # Whoosh raises bare Exceptions for damaged TOCs
@@ -720,7 +721,7 @@ def _create_locked(folder: Path, overwrite: bool) -> tuple[whoosh_index.Index, d
     if clashing:  # Whoosh removes every file named so when it creates an index
         raise SearchKitError(f"{folder / clashing[0]} is in the way of a new index: move it elsewhere first")
     remove_index_files(folder, _INDEX_NAME)
-    whoosh_ix = whoosh_index.create_in(str(folder), build_schema(), indexname=_INDEX_NAME)
+    whoosh_ix = create_index(str(folder), build_schema(), _INDEX_NAME)
     now = _now()
     manifest: dict[str, Any] = {
         "format": INDEX_FORMAT,

@@ -15,8 +15,10 @@ send changed articles to the workers, commit the segments they finish.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
+import struct
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -69,10 +71,11 @@ class Ingestion:
         self.commit_every = commit_every
         self.tally = Tally(str(path))
         self.writer: Writer | None = None
-        self.initial: dict[str, str | None] = {}  # id -> digest the index held before this call
-        self.index_holds: dict[str, str | None] = {}  # id -> digest once the windows sent off commit
-        self.outcomes: dict[str, tuple[str, str, str]] = {}  # id -> (file, outcome, digest) reported so far
-        self.committed: dict[str, str | None] = {}  # id -> digest committed by this call
+        # What this call knows of each id it has seen, one compact record each (see _RECORD):
+        # the call may hold hundreds of thousands of ids, so no Python objects per article.
+        self.seen: dict[str, bytes] = {}
+        self.origins: dict[str, int] = {}  # file name -> its number in the records
+        self.origin_names: list[str] = []
         self.in_window = 0
 
     def run(self, items: Items, progress: Callable[[int], None] | None) -> IndexReport:
@@ -84,10 +87,7 @@ class Ingestion:
         was_empty = searcher.doc_count_all() == 0  # then no lookups are needed
         try:
             for art in _articles(items, self.tally, progress):
-                if art.id not in self.initial:
-                    stored = searcher.document(id=art.id) if not was_empty else None
-                    self.initial[art.id] = None if stored is None else stored.get("digest")
-                if self.take(art):
+                if self.take(art, None if was_empty else searcher):
                     builders.add(art)
                     self.in_window += 1
                     if self.in_window >= self.commit_every:
@@ -112,26 +112,40 @@ class Ingestion:
         gives Dask tasks instead, see :mod:`searchkit.index.cluster`)."""
         return Workers(str(self.path), self.index_name, self.nprocs)
 
-    def take(self, art: Article) -> bool:
-        """Count ``art`` as added, updated or unchanged; True when it must be written."""
-        origin = art.origin or "<input>"
-        if art.id in self.outcomes:  # the same id again: the last one wins
-            self.duplicate(art, origin)
-        before = self.initial[art.id]
-        what = "unchanged" if art.digest == before else ("added" if before is None else "updated")
-        self.tally.outcome(origin, what)
-        self.outcomes[art.id] = (origin, what, art.digest)
-        if art.digest == self.index_holds.get(art.id, before):
-            return False
-        self.index_holds[art.id] = art.digest
-        return True
+    def take(self, art: Article, searcher: Any) -> bool:
+        """Count ``art`` as added, updated or unchanged; True when it must be written.
 
-    def duplicate(self, art: Article, origin: str) -> None:
-        """Take back the outcome counted for an earlier article with ``art``'s id."""
-        earlier, earlier_what, earlier_digest = self.outcomes[art.id]
+        ``searcher`` finds what the index held before this call (None: it held nothing).
+        """
+        origin = art.origin or "<input>"
+        digest = _key(art.digest)
+        record = self.seen.get(art.id)
+        if record is None:  # the first time this call sees the id
+            stored = searcher.document(id=art.id) if searcher is not None else None
+            before = None if stored is None else stored.get("digest")
+            flags = 0 if before is None else _BEFORE | _HELD
+            initial = holds = _NONE if before is None else _key(before)
+        else:  # the same id again: the last one wins
+            what_code, flags, earlier, initial, holds = _RECORD.unpack(record)
+            self.duplicate(art, origin, self.origin_names[earlier], _OUTCOMES[what_code], holds != digest)
+        what = "added" if not flags & _BEFORE else "unchanged" if digest == initial else "updated"
+        self.tally.outcome(origin, what)
+        self.seen[art.id] = _RECORD.pack(_OUTCOMES.index(what), flags, self._origin(origin), initial, digest)
+        return digest != holds
+
+    def _origin(self, origin: str) -> int:
+        number = self.origins.get(origin)
+        if number is None:
+            number = self.origins[origin] = len(self.origin_names)
+            self.origin_names.append(origin)
+        return number
+
+    def duplicate(self, art: Article, origin: str, earlier: str, earlier_what: str, differs: bool) -> None:
+        """Take back the outcome counted for an earlier article with ``art``'s id (read from
+        ``earlier`` and counted ``earlier_what``; ``differs``: with other content)."""
         self.tally.duplicates.append(art.id)
         self.tally.undo(earlier, earlier_what)
-        if earlier_digest != art.digest:  # two inputs claim one id: never silently
+        if differs:  # two inputs claim one id: never silently
             also = "elsewhere in the same input" if earlier == origin else f"by {origin}"
             self.tally.reject(
                 Rejected(earlier, None, f"id {art.id!r} is also claimed {also} with other content (the later one was kept)")
@@ -143,12 +157,31 @@ class Ingestion:
             if self.writer is None:
                 self.writer = self.new_writer()
             for article_id in window.digests:
-                if self.committed.get(article_id, self.initial[article_id]) is not None:
+                if self.seen[article_id][_FLAGS] & _HELD:
                     self.writer.delete_by_term("id", article_id)
             self.writer.commit_segments(window.segments())
             self.writer = None
             self.touch()
-            self.committed.update(window.digests)
+            for article_id in window.digests:
+                record = self.seen[article_id]
+                self.seen[article_id] = record[:_FLAGS] + bytes([record[_FLAGS] | _HELD]) + record[_FLAGS + 1 :]
+
+
+#: The record of an id seen by the call: its outcome (a number in :data:`_OUTCOMES`), flags
+#: (:data:`_BEFORE`, :data:`_HELD`), the number of the file it was last read from, the key
+#: (:func:`_key`) of the digest the index held before the call (:data:`_NONE` if none) and
+#: that of the last copy read. About 200 bytes an id with the dictionary's own.
+_RECORD = struct.Struct("<BBI20s20s")
+_FLAGS = 1  # the flags' offset in a record
+_OUTCOMES = ("added", "updated", "unchanged")
+_BEFORE = 1  # the index held the id before this call
+_HELD = 2  # the index holds a version of the id as of the last commit (delete it before the next)
+_NONE = bytes(20)
+
+
+def _key(digest: str) -> bytes:
+    """A content digest in 20 bytes (it is 40 hex digits; any other string works too)."""
+    return hashlib.blake2b(digest.encode(), digest_size=20).digest()
 
 
 def _articles(items: Items, tally: Tally, progress: Callable[[int], None] | None) -> Iterator[Article]:

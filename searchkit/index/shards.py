@@ -23,8 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from whoosh import index as whoosh_index
-
+from searchkit._whoosh.mapped import open_index
 from searchkit.errors import IndexCorruptError, IndexVersionError, SearchKitError
 from searchkit.index.snapshot import Snapshot
 from searchkit.index.storage import latest_generation
@@ -315,7 +314,7 @@ def _open_whoosh(folder: Path) -> Any:
     if latest_generation(folder, _INDEX_NAME) < 0:
         raise IndexCorruptError(f"shard {folder} is missing: rebuild the index")
     try:
-        return whoosh_index.open_dir(str(folder), indexname=_INDEX_NAME)
+        return open_index(str(folder), _INDEX_NAME)
     except (ImportError, AttributeError) as e:
         raise IndexVersionError(f"shard {folder} cannot be read ({e}): rebuild the index") from e
     except Exception as e:

@@ -66,7 +66,7 @@ MANIFEST = "searchkit.json"
 #: Whoosh's clean-up of unused files ignores names starting with a dot, so a commit made while
 #: workers are still writing cannot delete their files.
 STAGING = ".staging"
-_CHUNK = 1 << 22
+_CHUNK = 1 << 20  # bytes read at a time for a checksum
 #: Files up to this size are read and checksummed by every check, whatever their times say.
 SMALL_FILE = 1 << 20
 # A file modified less than this long before its record was taken may be modified again

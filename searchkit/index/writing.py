@@ -32,11 +32,12 @@ from searchkit._whoosh.segments import FieldPostings, SegmentFile, ViewPostings
 from searchkit.documents.article import Article
 from searchkit.index.schema import VIEWS, build_schema
 from searchkit.index.storage import STAGING, clean_unused
+from searchkit.text import terms
 from searchkit.text.analysis import SegmentedText, word_spans
 from searchkit.text.orgs import find_orgs
 from searchkit.text.terms import view_postings
 
-__all__ = ["STAGING", "BuiltSegment", "Prepared", "SegmentBuilder", "Writer", "document_fields", "prepare"]
+__all__ = ["STAGING", "BuiltSegment", "Prepared", "SegmentBuilder", "Writer", "document_fields", "forget_terms", "prepare"]
 
 
 #: One analyzed text view of one article: (field name, {term: [positions]}, field length).
@@ -100,6 +101,17 @@ def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterat
     yield f"{name}_w", words, sum(map(len, words.values()))
     yield f"{name}_s", tokens, sum(map(len, tokens.values()))
     yield f"{name}_f", folded, sum(map(len, folded.values()))
+
+
+def forget_terms() -> None:
+    """Empty the caches of analyzed terms (:mod:`searchkit.text.terms`).
+
+    They hold every distinct word met, up to 200,000 each (about 90 MB for the word views
+    once full): an indexing worker empties them after each segment, so that its memory
+    follows its share of a commit window, not the vocabulary of all it has indexed.
+    """
+    for cached in (terms.word_term, terms.index_term, terms.fold_term):
+        cached.cache_clear()
 
 
 #: Analyze with the schema's analyzers through Whoosh instead of :func:`_analyze`'s fast path.

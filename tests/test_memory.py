@@ -1,0 +1,66 @@
+"""The memory of the process that adds articles is bounded by configuration, not by the archive
+(issue #14): it must not grow with the size of the index it adds to, and what it keeps for each
+article of a call is a small record.
+
+Measured with ``tracemalloc`` (peak of Python allocations during one ``add``), everything built
+in this process (``workers=0``) so that no timing or other process is involved.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from searchkit import Index
+
+# A fixed vocabulary: the analysis caches stop growing after the first articles, so only what
+# is kept per article (or per article of the index) can make the peaks differ.
+_TEXTS = [
+    "Ban Chỉ đạo 35 họp bàn công tác phòng chống tham nhũng tại Hà Nội. " * 8,
+    "Đội tuyển bóng đá quốc gia thắng trận giao hữu trên sân Mỹ Đình. " * 8,
+    "Ngân hàng Nhà nước điều chỉnh lãi suất điều hành từ đầu tháng. " * 8,
+]
+N = 400
+
+
+def _articles(start: int, count: int) -> Iterator[dict[str, str]]:
+    for i in range(start, start + count):
+        yield {"id": f"tin/bai-{i:08d}.txt", "title": _TEXTS[i % 3][:40], "body": _TEXTS[(i + 1) % 3]}
+
+
+def _peak(call: Callable[[], object]) -> int:
+    """Peak bytes allocated by Python while ``call`` runs, above what was held before."""
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        call()
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
+def test_adding_to_a_bigger_index_takes_no_more_memory(tmp_path: Path) -> None:
+    # Whoosh's readers copied each segment's files into memory, so a call held the whole index
+    # (twice: its id lookups and the searcher an open index keeps). A few articles added to an
+    # index of N and of 6N articles: the same memory.
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add(_articles(0, N), workers=0)
+        len(ix)  # an open searcher, as after a search
+        small = _peak(lambda: ix.add(_articles(100 * N, 20), workers=0))
+        ix.add(_articles(N, 5 * N), workers=0)
+        len(ix)
+        big = _peak(lambda: ix.add(_articles(200 * N, 20), workers=0))
+    assert big < small * 1.1, (small, big)
+
+
+def test_a_call_keeps_a_small_record_per_article(tmp_path: Path) -> None:
+    # Windows of 400 articles: the segment being built is the same size in both calls, and
+    # what grows with the call is the record kept for each id seen (about 200 bytes).
+    with Index.create(tmp_path / "a") as a, Index.create(tmp_path / "b") as b:
+        a.add(_articles(0, 300), workers=0)
+        b.add(_articles(0, 300), workers=0)
+        one = _peak(lambda: a.add(_articles(1000, N), workers=0, commit_every=400))
+        three = _peak(lambda: b.add(_articles(1000, 3 * N), workers=0, commit_every=400))
+    per_article = (three - one) / (2 * N)
+    assert per_article < 400, (one, three, per_article)
