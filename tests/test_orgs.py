@@ -375,7 +375,7 @@ def _gold(name: str) -> list[dict]:
 
 
 # Floors a little under the figures of 2026-11-30, third round (benchmarks/RESULTS.md): dev 0.947 and
-# tune 0.896 (P 0.915) were tuned on; test (0.860, P 0.870) never was, and is only read here as a total.
+# tune 0.889 (P 0.907) were tuned on; test (0.858, P 0.865) never was, and is only read here as a total.
 @pytest.mark.skipif(not (DATA / "orgs" / "orgs_dev.jsonl").is_file(), reason="shared data absent")
 @pytest.mark.parametrize(("name", "min_precision", "min_f1"), [("dev", 0.90, 0.93), ("tune", 0.90, 0.88), ("test", 0.85, 0.84)])
 def test_gold_gov_exact_scores(name: str, min_precision: float, min_f1: float) -> None:
@@ -545,6 +545,12 @@ def test_bodies_of_every_kind_and_level(text: str, surface: str) -> None:
         ("Hồ sơ được Ngân hàng chính sách xã hội xác nhận.", [("Ngân hàng chính sách xã hội", "gov")]),
         ("Theo Trung tâm dự báo khí tượng thủy văn Quốc gia, bão đã suy yếu.",
          [("Trung tâm dự báo khí tượng thủy văn Quốc gia", "gov")]),
+        # (batch f) inspectorates by field or place; joint ministries; the Party's and the Union's centre
+        ("Thanh tra GTCC đã tạm giữ 67 xe.", [("Thanh tra GTCC", "gov")]),
+        ("Chánh Thanh tra TP.HCM đã ký quyết định.", [("Thanh tra TP.HCM", "gov")]),
+        ("Liên Bộ Tài chính - Công Thương vừa có văn bản.", [("Liên Bộ Tài chính - Công Thương", "gov")]),
+        ("Ông là Ủy viên T.Ư Đảng, Bí thư thứ nhất T.Ư Đoàn.", [("T.Ư Đảng", "gov"), ("T.Ư Đoàn", "gov")]),
+        ("Thanh tra viên đã đến làm việc.", []),
     ],
 )
 def test_third_round_kinds(text: str, expected: list[tuple[str, str]]) -> None:

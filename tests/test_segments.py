@@ -73,10 +73,10 @@ VNTC_DIGESTS = {
     "X._body_f_len.col": "e2895cb0b9f51a04",
     "X._body_s_len.col": "e2895cb0b9f51a04",
     "X._body_w_len.col": "d97e43c1a3d32254",
-    "X._orgs_len.col": "59a32ad20ad6e3c0",
-    "X._stored.col": "259e943918fc0ae2",
-    "X.pst": "8214e490053ee727",
-    "X.trm": "6a7bcb1976f28dab",
+    "X._orgs_len.col": "e53bddbf8d40992b",
+    "X._stored.col": "791cccc69ab22343",
+    "X.pst": "78961db65c0c2a20",
+    "X.trm": "5803351cc4a8ac11",
 }
 
 
