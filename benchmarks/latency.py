@@ -234,6 +234,13 @@ def tantivy_runner(folder: Path, limit: int | None, rebuild: bool) -> tuple[Runn
         print(f"tantivy: indexed in {took:.0f} s")
     ix = tantivy.Index(schema, path=str(folder), reuse=True)
     ix.reload()
+    return tantivy_query_runner(ix, schema), took
+
+
+def tantivy_query_runner(ix: Any, schema: Any) -> Runner:
+    """One query on an open tantivy index as searchkit runs it: top 10 with a snippet each, and the total."""
+    import tantivy
+
     searcher = ix.searcher()
 
     def run(q: str) -> int:
@@ -244,11 +251,10 @@ def tantivy_runner(folder: Path, limit: int | None, rebuild: bool) -> tuple[Runn
         result = searcher.search(query, 10, count=True)
         snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
         for _, addr in result.hits:
-            doc = searcher.doc(addr)
-            snippets.snippet_from_doc(doc).to_html()
+            snippets.snippet_from_doc(searcher.doc(addr)).to_html()
         return result.count or 0
 
-    return run, took
+    return run
 
 
 # -- measuring --------------------------------------------------------------------------------

@@ -32,13 +32,12 @@ import shutil
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
-from _common import WORK, dir_size_mb, need, print_table, read_jsonl, syllables, tree_rss_mb
-from latency import QUERIES, percentile
+from _common import WORK, dir_size_mb, need, print_table, read_jsonl, tree_rss_mb
+from latency import QUERIES, percentile, tantivy_query_runner
 
 from searchkit import Index
 
@@ -176,33 +175,13 @@ def run_tantivy(total: int, folder: Path, first: int = FIRST) -> list[dict[str, 
             seconds = time.perf_counter() - started
         done += size
         ix.reload()
-        run = tantivy_runner(ix, schema)
+        run = tantivy_query_runner(ix, schema)
         row = {"articles": done, "rate": size / seconds, "peak_mb": memory.peak, "size_mb": dir_size_mb(folder), **latency(run, QUERIES)}
         print(f"tantivy   {done:>8,}: {row['rate']:,.0f} articles/s, {row['size_mb']:,.0f} MB, warm p95 {row['warm_p95']:.1f} ms", flush=True)
         rows.append(row)
         if done >= total:
             break
     return rows
-
-
-def tantivy_runner(ix: Any, schema: Any) -> Callable[[str], int]:
-    """One query on a tantivy index as searchkit runs it: top 10 with a snippet each, and the total."""
-    import tantivy
-
-    searcher = ix.searcher()
-
-    def run(q: str) -> int:
-        words = " ".join(syllables(q))
-        if not words:
-            return 0
-        query = ix.parse_query(words, ["title", "body"])
-        result = searcher.search(query, 10, count=True)
-        snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
-        for _, addr in result.hits:
-            snippets.snippet_from_doc(searcher.doc(addr)).to_html()
-        return result.count or 0
-
-    return run
 
 
 def latency_only(folder: Path) -> dict[str, dict[str, float]]:
@@ -213,7 +192,7 @@ def latency_only(folder: Path) -> dict[str, dict[str, float]]:
         import tantivy
 
         ix = tantivy.Index.open(str(folder / "tantivy"))
-        out["tantivy"] = latency(tantivy_runner(ix, ix.schema), QUERIES)
+        out["tantivy"] = latency(tantivy_query_runner(ix, ix.schema), QUERIES)
     return out
 
 
