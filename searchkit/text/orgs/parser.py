@@ -350,7 +350,7 @@ class Parser:
         p = pos
         lowers = 0
         while len(ends) < _MAX_FREE_TOKENS:
-            if ends and text[p : p + 1] == "," and (ends[-1][1].casefold(), _next_word(text, p + 1)) in _COMMA_PHRASES:
+            if ends and text[p : p + 1] == "," and (ends[-1][1].casefold(), *next_words(text, p + 1)[:1]) in _COMMA_PHRASES:
                 p += 1  # "Ban Chỉ đạo Phòng, chống dịch", "tìm kiếm, cứu nạn": one phrase
             m = TOKEN.match(text, p)
             if not m or self._ends_free_name(p, m, ends, persons_end, parents, depth):
@@ -491,7 +491,7 @@ class Parser:
         gia cầm"). Returns the new end and whether the name is a lowercase free name."""
         before = len(result.parts)
         named = result.has_name
-        pos = self.qualifiers(pos, result, lowercase=lower_free or (head_end, pos))
+        pos = self.qualifiers(pos, result, lowercase=lower_free or self.text[head_end:pos].strip()[:1].islower())
         if not named and len(result.parts) > before and ("topic" in head.flags or "free" in head.flags):
             pos, lower_free = self.name(head, pos, result, depth)
         return pos, lower_free
@@ -568,7 +568,7 @@ class Parser:
     def of_country(self, pos: int, result: Parse) -> int:
         """Add a country right after the name ("Ủy ban Phát triển kinh tế | Singapore", "Quốc hội
         | nước Cộng hòa Singapore"): the body is foreign. Returns the new end."""
-        m = _NEXT_WORD.match(self.text, pos)
+        m = TOKEN.match(self.text, pos)
         if not (m and (m.group(1)[:1].isupper() or m.group(1) in ("nước", "châu"))):
             return pos  # most names end before a lowercase word or punctuation
         m = _NUOC.match(self.text, pos)
@@ -708,10 +708,10 @@ class Parser:
             return parsed.end
         return pos
 
-    def qualifiers(self, pos: int, result: Parse, lowercase: bool | tuple[int, int] = False) -> int:
+    def qualifiers(self, pos: int, result: Parse, lowercase: bool = False) -> int:
         """Add up to two qualifiers after ``pos``; ``lowercase``: the name before them is written
-        in lowercase (or where the name is, to see whether it is), so a lowercase qualifier that
-        ends the name belongs to it ("ban chỉ đạo phòng chống lụt bão trung ương | ngày 25/9")."""
+        in lowercase, so a lowercase qualifier that ends the name belongs to it ("ban chỉ đạo
+        phòng chống lụt bão trung ương | ngày 25/9")."""
         for _ in range(2):
             q = self.qualifier(pos)
             if not q:
@@ -719,11 +719,8 @@ class Parser:
             part, end = q
             written = self.text[pos:end].strip()
             # a lowercase "trung ương"/"việt nam" is an ordinary word, not a qualifier
-            if part.canonical[:1].isupper() and not written[:1].isupper():
-                if isinstance(lowercase, tuple):
-                    lowercase = self.text[lowercase[0] : lowercase[1]].strip()[:1].islower()
-                if not (lowercase and self.stop_at(end)):
-                    break
+            if part.canonical[:1].isupper() and not written[:1].isupper() and not (lowercase and self.stop_at(end)):
+                break
             result.parts.append(part)
             if part.canonical == "Việt Nam":
                 result.has_place = result.named_place = True
@@ -732,7 +729,6 @@ class Parser:
 
 
 # "nước Cộng hòa …": the word for a country before its name
-_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
 _NUOC = re.compile(
     r"[ \t]+(?:nước(?:[ \t]+(?:Cộng hòa|Cộng hoà|CH|CHND|CHDCND|Cộng hòa nhân dân|Cộng hòa Dân chủ Nhân dân))?|CHND|CHDCND)(?=[ \t])"
 )
@@ -749,14 +745,9 @@ _AT = re.compile(r"[ \t]+(tại|ở)(?=[ \t])")
 # a comma-separated list of lowercase words after a name: "Văn hóa, giáo dục, thanh thiếu niên nhi đồng"
 _LISTED_FIELDS = re.compile(r"(?:[ \t]*,[ \t]*[^\W\d_A-ZĐ][^\W\d_]*(?:[ \t]+[^\W\d_A-ZĐ][^\W\d_]*){0,4}){1,4}")
 _NAMED_AFTER = frozenset({"đường", "phố", "cầu", "trường", "chợ", "cảng", "hầm", "khu"})
-# words joined by a comma inside one phrase: (the word before, the start of the one after)
+# words joined by a comma inside one phrase: (the word before the comma, the word after it)
 _COMMA_PHRASES = frozenset({("phòng", "chống"), ("kiếm", "cứu"), ("nghiệp", "chế")})
 
-
-def _next_word(text: str, pos: int) -> str:
-    """The word after ``pos`` (spaces first), casefolded; "" if none."""
-    m = TOKEN.match(text, pos)
-    return m.group(1).casefold() if m else ""
 _LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
 # "tỉnh thành": the provinces and cities, no one place; "phường (xã)": a level and its alternative
 _THANH = re.compile(r"[ \t]+thành(?![^\W_])(?![ \t]+phố(?![^\W_]))")
