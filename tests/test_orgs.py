@@ -551,6 +551,9 @@ def test_bodies_of_every_kind_and_level(text: str, surface: str) -> None:
         ("Liên Bộ Tài chính - Công Thương vừa có văn bản.", [("Liên Bộ Tài chính - Công Thương", "gov")]),
         ("Ông là Ủy viên T.Ư Đảng, Bí thư thứ nhất T.Ư Đoàn.", [("T.Ư Đảng", "gov"), ("T.Ư Đoàn", "gov")]),
         ("Thanh tra viên đã đến làm việc.", []),
+        # two fields joined by "và" make one name only when the second starts no body of its own
+        ("Sở GTCC và Công an TPHCM đã phối hợp.", [("Sở GTCC", "gov"), ("Công an TPHCM", "gov")]),
+        ("Bộ Tài nguyên và Môi trường đã họp.", [("Bộ Tài nguyên và Môi trường", "gov")]),
     ],
 )
 def test_third_round_kinds(text: str, expected: list[tuple[str, str]]) -> None:

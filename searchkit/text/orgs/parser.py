@@ -137,10 +137,16 @@ class Parser:
             # "Bộ Ngoại giao và Thương mại": two fields joined make one name; "Bộ Y tế và Bộ
             # Tài chính" are two names (the second "Bộ" is no field).
             joiner = _FIELD_JOINER.match(self.text, pos)
-            if not joiner or not pattern.match(self.text, joiner.end()):
-                break
+            if not joiner or not pattern.match(self.text, joiner.end()) or self.body_named_at(joiner.end()):
+                break  # "Thanh tra GTCC | và Công an Bình Tân": the field starts a body of its own
             pos = joiner.end()
         return (parts, pos) if parts else None
+
+    def body_named_at(self, pos: int) -> bool:
+        """True when the word after ``pos`` starts a head that makes a name there by itself."""
+        m = TOKEN.match(self.text, pos)
+        found = self.head_at(m.start(1)) if m else None
+        return bool(m and found and self.parse(found[0], m.start(1), found[1], depth=1))
 
     def qualifier(self, pos: int) -> tuple[Part, int] | None:
         m = self.lex.qual_re.match(self.text, pos)
