@@ -54,8 +54,8 @@ EXAMPLE_DIGESTS = {
     "X._body_f_len.col": "06b9b3daa5669f62",
     "X._body_s_len.col": "06b9b3daa5669f62",
     "X._body_w_len.col": "0a85c4dcb71d6cff",
-    "X._orgs_len.col": "351769012453e6da",
-    "X._stored.col": "4a2834d4d8faffe9",
+    "X._orgs_len.col": "538539ac89490224",
+    "X._stored.col": "cfb84b3600fd3ab9",
     "X._title_f_len.col": "d98349e7287d5e56",
     "X._title_s_len.col": "d98349e7287d5e56",
     "X._title_w_len.col": "e281728a8b6c284b",
@@ -63,20 +63,20 @@ EXAMPLE_DIGESTS = {
     "X.pst": "b819bb6a9b97c17e",
     "X.published.col": "57ca4512a9f388cd",
     "X.source.col": "b941dab4ba104af4",
-    "X.trm": "5063cce5936d34f8",
+    "X.trm": "b3133f2d66e9b076",
     "X.views.col": "d74ca513c47622b8",
     "X.year.col": "61edf61b05697f2d",
 }
 # The files that hold organization names (_orgs_len, _stored, pst, trm) follow the recognizer: updated at
-# index format 6 (the third round of organization rules); the text views' files did not change.
+# index format 7 (the fourth round of organization rules); the text views' files did not change.
 VNTC_DIGESTS = {
     "X._body_f_len.col": "e2895cb0b9f51a04",
     "X._body_s_len.col": "e2895cb0b9f51a04",
     "X._body_w_len.col": "d97e43c1a3d32254",
-    "X._orgs_len.col": "e53bddbf8d40992b",
-    "X._stored.col": "791cccc69ab22343",
-    "X.pst": "78961db65c0c2a20",
-    "X.trm": "5803351cc4a8ac11",
+    "X._orgs_len.col": "0485e06b44d7bd37",
+    "X._stored.col": "a5adfee96059cc8a",
+    "X.pst": "c467663f951d7e19",
+    "X.trm": "0fd5c921084e9e55",
 }
 
 

@@ -49,7 +49,7 @@ _LEFT_WORDS = re.compile(r"([^\W_]+(?:[ \t]+[^\W_]+)?)[ \t]+$")
 # "QĐ-UBND", "NQ/TW", "04/2006/QĐ - UBND": a head inside a document number.
 # "các sở GD-ĐT", "37 công ty …": a lowercase head after a plural word is generic.
 _PLURAL = re.compile(r"(?<![^\W_])(?:các|những|nhiều|mọi|mỗi|từng|số|\d+)[ \t]+$", re.I)
-_DOCUMENT_NUMBER = re.compile(r"(?:[A-ZĐ]{2,}|\d+)[ \t]*[-/][ \t]*$")
+_DOCUMENT_NUMBER = re.compile(r"(?:[A-ZĐ]{2,}[ \t]*[-/][ \t]*|\d+(?:[-/]|[ \t]*/[ \t]*))$")  # "QĐ - UBND", "số 12/UBND"; not "… 1 - Tổng cục"
 
 
 def next_words(text: str, pos: int) -> list[str]:

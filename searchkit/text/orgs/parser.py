@@ -202,8 +202,8 @@ class Parser:
         prefixes = self.lex.unit_prefixes
         while True:
             m = TOKEN.match(self.text, p)
-            if not m or not m.group(1)[:1].isupper():
-                break
+            if not m or not (m.group(1)[:1].isupper() or (syllables and m.group(1).isdigit())):
+                break  # "Mỹ Đình 2": a number inside a listed name
             syllables.append(m.group(1).casefold())
             if tuple(syllables) not in prefixes:
                 syllables.pop()  # no name goes on like this
@@ -480,7 +480,10 @@ class Parser:
         if result.generic:
             return None
         # 5. is it a name?
-        if not is_name(head, result, lower_free and not qualified, self.text[head_start:head_end]):
+        written = self.text[head_start:head_end]
+        if written.startswith("ban") and _AFTER_TITLE.search(self.text, max(0, head_start - 12), head_start):
+            written = "B" + written[1:]  # "Trưởng | ban Tư tưởng - Văn hóa T.Ư": the title takes the capital
+        if not is_name(head, result, lower_free and not qualified, written):
             return None
         if result.parts[-1].free and result.parts[-1].canonical.casefold().endswith((" thế giới", " quốc tế")):
             result.foreign = True  # "Hội đồng Hòa bình thế giới": a world body is no Vietnamese one
@@ -532,14 +535,12 @@ class Parser:
                     result.parts.append(Part(lower_first(tail[0].canonical), tail[0].variants, True))
                     result.capitalized = True  # "chi cục hải quan Mộc Bài": the proper name makes it one body
                     return tail[1], False
-            crime = _CRIME.match(self.text, end) if parts[-1].canonical == "Cảnh sát điều tra" else None
-            topic = self.free(crime.end(), persons_end=True, parents=True, depth=depth, max_lower=_MAX_FREE_TOKENS) if crime else None
-            if crime and topic:
-                # "Cục CSĐT | tội phạm về trật tự quản lý kinh tế và chức vụ | - Bộ Công an"
-                canonical = f"tội phạm về {lower_first(topic[0].canonical)}"
-                result.parts.append(Part(canonical, (canonical,), True))
-                return topic[1], False
-            return self.trailing_code(end, head, result), False
+            crime = self.crimes(end, result, depth) if parts[-1].canonical == "Cảnh sát điều tra" else None
+            return (crime, False) if crime else (self.trailing_code(end, head, result), False)
+        if head.canonical.endswith("Cảnh sát điều tra"):
+            crime = self.crimes(pos, result, depth)  # "Cơ quan CSĐT | tội phạm về …"
+            if crime:
+                return crime, False
         if "pcode" in flags:
             m = _POLICE_CODE.match(self.text, pos)
             if m:
@@ -570,6 +571,17 @@ class Parser:
                 lower_free = not capitalized and "topic" not in flags
                 pos = self.trailing_code(pos, head, result)
         return pos, lower_free
+
+    def crimes(self, pos: int, result: Parse, depth: int) -> int | None:
+        """Add what an investigation police body is for ("Cục CSĐT | tội phạm về trật tự quản lý kinh tế
+        và chức vụ | - Bộ Công an"); return the new end, or None when no "tội phạm về …" follows."""
+        crime = _CRIME.match(self.text, pos)
+        topic = self.free(crime.end(), persons_end=True, parents=True, depth=depth, max_lower=_MAX_FREE_TOKENS) if crime else None
+        if topic is None:
+            return None
+        canonical = f"tội phạm về {lower_first(topic[0].canonical)}"
+        result.parts.append(Part(canonical, (canonical,), True))
+        return topic[1]
 
     def of_country(self, pos: int, result: Parse) -> int:
         """Add a country right after the name ("Ủy ban Phát triển kinh tế | Singapore", "Quốc hội
@@ -745,6 +757,7 @@ _DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})
 _TAIL_WORDS = re.compile(r"(?:[^\W_]+[ \t]+)*[^\W_]+[ \t]*$")
 
 
+_AFTER_TITLE = re.compile(r"(?<![^\W_])(?:[Tt]rưởng|[Pp]hó)[ \t]+$")
 _ABOUT = re.compile(r"[ \t]+về(?=[ \t])")
 _PLURAL_PLACES = re.compile(r"[ \t]+(?:các|những)[ \t]+(?:tỉnh|thành phố|quận|huyện|xã|phường|địa phương|nước|quốc gia)(?![^\W_])")
 _AT = re.compile(r"[ \t]+(tại|ở)(?=[ \t])")

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from searchkit.text.orgs.context import excluded_by_left
-from searchkit.text.orgs.lexicon import Lexicon
+from searchkit.text.orgs.lexicon import Lexicon, Part
 from searchkit.text.orgs.parser import Parse, Parser
 
 __all__ = ["scan"]
@@ -33,8 +33,14 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
         else:
             search, haystack = lex.head_re.search, text
         candidates = _searched(search, haystack, text)
+    codes = _police_codes(text) if _CODE_CUE.search(text) else []
     pos = 0
     for start in candidates:
+        while codes and codes[0][0] < start:
+            code_start, code_end = codes.pop(0)
+            if code_start >= pos:
+                yield code_start, code_end, _code_parse(text, code_start, code_end)
+                pos = code_end
         if start < pos:
             continue
         found = parser.head_at(start)
@@ -51,6 +57,36 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
             end -= 1  # "… được UBND TP.": the sentence's full stop, not the abbreviation's
         yield start, end, parsed
         pos = parsed.end
+    for code_start, code_end in codes:
+        if code_start >= pos:
+            yield code_start, code_end, _code_parse(text, code_start, code_end)
+            pos = code_end
+
+
+# A police department named by its code alone: "PC13", "PA25" ("Phòng PC45" is read by the
+# parser); a "C" code ("C14", "C.13") only in a sentence about the police, since "C60", "C15.0"
+# and "kênh C16" are other things.
+_CODE_CUE = re.compile(r"(?<![^\W_])[PC]\.?\d\d")
+_POLICE_CODE = re.compile(r"(?<![^\W_.])(P[ACKV]\.?\d\d|C\.?\d\d)(?![^\W_]|[.,/]\d)")
+_POLICE_CUE = re.compile(r"[Cc]ông an|[Cc]ảnh sát|CSĐT|CSGT|[Đđ]iều tra|[Tt]rinh sát|Bộ CA|[Kk]hởi tố|[Tt]ội phạm|[Tt]ruy nã")
+
+
+def _police_codes(text: str) -> list[tuple[int, int]]:
+    """The spans of police department codes in ``text`` that make a name by themselves."""
+    found = []
+    for m in _POLICE_CODE.finditer(text):
+        if m.group(1)[0] == "C":
+            line_start = max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start()), m.start() - 200)
+            line_end = min(x for x in (text.find("\n", m.end()), text.find(". ", m.end()), m.end() + 200) if x >= 0)
+            if not _POLICE_CUE.search(text, max(0, line_start), line_end):
+                continue
+        found.append(m.span(1))
+    return found
+
+
+def _code_parse(text: str, start: int, end: int) -> Parse:
+    code = text[start:end]
+    return Parse(end, [Part(code, (code,))], "gov", has_name=True, capitalized=True)
 
 
 # digits glued to a lowercase letter: a footnote mark ("HĐND tỉnh Đồng Tháp37.") or a lost space
