@@ -113,8 +113,23 @@ def test_postings_of_every_term_are_whooshs(ix: Index) -> None:
                     m.next()
 
 
-def whoosh_postings(reader: object, fieldname: str, btext: bytes) -> Iterator[tuple[int, float]]:
-    m = reader.postings(fieldname, btext)  # type: ignore[attr-defined]
+def test_terms_of_a_field_read_off_the_term_table_are_whooshs(ix: Index) -> None:
+    """Every term of a field with its documents (one or two named in the term info, inlined
+    lists, blocks), segment by segment, deleted documents included, as Whoosh reads them."""
+    for leaf, _ in ix._searcher().reader().leaf_readers():
+        for fieldname in ("orgs", "category", "year", "body_s", "title_w", "id", "no such field"):
+            expected = [
+                (btext, [d for d, _ in whoosh_postings(leaf, fieldname, btext, deleted=True)])
+                for btext, _ in (leaf.iter_field(fieldname) if fieldname in leaf.schema else [])
+            ]
+            assert [(t, list(ids)) for t, ids in postings.field_postings(leaf, fieldname)] == expected, fieldname
+
+
+def whoosh_postings(reader: object, fieldname: str, btext: bytes, *, deleted: bool = False) -> Iterator[tuple[int, float]]:
+    """A term's (document, weight) pairs as Whoosh's matcher gives them (with ``deleted``, a
+    segment's own matcher, which does not leave the deleted documents out)."""
+    own = reader._terms.matcher if deleted else None  # type: ignore[attr-defined]
+    m = own(fieldname, btext, reader.schema[fieldname].format) if own else reader.postings(fieldname, btext)  # type: ignore[attr-defined]
     while m.is_active():
         yield m.id(), m.weight()
         m.next()
@@ -158,6 +173,12 @@ def test_blocks_written_by_whoosh_read_as_whoosh_reads_them(plain: object) -> No
             assert reading.at("body", btext.decode("utf-8"), m.id()) == m.value_as("positions")
             m.next()
     assert multi_block >= 5
+
+
+def test_terms_of_a_field_written_by_whoosh_read_as_whoosh_reads_them(plain: object) -> None:
+    reader = plain.reader()  # type: ignore[attr-defined]
+    expected = [(btext, [d for d, _ in whoosh_postings(reader, "body", btext)]) for btext, _ in reader.iter_field("body")]
+    assert [(t, list(ids)) for t, ids in postings.field_postings(reader, "body")] == expected
 
 
 def test_blocks_that_disagree_with_their_headers_are_read_through_whoosh(

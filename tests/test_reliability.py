@@ -307,6 +307,22 @@ def test_a_file_written_just_before_its_record_is_always_read(small_index: Path,
     assert racy and set(read) >= racy  # the fixture's files were all written moments before
 
 
+def test_a_commit_is_recorded_once_its_files_times_prove_them_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit takes its record once the files it wrote are older than the margin (here every
+    file counts as big), so opening the index right after reads none of them."""
+    from searchkit.index import storage
+
+    monkeypatch.setattr(storage, "SMALL_FILE", 0)
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add([_article(i) for i in range(10)], workers=0)
+    record = json.loads((tmp_path / "ix" / MANIFEST).read_text(encoding="utf-8"))["checksums"]
+    assert all(t < record["stamped"] - storage._RACY_NS for t in record["mtimes"].values())
+    read: list[str] = []
+    monkeypatch.setattr(storage, "_crc", lambda path: read.append(path.name) or 0)
+    Index.open(tmp_path / "ix").close()
+    assert read == []
+
+
 # --- 9 and 10. full and read-only disks -------------------------------------------------------------
 
 

@@ -6,7 +6,8 @@ time and leaves the positions, most of a block, alone (see :func:`_block_ids_wei
 also says where the blocks are (:class:`Blocks`), so that :func:`decode_block` can later give
 the positions of the few articles a ranking asks about. :func:`segment_lengths` reads a
 field-length column in one piece, :func:`positions_at` the positions of a term in one
-article through a matcher (for postings not read by blocks).
+article through a matcher (for postings not read by blocks), :func:`field_postings` every
+term of a field with its document numbers, read off the term table in one pass (facets).
 
 Everything here depends on the codec of Whoosh 2.7.4 (``W3LeafMatcher``, its block layout,
 the pickled block data, the length columns): it is checked against Whoosh's own readers by
@@ -19,18 +20,19 @@ import bisect
 import io
 import itertools
 import pickle
+import struct
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3TermInfo
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["Blocks", "decode_block", "positions_at", "read_postings", "segment_lengths"]
+__all__ = ["Blocks", "decode_block", "field_postings", "positions_at", "read_postings", "segment_lengths"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,63 @@ def read_postings(leaf: Any, fieldname: str, btext: bytes) -> tuple[np.ndarray, 
     if isinstance(m, FilterMatcher) and m._exclude:
         m = m.child  # the deleted articles, which it leaves out: the caller drops them
     return _read_postings(m)
+
+
+# A W3 term table (an OrderedHashReader) holds, in key order, records of two big-endian int32
+# lengths, the key (the field's number as a big-endian ushort, then the term) and the value
+# (W3TermInfo.to_bytes: a fixed header with the document frequency and the first and last
+# document, then an inlined pickled posting list, or the offset of its blocks).
+_RECORD_LENGTHS = struct.Struct("!ii")
+_TERM_INFO = W3TermInfo._struct  # flags, weight, df, min length, max length, max weight, min id, max id
+_OFFSET = struct.Struct("!q")
+
+
+def field_postings(leaf: Any, fieldname: str) -> Iterator[tuple[bytes, Sequence[int]]]:
+    """Every term of ``fieldname`` in one segment reader, in order, with the document numbers
+    (in the segment) holding it, deleted documents included.
+
+    Whoosh decodes each term's info into an object and opens a matcher for every posting
+    list; here the term table is walked record by record in place: a term in one or two
+    documents names them in its info, a short list is inlined there, and only longer lists
+    are read from their blocks (without a matcher). A reader of another layout is read
+    through Whoosh's public API (the same terms and documents).
+    """
+    try:
+        terms = leaf._terms
+        table = terms._tindex
+        prefix = terms._keycoder(fieldname, b"")
+        buf = table.dbfile._buf
+        end = table.endofdata
+        postfile = terms._postfile
+    except AttributeError:
+        for btext, _ in leaf.iter_field(fieldname):
+            yield btext, read_postings(leaf, fieldname, btext)[0].tolist()
+        return
+    pos = table.closest_key_pos(prefix)
+    if pos is None:
+        return
+    n = len(prefix)
+    header = _TERM_INFO.size
+    lengths, info = _RECORD_LENGTHS.unpack_from, _TERM_INFO.unpack_from
+    while pos < end:
+        keylen, datalen = lengths(buf, pos)
+        keypos = pos + _RECORD_LENGTHS.size
+        datapos = keypos + keylen
+        if bytes(buf[keypos : keypos + n]) != prefix:
+            return  # the next field's terms
+        btext = bytes(buf[keypos + n : datapos])
+        inlined, _, df, _, _, _, first, last = info(buf, datapos)
+        if df == 1:
+            yield btext, (first,)
+        elif df == 2:
+            yield btext, (first, last)
+        elif inlined:
+            yield btext, pickle.loads(buf[datapos + header : datapos + datalen])[0]
+        else:
+            (offset,) = _OFFSET.unpack_from(buf, datapos + header)
+            blocks = _blocks_at(postfile, offset + 4) if postfile.get(offset, 4) == WHOOSH3_HEADER_MAGIC else None
+            yield btext, (blocks[0] if blocks is not None else read_postings(leaf, fieldname, btext)[0]).tolist()
+        pos = datapos + datalen
 
 
 def positions_at(leaf: Any, fieldname: str, btext: bytes, docnum: int) -> Sequence[int] | None:
@@ -210,8 +269,11 @@ _PROTOCOL_2 = b"\x80\x02"
 def _read_blocks(m: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray, Blocks] | None:
     """Document numbers and weights of a W3 posting list, read block by block from its file
     (None if they disagree with the blocks' headers; the matcher ``m`` is left unmoved)."""
-    postfile = m._postfile
-    pos = m._baseoffset  # the first block, after the header tag the matcher checked
+    return _blocks_at(m._postfile, m._baseoffset)  # the first block, after the header tag the matcher checked
+
+
+def _blocks_at(postfile: Any, pos: int) -> tuple[np.ndarray, np.ndarray, Blocks] | None:
+    """:func:`_read_blocks` of the posting list whose first block starts at ``pos``."""
     deltas: list[Sequence[int]] = []
     weights: list[Iterable[float]] = []
     sizes: list[int] = []

@@ -21,7 +21,8 @@ costs about 25 ms per 100 MB, so the usual check (``"quick"``) reads only what m
 changed: a file whose size differs is damaged; a file under :data:`SMALL_FILE` bytes (the
 TOC), a file whose modification time is not the recorded one, and a file whose recorded time
 was too close to the moment of the record to tell a later write apart (the clock that stamps
-files ticks coarsely; git's "racily clean" files) are read and their CRC-32 compared. A
+files ticks coarsely; git's "racily clean" files) are read and their CRC-32 compared (a commit
+waits out that margin, at most 50 ms, before it records big files). A
 changed byte written through the file system therefore changes the time and is caught; what
 the quick check misses is damage that keeps size and time (a failing disk, a tool that sets
 times back), which the ``"full"`` check, reading everything, catches.
@@ -192,26 +193,48 @@ def checksums(folder: Path, indexname: str, generation: int, known: Mapping[str,
     and every segment file now in the folder), for the manifest.
 
     Segment files never change once written, so a file listed in ``known`` (the previous
-    record) with the same size and time keeps its checksum instead of being read again.
+    record) with the same size and time keeps its checksum instead of being read again. The
+    record is taken once the newest big file's time is safely in the past (see :func:`_settle`).
     """
     known_files: Mapping[str, Any] = (known or {}).get("files", {})
     known_times: Mapping[str, Any] = (known or {}).get("mtimes", {})
     toc, segment = _patterns(indexname)
+    names = [n for n in sorted(os.listdir(folder)) if n == toc_filename(indexname, generation) or segment.fullmatch(n)]
+    _settle(folder, names)
     files: dict[str, list[int]] = {}
     mtimes: dict[str, int] = {}
     stamped = time.time_ns()  # before any stat: every time read below is at most this late
-    for name in sorted(os.listdir(folder)):
-        if name == toc_filename(indexname, generation) or segment.fullmatch(name):
-            path = folder / name
-            st = path.stat()
-            old = known_files.get(name)
-            if old is not None and old[0] == st.st_size and known_times.get(name) == st.st_mtime_ns and not toc.fullmatch(name):
-                files[name] = [st.st_size, old[1]]
-            else:
-                files[name] = [st.st_size, _crc(path)]
-            mtimes[name] = st.st_mtime_ns
+    for name in names:
+        path = folder / name
+        st = path.stat()
+        old = known_files.get(name)
+        if old is not None and old[0] == st.st_size and known_times.get(name) == st.st_mtime_ns and not toc.fullmatch(name):
+            files[name] = [st.st_size, old[1]]
+        else:
+            files[name] = [st.st_size, _crc(path)]
+        mtimes[name] = st.st_mtime_ns
     # The times are kept apart from "files", whose [size, crc] pairs earlier releases read.
     return {"generation": generation, "files": files, "mtimes": mtimes, "stamped": stamped}
+
+
+def _settle(folder: Path, names: list[str]) -> None:
+    """Wait until the newest of the big files ``names`` was modified more than the margin ago.
+
+    A file modified within :data:`_RACY_NS` of its record proves nothing by its time, and
+    every open would read it (the segments a commit has just written, often most of a small
+    index: ~12 ms at each open of 8,000 articles). Waiting the rest of the margin, at most
+    50 ms, once per commit, spares that. Small files are read at every open anyway, and times
+    of a coarse clock would need seconds: neither is waited for.
+    """
+    newest = 0
+    for name in names:
+        with contextlib.suppress(OSError):  # (a missing file is the check's to report)
+            st = (folder / name).stat()
+            if st.st_size > SMALL_FILE and st.st_mtime_ns % 1_000_000_000:
+                newest = max(newest, st.st_mtime_ns)
+    wait = newest + _RACY_NS + 1_000_000 - time.time_ns()
+    if 0 < wait <= _RACY_NS + 1_000_000:  # (a time in the future, from another clock: not waited for)
+        time.sleep(wait / 1e9)
 
 
 def verify(folder: Path, record: Mapping[str, Any] | None, generation: int, *, check: Verify = "quick") -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from searchkit._whoosh.postings import field_postings
 from searchkit.search.results import FacetValue
 
 __all__ = ["FEW_DOCS", "FacetTable", "count_stored", "top_values"]
@@ -118,23 +119,15 @@ def count_stored(searcher: Any, docnums: np.ndarray, top: int) -> dict[str, tupl
 def _keyword_postings(reader: Any, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The values of a keyword field (sorted) and its postings as (document number, value code).
 
-    Reads the term table segment by segment (``iter_field``). A term in one or two articles of
-    a segment (most organization names) has them in its term info (first and last document),
-    so only more frequent terms read their posting lists. Deleted articles may be included:
-    counts are only ever taken over live articles.
+    Reads the term table segment by segment (:func:`~searchkit._whoosh.postings.field_postings`:
+    a term in one or two articles of a segment, most organization names, has them in its term
+    info; short lists are inlined there). Deleted articles may be included: counts are only
+    ever taken over live articles.
     """
-    found: list[tuple[int, bytes, Sequence[int]]] = []
-    for leaf, base in reader.leaf_readers():
-        for btext, info in leaf.iter_field(fieldname):
-            df = info.doc_frequency()
-            if df == 1:
-                ids: Sequence[int] = (info.min_id(),)
-            elif df == 2:
-                ids = (info.min_id(), info.max_id())
-            else:
-                ids = list(leaf.postings(fieldname, btext).all_ids())
-            found.append((base, btext, ids))
-    values = sorted({btext for _, btext, _ in found}, key=lambda b: b.decode("utf-8"))
+    found: list[tuple[int, bytes, Sequence[int]]] = [
+        (base, btext, ids) for leaf, base in reader.leaf_readers() for btext, ids in field_postings(leaf, fieldname)
+    ]
+    values = sorted({btext for _, btext, _ in found})  # UTF-8 sorts in code point order, as the strings do
     code = {btext: i for i, btext in enumerate(values)}
     docs = np.fromiter((base + d for base, _, ids in found for d in ids), dtype=np.int64)
     codes = np.fromiter((code[btext] for _, btext, ids in found for _ in ids), dtype=np.int64, count=len(docs))
