@@ -446,8 +446,10 @@ class Parser:
         following = next_words(self.text, head_end)
         if starts_with(following, head.not_before):
             return None
-        if head.needs == "none" and generic_follows(self.text, head_end, following):
-            return None  # "UBND các quận", "HĐND cấp tỉnh", "Công an địa phương": no one body
+        if head.needs == "none" and (
+            generic_follows(self.text, head_end, following) or ("level" in head.flags and self.generic_pair(head_end))
+        ):
+            return None  # "UBND các quận", "HĐND cấp tỉnh", "Công an địa phương", "HĐND và UBND các cấp": no one body
         result = Parse(head_end, [Part(head.canonical, head.forms)], head.kind)
         # 1. the name: a known field; or a code and/or a free name or topic
         pos, lower_free = self.name(head, head_end, result, depth)
@@ -461,7 +463,7 @@ class Parser:
         if alone and not capital_follows(self.text, pos):
             # "Đảng" alone is the Communist Party of Vietnam: "thay mặt Đảng, Nhà nước"
             result.has_name = True
-            result.kind = "gov"
+            result.kind = "other" if self.of_foreign_people(pos) else "gov"
             result.end = pos
             return result
         # 2. qualifiers: "Trung ương", "tối cao", "khóa XIII"
@@ -487,10 +489,28 @@ class Parser:
             return None
         if result.parts[-1].free and result.parts[-1].canonical.casefold().endswith((" thế giới", " quốc tế")):
             result.foreign = True  # "Hội đồng Hòa bình thế giới": a world body is no Vietnamese one
+        if head.needs == "none" and len(result.parts) == 1 and self.of_foreign_people(pos):
+            result.foreign = True  # "Chính phủ | và nhân dân Trung Quốc"
         if result.kind == "inherit" or result.foreign:
             result.kind = "other"
         result.end = pos
         return result
+
+    def generic_pair(self, pos: int) -> bool:
+        """True when "và" and a body that is generic follow ``pos``: "HĐND | và UBND các cấp" (a comma may
+        end a list instead: "cơ quan thuộc Chính phủ, | ủy ban nhân dân các tỉnh"). Only for two bodies found
+        at every level ("Chính phủ và UBND các tỉnh" names the government)."""
+        m = _PAIRED.match(self.text, pos)
+        found = self.head_at(m.end()) if m else None
+        if found is None or "level" not in found[0].flags:
+            return False
+        return generic_follows(self.text, found[1], next_words(self.text, found[1]))
+
+    def of_foreign_people(self, pos: int) -> bool:
+        """True when a list of a nation's bodies ending in a foreign country follows ``pos``: "Đảng |,
+        Chính phủ và nhân dân Trung Quốc" (not "… nhân dân Việt Nam")."""
+        m = _NATIONAL_LIST.match(self.text, pos)
+        return bool(m and self.country(m.end()))
 
     def qualified_name(
         self, head: Head, head_end: int, pos: int, lower_free: bool, result: Parse, depth: int
@@ -757,6 +777,11 @@ _DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})
 _TAIL_WORDS = re.compile(r"(?:[^\W_]+[ \t]+)*[^\W_]+[ \t]*$")
 
 
+_PAIRED = re.compile(r"[ \t]+và[ \t]+")
+# the rest of a list of a nation's bodies: ", Chính phủ và nhân dân" (a country follows)
+_NATIONAL_LIST = re.compile(
+    r"(?:(?:[ \t]*,[ \t]*|[ \t]+và[ \t]+)(?:Đảng|Nhà nước|Chính phủ|Quốc hội|[Nn]hân dân|[Qq]uân đội)(?![^\W_]))+(?=[ \t])"
+)
 _AFTER_TITLE = re.compile(r"(?<![^\W_])(?:[Tt]rưởng|[Pp]hó)[ \t]+$")
 _ABOUT = re.compile(r"[ \t]+về(?=[ \t])")
 _PLURAL_PLACES = re.compile(r"[ \t]+(?:các|những)[ \t]+(?:tỉnh|thành phố|quận|huyện|xã|phường|địa phương|nước|quốc gia)(?![^\W_])")
@@ -765,7 +790,7 @@ _AT = re.compile(r"[ \t]+(tại|ở)(?=[ \t])")
 _LISTED_FIELDS = re.compile(r"(?:[ \t]*,[ \t]*[^\W\d_A-ZĐ][^\W\d_]*(?:[ \t]+[^\W\d_A-ZĐ][^\W\d_]*){0,4}){1,4}")
 _NAMED_AFTER = frozenset({"đường", "phố", "cầu", "trường", "chợ", "cảng", "hầm", "khu"})
 # words joined by a comma inside one phrase: (the word before the comma, the word after it)
-_COMMA_PHRASES = frozenset({("phòng", "chống"), ("kiếm", "cứu"), ("nghiệp", "chế")})
+_COMMA_PHRASES = frozenset({("phòng", "chống"), ("kiếm", "cứu"), ("nghiệp", "chế"), ("cầm", "thủy"), ("cầm", "thuỷ")})
 
 _LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
 # "tỉnh thành": the provinces and cities, no one place; "phường (xã)": a level and its alternative
