@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from searchkit.text.orgs.clues import country_in_brackets, generic_pair, of_foreign_people, three_title_words
 from searchkit.text.orgs.context import (
     TOKEN,
     TRIM,
@@ -30,7 +31,7 @@ from searchkit.text.orgs.parse import Parse, canonical_name, is_name, without_pl
 __all__ = ["Parse", "Parser", "canonical_name", "without_place_word"]
 
 _MAX_FREE_TOKENS = 12
-_MAX_LOWER_TOKENS = 8
+_MAX_LOWER_TOKENS = 10
 _MAX_PLACE_TOKENS = 4
 _CODE = re.compile(r"[ \t]+((?:số[ \t]+)?\d+[A-Za-z]?(?:/[A-Za-z0-9]+)?)" + END)
 # police department codes: "PC45", "PA24", "C50" ("Phòng PC45 Công an TP HCM")
@@ -305,14 +306,14 @@ class Parser:
         if self.text[end - 1 : end] == "." and self.text[end : end + 1] not in (" ", "\t", ""):
             reader, shift = Parser(self.lex, self.text[:end] + " " + self.text[end:]), 1
         known = reader.known_place(end)
-        if known:
+        unit = reader.unit_at(end, above_commune=level == "province")
+        if known and not (unit is not None and unit > known[1]):  # "phường Phú Thọ Hòa": a ward, not the province
             entry, name_end = known
             name = entry.info or entry.canonical
             if entry.canonical.casefold() == f"{ptype.canonical} {name}".casefold():
                 return Part(entry.canonical, entry.forms), name_end - shift, False
             variants = (*(f"{form} {name}" for form in ptype.forms), name)
             return Part(f"{ptype.canonical} {name}", variants), name_end - shift, False
-        unit = reader.unit_at(end, above_commune=level == "province")
         if unit is not None:
             name = reader.text[end:unit].strip()
             return Part(f"{ptype.canonical} {name}", tuple(f"{f} {name}" for f in ptype.forms)), unit - shift, False
@@ -406,6 +407,8 @@ class Parser:
             nxt = TOKEN.match(self.text, m.end())
             if nxt is None or not nxt.group(1)[:1].isupper():
                 return False
+            if three_title_words(self.text, nxt.end()):
+                return True  # "Ủy ban TDTT | Nguyễn Danh Thái": a person after a state body (persons_end)
             # a family name starting a person's name: "Sở Tài chính | Nguyễn Văn A"
             return not (nxt.group(1) in self.lex.surnames_all or (ends and ends[-1][1][:1].isupper()))
         if word in "-–&":
@@ -447,7 +450,7 @@ class Parser:
         if starts_with(following, head.not_before):
             return None
         if head.needs == "none" and (
-            generic_follows(self.text, head_end, following) or ("level" in head.flags and self.generic_pair(head_end))
+            generic_follows(self.text, head_end, following) or ("level" in head.flags and generic_pair(self, head_end))
         ):
             return None  # "UBND các quận", "HĐND cấp tỉnh", "Công an địa phương", "HĐND và UBND các cấp": no one body
         result = Parse(head_end, [Part(head.canonical, head.forms)], head.kind)
@@ -463,7 +466,7 @@ class Parser:
         if alone and not capital_follows(self.text, pos):
             # "Đảng" alone is the Communist Party of Vietnam: "thay mặt Đảng, Nhà nước"
             result.has_name = True
-            result.kind = "other" if self.of_foreign_people(pos) else "gov"
+            result.kind = "other" if of_foreign_people(self, pos) else "gov"
             result.end = pos
             return result
         # 2. qualifiers: "Trung ương", "tối cao", "khóa XIII"
@@ -476,8 +479,8 @@ class Parser:
             return None  # "Phòng khảo thí" alone names no one body; "Phòng khảo thí Sở GD-ĐT" does
         # 4. places, a country, a seat, a topic: "huyện Krông Búk tỉnh Đắk Lắk", "TP.HCM", "Mỹ"
         pos = self.surroundings(pos, head, result)
-        if _PLURAL_PLACES.match(self.text, pos):
-            return None  # "Sở Y tế các tỉnh", "Công an các địa phương": one body in each, no one body
+        if _PLURAL_PLACES.match(self.text, pos) or (not result.named_place and _LOCAL.match(self.text, pos)):
+            return None  # "Sở Y tế các tỉnh", "Công an các địa phương", "Sở Y tế địa phương": no one body
         qualified = len(result.parts) > before
         if result.generic:
             return None
@@ -487,30 +490,20 @@ class Parser:
             written = "B" + written[1:]  # "Trưởng | ban Tư tưởng - Văn hóa T.Ư": the title takes the capital
         if not is_name(head, result, lower_free and not qualified, written):
             return None
-        if result.parts[-1].free and result.parts[-1].canonical.casefold().endswith((" thế giới", " quốc tế")):
-            result.foreign = True  # "Hội đồng Hòa bình thế giới": a world body is no Vietnamese one
-        if head.needs == "none" and len(result.parts) == 1 and self.of_foreign_people(pos):
-            result.foreign = True  # "Chính phủ | và nhân dân Trung Quốc"
+        result.foreign = result.foreign or self.foreign_by_what_follows(head, result, pos)
         if result.kind == "inherit" or result.foreign:
             result.kind = "other"
         result.end = pos
         return result
 
-    def generic_pair(self, pos: int) -> bool:
-        """True when "và" and a body that is generic follow ``pos``: "HĐND | và UBND các cấp" (a comma may
-        end a list instead: "cơ quan thuộc Chính phủ, | ủy ban nhân dân các tỉnh"). Only for two bodies found
-        at every level ("Chính phủ và UBND các tỉnh" names the government)."""
-        m = _PAIRED.match(self.text, pos)
-        found = self.head_at(m.end()) if m else None
-        if found is None or "level" not in found[0].flags:
-            return False
-        return generic_follows(self.text, found[1], next_words(self.text, found[1]))
-
-    def of_foreign_people(self, pos: int) -> bool:
-        """True when a list of a nation's bodies ending in a foreign country follows ``pos``: "Đảng |,
-        Chính phủ và nhân dân Trung Quốc" (not "… nhân dân Việt Nam")."""
-        m = _NATIONAL_LIST.match(self.text, pos)
-        return bool(m and self.country(m.end()))
+    def foreign_by_what_follows(self, head: Head, result: Parse, pos: int) -> bool:
+        """True when the words that end the name at ``pos``, or follow it, make the body foreign."""
+        if result.parts[-1].free and result.parts[-1].canonical.casefold().endswith((" thế giới", " quốc tế")):
+            return True  # "Hội đồng Hòa bình thế giới": a world body is no Vietnamese one
+        if head.needs == "none" and len(result.parts) == 1 and of_foreign_people(self, pos):
+            return True  # "Chính phủ | và nhân dân Trung Quốc"
+        # "Viện Karolinska | (Thụy Điển)": the country is no part of the span
+        return not (result.named_place or "at" in head.flags) and country_in_brackets(self, pos)
 
     def qualified_name(
         self, head: Head, head_end: int, pos: int, lower_free: bool, result: Parse, depth: int
@@ -574,7 +567,8 @@ class Parser:
                 result.has_name = result.capitalized = True
                 pos = m.end()
         lower_free = False
-        if "free" in flags or "topic" in flags or "sub" in flags:
+        coded = result.has_name and self.text[pos : pos + 2].strip()[:1].islower()  # "PMU 18 | từng làm"
+        if ("free" in flags or "topic" in flags or "sub" in flags) and not coded:
             result.unit = not ("free" in flags or "topic" in flags)
             parents = ("parent" in flags and head.needs != "name") or result.unit
             # a board's topic may be long: "Ban Chỉ huy phòng, chống thiên tai và tìm kiếm cứu nạn"
@@ -777,14 +771,10 @@ _DISTRICT_WORDS = frozenset({"quận", "huyện", "thị", "xã", "phường"})
 _TAIL_WORDS = re.compile(r"(?:[^\W_]+[ \t]+)*[^\W_]+[ \t]*$")
 
 
-_PAIRED = re.compile(r"[ \t]+và[ \t]+")
-# the rest of a list of a nation's bodies: ", Chính phủ và nhân dân" (a country follows)
-_NATIONAL_LIST = re.compile(
-    r"(?:(?:[ \t]*,[ \t]*|[ \t]+và[ \t]+)(?:Đảng|Nhà nước|Chính phủ|Quốc hội|[Nn]hân dân|[Qq]uân đội)(?![^\W_]))+(?=[ \t])"
-)
 _AFTER_TITLE = re.compile(r"(?<![^\W_])(?:[Tt]rưởng|[Pp]hó)[ \t]+$")
 _ABOUT = re.compile(r"[ \t]+về(?=[ \t])")
 _PLURAL_PLACES = re.compile(r"[ \t]+(?:các|những)[ \t]+(?:tỉnh|thành phố|quận|huyện|xã|phường|địa phương|nước|quốc gia)(?![^\W_])")
+_LOCAL = re.compile(r"[ \t]+địa[ \t]+phương(?![^\W_])")
 _AT = re.compile(r"[ \t]+(tại|ở)(?=[ \t])")
 # a comma-separated list of lowercase words after a name: "Văn hóa, giáo dục, thanh thiếu niên nhi đồng"
 _LISTED_FIELDS = re.compile(r"(?:[ \t]*,[ \t]*[^\W\d_A-ZĐ][^\W\d_]*(?:[ \t]+[^\W\d_A-ZĐ][^\W\d_]*){0,4}){1,4}")

@@ -66,7 +66,7 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
 # A police department named by its code alone: "PC13", "PA25" ("Phòng PC45" is read by the
 # parser); a "C" code ("C14", "C.13") only in a sentence about the police, since "C60", "C15.0"
 # and "kênh C16" are other things.
-_CODE_CUE = re.compile(r"(?<![^\W_])[PC]\.?\d\d")
+_CODE_CUE = re.compile(r"[PC]\.?\d\d")
 _POLICE_CODE = re.compile(r"(?<![^\W_.])(P[ACKV]\.?\d\d|C\.?\d\d)(?![^\W_]|[.,/]\d)")
 _POLICE_CUE = re.compile(r"[Cc]ông an|[Cc]ảnh sát|CSĐT|CSGT|[Đđ]iều tra|[Tt]rinh sát|Bộ CA|[Kk]hởi tố|[Tt]ội phạm|[Tt]ruy nã")
 
