@@ -181,3 +181,19 @@ def test_fresh_processes_segment_alike_with_and_without_the_copy(tmp_path: Path)
     without = _segment_in_fresh_process({**env, "XDG_CACHE_HOME": str(blocker)})
     assert writing == reading == without
     assert "Chỉ_đạo" in reading
+
+
+# -- the organization tables through the cache -----------------------------------------------
+
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_the_cached_admin_units_are_the_parsed_ones(cache: Path, folded: bool) -> None:
+    from searchkit.text.orgs import lexicon
+
+    parsed = lexicon._load_units(lexicon._preparer(folded))
+    written = lexicon.Lexicon(folded)._units  # parses and writes the copy
+    assert len(list(cache.glob("orgs-admin_units-*.marshal"))) == 1
+    read = lexicon.Lexicon(folded)._units
+    assert written == read == parsed
+    east = "dong" if folded else "đông"
+    assert lexicon.Lexicon(folded).unit_prefixes >= {(east,), (east, "anh")}

@@ -11,11 +11,15 @@ milliseconds each to compile, and a short query needs few of them, often none.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 from importlib import resources
+from pathlib import Path
+from typing import TypeVar
 
+from searchkit.text.cache import cached
 from searchkit.text.normalize import fold, normalize
 
 __all__ = ["END", "SP", "SP_OPT", "Entry", "Head", "LazyPattern", "Lexicon", "Part", "get_lexicon", "key"]
@@ -284,15 +288,21 @@ class Lexicon:
         return self._surnames[0] | self._surnames[1]
 
     @cached_property
+    def _units(self) -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tuple[str, ...]]]:
+        # 9,386 names to normalize (~25 ms): kept parsed in the user's cache folder while the
+        # file and the code that reads it are unchanged.
+        return _cached_data("admin_units.tsv", self.folded, partial(_load_units, self._prep))
+
+    @property
     def units(self) -> dict[tuple[str, ...], frozenset[str]]:
         """Districts, wards and communes (admin_units.tsv) as casefolded syllables, each with
         the kinds of unit that bear the name ("xã", "phường", "huyện", …)."""
-        return _load_units(self._prep)
+        return self._units[0]
 
-    @cached_property
+    @property
     def unit_prefixes(self) -> frozenset[tuple[str, ...]]:
         """Every first syllable, first two syllables, … of the names in :attr:`units`."""
-        return frozenset(name[:n] for name in self.units for n in range(1, len(name) + 1))
+        return self._units[1]
 
     @cached_property
     def unit_syllables(self) -> int:
@@ -376,6 +386,7 @@ def get_lexicon(folded: bool) -> Lexicon:
 
 
 _Prep = Callable[[str], str]
+T = TypeVar("T")
 
 
 def _preparer(folded: bool) -> _Prep:
@@ -514,13 +525,25 @@ def _load_surnames(prep: _Prep) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(surnames_all), frozenset(surnames_name)
 
 
-def _load_units(prep: _Prep) -> dict[tuple[str, ...], frozenset[str]]:
+def _load_units(prep: _Prep) -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tuple[str, ...]]]:
     """admin_units.tsv: the names of districts, wards and communes, as casefolded syllables, with
-    the kinds of unit bearing each."""
+    the kinds of unit bearing each; and every first syllable, first two syllables, … of them."""
     kinds: dict[tuple[str, ...], set[str]] = {}
     for kind, name in _rows("admin_units.tsv"):
         kinds.setdefault(tuple(prep(name).casefold().split()), set()).add(kind)
-    return {name: frozenset(k) for name, k in kinds.items()}
+    prefixes = frozenset(name[:n] for name in kinds for n in range(1, len(name) + 1))
+    return {name: frozenset(k) for name, k in kinds.items()}, prefixes
+
+
+def _cached_data(name: str, folded: bool, build: Callable[[], T]) -> T:
+    """``build()`` of a data file, through a parsed copy (:func:`searchkit.text.cache.cached`)
+    that the file, this module and :mod:`searchkit.text.normalize` (what a spelling becomes)
+    key; a data file that is no plain file (a zipped package) is parsed every time."""
+    data = resources.files("searchkit").joinpath(f"{_DATA}/{name}")
+    if not isinstance(data, Path):
+        return build()
+    code = [Path(__file__), Path(str(sys.modules[normalize.__module__].__file__))]
+    return cached(f"orgs-{data.stem}-{'folded' if folded else 'accented'}", [data, *code], build)
 
 
 def _compile_list(forms: list[str]) -> re.Pattern[str]:
