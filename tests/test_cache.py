@@ -197,3 +197,17 @@ def test_the_cached_admin_units_are_the_parsed_ones(cache: Path, folded: bool) -
     assert written == read == parsed
     east = "dong" if folded else "đông"
     assert lexicon.Lexicon(folded).unit_prefixes >= {(east,), (east, "anh")}
+
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_the_cached_heads_are_the_parsed_ones(cache: Path, folded: bool) -> None:
+    from searchkit.text.orgs import lexicon
+
+    abbreviations: set[str] = set()
+    heads, forms = lexicon._load_heads(lexicon._preparer(folded), abbreviations)
+    written = lexicon.Lexicon(folded)._heads
+    assert len(list(cache.glob("orgs-heads-*.marshal"))) == 1
+    read = lexicon.Lexicon(folded)._heads
+    assert written == read == (heads, forms, frozenset(abbreviations))
+    # one Head per row, shared by all its spellings' keys, as when parsed
+    assert len({id(h) for h in read[0].values()}) == len({id(h) for h in heads.values()})

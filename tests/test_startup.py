@@ -130,3 +130,24 @@ def test_an_unknown_name_is_an_attribute_error_and_a_subpackage_is_imported() ->
         _ = searchkit.Nope  # type: ignore[attr-defined]
     seen = _fresh("import json, searchkit; print(json.dumps(searchkit.search.parse_query('a').clauses[0].text))")
     assert seen == "a"
+
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_qualifiers_compiled_piecewise_match_as_the_whole_list(folded: bool) -> None:
+    """A query compiles the qualifier spellings its words can start (~8 ms a mode for all):
+    the same matches as the whole list compiled at once, at every position."""
+    from searchkit.text.normalize import fold
+    from searchkit.text.orgs.lexicon import Lexicon, ListPattern, _compile_list
+
+    lex = Lexicon(folded=folded)
+    quals = lex.qual_re
+    assert isinstance(quals, ListPattern)
+    whole = _compile_list(quals._forms)
+    text = (
+        "Tòa án nhân dân tối cao, Ban Chấp hành Trung ương khóa XIII, Bộ Tư lệnh vùng 2, Viện KSND Tối Cao, "
+        "Cục Hải quan khu vực miền Nam, UBND TW-VN, Hội đồng Nhà nước  quốc gia, BCH TƯ, T.Ư Đoàn, khu vực ĐBSCL"
+    )
+    for candidate in (text, fold(text), text.lower(), text.upper()):
+        for pos in range(len(candidate)):
+            got, want = quals.match(candidate, pos), whole.match(candidate, pos)
+            assert (got and got.span()) == (want and want.span()), (candidate, pos)

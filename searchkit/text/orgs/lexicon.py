@@ -10,6 +10,7 @@ milliseconds each to compile, and a short query needs few of them, often none.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -112,9 +113,11 @@ class Lexicon:
 
     @cached_property
     def _heads(self) -> tuple[dict[str, Head], list[str], frozenset[str]]:
-        abbreviations: set[str] = set()
-        heads, forms = _load_heads(self._prep, abbreviations)
-        return heads, forms, frozenset(abbreviations)
+        # Every first query reads the heads of both modes (~5 ms each to normalize): kept
+        # parsed in the user's cache folder, as plain tuples (one Head per row, shared by its keys).
+        rows, keys, forms, abbreviations = _cached_data("heads.tsv", self.folded, partial(_head_rows, self._prep))
+        heads = [Head(*row) for row in rows]
+        return {k: heads[i] for k, i in keys.items()}, forms, abbreviations
 
     @property
     def heads(self) -> dict[str, Head]:
@@ -212,8 +215,10 @@ class Lexicon:
         return self._quals[0]
 
     @cached_property
-    def qual_re(self) -> re.Pattern[str]:
-        return _compile_list(self._quals[1])
+    def qual_re(self) -> ListPattern | re.Pattern[str]:
+        """The qualifier spellings after spaces (~8 ms to compile whole, in either mode, for
+        the spellings' case-insensitive separators); once the whole list is compiled, that pattern."""
+        return ListPattern(self._quals[1], lambda whole: self.__dict__.__setitem__("qual_re", whole))
 
     @cached_property
     def _ptypes(self) -> tuple[dict[str, Entry], list[str]]:
@@ -420,6 +425,21 @@ def _head(row: list[str], prep: _Prep) -> Head:
 
 def _abbreviations(form: str) -> Iterator[str]:
     return (t for t in _form_tokens(form) if _is_abbr(t))
+
+
+_HeadRow = tuple[str, tuple[str, ...], str, str, tuple[str, ...], frozenset[str], tuple[tuple[str, ...], ...], frozenset[str]]
+
+
+def _head_rows(prep: _Prep) -> tuple[list[_HeadRow], dict[str, int], list[str], frozenset[str]]:
+    """:func:`_load_heads` as plain data: each head's fields, the row of each key, every spelling
+    and the abbreviations (what a cached copy holds)."""
+    abbreviations: set[str] = set()
+    heads, forms = _load_heads(prep, abbreviations)
+    rows: dict[int, tuple[int, _HeadRow]] = {}  # by id(head): its row number and fields
+    for head in heads.values():
+        rows.setdefault(id(head), (len(rows), dataclasses.astuple(head)))
+    keys = {k: rows[id(head)][0] for k, head in heads.items()}
+    return [row for _, row in rows.values()], keys, forms, frozenset(abbreviations)
 
 
 def _load_heads(prep: _Prep, abbreviations: set[str]) -> tuple[dict[str, Head], list[str]]:
