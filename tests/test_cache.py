@@ -200,14 +200,15 @@ def test_the_cached_admin_units_are_the_parsed_ones(cache: Path, folded: bool) -
 
 
 @pytest.mark.parametrize("folded", [False, True])
-def test_the_cached_heads_are_the_parsed_ones(cache: Path, folded: bool) -> None:
+@pytest.mark.parametrize(("table", "load"), [("heads", "_load_heads"), ("fields", "_load_fields")])
+def test_the_cached_heads_and_fields_are_the_parsed_ones(cache: Path, folded: bool, table: str, load: str) -> None:
     from searchkit.text.orgs import lexicon
 
     abbreviations: set[str] = set()
-    heads, forms = lexicon._load_heads(lexicon._preparer(folded), abbreviations)
-    written = lexicon.Lexicon(folded)._heads
-    assert len(list(cache.glob("orgs-heads-*.marshal"))) == 1
-    read = lexicon.Lexicon(folded)._heads
-    assert written == read == (heads, forms, frozenset(abbreviations))
-    # one Head per row, shared by all its spellings' keys, as when parsed
-    assert len({id(h) for h in read[0].values()}) == len({id(h) for h in heads.values()})
+    values, forms = getattr(lexicon, load)(lexicon._preparer(folded), abbreviations)
+    written = getattr(lexicon.Lexicon(folded), f"_{table}")
+    assert len(list(cache.glob(f"orgs-{table}-*.marshal"))) == 1
+    read = getattr(lexicon.Lexicon(folded), f"_{table}")
+    assert written == read == (values, forms, frozenset(abbreviations))
+    # one object per row, shared by all its spellings' keys, as when parsed
+    assert len({id(v) for v in read[0].values()}) == len({id(v) for v in values.values()})

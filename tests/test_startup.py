@@ -151,3 +151,28 @@ def test_qualifiers_compiled_piecewise_match_as_the_whole_list(folded: bool) -> 
         for pos in range(len(candidate)):
             got, want = quals.match(candidate, pos), whole.match(candidate, pos)
             assert (got and got.span()) == (want and want.span()), (candidate, pos)
+
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_fields_compiled_piecewise_match_as_the_whole_list(folded: bool) -> None:
+    """The fields after a head (a ministry or agency head takes ~190 spellings, ~30-45 ms to compile whole) are compiled
+    by first word, as a query needs them: the same matches as the whole list, at every position."""
+    import random
+
+    from searchkit.text.orgs.lexicon import Lexicon, ListPattern, _compile_list
+
+    lex = Lexicon(folded=folded)
+    rng = random.Random(14)
+    cases = [str, str.lower, str.upper]
+    for groups, pattern in lex.field_re.items():
+        assert isinstance(pattern, ListPattern) and pattern._whole is None
+        forms = pattern._forms
+        words = [*rng.sample(forms, min(30, len(forms))), "và", "-", "&", ",", "Phòng", "của", "tỉnh"]
+        text = " ".join(rng.choice(cases)(rng.choice(words)) for _ in range(100))
+        whole = _compile_list(forms)
+        matched = 0
+        for pos in range(len(text)):
+            got, want = pattern.match(text, pos), whole.match(text, pos)
+            assert (got and got.span()) == (want and want.span()), (groups, pos)
+            matched += bool(want)
+        assert pattern._whole is None and matched > 5  # compiled piecewise all along
