@@ -212,3 +212,22 @@ def test_the_cached_heads_and_fields_are_the_parsed_ones(cache: Path, folded: bo
     assert written == read == (values, forms, frozenset(abbreviations))
     # one object per row, shared by all its spellings' keys, as when parsed
     assert len({id(v) for v in read[0].values()}) == len({id(v) for v in values.values()})
+
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_the_cached_entry_tables_are_the_parsed_ones(cache: Path, folded: bool) -> None:
+    from searchkit.text.orgs import lexicon
+
+    prep = lexicon._preparer(folded)
+    ptypes = lexicon._load_entries("place_types.tsv", 1, prep)
+    parsed = {
+        "_quals": lexicon._load_entries("qualifiers.tsv", 1, prep),
+        "_ptypes": ptypes,
+        "_places": lexicon._load_places(prep, ptypes[0]),
+        "_countries": lexicon._load_entries("countries.txt", None, prep),
+    }
+    for table, expected in parsed.items():
+        written = getattr(lexicon.Lexicon(folded), table)
+        read = getattr(lexicon.Lexicon(folded), table)
+        assert written == read == expected, table
+    assert len(list(cache.glob("orgs-*.marshal"))) == 4

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from searchkit.text.cache import cached
 from searchkit.text.normalize import fold, normalize
@@ -176,7 +176,7 @@ class Lexicon:
 
     @cached_property
     def _quals(self) -> tuple[dict[str, Entry], list[str]]:
-        return _load_entries("qualifiers.tsv", 1, self._prep)
+        return _cached_entries("qualifiers.tsv", self.folded, partial(_load_entries, "qualifiers.tsv", 1, self._prep))
 
     @property
     def quals(self) -> dict[str, Entry]:
@@ -190,7 +190,7 @@ class Lexicon:
 
     @cached_property
     def _ptypes(self) -> tuple[dict[str, Entry], list[str]]:
-        return _load_entries("place_types.tsv", 1, self._prep)
+        return _cached_entries("place_types.tsv", self.folded, partial(_load_entries, "place_types.tsv", 1, self._prep))
 
     @property
     def ptypes(self) -> dict[str, Entry]:
@@ -202,7 +202,8 @@ class Lexicon:
 
     @cached_property
     def _places(self) -> tuple[dict[str, Entry], list[str]]:
-        return _load_places(self._prep, self.ptypes)
+        # places.tsv read with the place words of place_types.tsv: both key the copy
+        return _cached_entries("places.tsv", self.folded, lambda: _load_places(self._prep, self.ptypes), "place_types.tsv")
 
     @property
     def places(self) -> dict[str, Entry]:
@@ -215,7 +216,7 @@ class Lexicon:
 
     @cached_property
     def _countries(self) -> tuple[dict[str, Entry], list[str]]:
-        return _load_entries("countries.txt", None, self._prep)
+        return _cached_entries("countries.txt", self.folded, partial(_load_entries, "countries.txt", None, self._prep))
 
     @property
     def countries(self) -> dict[str, Entry]:
@@ -538,15 +539,28 @@ def _load_units(prep: _Prep) -> tuple[dict[tuple[str, ...], frozenset[str]], fro
     return {name: frozenset(k) for name, k in kinds.items()}, prefixes
 
 
-def _cached_data(name: str, folded: bool, build: Callable[[], T]) -> T:
-    """``build()`` of a data file, through a parsed copy (:func:`searchkit.text.cache.cached`)
-    that the file, this module and :mod:`searchkit.text.normalize` (what a spelling becomes)
-    key; a data file that is no plain file (a zipped package) is parsed every time."""
-    data = resources.files("searchkit").joinpath(f"{_DATA}/{name}")
-    if not isinstance(data, Path):
+def _cached_data(name: str, folded: bool, build: Callable[[], T], *also: str) -> T:
+    """``build()`` of a data file (and the files ``also`` names), through a parsed copy
+    (:func:`searchkit.text.cache.cached`) that the files, this module and
+    :mod:`searchkit.text.normalize` (what a spelling becomes) key; data files that are no
+    plain files (a zipped package) are parsed every time."""
+    data = [resources.files("searchkit").joinpath(f"{_DATA}/{n}") for n in (name, *also)]
+    if not all(isinstance(d, Path) for d in data):
         return build()
     code = [Path(__file__), Path(str(sys.modules[normalize.__module__].__file__))]
-    return cached(f"orgs-{data.stem}-{'folded' if folded else 'accented'}", [data, *code], build)
+    return cached(f"orgs-{Path(name).stem}-{'folded' if folded else 'accented'}", [*cast(list[Path], data), *code], build)
+
+
+def _cached_entries(name: str, folded: bool, build: Callable[[], tuple[dict[str, Entry], list[str]]], *also: str) -> tuple[dict[str, Entry], list[str]]:
+    """A table of entries and its spellings (:func:`_load_entries`, :func:`_load_places`)
+    through a parsed copy (:func:`_cached_data`, :func:`_plain`)."""
+
+    def plain() -> tuple[list[tuple[Any, ...]], dict[str, int], list[str]]:
+        table, forms = build()
+        return (*_plain(table), forms)
+
+    rows, keys, forms = _cached_data(name, folded, plain, *also)
+    return _objects(Entry, rows, keys), forms
 
 
 def _compile_list(forms: list[str]) -> re.Pattern[str]:
