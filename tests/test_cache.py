@@ -75,10 +75,15 @@ def test_a_changed_source_or_extra_makes_a_new_copy(cache: Path, source: Path) -
     os.utime(source, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
     assert "huê" in cached("words", [source], build, extra=1)
     assert build.calls == 3
+    assert len(list(cache.glob("words-*.marshal"))) == 1  # the older copies are gone
     cached("words", [source], build, extra=2)  # another pyvi version, another layout
     assert build.calls == 4
-    cached("words", [source], build, extra=1)  # both copies are kept
+    cached("words", [source], build, extra=2)
     assert build.calls == 4
+    assert len(list(cache.glob("words-*.marshal"))) == 1
+    other = Builder(source)
+    cached("other", [source], other)  # another name: its own copy, the first one kept
+    assert sorted(p.name.split("-")[0] for p in cache.glob("*.marshal")) == ["other", "words"]
 
 
 def test_a_truncated_or_foreign_copy_is_rebuilt(cache: Path, source: Path) -> None:

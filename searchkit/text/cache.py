@@ -15,8 +15,10 @@ Where: ``$XDG_CACHE_HOME/searchkit`` (``~/.cache/searchkit`` when the variable i
 an absolute path), read when a copy is first asked for, never at import. Anything that fails
 (no home folder, a read-only or full disk, a truncated or foreign file) only means the data are
 parsed as without a cache; a copy is written to a temporary file and renamed into place, so
-processes racing to write it never read half of one. Copies of older keys stay behind
-(~0.5 MB each, after a pyvi upgrade); deleting the folder is always safe.
+processes racing to write it never read half of one. Writing a copy deletes the other copies
+of the same name (made from older files, another pyvi or another Python), so the folder holds
+one set (~1.2 MB); two installations used in turn remake each other's copies, parsing no more
+than without a cache. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -95,12 +97,16 @@ def cached(name: str, sources: Sequence[Path], build: Callable[[], T], extra: An
         if stored_key == key:
             return cast(T, value)
     value = build()
-    _write(path, (key, value))
+    if _write(path, (key, value)):
+        for other in folder.glob(f"{name}-*.marshal"):  # copies of older files, versions, Pythons
+            if other != path:
+                with contextlib.suppress(OSError):
+                    other.unlink()
     return value
 
 
-def _write(path: Path, item: Any) -> None:
-    """Write ``item`` to ``path`` through a temporary file (nothing on any failure)."""
+def _write(path: Path, item: Any) -> bool:
+    """Write ``item`` to ``path`` through a temporary file; False (and nothing written) on any failure."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         data = marshal.dumps(item)
@@ -110,3 +116,5 @@ def _write(path: Path, item: Any) -> None:
     except (OSError, ValueError):  # read-only, full, no permission; or not marshal-able
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+        return False
+    return True
