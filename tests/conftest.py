@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 from itertools import islice
@@ -15,6 +16,19 @@ REPO = Path(__file__).resolve().parents[1]
 #: ../shared/data relative to the repository root (read-only real Vietnamese material).
 DATA = REPO.parent / "shared" / "data"
 EXAMPLES = REPO / "examples" / "articles"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """searchkit's cached copies (pyvi's parsed model) go to a folder of this run, not the
+    user's ``~/.cache``; child processes inherit it."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 def data_file(relative: str) -> Path:

@@ -233,3 +233,46 @@ def test_matched_articles_are_whooshs(ix: Index, text: str) -> None:
         whoosh[list(searcher.docs_for_query(q))] = True
         assert np.array_equal(ranker.matches(q), whoosh), q
         assert np.array_equal(ranker.evaluate(q)[1], whoosh), q
+
+
+# -- phrases found from positions ---------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(["khắp", "nơi", "đều", "có", "người", "hỏi", "ai", "trả", "lời", "vắng"]), min_size=1, max_size=4),
+    st.sampled_from([1, 1, 2, 3]),
+)
+def test_phrases_found_from_positions_are_whooshs(plain: object, words: list[str], slop: int) -> None:
+    """Whoosh-written blocks (several per term), words repeated, a word no article holds."""
+    q = wq.Phrase("body", words, slop=slop)
+    expected = list(plain.docs_for_query(q))  # type: ignore[attr-defined]
+    assert rank.Ranker(plain)._find_phrase(q).tolist() == expected
+
+
+def test_phrases_of_the_examples_found_from_positions_are_whooshs(ix: Index) -> None:
+    """Every run of two to four syllables of some titles, in both views, over segments and a deletion."""
+    searcher = ix._searcher()
+    ranker = rank.Ranker(searcher)
+    checked = found = 0
+    for doc in range(0, searcher.doc_count_all(), 5):
+        if not searcher.reader().is_deleted(doc):
+            title = searcher.stored_fields(doc)["title"]
+            for field in ("body_s", "body_f", "title_s"):
+                terms = [t.text for t in searcher.schema[field].analyzer(title)]
+                for n in (2, 3, 4):
+                    for i in range(len(terms) - n + 1):
+                        for slop in (1, 2):
+                            q = wq.Phrase(field, terms[i : i + n], slop=slop)
+                            expected = list(searcher.docs_for_query(q))
+                            assert ranker._find_phrase(q).tolist() == expected, q
+                            checked += 1
+                            found += bool(expected)
+    assert checked > 200 and found > 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 30), min_size=1, max_size=8).map(lambda p: sorted(set(p))), min_size=1, max_size=4))
+def test_a_plain_phrase_is_the_span_walk_with_slop_one(positions: list[list[int]]) -> None:
+    """Each word with one position or more, as in an article that holds it."""
+    assert rank._near(positions, 1) == rank._spans_near(positions, 1)

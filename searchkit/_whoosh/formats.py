@@ -74,15 +74,22 @@ def unpack_positions(value: bytes) -> list[int]:
     """
     if value.isascii():  # every delta below 128: one byte each
         return list(accumulate(value))
-    positions, position, delta, shift = [], 0, 0, 0
-    for byte in value:
-        delta |= (byte & 0x7F) << shift
-        if byte & 0x80:
-            shift += 7
-        else:
-            position += delta
-            positions.append(position)
-            delta = shift = 0
+    if len(value) == 2:  # one position from 128 to 16383 (the last byte of a delta is below 128)
+        return [(value[0] & 0x7F) | (value[1] << 7)]
+    positions: list[int] = []
+    position = 0
+    rest = iter(value)
+    for byte in rest:
+        if byte & 0x80:  # a delta of several bytes, 7 bits each, lowest first
+            delta, shift = byte & 0x7F, 7
+            for byte in rest:
+                delta |= (byte & 0x7F) << shift
+                if not byte & 0x80:
+                    break
+                shift += 7
+            byte = delta
+        position += byte
+        positions.append(position)
     return positions
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from searchkit.errors import ModelError
 
-__all__ = ["crfsuite_bytes", "model_dir", "parse_crfsuite", "pyvi_words_path", "read_ngrams"]
+__all__ = ["crfsuite_bytes", "model_dir", "parse_crfsuite", "pyvi_version", "pyvi_words_path", "read_ngrams"]
 
 
 def model_dir() -> Path:
@@ -26,6 +26,16 @@ def model_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelError("pyvi is not installed; install it with 'pip install pyvi'")
     return Path(next(iter(spec.submodule_search_locations))) / "models"
+
+
+def pyvi_version() -> tuple[str, ...]:
+    """The installed pyvi's distribution folder names beside its package ("pyvi-0.1.1.dist-info"),
+    read without importing pyvi or :mod:`importlib.metadata` (slow to import); empty if none."""
+    package = model_dir().parent
+    try:
+        return tuple(sorted(p.name for p in package.parent.glob("pyvi-*.dist-info")))
+    except OSError:
+        return ()
 
 
 def pyvi_words_path() -> Path:

@@ -20,7 +20,8 @@ Two public entry points:
 * :func:`tokenize_like_pyvi` returns the same string as ``pyvi.ViTokenizer.tokenize`` (used by
   the equivalence tests and ``benchmarks/segment.py``).
 
-The model loads on first use (:func:`functools.lru_cache`), never at import.
+The model loads on first use (:func:`functools.lru_cache`), never at import, from a parsed copy
+in the user's cache folder while pyvi's files are unchanged (:mod:`searchkit.text.cache`).
 """
 
 from __future__ import annotations
@@ -36,12 +37,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, compress
 from operator import getitem, itemgetter, sub
+from pathlib import Path
 from typing import NamedTuple, cast
 
 from searchkit.errors import ModelError
+from searchkit.text.cache import cached
 from searchkit.text.codes import LONG_RUN, MAX_TOKEN_LENGTH, hinted_whole_spans, whole_spans
 from searchkit.text.normalize import normalize, offset_arrays
-from searchkit.text.pyvi_model import crfsuite_bytes, parse_crfsuite, read_ngrams
+from searchkit.text.pyvi_model import crfsuite_bytes, parse_crfsuite, pyvi_version, read_ngrams
 from searchkit.text.pyvi_model import model_dir as _pyvi_model_dir
 
 __all__ = ["MAX_LINE_WINDOW", "MAX_TOKEN_LENGTH", "Word", "segment", "tokenize_like_pyvi", "word_spans"]
@@ -143,6 +146,22 @@ class _Syllable(NamedTuple):
     symbols: str  # its symbol in a line's symbol string, by label id (see _line_words)
 
 
+#: pyvi's CRF and word list as :class:`_Model` reads them (see :func:`_parse_model`): weights by
+#: attribute, transitions, the id of ``I_W``, syllable ids, their base, and the n-gram codes.
+_Tables = tuple[
+    dict[str, tuple[float, float]],
+    tuple[float, float, float, float],
+    int,
+    dict[str, int],
+    int,
+    frozenset[int],
+    frozenset[int],
+    frozenset[int],
+]
+# The layout of _Tables, part of the key of their cached copy: change it with the layout.
+_TABLES_LAYOUT = 1
+
+
 class _Model:
     """pyvi's CRF as plain numbers, with a per-syllable score cache.
 
@@ -153,45 +172,51 @@ class _Model:
     __slots__ = (
         "base",
         "bigram_codes",
-        "bigrams",
         "ids",
         "inside",
         "ngram_differences",
+        "ngrams",
         "syllables",
         "transitions",
         "trigram_codes",
         "trigram_heads",
-        "trigrams",
         "weights",
     )
 
-    def __init__(
-        self,
-        weights: dict[str, tuple[float, float]],
-        transitions: tuple[float, float, float, float],
-        inside: int,
-        bigrams: frozenset[str],
-        trigrams: frozenset[str],
-    ) -> None:
+    def __init__(self, tables: _Tables) -> None:
+        weights, transitions, inside, ids, base, bigram_codes, trigram_heads, trigram_codes = tables
         self.weights = weights
         self.transitions = transitions
         self.inside = inside
-        self.bigrams = bigrams
-        self.trigrams = trigrams
-        # n-grams as integers: syllable ids in base `base` (id 0, "not in any n-gram", never
-        # appears in a code). Lowercased syllables hold no space, so (a, b) is a bigram code
-        # exactly when "a b" is in words.txt.
-        parts = sorted({part for entry in bigrams | trigrams for part in entry.split(" ")})
-        self.ids = {part: i for i, part in enumerate(parts, 1)}
-        self.base = base = len(parts) + 1
-        ids = self.ids
-        self.bigram_codes = frozenset(ids[x] * base + ids[y] for x, y in (e.split(" ") for e in bigrams))
-        triples = [[ids[part] for part in e.split(" ")] for e in trigrams]
-        self.trigram_heads = frozenset(x * base + y for x, y, _ in triples)
-        self.trigram_codes = frozenset((x * base + y) * base + z for x, y, z in triples)
+        self.ids = ids
+        self.base = base
+        self.bigram_codes = bigram_codes
+        self.trigram_heads = trigram_heads
+        self.trigram_codes = trigram_codes
+        self.ngrams: tuple[frozenset[str], frozenset[str]] | None = None  # words.txt's, when asked for
         names = ("-1:word.bi_gram()", "+1:word.bi_gram()", "-2:word.tri_gram()", "+2:word.tri_gram()")
         self.ngram_differences = tuple(self._difference(name) for name in names)
         self.syllables: dict[str, _Syllable] = {}
+
+    @property
+    def bigrams(self) -> frozenset[str]:
+        """words.txt's two-syllable entries (for :meth:`exact_scores`), spelled out from their codes."""
+        return self._ngrams()[0]
+
+    @property
+    def trigrams(self) -> frozenset[str]:
+        """words.txt's three-syllable entries, spelled out from their codes."""
+        return self._ngrams()[1]
+
+    def _ngrams(self) -> tuple[frozenset[str], frozenset[str]]:
+        ngrams = self.ngrams
+        if ngrams is None:
+            parts = ["", *sorted(self.ids, key=self.ids.__getitem__)]  # by id (0 is never used)
+            base = self.base
+            bigrams = frozenset(f"{parts[c // base]} {parts[c % base]}" for c in self.bigram_codes)
+            trigrams = frozenset(f"{parts[c // base // base]} {parts[c // base % base]} {parts[c % base]}" for c in self.trigram_codes)
+            ngrams = self.ngrams = (bigrams, trigrams)
+        return ngrams
 
     def weight(self, attribute: str) -> tuple[float, float]:
         """Weights of one attribute; CRFsuite reads attribute names as C strings (stop at NUL)."""
@@ -430,22 +455,42 @@ class _Model:
         return labels
 
 
+def _parse_model(models: Path) -> _Tables:
+    """Parse pyvi's CRF (``pyvi3.pkl``) and word list (``words.txt``) into :data:`_Tables`.
+
+    The n-grams become integers: syllable ids in base ``base`` (id 0, "not in any n-gram",
+    never appears in a code). Lowercased syllables hold no space, so (a, b) is a bigram code
+    exactly when "a b" is in words.txt.
+    """
+    weights, transitions, inside = parse_crfsuite(crfsuite_bytes(models / "pyvi3.pkl"))
+    bigrams, trigrams = read_ngrams(models / "words.txt")
+    parts = sorted({part for entry in bigrams | trigrams for part in entry.split(" ")})
+    ids = {part: i for i, part in enumerate(parts, 1)}
+    base = len(parts) + 1
+    bigram_codes = frozenset(ids[x] * base + ids[y] for x, y in (e.split(" ") for e in bigrams))
+    triples = [[ids[part] for part in e.split(" ")] for e in trigrams]
+    trigram_heads = frozenset(x * base + y for x, y, _ in triples)
+    trigram_codes = frozenset((x * base + y) * base + z for x, y, z in triples)
+    return weights, transitions, inside, ids, base, bigram_codes, trigram_heads, trigram_codes
+
+
 @functools.lru_cache(maxsize=1)
 def _load_model() -> _Model:
-    """Load pyvi's CRF and word list once per process.
+    """Load pyvi's CRF and word list once per process, from the parsed copy in the user's cache
+    folder when the model files are unchanged (:func:`searchkit.text.cache.cached`).
 
     Raises:
         ModelError: pyvi is missing or its model files cannot be read.
     """
     models = _pyvi_model_dir()
     try:
-        weights, transitions, inside = parse_crfsuite(crfsuite_bytes(models / "pyvi3.pkl"))
-        bigrams, trigrams = read_ngrams(models / "words.txt")
+        sources = [models / "pyvi3.pkl", models / "words.txt"]
+        tables = cached("pyvi-model", sources, lambda: _parse_model(models), extra=(pyvi_version(), _TABLES_LAYOUT))
     except ModelError:
         raise
     except (OSError, pickle.UnpicklingError, struct.error, KeyError, AttributeError, TypeError, ValueError, EOFError) as e:
         raise ModelError(f"cannot load pyvi's word-segmentation model from {models}: {e}") from e
-    return _Model(weights, transitions, inside, bigrams, trigrams)
+    return _Model(tables)
 
 
 def tokenize_like_pyvi(text: str) -> str:

@@ -10,15 +10,20 @@ milliseconds each to compile, and a short query needs few of them, often none.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
+from searchkit.text.cache import cached
 from searchkit.text.normalize import fold, normalize
 
-__all__ = ["END", "SP", "SP_OPT", "Entry", "Head", "LazyPattern", "Lexicon", "Part", "get_lexicon", "key"]
+__all__ = ["END", "SP", "SP_OPT", "Entry", "Head", "Lexicon", "ListPattern", "Part", "get_lexicon", "key"]
 
 _DATA = "data/orgs"
 
@@ -32,38 +37,6 @@ _SEP_ABBR = f"(?:{SP_OPT}(?:&amp;|[-–&/,]){SP_OPT}|{SP}(?:và{SP})?|)"
 END = r"(?![^\W_])"
 _SPLIT = re.compile(r"[ \t]*(?:[-–&/,]|(?<!\w)và(?!\w))[ \t]*|[ \t]+")
 _KEY_DROP = re.compile(r"(?<!\w)và(?!\w)|[\s\-–&/,.]+")
-
-
-class LazyPattern:
-    """A regular expression compiled when it is first used (``match`` and ``search`` as on
-    :class:`re.Pattern`). Two threads may both compile it the first time; either result is kept.
-
-    >>> p = LazyPattern("b+", re.I)
-    >>> p.search("aBBa").span()
-    (1, 3)
-    """
-
-    __slots__ = ("_compiled", "_flags", "_source")
-
-    def __init__(self, source: str | Callable[[], str], flags: int = 0) -> None:
-        self._source = source  # the pattern, or what writes it (called once, when first used)
-        self._flags = flags
-        self._compiled: re.Pattern[str] | None = None
-
-    @property
-    def compiled(self) -> re.Pattern[str]:
-        """The compiled pattern (compiled now if it was not yet)."""
-        compiled = self._compiled
-        if compiled is None:
-            source = self._source if isinstance(self._source, str) else self._source()
-            compiled = self._compiled = re.compile(source, self._flags)
-        return compiled
-
-    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self.compiled.match(text, pos)
-
-    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self.compiled.search(text, pos)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +81,10 @@ class Lexicon:
 
     @cached_property
     def _heads(self) -> tuple[dict[str, Head], list[str], frozenset[str]]:
-        abbreviations: set[str] = set()
-        heads, forms = _load_heads(self._prep, abbreviations)
-        return heads, forms, frozenset(abbreviations)
+        # Every first query reads the heads of both modes (~5 ms each to normalize): kept
+        # parsed in the user's cache folder, as plain tuples (one Head per row, shared by its keys).
+        rows, keys, forms, abbreviations = _cached_data("heads.tsv", self.folded, partial(_plain_heads, self._prep))
+        return _objects(Head, rows, keys), forms, abbreviations
 
     @property
     def heads(self) -> dict[str, Head]:
@@ -180,17 +154,18 @@ class Lexicon:
 
     @cached_property
     def _fields(self) -> tuple[dict[str, Entry], dict[str, list[str]], frozenset[str]]:
-        abbreviations: set[str] = set()
-        fields, group_forms = _load_fields(self._prep, abbreviations)
-        return fields, group_forms, frozenset(abbreviations)
+        rows, keys, group_forms, abbreviations = _cached_data("fields.tsv", self.folded, partial(_plain_fields, self._prep))
+        return _objects(Entry, rows, keys), group_forms, abbreviations
 
     @property
     def fields(self) -> dict[str, Entry]:
         return self._fields[0]
 
     @cached_property
-    def field_re(self) -> dict[tuple[str, ...], LazyPattern]:
-        """One pattern per combination of field groups a head takes (each compiled when first used)."""
+    def field_re(self) -> dict[tuple[str, ...], ListPattern]:
+        """One pattern per combination of field groups a head takes, each compiled piecewise
+        (:class:`ListPattern`: the few spellings a text's next word can start; the whole list
+        of a ministry or agency head, ~190 spellings, took 30-45 ms to compile)."""
         return _field_patterns(self.heads, self._fields[1])
 
     @cached_property
@@ -201,19 +176,21 @@ class Lexicon:
 
     @cached_property
     def _quals(self) -> tuple[dict[str, Entry], list[str]]:
-        return _load_entries("qualifiers.tsv", 1, self._prep)
+        return _cached_entries("qualifiers.tsv", self.folded, partial(_load_entries, "qualifiers.tsv", 1, self._prep))
 
     @property
     def quals(self) -> dict[str, Entry]:
         return self._quals[0]
 
     @cached_property
-    def qual_re(self) -> re.Pattern[str]:
-        return _compile_list(self._quals[1])
+    def qual_re(self) -> ListPattern | re.Pattern[str]:
+        """The qualifier spellings after spaces (~8 ms to compile whole, in either mode, for
+        the spellings' case-insensitive separators); once the whole list is compiled, that pattern."""
+        return ListPattern(self._quals[1], lambda whole: self.__dict__.__setitem__("qual_re", whole))
 
     @cached_property
     def _ptypes(self) -> tuple[dict[str, Entry], list[str]]:
-        return _load_entries("place_types.tsv", 1, self._prep)
+        return _cached_entries("place_types.tsv", self.folded, partial(_load_entries, "place_types.tsv", 1, self._prep))
 
     @property
     def ptypes(self) -> dict[str, Entry]:
@@ -225,7 +202,8 @@ class Lexicon:
 
     @cached_property
     def _places(self) -> tuple[dict[str, Entry], list[str]]:
-        return _load_places(self._prep, self.ptypes)
+        # places.tsv read with the place words of place_types.tsv: both key the copy
+        return _cached_entries("places.tsv", self.folded, lambda: _load_places(self._prep, self.ptypes), "place_types.tsv")
 
     @property
     def places(self) -> dict[str, Entry]:
@@ -238,7 +216,7 @@ class Lexicon:
 
     @cached_property
     def _countries(self) -> tuple[dict[str, Entry], list[str]]:
-        return _load_entries("countries.txt", None, self._prep)
+        return _cached_entries("countries.txt", self.folded, partial(_load_entries, "countries.txt", None, self._prep))
 
     @property
     def countries(self) -> dict[str, Entry]:
@@ -284,15 +262,21 @@ class Lexicon:
         return self._surnames[0] | self._surnames[1]
 
     @cached_property
+    def _units(self) -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tuple[str, ...]]]:
+        # 9,386 names to normalize (~25 ms): kept parsed in the user's cache folder while the
+        # file and the code that reads it are unchanged.
+        return _cached_data("admin_units.tsv", self.folded, partial(_load_units, self._prep))
+
+    @property
     def units(self) -> dict[tuple[str, ...], frozenset[str]]:
         """Districts, wards and communes (admin_units.tsv) as casefolded syllables, each with
         the kinds of unit that bear the name ("xã", "phường", "huyện", …)."""
-        return _load_units(self._prep)
+        return self._units[0]
 
-    @cached_property
+    @property
     def unit_prefixes(self) -> frozenset[tuple[str, ...]]:
         """Every first syllable, first two syllables, … of the names in :attr:`units`."""
-        return frozenset(name[:n] for name in self.units for n in range(1, len(name) + 1))
+        return self._units[1]
 
     @cached_property
     def unit_syllables(self) -> int:
@@ -376,6 +360,7 @@ def get_lexicon(folded: bool) -> Lexicon:
 
 
 _Prep = Callable[[str], str]
+T = TypeVar("T")
 
 
 def _preparer(folded: bool) -> _Prep:
@@ -411,6 +396,35 @@ def _abbreviations(form: str) -> Iterator[str]:
     return (t for t in _form_tokens(form) if _is_abbr(t))
 
 
+def _plain(table: dict[str, Any]) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
+    """A table of dataclass values as plain data (what a cached copy holds): each value's fields
+    once, and the row of each key (values shared by several keys stay shared, see :func:`_objects`)."""
+    rows: dict[int, tuple[int, tuple[Any, ...]]] = {}  # by id(value): its row number and fields
+    for value in table.values():
+        rows.setdefault(id(value), (len(rows), dataclasses.astuple(value)))
+    return [row for _, row in rows.values()], {k: rows[id(v)][0] for k, v in table.items()}
+
+
+def _objects(cls: Callable[..., T], rows: list[tuple[Any, ...]], keys: dict[str, int]) -> dict[str, T]:
+    """The table :func:`_plain` took apart: one ``cls`` per row, shared by all its keys."""
+    values = [cls(*row) for row in rows]
+    return {k: values[i] for k, i in keys.items()}
+
+
+def _plain_heads(prep: _Prep) -> tuple[list[tuple[Any, ...]], dict[str, int], list[str], frozenset[str]]:
+    """:func:`_load_heads` as plain data (:func:`_plain`), with every spelling and the abbreviations."""
+    abbreviations: set[str] = set()
+    heads, forms = _load_heads(prep, abbreviations)
+    return (*_plain(heads), forms, frozenset(abbreviations))
+
+
+def _plain_fields(prep: _Prep) -> tuple[list[tuple[Any, ...]], dict[str, int], dict[str, list[str]], frozenset[str]]:
+    """:func:`_load_fields` as plain data (:func:`_plain`), with each group's spellings and the abbreviations."""
+    abbreviations: set[str] = set()
+    fields, group_forms = _load_fields(prep, abbreviations)
+    return (*_plain(fields), group_forms, frozenset(abbreviations))
+
+
 def _load_heads(prep: _Prep, abbreviations: set[str]) -> tuple[dict[str, Head], list[str]]:
     """heads.tsv: the heads by :func:`key` of each spelling, and every spelling."""
     heads: dict[str, Head] = {}
@@ -439,13 +453,14 @@ def _load_fields(prep: _Prep, abbreviations: set[str]) -> tuple[dict[str, Entry]
     return fields, group_forms
 
 
-def _field_patterns(heads: dict[str, Head], group_forms: dict[str, list[str]]) -> dict[tuple[str, ...], LazyPattern]:
-    """One pattern per combination of field groups a head takes (each built when first used)."""
-
-    def source(groups: tuple[str, ...]) -> str:
-        return f"{SP}({_alternation([f for g in groups for f in group_forms.get(g, [])])}){END}"
-
-    return {head.fields: LazyPattern(partial(source, head.fields), re.I) for head in heads.values() if head.fields}
+def _field_patterns(heads: dict[str, Head], group_forms: dict[str, list[str]]) -> dict[tuple[str, ...], ListPattern]:
+    """One pattern per combination of field groups a head takes: spaces, then a spelling of
+    one of the groups, as ``re.compile(SP(spellings)END, re.I).match`` finds it."""
+    return {
+        head.fields: ListPattern([f for g in head.fields for f in group_forms.get(g, [])])
+        for head in heads.values()
+        if head.fields
+    }
 
 
 def _load_entries(name: str, info_column: int | None, prep: _Prep) -> tuple[dict[str, Entry], list[str]]:
@@ -514,13 +529,38 @@ def _load_surnames(prep: _Prep) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(surnames_all), frozenset(surnames_name)
 
 
-def _load_units(prep: _Prep) -> dict[tuple[str, ...], frozenset[str]]:
+def _load_units(prep: _Prep) -> tuple[dict[tuple[str, ...], frozenset[str]], frozenset[tuple[str, ...]]]:
     """admin_units.tsv: the names of districts, wards and communes, as casefolded syllables, with
-    the kinds of unit bearing each."""
+    the kinds of unit bearing each; and every first syllable, first two syllables, … of them."""
     kinds: dict[tuple[str, ...], set[str]] = {}
     for kind, name in _rows("admin_units.tsv"):
         kinds.setdefault(tuple(prep(name).casefold().split()), set()).add(kind)
-    return {name: frozenset(k) for name, k in kinds.items()}
+    prefixes = frozenset(name[:n] for name in kinds for n in range(1, len(name) + 1))
+    return {name: frozenset(k) for name, k in kinds.items()}, prefixes
+
+
+def _cached_data(name: str, folded: bool, build: Callable[[], T], *also: str) -> T:
+    """``build()`` of a data file (and the files ``also`` names), through a parsed copy
+    (:func:`searchkit.text.cache.cached`) that the files, this module and
+    :mod:`searchkit.text.normalize` (what a spelling becomes) key; data files that are no
+    plain files (a zipped package) are parsed every time."""
+    data = [resources.files("searchkit").joinpath(f"{_DATA}/{n}") for n in (name, *also)]
+    if not all(isinstance(d, Path) for d in data):
+        return build()
+    code = [Path(__file__), Path(str(sys.modules[normalize.__module__].__file__))]
+    return cached(f"orgs-{Path(name).stem}-{'folded' if folded else 'accented'}", [*cast(list[Path], data), *code], build)
+
+
+def _cached_entries(name: str, folded: bool, build: Callable[[], tuple[dict[str, Entry], list[str]]], *also: str) -> tuple[dict[str, Entry], list[str]]:
+    """A table of entries and its spellings (:func:`_load_entries`, :func:`_load_places`)
+    through a parsed copy (:func:`_cached_data`, :func:`_plain`)."""
+
+    def plain() -> tuple[list[tuple[Any, ...]], dict[str, int], list[str]]:
+        table, forms = build()
+        return (*_plain(table), forms)
+
+    rows, keys, forms = _cached_data(name, folded, plain, *also)
+    return _objects(Entry, rows, keys), forms
 
 
 def _compile_list(forms: list[str]) -> re.Pattern[str]:
@@ -547,13 +587,8 @@ class ListPattern:
     __slots__ = ("_by_start", "_calls", "_forms", "_lengths", "_on_whole", "_pieces", "_whole")
 
     def __init__(self, forms: list[str], on_whole: Callable[[re.Pattern[str]], None] | None = None) -> None:
-        by_start: dict[str, list[str]] = {}
-        for form in forms:
-            tokens = _form_tokens(form)
-            if tokens:
-                by_start.setdefault(tokens[0].lower(), []).append(form)
-        self._by_start = by_start
-        self._lengths = tuple(sorted({len(k) for k in by_start}, reverse=True))
+        self._by_start: dict[str, list[str]] | None = None  # the spellings by first word, when first matched
+        self._lengths: tuple[int, ...] = ()
         self._pieces: dict[tuple[str, ...], re.Pattern[str]] = {}
         self._forms = forms
         self._whole: re.Pattern[str] | None = None
@@ -574,13 +609,26 @@ class ListPattern:
             p += 1
         if p == pos:
             return None
-        keys = tuple(k for n in self._lengths if (k := text[p : p + n].lower()) in self._by_start)
+        by_start = self._by_start
+        if by_start is None:
+            by_start = self._index()
+        keys = tuple(k for n in self._lengths if (k := text[p : p + n].lower()) in by_start)
         if not keys:
             return None
         piece = self._pieces.get(keys)
         if piece is None:
-            piece = self._pieces[keys] = _compile_list([f for k in keys for f in self._by_start[k]])
+            piece = self._pieces[keys] = _compile_list([f for k in keys for f in by_start[k]])
         return piece.match(text, pos)
+
+    def _index(self) -> dict[str, list[str]]:
+        by_start: dict[str, list[str]] = {}
+        for form in self._forms:
+            tokens = _form_tokens(form)
+            if tokens:
+                by_start.setdefault(tokens[0].lower(), []).append(form)
+        self._lengths = tuple(sorted({len(k) for k in by_start}, reverse=True))
+        self._by_start = by_start
+        return by_start
 
 
 @lru_cache(maxsize=2)
