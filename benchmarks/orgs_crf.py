@@ -13,6 +13,16 @@ Usage::
     python benchmarks/orgs_crf.py test --c1 .. --c2 .. --features .. --combine ..   # train on dev+tune, score test ONCE (totals)
     python benchmarks/orgs_crf.py speed --articles 2000   # find_orgs, find_orgs + CRF, segment() on the same VNTC bodies
 
+Held-out batches whose rules never saw them (the honest protocol; see ``heldout``)::
+
+    PYTHONPATH=/work/wt-base python benchmarks/orgs_crf.py dump --out /tmp/crf/e.pkl   # features with 42b8d95's rules
+    PYTHONPATH=/work/wt-r4 python benchmarks/orgs_crf.py dump --out /tmp/crf/d.pkl     # features with 965408a's rules
+    python benchmarks/orgs_crf.py heldout --dumps e=/tmp/crf/e.pkl,d=/tmp/crf/d.pkl --features lex,lex+rule
+
+Each held-out batch trains on dev and the batches older than itself (``ORDER``). ``--oof f=/tmp/crf/f.pkl,…`` gives
+training batches the rule tags of the rules that first scored them (dumps of older commits, e.g. ``git archive
+b68d8ec searchkit | tar -x -C /tmp/snap-f``), so the CRF does not learn from rules that are in-sample on its data.
+
 Nothing here is used by searchkit itself; the test split is only ever read as totals.
 """
 
@@ -20,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import random
 import re
 import sys
@@ -404,6 +415,138 @@ def crf_orgs(gaz: Gazetteer, tagger: pycrfsuite.Tagger, text: str, groups: froze
     return out
 
 
+# ------------------------------------------------------------------------------------------------
+# Held-out batches scored with rules that never saw them
+
+
+# Batches in the order they joined tune; a held-out batch trains on nothing newer than itself.
+ORDER = ("s", "t", "u", "x", "h", "m", "k", "j", "g", "f", "e", "d")
+
+
+def dump(gaz: Gazetteer, out: str) -> None:
+    """Rule spans and the full feature set (lex+rule+wide) of every dev+tune sentence, with the searchkit on the path.
+
+    Run once per rule snapshot (``PYTHONPATH=<checkout>``): the lexicon marks and rule tags are that snapshot's.
+    """
+    import searchkit
+
+    rows = {}
+    for name in ("dev", "tune"):
+        for s in orgs_gold.load(name):
+            item = Prepared(gaz, s, GROUPS["lex+rule+wide"])
+            rows[s["sid"]] = {"rules": item.rules, "x": item.x}
+    with open(out, "wb") as f:
+        pickle.dump({"searchkit": searchkit.__file__, "rows": rows}, f)
+    print(f"{len(rows)} sentences, searchkit from {searchkit.__file__} -> {out}")
+
+
+_LEX = ("head=", "field=", "qual=", "ptype=", "place=", "country=", "unit=", "title=", "stop", "surname", "compound",
+        "after_title")
+
+
+def select(x: list[list[str]], groups: frozenset[str], rule_x: list[list[str]] | None = None) -> list[list[str]]:
+    """The features of ``groups`` out of a full lex+rule+wide set; rule features from ``rule_x`` when given."""
+    out = []
+    for i, feats in enumerate(x):
+        keep = []
+        for f in feats:
+            body = f.split(":", 1)[1] if f[:1] in "-12" and ":" in f[:3] else f
+            if body.startswith("rule=") and ("rule" not in groups or rule_x is not None):
+                continue
+            if f.startswith(("-2:", "2:")) and "wide" not in groups:
+                continue
+            if body.startswith(_LEX) and "lex" not in groups:
+                continue
+            keep.append(f)
+        if rule_x is not None and "rule" in groups:
+            keep += [f for f in rule_x[i] if "rule=" in f and ("wide" in groups or not f.startswith(("-2:", "2:")))]
+        out.append(keep)
+    return out
+
+
+def _load_dump(path: str, batch: str | None = None) -> dict:
+    with open(path, "rb") as f:
+        data = pickle.load(f)
+    if batch is not None:
+        data["rows"] = {sid: row for sid, row in data["rows"].items() if sid[0] == batch}
+    return data
+
+
+def _train_and_tag(gold: dict[str, dict], rows: dict[str, dict], train_sids: list[str], test_sids: list[str],
+                   groups: frozenset[str], c1: float, c2: float, iterations: int,
+                   oof_rows: dict[str, dict[str, dict]]) -> tuple[list[list[tuple[int, int, str, float]]], float]:
+    """Train on ``train_sids`` (rule tags from ``oof_rows`` where given), tag ``test_sids``: CRF spans, seconds."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for sid in train_sids:
+        tokens = tokenize(gold[sid]["text"])
+        if tokens:
+            other = oof_rows.get(sid[0], {}).get(sid)
+            trainer.append(select(rows[sid]["x"], groups, other["x"] if other else None), labels(tokens, gold[sid]["orgs"]))
+    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": iterations, "feature.possible_transitions": True})
+    crf_out: list[list[tuple[int, int, str, float]]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "m.crfsuite")
+        t0 = time.perf_counter()
+        trainer.train(path)
+        took = time.perf_counter() - t0
+        tagger = pycrfsuite.Tagger()
+        tagger.open(path)
+        for sid in test_sids:
+            tokens = tokenize(gold[sid]["text"])
+            tags = tagger.tag(select(rows[sid]["x"], groups)) if tokens else []
+            crf_out.append(decode(tokens, tags, [tagger.marginal(t, i) for i, t in enumerate(tags)]))
+        tagger.close()
+    return crf_out, took
+
+
+def heldout(dumps: dict[str, str], feature_sets: list[str], params: list[tuple[float, float]], thresholds: list[float],
+            oof: dict[str, str], iterations: int) -> None:
+    """For each held-out batch B: train on dev+tune older than B (features with B's snapshot rules), tag B, score.
+
+    ``oof``: batch -> dump of the rules that first scored that batch; its training sentences then carry those
+    (out-of-sample) rule tags instead of the held-out snapshot's in-sample ones.
+    """
+    gold = {s["sid"]: s for name in ("dev", "tune") for s in orgs_gold.load(name)}
+    loaded = {b: _load_dump(path) for b, path in dumps.items()}
+    oof_rows = {b: _load_dump(path, b)["rows"] for b, path in oof.items()}
+    for b, path in oof.items():
+        print(f"batch {b} trains with the rule tags of {path}", flush=True)
+    for b, d in loaded.items():
+        print(f"batch {b}: features from {d['searchkit']}", flush=True)
+    for groups in feature_sets:
+        for c1, c2 in params:
+            results: dict[tuple[str, float], dict[str, tuple]] = {}
+            for b, d in loaded.items():
+                newer = set(ORDER[ORDER.index(b):])
+                train_sids = [sid for sid in gold if sid[0] not in newer]
+                test_sids = [sid for sid in gold if sid[0] == b]
+                crf_out, took = _train_and_tag(gold, d["rows"], train_sids, test_sids, GROUPS[groups], c1, c2, iterations,
+                                               oof_rows)
+                print(f"# {groups} c1={c1} c2={c2} batch {b}: trained on {len(train_sids)} in {took:.0f} s", flush=True)
+                rules = [[tuple(r) for r in d["rows"][sid]["rules"]] for sid in test_sids]
+                sentences = [gold[sid] for sid in test_sids]
+                for mode in MODES:
+                    for threshold in (thresholds if mode != "rules" else [0.0]):
+                        found = [combine(mode, rules[i], crf_out[i], threshold) for i in range(len(test_sids))]
+                        results.setdefault((mode, threshold), {})[b] = gov_line(sentences, found)
+            base = sum(v[0][2] for v in results[("rules", 0.0)].values()) / len(loaded)
+            for (mode, threshold), per in results.items():
+                cells = "   ".join(f"{b} P {v[0][0]:.3f} R {v[0][1]:.3f} F1 {v[0][2]:.3f} ({v[2][0]}/{v[2][1]}/{v[2][2]})"
+                                   for b, v in per.items())
+                mean = sum(v[0][2] for v in per.values()) / len(per)
+                print(f"heldout {groups:14} c1={c1:<5} c2={c2:<5} {mode:10} t={threshold:.2f}  {cells}   mean F1 {mean:.3f} "
+                      f"({mean - base:+.3f})", flush=True)
+
+def _params(text: str) -> list[tuple[float, float]]:
+    """"0.1:0.01,0.3:0.01" -> [(0.1, 0.01), (0.3, 0.01)] (c1, c2)."""
+    return [(float(c1), float(c2)) for c1, c2 in (item.split(":") for item in text.split(","))]
+
+
+def _pairs(text: str) -> dict[str, str]:
+    """"a=x,b=y" -> {"a": "x", "b": "y"}."""
+    return dict(item.split("=", 1) for item in text.split(",") if item)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -423,13 +566,28 @@ def main(argv: list[str] | None = None) -> int:
     p_speed.add_argument("--articles", type=int, default=2000)
     p_speed.add_argument("--combine", default="fix:0.9", help="MODE:THRESHOLD")
     p_speed.add_argument("--all-lines", action="store_true", help="tag every line, not only lines with a rule name")
+    p_dump = sub.add_parser("dump", help="rule spans and features of dev+tune with the searchkit on PYTHONPATH")
+    p_dump.add_argument("--out", required=True)
+    p_held = sub.add_parser("heldout", help="train on older batches, score held-out batches (rules never saw them)")
+    p_held.add_argument("--dumps", required=True, help="BATCH=DUMP,… (the dump made with the rules that first scored BATCH)")
+    p_held.add_argument("--oof", default="", help="BATCH=DUMP,… rule tags of training batches from their first-contact rules")
+    p_held.add_argument("--features", default="lex,lex+rule")
+    p_held.add_argument("--params", default="0.1:0.01,0.3:0.01")
+    p_held.add_argument("--thresholds", default="0.0,0.5,0.7,0.9")
+    p_held.add_argument("--iterations", type=int, default=150)
     args = parser.parse_args(argv)
+    if args.command == "heldout":
+        heldout(_pairs(args.dumps), args.features.split(","), _params(args.params),
+                [float(t) for t in args.thresholds.split(",")], _pairs(args.oof), args.iterations)
+        return 0
     gaz = Gazetteer()
     if args.command == "cv":
         sentences = orgs_gold.load("dev") + orgs_gold.load("tune")
-        params = [tuple(map(float, p.split(":"))) for p in args.params.split(",")]
+        params = _params(args.params)
         for groups in args.features.split(","):
             cross_validate(gaz, sentences, groups, params, [float(t) for t in args.thresholds.split(",")], args.folds)
+    elif args.command == "dump":
+        dump(gaz, args.out)
     elif args.command == "test":
         choices = [(m, float(t)) for m, t in (c.split(":") for c in args.combine.split(","))]
         evaluate_test(gaz, args.features, args.c1, args.c2, choices, args.model)
