@@ -32,7 +32,7 @@ from searchkit.errors import (
     IndexVersionError,
     SearchKitError,
 )
-from searchkit.index import MANIFEST, Index, writing
+from searchkit.index import MANIFEST, Index, workers, writing
 from searchkit.index.schema import INDEX_FORMAT, build_schema
 from searchkit.index.workers import INLINE_LIMIT
 from searchkit.index.writing import document_fields, prepare
@@ -530,6 +530,26 @@ def test_parallel_analysis_builds_the_same_index(tmp_path: Path) -> None:
         only_inline = [x for x in a if x not in b][:3]
         only_parallel = [x for x in b if x not in a][:3]
         assert a == b, f"{part} differ: inline only {only_inline!r:.600}; parallel only {only_parallel!r:.600}"
+
+
+def test_builders_write_a_segment_every_segment_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A builder writes its segment once it holds SEGMENT_ARTICLES articles, whatever the commit
+    window (so its memory follows that figure, issue #14): one window gives several segments
+    per builder, the same index, and an id repeated in two segments of one builder keeps its
+    last copy."""
+    articles = _sample()
+    articles.insert(220, {**articles[3], "title": "Bản sửa: " + articles[3]["title"]})
+    with Index.create(tmp_path / "whole") as ix:
+        ix.add(articles, workers=0)
+        assert ix.stats().segments == 1
+    monkeypatch.setattr(workers, "SEGMENT_ARTICLES", 60)
+    for name, processes, at_least in (("inline", 0, 4), ("parallel", 2, 4)):
+        with Index.create(tmp_path / name) as ix:
+            report = ix.add(articles, workers=processes)
+            assert ix.stats().segments >= at_least, name
+            assert ix.article(articles[3]["id"]).title.startswith("Bản sửa")
+            assert report.duplicates == (articles[3]["id"],)
+        assert _content(tmp_path / name) == _content(tmp_path / "whole"), name
 
 
 def test_fast_analysis_equals_the_schema_analyzers_on_real_text(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -144,7 +144,7 @@ def test_the_worker_ends_quietly_at_the_end_of_its_input(tmp_path: Path) -> None
     """``python -m searchkit.index._worker`` runs alone (no second copy of the module: no runpy
     warning) and exits when its input closes."""
     done = subprocess.run(
-        [sys.executable, "-P", "-W", "error::RuntimeWarning", "-m", "searchkit.index._worker", str(os.getpid()), str(tmp_path), "MAIN"],
+        [sys.executable, "-P", "-W", "error::RuntimeWarning", "-m", "searchkit.index._worker", str(os.getpid()), str(tmp_path), "MAIN", "100"],
         stdin=subprocess.DEVNULL, capture_output=True, env=_environment(), timeout=30,
     )
     assert (done.returncode, done.stdout) == (0, b"")
@@ -233,7 +233,7 @@ def test_a_worker_ends_with_its_parent_even_when_its_input_stays_open(killer: li
     code = textwrap.dedent(f"""\
         import os, subprocess, sys, time
         from searchkit.index.workers import _environment
-        worker = subprocess.Popen([sys.executable, "-P", "-m", "searchkit.index._worker", str(os.getpid()), {str(tmp_path)!r}, "MAIN"],
+        worker = subprocess.Popen([sys.executable, "-P", "-m", "searchkit.index._worker", str(os.getpid()), {str(tmp_path)!r}, "MAIN", "100"],
                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=_environment())
         holder = subprocess.Popen(["sleep", "60"], pass_fds=(worker.stdin.fileno(),))
         print(worker.pid, holder.pid, flush=True)

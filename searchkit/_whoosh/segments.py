@@ -165,8 +165,9 @@ class ViewPostings:
             term = last + 1
 
 
-#: Postings whose positions :meth:`ViewPostings.terms` packs at a time.
-_CHUNK = 1 << 16
+#: Postings whose positions :meth:`ViewPostings.terms` packs at a time (their Python lists are
+#: what writing a segment holds at its peak: 1 << 16 took 16 MB more for 2,500 articles, no faster).
+_CHUNK = 1 << 14
 
 
 class FieldPostings:

@@ -1,4 +1,4 @@
-"""The program an indexing worker process runs: ``python -P -m searchkit.index._worker PARENT FOLDER NAME``.
+"""The program an indexing worker process runs: ``python -P -m searchkit.index._worker PARENT FOLDER NAME LIMIT``.
 
 :class:`searchkit.index.workers.Workers` starts it as a fresh interpreter, so the caller's
 ``__main__`` (a script, ``python -``, ``python -c``, a notebook) is never imported or run
@@ -11,11 +11,17 @@ error, so nothing printed by a library can corrupt the stream.
 
 * In: a batch (a list of :class:`~searchkit.documents.Article`) to add to the segment being
   built, or :data:`FINISH` to write that segment.
-* Out: ``(DONE, n)`` once a batch of n articles is added, ``(BUILT, segment)`` for a
-  :data:`FINISH`, after which the worker empties its caches of analyzed terms (``segment``
-  is a :class:`~searchkit.index.writing.BuiltSegment`, or None when no article came since
-  the last one), ``(FAILED, "Type: message")`` before exiting on an error (an ``OSError`` instead of the text
-  when the operating system refused: the parent raises it as its own).
+* Out: ``(DONE, n)`` once a batch of n articles is added, ``(BUILT, segments)`` for a
+  :data:`FINISH` (the :class:`~searchkit.index.writing.BuiltSegment` list of the articles
+  sent since the last one, in their order; empty when none came), ``(FAILED, "Type: message")``
+  before exiting on an error (an ``OSError`` instead of the text when the operating system
+  refused: the parent raises it as its own).
+
+A worker writes a segment whenever the one it builds holds LIMIT articles, without waiting
+for :data:`FINISH` (:class:`~searchkit.index.writing.SegmentSeries`), and before writing each
+segment it empties its caches of analyzed terms and hands the memory it freed back to the
+system (:func:`release_memory`): its memory follows LIMIT, not the commit window or all it
+has seen.
 
 The worker exits at the end of its input (the parent closed the pipe, or died) and when its
 parent dies, whatever killed it: on Linux the kernel sends it SIGKILL (``PR_SET_PDEATHSIG``),
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import pickle
 import signal
@@ -99,37 +106,40 @@ def _private_streams() -> tuple[IO[bytes], IO[bytes]]:
     return commands, answers
 
 
-def serve(folder: str, indexname: str, commands: IO[bytes], answers: IO[bytes]) -> int:
-    """Build segments from the batches read from ``commands``; return the exit code."""
-    from searchkit.index.writing import (  # after the streams are private
-        SegmentBuilder,
-        forget_terms,
-        prepare,
-    )
+def release_memory() -> None:
+    """Empty the caches of analyzed terms, collect garbage and, with glibc, give the freed
+    heap back to the system (``malloc_trim``): without it the heap keeps the high-water mark
+    of every segment built so far, and later segments, placed in its holes, raise it further."""
+    from searchkit.index.writing import forget_terms
 
-    builder: SegmentBuilder | None = None
+    forget_terms()
+    gc.collect()
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to trim
+            ctypes.CDLL(None).malloc_trim(0)
+
+
+def serve(folder: str, indexname: str, limit: int, commands: IO[bytes], answers: IO[bytes]) -> int:
+    """Build segments of at most ``limit`` articles from the batches read from ``commands``;
+    return the exit code."""
+    from searchkit.index.writing import SegmentSeries  # after the streams are private
+
+    series = SegmentSeries(folder, indexname, limit, release=release_memory)
     try:
         while True:
             try:
                 message = read_frame(commands)
             except EOFError:  # the parent is done with us, or gone
-                if builder is not None:
-                    builder.cancel()
+                series.cancel()
                 return 0
             if message == FINISH:
-                write_frame(answers, (BUILT, None if builder is None else builder.finish()))
-                builder = None
-                forget_terms()  # a worker's memory follows its windows, not all it has seen
-                continue
-            if builder is None:
-                builder = SegmentBuilder(folder, indexname)
-            for article in message:
-                builder.add(prepare(article))
-            write_frame(answers, (DONE, len(message)))
+                write_frame(answers, (BUILT, series.finish()))
+            else:
+                series.add(message)
+                write_frame(answers, (DONE, len(message)))
     except BaseException as e:  # reported to the parent, which raises
-        if builder is not None:
-            with contextlib.suppress(OSError):
-                builder.cancel()
+        with contextlib.suppress(OSError):
+            series.cancel()
         # An operating-system error (a full disk) goes back as itself, so the parent reports
         # it as it reports its own; anything else as one line of text.
         report: OSError | str = OSError(e.errno, e.strerror, e.filename) if isinstance(e, OSError) else f"{type(e).__name__}: {e}"
@@ -139,12 +149,13 @@ def serve(folder: str, indexname: str, commands: IO[bytes], answers: IO[bytes]) 
 
 
 def main(argv: list[str]) -> int:
-    """Run a worker for the parent pid, index folder and index name given in ``argv``."""
-    parent, folder, indexname = int(argv[0]), argv[1], argv[2]
+    """Run a worker for the parent pid, index folder, index name and articles per segment
+    given in ``argv``."""
+    parent, folder, indexname, limit = int(argv[0]), argv[1], argv[2], int(argv[3])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us
     _die_with(parent)
     commands, answers = _private_streams()
-    return serve(folder, indexname, commands, answers)
+    return serve(folder, indexname, limit, commands, answers)
 
 
 if __name__ == "__main__":

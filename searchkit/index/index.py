@@ -492,10 +492,10 @@ class Index:
                 ``__main__`` guard, ``python -``, a notebook, a thread), and each ends
                 with this process, however this process ends.
             commit_every: Commit after this many written articles (crash safety); each
-                commit adds a segment per process that wrote articles. Until it commits,
-                the workers together hold the postings of these articles in memory (about
-                13 KB for a news article of 2,000 characters), so memory follows
-                ``commit_every``, not the size of the input or the index.
+                commit adds the segments the processes that wrote articles built, one for
+                every 2,500 articles or fewer of each. Memory does not follow it: a process
+                writes its segment once it holds 2,500 articles, so it holds the postings of
+                at most that many (about 18 KB for a news article of 2,000 characters).
             progress: Called with the number of inputs handled so far, after each one.
             cluster: For a sharded index only: a Dask scheduler address or ``Client`` whose
                 workers analyze the articles and write the segments (see

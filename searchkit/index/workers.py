@@ -7,9 +7,10 @@ processes start and articles go out to them in small batches, each to a worker w
 for it; when every worker already holds :data:`QUEUED` batches besides the one it is
 building, this process waits. It never builds a batch itself once the workers run: with one
 worker per core (the default) the cores are busy, and this process's work (reading,
-deciding what changed, committing) stays off the workers' way. Finishing a
-window makes every builder that took part write its segment; the window is ready to commit
-once all of them have answered, and windows become ready in the order they were finished,
+deciding what changed, committing) stays off the workers' way. A builder writes a segment
+whenever the one it builds holds :data:`SEGMENT_ARTICLES` articles, so its memory follows
+that figure, not the window; finishing a window makes every builder that took part write
+the segment it is building; the window is ready to commit once all of them have answered, and windows become ready in the order they were finished,
 while the articles of the next window keep flowing.
 
 An id that comes twice in one window keeps its last copy: the earlier one is marked deleted
@@ -39,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +49,7 @@ from typing import IO, Any, cast
 
 from searchkit.documents.article import Article
 from searchkit.errors import SearchKitError
-from searchkit.index.writing import BuiltSegment, SegmentBuilder, prepare
+from searchkit.index.writing import BuiltSegment, SegmentSeries, forget_terms
 
 # searchkit.index._worker is imported where a worker starts, not here: the package imports this
 # module, and ``python -m searchkit.index._worker`` must not find that module imported already.
@@ -61,6 +63,10 @@ QUEUED = 2
 #: A call that writes at most this many articles builds them all in this process: starting
 #: worker processes (imports, models) costs more than it saves.
 INLINE_LIMIT = 200
+#: Articles per segment: a builder writes its segment once it holds this many (rounded up to
+#: a batch), even in the middle of a window, so that the postings it holds in memory follow
+#: this figure, not the commit window (see README, "Memory while indexing").
+SEGMENT_ARTICLES = 2500
 
 _HERE = -1  # the slot of this process's own builder
 _CLOSE = object()  # tells a feeder thread to close the worker's input
@@ -73,20 +79,24 @@ class Window:
 
     #: id -> digest of the copy written (the last one when an id came twice).
     digests: dict[str, str] = field(default_factory=dict)
-    built: dict[int, BuiltSegment | None] = field(default_factory=dict)
-    _where: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (slot, docnum)
-    _superseded: dict[int, list[int]] = field(default_factory=dict)  # slot -> docnums
+    #: slot -> the segments its builder wrote for this window, in the order of their articles.
+    built: dict[int, list[BuiltSegment]] = field(default_factory=dict)
+    _where: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (slot, number in the slot's share)
+    _superseded: dict[int, list[int]] = field(default_factory=dict)  # slot -> numbers in its share
     _waiting: set[int] = field(default_factory=set)  # worker slots that have not answered
 
     def segments(self) -> list[BuiltSegment]:
         """The finished segments, with the earlier copies of repeated ids marked deleted."""
         out = []
-        for slot, b in self.built.items():
-            if b is None:
-                continue
-            for docnum in self._superseded.get(slot, ()):
-                b.segment.delete_document(docnum)
-            out.append(b)
+        for slot, built in self.built.items():
+            superseded = sorted(self._superseded.get(slot, ()))
+            start = 0
+            for b in built:
+                end = start + len(b.ids)
+                for number in superseded[bisect_left(superseded, start) : bisect_left(superseded, end)]:
+                    b.segment.delete_document(number - start)
+                out.append(b)
+                start = end
         return out
 
 
@@ -97,11 +107,11 @@ class _Process:
     (on Linux a worker dies with the thread that started it, not only with the process).
     """
 
-    def __init__(self, folder: str, indexname: str, slot: int, room: queue.SimpleQueue[int]) -> None:
+    def __init__(self, folder: str, indexname: str, limit: int, slot: int, room: queue.SimpleQueue[int]) -> None:
         if not sys.executable:
             raise SearchKitError("cannot start indexing workers: no Python executable known (use workers=0)")
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - the worker's stderr, unlinked; closed by close()
-        command = [sys.executable, "-P", "-m", _protocol().__name__, str(os.getpid()), folder, indexname]
+        command = [sys.executable, "-P", "-m", _protocol().__name__, str(os.getpid()), folder, indexname, str(limit)]
         try:
             self.popen = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=_environment()
@@ -215,14 +225,16 @@ class Workers:
         folder: The index folder (segments are written to its staging folder).
         indexname: The Whoosh index name.
         processes: How many worker processes to use at most; 0 builds everything here.
+        segment_articles: Articles per segment (None: :data:`SEGMENT_ARTICLES`).
     """
 
-    def __init__(self, folder: str, indexname: str, processes: int) -> None:
+    def __init__(self, folder: str, indexname: str, processes: int, segment_articles: int | None = None) -> None:
         self._folder = folder
         self._indexname = indexname
         self._nprocs = processes
+        self._limit = SEGMENT_ARTICLES if segment_articles is None else segment_articles
         self._procs: list[_Process] = []
-        self._here: SegmentBuilder | None = None
+        self._here = SegmentSeries(folder, indexname, self._limit, release=forget_terms)
         self._batch: list[Article] = []
         self._window = Window()
         self._pending: deque[Window] = deque()
@@ -238,7 +250,7 @@ class Workers:
         elif not self._procs:
             if self._written > INLINE_LIMIT:  # a big call: start the workers, send what was held
                 for slot in range(self._nprocs):
-                    self._procs.append(_Process(self._folder, self._indexname, slot, self._room))
+                    self._procs.append(_Process(self._folder, self._indexname, self._limit, slot, self._room))
                 held, self._batch = self._batch, []
                 for start in range(0, len(held), BATCH):
                     self._batch = held[start : start + BATCH]
@@ -257,9 +269,9 @@ class Workers:
                 proc.awaited.append(window)
                 window._waiting.add(slot)
                 proc.sent = 0
-        if self._here is not None:
-            window.built[_HERE] = self._here.finish()
-            self._here = None
+        built = self._here.finish()
+        if built:
+            window.built[_HERE] = built
         self._pending.append(window)
         self._window = Window()
 
@@ -285,9 +297,7 @@ class Workers:
         for proc in self._procs:
             proc.close(wait=idle)
         self._procs = []
-        if self._here is not None:
-            self._here.cancel()
-            self._here = None
+        self._here.cancel()
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -297,11 +307,8 @@ class Workers:
             return
         slot = self._place(batch)
         if slot == _HERE:
-            if self._here is None:
-                self._here = SegmentBuilder(self._folder, self._indexname)
             first = len(self._here)
-            for article in batch:
-                self._here.add(prepare(article))
+            self._here.add(batch)
         else:
             first = self._procs[slot].sent
             self._procs[slot].sent += len(batch)

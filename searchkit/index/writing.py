@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -35,9 +35,20 @@ from searchkit.index.storage import STAGING, clean_unused
 from searchkit.text import terms
 from searchkit.text.analysis import SegmentedText, word_spans
 from searchkit.text.orgs import find_orgs
+from searchkit.text.segment import forget_syllables
 from searchkit.text.terms import view_postings
 
-__all__ = ["STAGING", "BuiltSegment", "Prepared", "SegmentBuilder", "Writer", "document_fields", "forget_terms", "prepare"]
+__all__ = [
+    "STAGING",
+    "BuiltSegment",
+    "Prepared",
+    "SegmentBuilder",
+    "SegmentSeries",
+    "Writer",
+    "document_fields",
+    "forget_terms",
+    "prepare",
+]
 
 
 #: One analyzed text view of one article: (field name, {term: [positions]}, field length).
@@ -104,14 +115,16 @@ def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterat
 
 
 def forget_terms() -> None:
-    """Empty the caches of analyzed terms (:mod:`searchkit.text.terms`).
+    """Empty the caches of analyzed terms (:mod:`searchkit.text.terms`) and of syllable facts
+    (:func:`~searchkit.text.segment.forget_syllables`).
 
     They hold every distinct word met, up to 200,000 each (about 90 MB for the word views
     once full): an indexing worker empties them after each segment, so that its memory
-    follows its share of a commit window, not the vocabulary of all it has indexed.
+    follows the size of its segments, not the vocabulary of all it has indexed.
     """
     for cached in (terms.word_term, terms.index_term, terms.fold_term):
         cached.cache_clear()
+    forget_syllables()
 
 
 #: Analyze with the schema's analyzers through Whoosh instead of :func:`_analyze`'s fast path.
@@ -228,6 +241,68 @@ class SegmentBuilder:
         """Close and remove whatever this builder wrote."""
         self._postings.clear()
         self._file.cancel()
+
+
+class SegmentSeries:
+    """One builder's share of a commit window, written as segments of at most ``limit``
+    articles: a segment is written as soon as it holds ``limit`` articles, so the postings
+    held in memory follow ``limit``, not the window.
+
+    Articles come in batches; a segment may pass ``limit`` by less than a batch.
+
+    Args:
+        folder: The index folder (segments go to its staging folder).
+        indexname: The Whoosh index name.
+        limit: Articles per segment.
+        release: Called before each segment is written, when its articles are all analyzed
+            (a worker empties its caches there: writing the segment needs none of them).
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], indexname: str, limit: int, release: Callable[[], None] | None = None) -> None:
+        self._folder = folder
+        self._indexname = indexname
+        self._limit = limit
+        self._release = release
+        self._builder: SegmentBuilder | None = None
+        self._done: list[BuiltSegment] = []
+
+    def __len__(self) -> int:
+        """The number of articles added since the last :meth:`finish`."""
+        return sum(len(b.ids) for b in self._done) + (len(self._builder) if self._builder is not None else 0)
+
+    def add(self, articles: Iterable[Article]) -> None:
+        """Analyze and add a batch of articles; write the segment once it holds ``limit``."""
+        builder = self._builder
+        if builder is None:
+            builder = self._builder = SegmentBuilder(self._folder, self._indexname)
+        for article in articles:
+            builder.add(prepare(article))
+        if len(builder) >= self._limit:
+            self._write(builder)
+
+    def finish(self) -> list[BuiltSegment]:
+        """Write the segment being built; return the segments written since the last call,
+        in the order of their articles."""
+        if self._builder is not None:
+            self._write(self._builder)
+        done, self._done = self._done, []
+        return done
+
+    def cancel(self) -> None:
+        """Remove whatever was written since the last :meth:`finish`."""
+        if self._builder is not None:
+            self._builder.cancel()
+            self._builder = None
+        staging = Path(self._folder) / STAGING
+        for b in self._done:
+            (staging / b.filename).unlink(missing_ok=True)
+        self._done = []
+
+    def _write(self, builder: SegmentBuilder) -> None:
+        self._builder = None
+        if self._release is not None:
+            self._release()
+        self._done.append(builder.finish())
 
 
 # -- committing ---------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from searchkit.text.normalize import normalize, offset_arrays
 from searchkit.text.pyvi_model import crfsuite_bytes, parse_crfsuite, pyvi_version, read_ngrams
 from searchkit.text.pyvi_model import model_dir as _pyvi_model_dir
 
-__all__ = ["MAX_LINE_WINDOW", "MAX_TOKEN_LENGTH", "Word", "segment", "tokenize_like_pyvi", "word_spans"]
+__all__ = ["MAX_LINE_WINDOW", "MAX_TOKEN_LENGTH", "Word", "forget_syllables", "segment", "tokenize_like_pyvi", "word_spans"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,6 +491,13 @@ def _load_model() -> _Model:
     except (OSError, pickle.UnpicklingError, struct.error, KeyError, AttributeError, TypeError, ValueError, EOFError) as e:
         raise ModelError(f"cannot load pyvi's word-segmentation model from {models}: {e}") from e
     return _Model(tables)
+
+
+def forget_syllables() -> None:
+    """Empty the model's cache of syllable facts (up to 200,000 syllables, about 50 MB when
+    full), if the model is loaded; it fills again as texts are segmented."""
+    if _load_model.cache_info().currsize:
+        _load_model().syllables.clear()
 
 
 def tokenize_like_pyvi(text: str) -> str:
