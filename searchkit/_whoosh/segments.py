@@ -3,8 +3,8 @@
 :class:`SegmentFile` does what ``SegmentWriter.add_document`` and its commit do for a new
 segment (stored fields, field lengths, columns, postings, compound file) without the index
 lock, the posting pool or the table of contents. The postings are held in memory per field
-(:class:`ViewPostings` keeps those of the analyzed text views in flat arrays, about 20 bytes a
-posting, and packs their positions with numpy when the segment is written), and each term's
+(:class:`ViewPostings` keeps those of the analyzed text views in a flat array, 4 bytes a
+position, and sorts them into postings with numpy when the segment is written), and each term's
 are written whole (:class:`_TermWriter`) instead of through Whoosh's per-posting pool, sort
 and writer calls. The files are the ones ``SegmentWriter`` writes, in fewer bytes (short
 posting lists in the term table, block data pickled with protocol 3, whole-number weights as
@@ -19,7 +19,7 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain, repeat
+from itertools import repeat
 from operator import sub
 from typing import Any
 
@@ -86,74 +86,89 @@ def pack_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[bytes
 class ViewPostings:
     """The postings of one analyzed text view of a segment being built, held compactly.
 
-    Each document adds its ``{term: positions}``; a posting costs 8 bytes (and 4 per
-    position when the view's format keeps positions), in flat arrays filled by C-level loops,
-    instead of Python objects per posting. :meth:`terms` sorts them by term and packs the
-    positions (:class:`~searchkit._whoosh.formats.PackedPositions`) when the segment is
-    written. The weight of a posting is its number of positions times the field's boost, as
+    Each document adds its terms, one per position ("" where a position has none); a
+    position costs 4 bytes (its term's number) in a flat array filled by a C-level loop,
+    instead of Python objects per posting or position. :meth:`terms` sorts them by term
+    (then document and position) and packs the positions
+    (:class:`~searchkit._whoosh.formats.PackedPositions`) when the segment is written. The
+    weight of a posting is its number of positions times the field's boost, as
     ``field.index`` gives.
     """
 
     def __init__(self, boost: float, positions: bool = True) -> None:
         self._boost = boost
         self._keep_positions = positions
-        self._ids: defaultdict[str, int] = defaultdict()
-        self._ids.default_factory = self._ids.__len__  # a new term gets the next number
-        self._tids = array("I")  # per posting: term number, number of positions
-        self._counts = array("I")
-        self._docs = array("I")  # per document: its number, its number of postings
-        self._postings = array("I")
-        self._positions = array("I")
+        self._ids = self._new_ids()
+        self._tids = array("I")  # per position: its term's number (0: no term)
+        self._docs = array("I")  # per document: its number, its number of positions
+        self._sizes = array("I")
         self._lengths = array("I")  # per document: the field's length (0 when it lacks the field)
 
-    def add(self, docnum: int, view: Mapping[str, list[int]], length: int) -> None:
-        """Add the postings of document ``docnum`` (numbered in order): ``view`` maps each
-        term to its positions (ascending); ``length`` is the field's length."""
-        self._tids.extend(map(self._ids.__getitem__, view))
+    @staticmethod
+    def _new_ids() -> defaultdict[str, int]:
+        """Term -> its number: "" is 0, a new term gets the next number."""
+        ids: defaultdict[str, int] = defaultdict(None, {"": 0})
+        ids.default_factory = ids.__len__
+        return ids
+
+    def add(self, docnum: int, terms: Sequence[str]) -> int:
+        """Add document ``docnum`` (numbered in order), given the term at each of its
+        positions ("" for none); return the field's length (the positions with a term)."""
+        self._tids.extend(map(self._ids.__getitem__, terms))
+        length = len(terms) - terms.count("")
         self._docs.append(docnum)
-        self._postings.append(len(view))
-        self._counts.extend(map(len, view.values()))
-        if self._keep_positions:
-            self._positions.extend(chain.from_iterable(view.values()))
+        self._sizes.append(len(terms))
         lengths = self._lengths
         if len(lengths) < docnum:
             lengths.extend(repeat(0, docnum - len(lengths)))
         lengths.append(length)
+        return length
 
     def terms(self) -> Iterator[TermPostings]:
         """The postings of each term, terms in byte order; empties this object.
 
-        The postings are sorted once; their positions are packed :data:`_CHUNK` postings at a
-        time, so that the memory this takes stays small whatever the segment's size.
+        The positions are sorted once; they are packed :data:`_CHUNK` postings at a time, so
+        that the memory this takes stays small whatever the segment's size.
         """
-        keys = [term.encode("utf-8") for term in self._ids]
-        rank = np.empty(len(keys), dtype=np.int64)  # each term's place in byte order
-        rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+        keys = [term.encode("utf-8") for term in self._ids]  # by number; keys[0] is b"" (no term)
+        rank = np.empty(len(keys), dtype=np.uint32)  # each term's place in byte order (b"" first)
+        rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys), dtype=np.uint32)
         keys.sort()
+        sizes = np.frombuffer(self._sizes, dtype=np.uint32)
+        first = (np.cumsum(sizes, dtype=np.int64) - sizes).astype(np.uint32)  # each document's first position
         ranks = rank[np.frombuffer(self._tids, dtype=np.uint32)]
-        order = np.argsort(ranks, kind="stable")  # by term, then document
-        ends = np.cumsum(np.bincount(ranks, minlength=len(keys)))
-        del ranks, rank
-        counts = np.frombuffer(self._counts, dtype=np.uint32)
-        first = (np.cumsum(counts, dtype=np.int64) - counts)[order] if self._keep_positions else None  # each posting's first position
-        counts = counts[order]
-        docs = np.repeat(np.frombuffer(self._docs, dtype=np.uint32), np.frombuffer(self._postings, dtype=np.uint32))[order]
-        del order
-        positions = np.frombuffer(self._positions, dtype=np.uint32)
+        del rank
+        order = np.argsort(ranks, kind="stable")  # by term, then document and position
+        ranks = ranks[order]
+        skip = int(np.searchsorted(ranks, 1))  # the positions without a term come first: left out
+        ranks = ranks[skip:]
+        order = order[skip:].astype(np.uint32)
+        at = np.repeat(np.arange(len(sizes), dtype=np.uint32), sizes)[order]  # each position's document, by index
+        positions = order - first[at] if self._keep_positions else None
+        del order, first
+        docs = np.frombuffer(self._docs, dtype=np.uint32)[at]
+        del at
         field_lengths = np.frombuffer(self._lengths, dtype=np.uint32)
-        self._ids = defaultdict()
-        self._tids = self._counts = self._docs = self._postings = self._positions = self._lengths = array("I")
-        term = 0
+        self._ids = self._new_ids()
+        self._tids, self._docs, self._sizes, self._lengths = array("I"), array("I"), array("I"), array("I")
+        # a posting starts where the term or the document changes
+        starts = np.flatnonzero((ranks[1:] != ranks[:-1]) | (docs[1:] != docs[:-1])) + 1
+        starts = np.concatenate(([0], starts)) if len(ranks) else starts
+        counts = np.diff(starts, append=len(ranks))
+        term_of = ranks[starts]
+        docs = docs[starts]
+        del ranks
+        ends = np.cumsum(np.bincount(term_of, minlength=len(keys)))  # each term's postings end here
+        term = 1
         while term < len(keys):  # a chunk: the terms whose postings end within _CHUNK of its start
-            start = int(ends[term - 1]) if term else 0
+            start = int(ends[term - 1])
             last = max(term, int(np.searchsorted(ends, start + _CHUNK, side="right")) - 1)
             end = int(ends[last])
             c = counts[start:end]
             values: list[bytes] | None = None
-            if first is not None:
-                at = np.cumsum(c, dtype=np.int64) - c
-                gather = np.repeat(first[start:end] - at, c) + np.arange(int(c.sum()), dtype=np.int64)
-                values = pack_position_lists(c, positions[gather])
+            if positions is not None:
+                begin = int(starts[start]) if end > start else 0
+                values = pack_position_lists(c, positions[begin : begin + int(c.sum())])
             chunk_docs = docs[start:end]
             doc_list, lengths = chunk_docs.tolist(), field_lengths[chunk_docs].tolist()
             weights = (c * self._boost).tolist()

@@ -5,8 +5,8 @@ Indexing splits into two halves so that both run on every core:
 * :class:`SegmentBuilder` (run in worker processes, see :mod:`searchkit.index.workers`, or inline
   for small inputs) analyzes articles and writes them as one complete, compound Whoosh
   segment file in a private staging folder. The postings are held per field in memory (those
-  of the text views in flat arrays) and each term's are written whole, instead of through
-  Whoosh's per-posting pool, sort and writer calls.
+  of the text views as a term number per position, in flat arrays) and each term's are
+  written whole, instead of through Whoosh's per-posting pool, sort and writer calls.
 * :class:`Writer` (the process holding the index lock) moves finished segment files into the
   index, marks superseded versions of their articles deleted, and writes the new table of
   contents: a commit costs milliseconds whatever the number of articles.
@@ -35,13 +35,14 @@ from searchkit.index.storage import STAGING, clean_unused
 from searchkit.text import terms
 from searchkit.text.analysis import SegmentedText, word_spans
 from searchkit.text.orgs import find_orgs
-from searchkit.text.terms import view_postings
+from searchkit.text.terms import view_terms
 
 __all__ = ["STAGING", "BuiltSegment", "Prepared", "SegmentBuilder", "Writer", "document_fields", "forget_terms", "prepare"]
 
 
-#: One analyzed text view of one article: (field name, {term: [positions]}, field length).
-AnalyzedField = tuple[str, dict[str, list[int]], int]
+#: One analyzed text view of one article: (field name, the term at each position, "" where
+#: a position has none).
+AnalyzedField = tuple[str, list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ def prepare(article: Article) -> Prepared:
 def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterator[AnalyzedField]:
     """The terms and positions of the three views of one text field.
 
-    The terms come from :func:`searchkit.text.terms.view_postings`, the same term functions
+    The terms come from :func:`searchkit.text.terms.view_terms`, the same term functions
     the analyzers of :mod:`searchkit.text.analysis` run, but the syllables are tokenized once
     for the syllable and folded views and Whoosh's per-token generator chain is skipped: about
     4 times faster. ``tests/test_index.py`` checks that the result equals Whoosh running the
@@ -91,16 +92,17 @@ def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterat
         for view in VIEWS:
             fieldname = f"{name}_{view}"
             value = SegmentedText(text, spans) if view == "w" else text
-            postings: dict[str, list[int]] = {}
+            by_position: list[str] = []
             for t in schema[fieldname].analyzer(value, positions=True, mode="index"):
                 if not t.stopped:
-                    postings.setdefault(t.text, []).append(t.pos)
-            yield fieldname, postings, sum(map(len, postings.values()))
+                    by_position.extend([""] * (t.pos + 1 - len(by_position)))
+                    by_position[t.pos] = t.text
+            yield fieldname, by_position
         return
-    words, tokens, folded = view_postings(text, spans)
-    yield f"{name}_w", words, sum(map(len, words.values()))
-    yield f"{name}_s", tokens, sum(map(len, tokens.values()))
-    yield f"{name}_f", folded, sum(map(len, folded.values()))
+    words, tokens, folded = view_terms(text, spans)
+    yield f"{name}_w", words
+    yield f"{name}_s", tokens
+    yield f"{name}_f", folded
 
 
 def forget_terms() -> None:
@@ -183,8 +185,8 @@ class SegmentBuilder:
         schema = self._schema
         file = self._file
         file.start_document(docnum)
-        for fieldname, view, length in p.analyzed:
-            self._post_view(fieldname, view, docnum, length)
+        for fieldname, view in p.analyzed:
+            length = self._post_view(fieldname, view, docnum)
             file.add_field(fieldname, schema[fieldname], None, length)
         fields = document_fields(p)
         for fieldname in sorted(fields):
@@ -203,14 +205,15 @@ class SegmentBuilder:
         file.finish_document()
         self._ids.append(p.article.id)
 
-    def _post_view(self, fieldname: str, view: dict[str, list[int]], docnum: int, length: int) -> None:
-        """Add a text view's postings: what ``field.index`` gives (term bytes, weight =
-        frequency x field boost, the positions packed when the view's format keeps them)."""
+    def _post_view(self, fieldname: str, terms: list[str], docnum: int) -> int:
+        """Add a text view's postings (what ``field.index`` gives: term bytes, weight =
+        frequency x field boost, the positions packed when the view's format keeps them);
+        return the field's length."""
         postings = self._postings.get(fieldname)
         if postings is None:
             fmt = self._schema[fieldname].format
             postings = self._postings[fieldname] = ViewPostings(fmt.field_boost, positions=fmt.supports("positions"))
-        cast(ViewPostings, postings).add(docnum, view, length)
+        return cast(ViewPostings, postings).add(docnum, terms)
 
     def _post(self, fieldname: str, items: Iterable[tuple[bytes, int, float, bytes | None]], docnum: int, length: int) -> None:
         postings = self._postings.get(fieldname)
