@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit.text.orgs import OrgMention, canonical_org, find_orgs, org_aliases
+from searchkit.text.orgs.lexicon import _trie_regex, get_lexicon
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -646,3 +648,17 @@ def test_short_texts_find_heads_without_the_whole_head_trie(text: str) -> None:
             got = lazy.head_match(text, p)
             assert (got and got.span()) == (expected and expected.span()), (text, p)
         assert "_head_patterns" not in lazy.__dict__
+
+
+_HEAD_FORMS = sorted({f.lower() for f in get_lexicon(False)._heads[1]})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_HEAD_FORMS, " ", "-", ",", "x", "và ", "ba", "bộ "]), max_size=8).map("".join))
+def test_the_head_search_pattern_matches_where_the_head_trie_does(text: str) -> None:
+    """The search pattern's first words are grouped by first character: the same spellings."""
+    forms = _HEAD_FORMS
+    grouped, plain = re.compile(_trie_regex(forms, True)), re.compile(_trie_regex(forms))
+    for pos in range(len(text) + 1):
+        m, n = grouped.match(text, pos), plain.match(text, pos)
+        assert (m is None) == (n is None), text[pos:]
