@@ -34,6 +34,7 @@ from searchkit.index.schema import VIEWS, build_schema
 from searchkit.index.storage import STAGING, clean_unused
 from searchkit.text import terms
 from searchkit.text.analysis import SegmentedText, word_spans
+from searchkit.text.normalize import normalize
 from searchkit.text.orgs import find_orgs
 from searchkit.text.terms import view_terms
 
@@ -64,17 +65,21 @@ def prepare(article: Article) -> Prepared:
     text views, giving the postings :class:`SegmentBuilder` writes.
     """
     mentions: list[tuple[str, int, int, str]] = []
+    word_view_spans: list[tuple[tuple[int, int], ...]] = []
+    analyzed: list[AnalyzedField] = []
     for name in ("title", "body"):
-        for m in find_orgs(getattr(article, name)):
+        text = getattr(article, name)
+        normalized = normalize(text) == text  # stored text is: both analyses skip normalizing then
+        for m in find_orgs(text, normalized=normalized):
             mentions.append((name, m.start, m.end, m.canonical))
+        spans = word_spans(text, normalized=normalized)
+        word_view_spans.append(spans)
+        analyzed.extend(_analyze(name, text, spans))
     counts: dict[str, int] = {}
     for _, _, _, canonical in mentions:
         counts[canonical] = counts.get(canonical, 0) + 1
     orgs = tuple(sorted(counts, key=lambda c: (-counts[c], c)))
-    title_spans, body_spans = word_spans(article.title), word_spans(article.body)
-    analyzed: list[AnalyzedField] = []
-    for name, text, spans in (("title", article.title, title_spans), ("body", article.body, body_spans)):
-        analyzed.extend(_analyze(name, text, spans))
+    title_spans, body_spans = word_view_spans
     return Prepared(article, title_spans, body_spans, orgs, tuple(mentions), tuple(analyzed))
 
 
