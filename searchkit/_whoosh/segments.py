@@ -13,8 +13,10 @@ integers: see :class:`_TermWriter`), which Whoosh reads unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
+import struct
 import zlib
 from array import array
 from collections import defaultdict
@@ -27,6 +29,7 @@ import numpy as np
 from whoosh.codec import default_codec
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
@@ -245,9 +248,11 @@ class SegmentFile:
         fieldwriter = self._codec.field_writer(self._storage, self._segment)
         for fieldname in sorted(postings):
             fieldwriter.start_field(fieldname, self._schema[fieldname])
-            write_term = _TermWriter(fieldwriter).write
+            writer = _TermWriter(fieldwriter)
+            write_term = writer.write
             for tbytes, ids, weights, values, lengths in postings[fieldname].terms():
                 write_term(tbytes, ids, weights, values, lengths)
+            writer.flush()
             fieldwriter.finish_field()
         fieldwriter.close()
         segment = self._segment
@@ -284,7 +289,9 @@ class _TermWriter:
 
     def __init__(self, fieldwriter: Any) -> None:
         self._postfile = fieldwriter._postfile
-        self._add_term = fieldwriter._tindex.add
+        self._table = _TermTable(fieldwriter._tindex)
+        self._add_term = self._table.add
+        self.flush = self._table.flush
         self._prefix = pack_ushort(fieldwriter._fieldid)
         self._blocklimit = fieldwriter._postwriter._blocklimit  # made by start_field for the codec's settings
         fixed = fieldwriter._format.fixed_value_size()
@@ -340,6 +347,61 @@ class _TermWriter:
         # W3TermInfo.to_bytes, not inlined
         stats = _TERMINFO.pack(0, total_weight, len(ids), length_to_byte(minlength), length_to_byte(maxlength), maxweight, ids[0], ids[-1])
         self._add_term(self._prefix + tbytes, stats + pack_long(start) + pack_int(postfile.tell() - start))
+
+
+class _TermTable:
+    """Adds rows to a field writer's table of terms (Whoosh's ``OrderedHashWriter``) as its
+    ``add`` does, :data:`_TABLE_ROWS` at a time: the same bytes, offsets, hashes and index,
+    with one write a batch. :meth:`flush` before anything else writes to the table."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+        self._hash = _md5_hash if table.hashfn is md5_hash else table.hashfn
+        self._rows: list[tuple[bytes, bytes]] = []
+
+    def add(self, key: bytes, value: bytes) -> None:
+        """Add a row (keys must increase, as ``OrderedHashWriter`` requires)."""
+        self._rows.append((key, value))
+        if len(self._rows) >= _TABLE_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the rows added so far."""
+        rows, table = self._rows, self._table
+        if not rows:
+            return
+        if rows[0][0] <= table.lastkey:
+            raise ValueError(f"Keys must increase: {table.lastkey!r}..{rows[0][0]!r}")
+        dbfile, buckets, hashed = table.dbfile, table.buckets, self._hash
+        position = dbfile.tell()
+        offsets: list[int] = []
+        pieces: list[bytes] = []
+        for key, value in rows:  # HashWriter.add, the file position counted here
+            offsets.append(position)
+            pieces += (_ROW_LENGTHS.pack(len(key), len(value)), key, value)
+            position += _ROW_LENGTHS.size + len(key) + len(value)
+            h = hashed(key)
+            buckets[h & 255].append((h, offsets[-1]))
+        dbfile.write(b"".join(pieces))
+        index = table.index  # OrderedHashWriter.add: each row's offset, in a growable array
+        try:
+            grown = array(index.array.typecode, offsets)
+        except OverflowError:  # a bigger type needed: GrowableArray.append changes it
+            index.extend(offsets)
+        else:
+            index.array.extend(grown)
+        table.lastkey = rows[-1][0]
+        rows.clear()
+
+
+#: Rows of the terms table written at a time.
+_TABLE_ROWS = 4096
+_ROW_LENGTHS = struct.Struct("!ii")  # HashWriter's key and value lengths
+
+
+def _md5_hash(key: bytes) -> int:
+    """Whoosh's ``md5_hash`` (the low 32 bits of the key's MD5), without the hexadecimal detour."""
+    return int.from_bytes(hashlib.md5(key).digest()[12:], "big")
 
 
 def _inlined(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes] | None, lengths: Sequence[int]) -> bytes:
