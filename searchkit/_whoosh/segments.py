@@ -117,7 +117,7 @@ class ViewPostings:
     def add(self, docnum: int, terms: Sequence[str]) -> int:
         """Add document ``docnum`` (numbered in order), given the term at each of its
         positions ("" for none); return the field's length (the positions with a term)."""
-        self._tids.extend(map(self._ids.__getitem__, terms))
+        self._tids.fromlist(list(map(self._ids.__getitem__, terms)))
         length = len(terms) - terms.count("")
         self._docs.append(docnum)
         self._sizes.append(len(terms))
@@ -139,13 +139,16 @@ class ViewPostings:
         keys.sort()
         sizes = np.frombuffer(self._sizes, dtype=np.uint32)
         first = (np.cumsum(sizes, dtype=np.int64) - sizes).astype(np.uint32)  # each document's first position
-        ranks = rank[np.frombuffer(self._tids, dtype=np.uint32)]
+        # sorted by term, then document and position: (rank << 32 | index) sorted directly (unique
+        # keys), 7 times as fast as a stable argsort of the ranks
+        keys64 = rank[np.frombuffer(self._tids, dtype=np.uint32)].astype(np.uint64) << np.uint64(32)
         del rank
-        order = np.argsort(ranks, kind="stable")  # by term, then document and position
-        ranks = ranks[order]
-        skip = int(np.searchsorted(ranks, 1))  # the positions without a term come first: left out
-        ranks = ranks[skip:]
-        order = order[skip:].astype(np.uint32)
+        keys64 |= np.arange(len(keys64), dtype=np.uint64)
+        keys64.sort()
+        keys64 = keys64[int(np.searchsorted(keys64, np.uint64(1 << 32))) :]  # the positions without a term (rank 0) left out
+        ranks = (keys64 >> np.uint64(32)).astype(np.uint32)
+        order = (keys64 & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        del keys64
         at = np.repeat(np.arange(len(sizes), dtype=np.uint32), sizes)[order]  # each position's document, by index
         positions = order - first[at] if self._keep_positions else None
         del order, first
@@ -292,6 +295,7 @@ class _TermWriter:
         self._table = _TermTable(fieldwriter._tindex)
         self._add_term = self._table.add
         self.flush = self._table.flush
+        self._dumps, self._dumps_info = _Pickler(3), _Pickler(2)
         self._prefix = pack_ushort(fieldwriter._fieldid)
         self._blocklimit = fieldwriter._postwriter._blocklimit  # made by start_field for the codec's settings
         fixed = fieldwriter._format.fixed_value_size()
@@ -302,7 +306,7 @@ class _TermWriter:
     def write(self, tbytes: bytes, ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes] | None, lengths: Sequence[int]) -> None:
         """Write one term's postings (in document order) and its row of the terms table."""
         if len(ids) <= INLINE_POSTINGS:
-            self._add_term(self._prefix + tbytes, _inlined(ids, weights, values, lengths))
+            self._add_term(self._prefix + tbytes, _inlined(ids, weights, values, lengths, self._dumps))
             return
         postfile = self._postfile
         start = postfile.tell()
@@ -334,14 +338,14 @@ class _TermWriter:
                 mini_weights = _whole(float_weights)
             deltas = tuple(map(sub, block_ids, [0, *block_ids]))
             block_values = self._mini_values(list(filter(None, values[begin:end])) if values else [])
-            databytes = _dumps((deltas, mini_weights, block_values))
+            databytes = self._dumps((deltas, mini_weights, block_values))
             # Whoosh meant to leave blocks under 20 bytes uncompressed (a bug compresses them all);
             # zlib makes blocks under ~64 bytes longer, and a third of the blocks are that small.
             comp = COMPRESSION if len(databytes) >= _COMPRESS_FROM else 0
             if comp:
                 databytes = zlib.compress(databytes, comp)
             info = (len(block_ids), block_ids[-1], _whole([block_maxweight])[0], comp, length_to_byte(block_min), length_to_byte(block_max))
-            infobytes = _dumps(info, 2)
+            infobytes = self._dumps_info(info)
             blocklength = len(infobytes) + len(databytes)
             postfile.write(pack_int(-blocklength if end >= len(ids) else blocklength) + infobytes + databytes)
         # W3TermInfo.to_bytes, not inlined
@@ -404,7 +408,9 @@ def _md5_hash(key: bytes) -> int:
     return int.from_bytes(hashlib.md5(key).digest()[12:], "big")
 
 
-def _inlined(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes] | None, lengths: Sequence[int]) -> bytes:
+def _inlined(
+    ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes] | None, lengths: Sequence[int], dumps: Callable[[Any], bytes]
+) -> bytes:
     """The term table entry of a short posting list: ``W3TermInfo.to_bytes`` of an inlined
     term info, the postings pickled as blocks are (read back as Whoosh's own)."""
     float_weights = array("f", weights)
@@ -427,7 +433,7 @@ def _inlined(ids: Sequence[int], weights: Sequence[float], values: Sequence[byte
         None if float_weights.count(1.0) == len(float_weights) else _whole(float_weights),
         tuple(present) if present else (None,) * len(ids),
     )
-    return stats + _dumps(inlined)
+    return stats + dumps(inlined)
 
 
 #: ``W3TermInfo``'s packed fields (flags, total weight, document frequency, min and max length
@@ -442,10 +448,18 @@ def _whole(weights: Any) -> tuple[Any, ...]:
     return ints if ints == weights else weights
 
 
-def _dumps(obj: Any, protocol: int = 3) -> bytes:
-    """``pickle.dumps`` without the memo (nothing pickled here is shared or recursive)."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, protocol)
-    pickler.fast = True
-    pickler.dump(obj)
-    return out.getvalue()
+class _Pickler:
+    """``pickle.dumps`` without the memo (nothing pickled here is shared or recursive), one
+    pickler and buffer reused (a new pickler for each call took 4 times as long)."""
+
+    def __init__(self, protocol: int) -> None:
+        self._out = io.BytesIO()
+        self._pickler = pickle.Pickler(self._out, protocol)
+        self._pickler.fast = True
+
+    def __call__(self, obj: Any) -> bytes:
+        out = self._out
+        out.seek(0)
+        out.truncate()
+        self._pickler.dump(obj)
+        return out.getvalue()
