@@ -662,3 +662,30 @@ def test_the_head_search_pattern_matches_where_the_head_trie_does(text: str) -> 
     for pos in range(len(text) + 1):
         m, n = grouped.match(text, pos), plain.match(text, pos)
         assert (m is None) == (n is None), text[pos:]
+
+
+_LEFT_PIECES = ["QĐ", "UBND", "35", "các ", "số ", " ", "\t", "\n", "-", "/", " - ", "luật ", "Tổng ", "trái phiếu ", "a", "B"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LEFT_PIECES), max_size=10).map("".join))
+def test_the_left_context_prechecks_change_nothing(left: str) -> None:
+    """excluded_by_left tests what its patterns need before running them: the same answers."""
+    from searchkit.text.orgs import context
+
+    head = next(h for h in get_lexicon(False).heads.values() if {"luật", "tổng"} <= h.not_after)
+    for start_text in ("ủy ban", "Ủy ban"):
+        text = left + start_text
+        start = len(left)
+        window = text[max(0, start - 30) : start]
+        expected = bool(
+            context._DOCUMENT_NUMBER.search(window)
+            or (start_text[:1].islower() and context._PLURAL.search(window))
+            or (
+                (m := context._LEFT_WORDS.search(window))
+                and (
+                    (words := m.group(1).casefold().split())[-1] in head.not_after or " ".join(words) in head.not_after
+                )
+            )
+        )
+        assert context.excluded_by_left(head, text, start) == expected
