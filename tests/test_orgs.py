@@ -689,3 +689,12 @@ def test_the_left_context_prechecks_change_nothing(left: str) -> None:
             )
         )
         assert context.excluded_by_left(head, text, start) == expected
+
+
+def test_normalized_text_is_read_as_it_is() -> None:
+    """``normalized=True`` (an article's stored text) skips normalizing: the same names."""
+    from searchkit.text.normalize import normalize
+
+    for raw in ("Chủ tịch UBND tỉnh Quảng Ninh gặp Bộ trưởng Bộ GD-ĐT.", "Thành uỷ Đà Nẵng\u00a0và Sở Y tế TP.HCM", ""):
+        text = normalize(raw)
+        assert find_orgs(text, normalized=True) == find_orgs(text)

@@ -69,7 +69,7 @@ def prepare(article: Article) -> Prepared:
     analyzed: list[AnalyzedField] = []
     for name in ("title", "body"):
         text = getattr(article, name)
-        normalized = normalize(text) == text  # stored text is: both analyses skip normalizing then
+        normalized = normalize(text) == text  # stored text is: then neither analysis normalizes it again
         for m in find_orgs(text, normalized=normalized):
             mentions.append((name, m.start, m.end, m.canonical))
         spans = word_spans(text, normalized=normalized)
@@ -210,7 +210,7 @@ class SegmentBuilder:
         file.finish_document()
         self._ids.append(p.article.id)
 
-    def _post_view(self, fieldname: str, terms: list[str], docnum: int) -> int:
+    def _post_view(self, fieldname: str, by_position: list[str], docnum: int) -> int:
         """Add a text view's postings (what ``field.index`` gives: term bytes, weight =
         frequency x field boost, the positions packed when the view's format keeps them);
         return the field's length."""
@@ -218,7 +218,7 @@ class SegmentBuilder:
         if postings is None:
             fmt = self._schema[fieldname].format
             postings = self._postings[fieldname] = ViewPostings(fmt.field_boost, positions=fmt.supports("positions"))
-        return cast(ViewPostings, postings).add(docnum, terms)
+        return cast(ViewPostings, postings).add(docnum, by_position)
 
     def _post(self, fieldname: str, items: Iterable[tuple[bytes, int, float, bytes | None]], docnum: int, length: int) -> None:
         postings = self._postings.get(fieldname)
