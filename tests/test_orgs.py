@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit.text.orgs import OrgMention, canonical_org, find_orgs, org_aliases
+from searchkit.text.orgs.lexicon import _trie_regex, get_lexicon
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -743,3 +745,53 @@ def test_short_texts_find_heads_without_the_whole_head_trie(text: str) -> None:
             got = lazy.head_match(text, p)
             assert (got and got.span()) == (expected and expected.span()), (text, p)
         assert "_head_patterns" not in lazy.__dict__
+
+
+_HEAD_FORMS = sorted({f.lower() for f in get_lexicon(False)._heads[1]})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_HEAD_FORMS, " ", "-", ",", "x", "và ", "ba", "bộ "]), max_size=8).map("".join))
+def test_the_head_search_pattern_matches_where_the_head_trie_does(text: str) -> None:
+    """The search pattern's first words are grouped by first character: the same spellings."""
+    forms = _HEAD_FORMS
+    grouped, plain = re.compile(_trie_regex(forms, True)), re.compile(_trie_regex(forms))
+    for pos in range(len(text) + 1):
+        m, n = grouped.match(text, pos), plain.match(text, pos)
+        assert (m is None) == (n is None), text[pos:]
+
+
+_LEFT_PIECES = ["QĐ", "UBND", "35", "các ", "số ", " ", "\t", "\n", "-", "/", " - ", "luật ", "Tổng ", "trái phiếu ", "a", "B"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LEFT_PIECES), max_size=10).map("".join))
+def test_the_left_context_prechecks_change_nothing(left: str) -> None:
+    """excluded_by_left tests what its patterns need before running them: the same answers."""
+    from searchkit.text.orgs import context
+
+    head = next(h for h in get_lexicon(False).heads.values() if {"luật", "tổng"} <= h.not_after)
+    for start_text in ("ủy ban", "Ủy ban"):
+        text = left + start_text
+        start = len(left)
+        window = text[max(0, start - 30) : start]
+        expected = bool(
+            context._DOCUMENT_NUMBER.search(window)
+            or (start_text[:1].islower() and context._PLURAL.search(window))
+            or (
+                (m := context._LEFT_WORDS.search(window))
+                and (
+                    (words := m.group(1).casefold().split())[-1] in head.not_after or " ".join(words) in head.not_after
+                )
+            )
+        )
+        assert context.excluded_by_left(head, text, start) == expected
+
+
+def test_normalized_text_is_read_as_it_is() -> None:
+    """``normalized=True`` (an article's stored text) skips normalizing: the same names."""
+    from searchkit.text.normalize import normalize
+
+    for raw in ("Chủ tịch UBND tỉnh Quảng Ninh gặp Bộ trưởng Bộ GD-ĐT.", "Thành uỷ Đà Nẵng\u00a0và Sở Y tế TP.HCM", ""):
+        text = normalize(raw)
+        assert find_orgs(text, normalized=True) == find_orgs(text)

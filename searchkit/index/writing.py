@@ -5,8 +5,8 @@ Indexing splits into two halves so that both run on every core:
 * :class:`SegmentBuilder` (run in worker processes, see :mod:`searchkit.index.workers`, or inline
   for small inputs) analyzes articles and writes them as one complete, compound Whoosh
   segment file in a private staging folder. The postings are held per field in memory (those
-  of the text views in flat arrays) and each term's are written whole, instead of through
-  Whoosh's per-posting pool, sort and writer calls.
+  of the text views as a term number per position, in flat arrays) and each term's are
+  written whole, instead of through Whoosh's per-posting pool, sort and writer calls.
 * :class:`Writer` (the process holding the index lock) moves finished segment files into the
   index, marks superseded versions of their articles deleted, and writes the new table of
   contents: a commit costs milliseconds whatever the number of articles.
@@ -34,9 +34,10 @@ from searchkit.index.schema import VIEWS, build_schema
 from searchkit.index.storage import STAGING, clean_unused
 from searchkit.text import terms
 from searchkit.text.analysis import SegmentedText, word_spans
+from searchkit.text.normalize import normalize
 from searchkit.text.orgs import find_orgs
 from searchkit.text.segment import forget_syllables
-from searchkit.text.terms import view_postings
+from searchkit.text.terms import view_terms
 
 __all__ = [
     "STAGING",
@@ -51,8 +52,9 @@ __all__ = [
 ]
 
 
-#: One analyzed text view of one article: (field name, {term: [positions]}, field length).
-AnalyzedField = tuple[str, dict[str, list[int]], int]
+#: One analyzed text view of one article: (field name, the term at each position, "" where
+#: a position has none).
+AnalyzedField = tuple[str, list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,24 +76,28 @@ def prepare(article: Article) -> Prepared:
     text views, giving the postings :class:`SegmentBuilder` writes.
     """
     mentions: list[tuple[str, int, int, str]] = []
+    word_view_spans: list[tuple[tuple[int, int], ...]] = []
+    analyzed: list[AnalyzedField] = []
     for name in ("title", "body"):
-        for m in find_orgs(getattr(article, name)):
+        text = getattr(article, name)
+        normalized = normalize(text) == text  # stored text is: then neither analysis normalizes it again
+        for m in find_orgs(text, normalized=normalized):
             mentions.append((name, m.start, m.end, m.canonical))
+        spans = word_spans(text, normalized=normalized)
+        word_view_spans.append(spans)
+        analyzed.extend(_analyze(name, text, spans))
     counts: dict[str, int] = {}
     for _, _, _, canonical in mentions:
         counts[canonical] = counts.get(canonical, 0) + 1
     orgs = tuple(sorted(counts, key=lambda c: (-counts[c], c)))
-    title_spans, body_spans = word_spans(article.title), word_spans(article.body)
-    analyzed: list[AnalyzedField] = []
-    for name, text, spans in (("title", article.title, title_spans), ("body", article.body, body_spans)):
-        analyzed.extend(_analyze(name, text, spans))
+    title_spans, body_spans = word_view_spans
     return Prepared(article, title_spans, body_spans, orgs, tuple(mentions), tuple(analyzed))
 
 
 def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterator[AnalyzedField]:
     """The terms and positions of the three views of one text field.
 
-    The terms come from :func:`searchkit.text.terms.view_postings`, the same term functions
+    The terms come from :func:`searchkit.text.terms.view_terms`, the same term functions
     the analyzers of :mod:`searchkit.text.analysis` run, but the syllables are tokenized once
     for the syllable and folded views and Whoosh's per-token generator chain is skipped: about
     4 times faster. ``tests/test_index.py`` checks that the result equals Whoosh running the
@@ -102,16 +108,17 @@ def _analyze(name: str, text: str, spans: tuple[tuple[int, int], ...]) -> Iterat
         for view in VIEWS:
             fieldname = f"{name}_{view}"
             value = SegmentedText(text, spans) if view == "w" else text
-            postings: dict[str, list[int]] = {}
+            by_position: list[str] = []
             for t in schema[fieldname].analyzer(value, positions=True, mode="index"):
                 if not t.stopped:
-                    postings.setdefault(t.text, []).append(t.pos)
-            yield fieldname, postings, sum(map(len, postings.values()))
+                    by_position.extend([""] * (t.pos + 1 - len(by_position)))
+                    by_position[t.pos] = t.text
+            yield fieldname, by_position
         return
-    words, tokens, folded = view_postings(text, spans)
-    yield f"{name}_w", words, sum(map(len, words.values()))
-    yield f"{name}_s", tokens, sum(map(len, tokens.values()))
-    yield f"{name}_f", folded, sum(map(len, folded.values()))
+    words, tokens, folded = view_terms(text, spans)
+    yield f"{name}_w", words
+    yield f"{name}_s", tokens
+    yield f"{name}_f", folded
 
 
 def forget_terms() -> None:
@@ -196,8 +203,8 @@ class SegmentBuilder:
         schema = self._schema
         file = self._file
         file.start_document(docnum)
-        for fieldname, view, length in p.analyzed:
-            self._post_view(fieldname, view, docnum, length)
+        for fieldname, view in p.analyzed:
+            length = self._post_view(fieldname, view, docnum)
             file.add_field(fieldname, schema[fieldname], None, length)
         fields = document_fields(p)
         for fieldname in sorted(fields):
@@ -216,14 +223,15 @@ class SegmentBuilder:
         file.finish_document()
         self._ids.append(p.article.id)
 
-    def _post_view(self, fieldname: str, view: dict[str, list[int]], docnum: int, length: int) -> None:
-        """Add a text view's postings: what ``field.index`` gives (term bytes, weight =
-        frequency x field boost, the positions packed when the view's format keeps them)."""
+    def _post_view(self, fieldname: str, by_position: list[str], docnum: int) -> int:
+        """Add a text view's postings (what ``field.index`` gives: term bytes, weight =
+        frequency x field boost, the positions packed when the view's format keeps them);
+        return the field's length."""
         postings = self._postings.get(fieldname)
         if postings is None:
             fmt = self._schema[fieldname].format
             postings = self._postings[fieldname] = ViewPostings(fmt.field_boost, positions=fmt.supports("positions"))
-        cast(ViewPostings, postings).add(docnum, view, length)
+        return cast(ViewPostings, postings).add(docnum, by_position)
 
     def _post(self, fieldname: str, items: Iterable[tuple[bytes, int, float, bytes | None]], docnum: int, length: int) -> None:
         postings = self._postings.get(fieldname)

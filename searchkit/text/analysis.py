@@ -78,12 +78,15 @@ class SegmentedText(str):
         return (SegmentedText, (str(self), self.word_spans))
 
 
-def word_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Return the ``(start, end)`` spans of the words of ``text`` (pyvi segmentation)."""
+def word_spans(text: str, *, normalized: bool = False) -> tuple[tuple[int, int], ...]:
+    """Return the ``(start, end)`` spans of the words of ``text`` (pyvi segmentation).
+
+    ``normalized``: the caller knows that ``normalize(text) == text``, so it is not normalized again.
+    """
     spans = getattr(text, "word_spans", None)
     if spans is not None:
         return spans  # type: ignore[no-any-return]
-    return tuple(segment_spans(text))
+    return tuple(segment_spans(text, normalized=normalized))
 
 
 class _Stateless:

@@ -13,7 +13,7 @@ turns a piece of text into a term with the functions of this module, and only th
 * :func:`fold_term` removes the diacritics of such a term: the **folded** view (``dao``).
 
 Users: the Whoosh analyzers (:mod:`searchkit.text.analysis`), segment writing
-(:func:`view_postings`, called by :mod:`searchkit.index.writing`), the query (the typed
+(:func:`view_terms`, called by :mod:`searchkit.index.writing`), the query (the typed
 :class:`QueryWord` values made once by :func:`query_words` when a query is parsed) and
 highlighting (:func:`syllable_keys`, :func:`span_terms`). ``tests/test_terms.py`` checks that
 they agree.
@@ -50,6 +50,7 @@ __all__ = [
     "syllable_keys",
     "syllables",
     "view_postings",
+    "view_terms",
     "word_term",
 ]
 
@@ -158,17 +159,44 @@ def stopwords() -> frozenset[str]:
     return frozenset(index_term(w) for w in words if w and not w.startswith("#"))
 
 
-def view_postings(text: str, spans: Sequence[tuple[int, int]]) -> tuple[Postings, Postings, Postings]:
-    """The postings of the word, syllable and folded views of one text.
+def view_terms(text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[str], list[str], list[str]]:
+    """The terms of the word, syllable and folded views of one text, one per position.
 
     Args:
         text: The text of a field.
         spans: Its word spans (:func:`~searchkit.text.segment.word_spans`).
 
     Returns:
-        ``(words, syllables, folded)``: term -> sorted positions. Word positions count every
-        word, stopwords included (they leave gaps); the folded view shares the syllables'
+        ``(words, syllables, folded)``: the term at each position, "" where a position has
+        none (a stopword of the word view, a word without a syllable). Word positions count
+        every word, stopwords included (they leave gaps); the folded view has the syllables'
         positions ("hoà" and "hóa" fold to one term).
+
+    >>> words, sylls, folded = view_terms("Ban Chỉ đạo của Thành uỷ", [(0, 3), (4, 11), (12, 15), (16, 24)])
+    >>> words
+    ['ban', 'chỉ_đạo', '', 'thành_ủy']
+    >>> sylls[1], folded[1]
+    ('chỉ', 'chi')
+    """
+    words = list(map(index_term, map(text.__getitem__, starmap(slice, spans))))
+    words = list(map(_unstopped().get, words, words))  # a stopword's position keeps no term
+    tokens = list(map(index_term, SYLLABLE.findall(text)))
+    return words, tokens, list(map(fold_term, tokens))
+
+
+@functools.lru_cache(maxsize=1)
+def _unstopped() -> dict[str, str]:
+    """Stopword -> "" (``get(term, term)`` drops the stopwords of a list of terms in C)."""
+    return dict.fromkeys(stopwords(), "")
+
+
+def view_postings(text: str, spans: Sequence[tuple[int, int]]) -> tuple[Postings, Postings, Postings]:
+    """The postings of the word, syllable and folded views of one text (:func:`view_terms`
+    gathered by term).
+
+    Returns:
+        ``(words, syllables, folded)``: term -> sorted positions, terms in order of first
+        occurrence.
 
     >>> words, sylls, folded = view_postings("Ban Chỉ đạo của Thành uỷ", [(0, 3), (4, 11), (12, 15), (16, 24)])
     >>> words
@@ -176,18 +204,8 @@ def view_postings(text: str, spans: Sequence[tuple[int, int]]) -> tuple[Postings
     >>> folded["chi"], sylls["ủy"]
     ([1], [5])
     """
-    words = _positions(map(index_term, map(text.__getitem__, starmap(slice, spans))))
-    for stop in stopwords() & words.keys():
-        del words[stop]
-    tokens = _positions(map(index_term, SYLLABLE.findall(text)))
-    folded: Postings = {}
-    for term, positions in tokens.items():
-        plain = fold_term(term)
-        if plain in folded:
-            folded[plain] = sorted(folded[plain] + positions)
-        elif plain:
-            folded[plain] = positions
-    return words, tokens, folded
+    words, tokens, folded = view_terms(text, spans)
+    return _positions(words), _positions(tokens), _positions(folded)
 
 
 def _positions(terms: Iterable[str]) -> Postings:

@@ -133,8 +133,13 @@ def has_proper_word(text: str) -> bool:
 def excluded_by_left(head: Head, text: str, start: int) -> bool:
     """True when the words before ``start`` show the head is no name here."""
     left = text[max(0, start - 30) : start]
-    if _DOCUMENT_NUMBER.search(left):
+    # The three patterns end with "$", which also matches before a final line feed; what each
+    # needs there is tested first, without a regex (few heads follow a dash or slash).
+    blank = left[:-1] if left.endswith("\n") else left
+    if blank.rstrip(" \t").endswith(("-", "/")) and _DOCUMENT_NUMBER.search(left):
         return True
+    if not blank.endswith((" ", "\t")):
+        return False  # _PLURAL and _LEFT_WORDS end with blanks
     if text[start : start + 1].islower() and _PLURAL.search(left):
         return True
     if not head.not_after:

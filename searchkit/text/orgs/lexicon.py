@@ -96,7 +96,7 @@ class Lexicon:
         # query of a session rather than two keep the first runs of queries even.
         forms = self._heads[1]
         # the search only at a word start (what scan() keeps): the engine skips the trie inside words
-        return re.compile(_trie_regex(forms), re.I), re.compile(r"(?<!\w)" + _trie_regex([f.lower() for f in forms]))
+        return re.compile(_trie_regex(forms), re.I), re.compile(r"(?<!\w)" + _trie_regex([f.lower() for f in forms], True))
 
     @cached_property
     def _forms_by_start(self) -> tuple[dict[str, list[str]], tuple[int, ...]]:
@@ -324,8 +324,14 @@ def _alternation(forms: list[str]) -> str:
     return "|".join(_form_regex(f) for f in unique)
 
 
-def _trie_regex(forms: list[str]) -> str:
-    """A regex matching any spelling, built as a token trie so the engine branches once."""
+def _trie_regex(forms: list[str], by_first_character: bool = False) -> str:
+    """A regex matching any spelling, built as a token trie so the engine branches once.
+
+    With ``by_first_character``, the first words are grouped by their first character
+    (``b(?:ộ|an…)|s(?:ở…)``): the same spellings match, but at a position the engine tries
+    one alternative a character instead of one a first word (for searches, where only
+    whether a spelling matches counts; the first of two matching spellings may differ).
+    """
     trie: dict[str, dict] = {}
     for form in set(forms):
         node = trie
@@ -333,15 +339,16 @@ def _trie_regex(forms: list[str]) -> str:
             node = node.setdefault(token, {})
         node[""] = {}
 
+    def option(token: str, previous: str | None, child: dict[str, dict]) -> str:
+        sep = ""
+        if previous is not None:
+            sep = _SEP_ABBR if _is_abbr(previous) and _is_abbr(token) else _SEP
+        escaped = re.escape(token)
+        atom = f"(?-i:{escaped})" if _is_abbr(token) else escaped
+        return sep + atom + emit(child, token)
+
     def emit(node: dict[str, dict], previous: str | None) -> str:
-        options: list[str] = []
-        for token in sorted((t for t in node if t), key=lambda t: (-len(t), t)):
-            sep = ""
-            if previous is not None:
-                sep = _SEP_ABBR if _is_abbr(previous) and _is_abbr(token) else _SEP
-            escaped = re.escape(token)
-            atom = f"(?-i:{escaped})" if _is_abbr(token) else escaped
-            options.append(sep + atom + emit(node[token], token))
+        options = [option(token, previous, node[token]) for token in sorted((t for t in node if t), key=lambda t: (-len(t), t))]
         if not options:
             return ""
         body = "|".join(options)
@@ -349,7 +356,17 @@ def _trie_regex(forms: list[str]) -> str:
             return f"(?:{body})?"
         return f"(?:{body})"
 
-    return emit(trie, None)
+    if not by_first_character:
+        return emit(trie, None)
+    groups: dict[str, list[str]] = {}
+    for token in sorted((t for t in trie if t), key=lambda t: (-len(t), t)):
+        if _is_abbr(token):  # kept whole: its case-sensitive group cannot be split
+            groups.setdefault(token, []).append(option(token, None, trie[token]))
+        else:
+            groups.setdefault(token[0], []).append(re.escape(token[1:]) + emit(trie[token], token))
+    return "(?:" + "|".join(
+        options[0] if _is_abbr(first) else f"{re.escape(first)}(?:{'|'.join(options)})" for first, options in groups.items()
+    ) + ")"
 
 
 def get_lexicon(folded: bool) -> Lexicon:

@@ -70,11 +70,13 @@ def _normalize_for_spans(text: str) -> tuple[str, tuple[Sequence[int], Sequence[
 _DROPPED = re.compile(f"[{INVISIBLE}\u0335\u0336]")
 
 
-def find_orgs(text: str) -> list[OrgMention]:
+def find_orgs(text: str, *, normalized: bool = False) -> list[OrgMention]:
     """Find organization names in ``text``.
 
     Args:
         text: Any text: NFD or NFC, either tone placement, NBSP or zero-width characters.
+        normalized: The caller knows that ``normalize(text) == text`` (an article's stored
+            text), so it is not normalized again.
 
     Returns:
         The names, sorted by position and non-overlapping; ``m.text == text[m.start:m.end]``.
@@ -91,10 +93,10 @@ def find_orgs(text: str) -> list[OrgMention]:
     >>> [m.canonical for m in find_orgs("UBND thành phố Hải Phòng và HĐND thành phố họp. UBND tỉnh cũng họp.")]
     ['Ủy ban nhân dân thành phố Hải Phòng', 'Hội đồng nhân dân thành phố Hải Phòng', 'Ủy ban nhân dân']
     """
-    normalized, offsets = _normalize_for_spans(text)
+    norm, offsets = (text, None) if normalized else _normalize_for_spans(text)
     lex = get_lexicon(False)
-    found = list(scan(lex, normalized))
-    attach_places(lex, normalized, found)
+    found = list(scan(lex, norm))
+    attach_places(lex, norm, found)
     mentions: list[OrgMention] = []
     last_end = 0
     for start, end, parsed in found:
