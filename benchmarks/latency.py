@@ -124,6 +124,17 @@ def _fresh(folder: Path) -> None:
     folder.mkdir(parents=True)
 
 
+def _opens(folder: Path) -> bool:
+    """True when a finished searchkit index at ``folder`` opens with this searchkit (an older format does not)."""
+    if not _done(folder):
+        return False
+    try:
+        Index.open(folder).close()
+    except SearchKitError:
+        return False
+    return True
+
+
 def searchkit_index(folder: Path, limit: int | None, rebuild: bool) -> tuple[Index, float | None]:
     if not rebuild and _done(folder):
         try:
@@ -370,7 +381,7 @@ def one_shot_cli(contenders: list[Contender], queries: list[str], runs: int) -> 
     ``python -m searchkit search Q --index DIR`` beside a script doing the same with stock
     Whoosh and tantivy (import, open, search, print 10 hits with a snippet)."""
     for _, engine, folder, _ in contenders:
-        if engine == "searchkit" and not _done(folder):
+        if engine == "searchkit" and not _opens(folder):
             _fresh(folder)
             build_index(folder, [EXAMPLES])
             _mark(folder, 0.0)
