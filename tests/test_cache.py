@@ -53,6 +53,29 @@ def test_the_folder_honours_xdg_cache_home(monkeypatch: pytest.MonkeyPatch, tmp_
     assert cache_dir() == tmp_path / "home" / ".cache" / "searchkit"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert cache_dir() == tmp_path / "home" / ".cache" / "searchkit"
+    for home in ("relative/home", ""):  # a relative or empty HOME names no place that stays put
+        monkeypatch.setenv("HOME", home)
+        assert cache_dir() is None
+
+
+def test_a_copy_of_the_model_follows_the_code_that_parses_it(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy written by another release of searchkit (another segment.py) is not used."""
+    segment = segment_module
+    seen: list[list[Path]] = []
+    real = segment.cached
+
+    def spy(name: str, sources: list[Path], build, extra=None):  # type: ignore[no-untyped-def]
+        seen.append(list(sources))
+        return real(name, sources, build, extra)
+
+    monkeypatch.setattr(segment, "cached", spy)
+    segment._load_model.cache_clear()
+    try:
+        segment._load_model()
+    finally:
+        segment._load_model.cache_clear()
+    assert Path(segment.__file__) in seen[0]
+    assert any(p.name == "pyvi_model.py" for p in seen[0])
 
 
 def test_a_copy_is_written_once_and_read_back_equal(cache: Path, source: Path) -> None:

@@ -40,13 +40,16 @@ T = TypeVar("T")
 
 def cache_dir() -> Path | None:
     """The folder of searchkit's cached copies: ``$XDG_CACHE_HOME/searchkit``, else
-    ``~/.cache/searchkit``; None when neither can be told (no home folder)."""
+    ``~/.cache/searchkit``; None when neither can be told (no home folder, or a relative one)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # the XDG spec: a relative path is ignored
         try:
-            base = str(Path.home() / ".cache")
+            home = Path.home()
         except RuntimeError:  # no home folder
             return None
+        if not home.is_absolute() or home == Path("/"):
+            return None  # HOME empty or relative: no place that stays put
+        base = str(home / ".cache")
     return Path(base) / "searchkit"
 
 

@@ -31,6 +31,7 @@ import pickle
 import re
 import string
 import struct
+import sys
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
@@ -484,7 +485,8 @@ def _load_model() -> _Model:
     """
     models = _pyvi_model_dir()
     try:
-        sources = [models / "pyvi3.pkl", models / "words.txt"]
+        # the code that parses the model is a source too: a copy made by another release is not used
+        sources = [models / "pyvi3.pkl", models / "words.txt", Path(__file__), Path(sys.modules[parse_crfsuite.__module__].__file__ or "")]
         tables = cached("pyvi-model", sources, lambda: _parse_model(models), extra=(pyvi_version(), _TABLES_LAYOUT))
     except ModelError:
         raise

@@ -14,9 +14,11 @@ from searchkit.text.orgs.context import TOKEN, generic_follows, next_words
 if TYPE_CHECKING:
     from searchkit.text.orgs.parser import Parser
 
-__all__ = ["country_in_brackets", "generic_pair", "of_foreign_people", "three_title_words"]
+__all__ = ["country_in_brackets", "generic_pair", "of_foreign_people", "of_this_country", "three_title_words"]
 
 _OPEN_BRACKET = re.compile(r"[ \t]*\(")
+# "nước này": the country the sentence is about, named before (a foreign one: Vietnam is "nước ta")
+_THIS_COUNTRY = re.compile(r"[ \t]+nước[ \t]+(?:này|bạn|láng[ \t]+giềng)(?![^\W_])")
 _PAIRED = re.compile(r"[ \t]+và[ \t]+")
 # the rest of a list of a nation's bodies: ", Chính phủ và nhân dân" (a country follows)
 _NATIONAL_LIST = re.compile(
@@ -49,9 +51,16 @@ def country_in_brackets(parser: Parser, pos: int) -> bool:
     m = _OPEN_BRACKET.match(parser.text, pos)
     if not m:
         return False
-    reader = type(parser)(parser.lex, f"{parser.text[: m.end() - 1]} {parser.text[m.end() :]}")  # "(" read as a space
-    found = reader.country(m.end() - 1)
-    return bool(found and parser.text[found[1] : found[1] + 1] == ")")
+    # the bracket's words read with the "(" as a space (a window, not a copy of the whole text)
+    window = parser.text[m.end() - 1 : m.end() + 60]
+    reader = type(parser)(parser.lex, " " + window[1:])
+    found = reader.country(0)
+    return bool(found and window[found[1] : found[1] + 1] == ")")
+
+
+def of_this_country(parser: Parser, pos: int) -> bool:
+    """True when "nước này" follows ``pos``: "Bộ Ngoại giao | nước này" (the span ends before it)."""
+    return bool(_THIS_COUNTRY.match(parser.text, pos))
 
 
 def of_foreign_people(parser: Parser, pos: int) -> bool:

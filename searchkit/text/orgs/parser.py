@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from searchkit.text.orgs.clues import country_in_brackets, generic_pair, of_foreign_people, three_title_words
+from searchkit.text.orgs.clues import country_in_brackets, generic_pair, of_foreign_people, of_this_country, three_title_words
 from searchkit.text.orgs.context import (
     TOKEN,
     TRIM,
@@ -502,6 +502,8 @@ class Parser:
             return True  # "Hội đồng Hòa bình thế giới": a world body is no Vietnamese one
         if head.needs == "none" and len(result.parts) == 1 and of_foreign_people(self, pos):
             return True  # "Chính phủ | và nhân dân Trung Quốc"
+        if of_this_country(self, pos):
+            return True  # "Bộ Ngoại giao | nước này"
         # "Viện Karolinska | (Thụy Điển)": the country is no part of the span
         return not (result.named_place or "at" in head.flags) and country_in_brackets(self, pos)
 
@@ -751,7 +753,9 @@ class Parser:
             part, end = q
             written = self.text[pos:end].strip()
             # a lowercase "trung ương"/"việt nam" is an ordinary word, not a qualifier
-            if part.canonical[:1].isupper() and not written[:1].isupper() and not (lowercase and self.stop_at(end)):
+            # (a lowercase "trung ương" ending the name is its qualifier: "Viện Vệ sinh dịch tễ trung ương (Bộ Y tế)")
+            ends = self.stop_at(end) and (lowercase or part.canonical == "Trung ương")
+            if part.canonical[:1].isupper() and not written[:1].isupper() and not ends:
                 break
             result.parts.append(part)
             if part.canonical == "Việt Nam":

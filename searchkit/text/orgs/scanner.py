@@ -50,7 +50,7 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
         if excluded_by_left(head, text, start):
             continue
         parsed = parser.parse(head, start, end)
-        if parsed is None:
+        if parsed is None or _plural(text, start, parsed.end):
             continue
         end = parsed.end
         if text[end - 1] == "." and not text[end : end + 1].strip():
@@ -63,11 +63,24 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
             pos = code_end
 
 
+_PLURAL = re.compile(r"(?<![^\W_])(?:các|những|mọi)[ \t]+$")
+_LISTED = re.compile(r"[ \t]*(?:,|và(?![^\W_]))")
+
+
+def _plural(text: str, start: int, end: int) -> bool:
+    """True when "các" makes the name at ``start`` plural ("các Sở Du lịch": one body in each), not
+    the first of a list of bodies ("các Bộ Công an, Bộ Tư pháp", "các Bộ Tài chính, Thủy sản")."""
+    if not _PLURAL.search(text, max(0, start - 8), start):
+        return False
+    return not _LISTED.match(text, end)
+
+
 # A police department named by its code alone: "PC13", "PA25" ("Phòng PC45" is read by the
 # parser); a "C" code ("C14", "C.13") only in a sentence about the police, since "C60", "C15.0"
 # and "kênh C16" are other things.
 _CODE_CUE = re.compile(r"[PC]\.?\d\d")
 _POLICE_CODE = re.compile(r"(?<![^\W_.])(P[ACKV]\.?\d\d|C\.?\d\d)(?![^\W_]|[.,/]\d)")
+_NOT_A_BODY = re.compile(r"(?<![^\W_])(?:khu|km|lô|tầng|kênh|số|phòng|cổng|dãy|nhà)[ \t]+$", re.IGNORECASE)
 _POLICE_CUE = re.compile(r"[Cc]ông an|[Cc]ảnh sát|CSĐT|CSGT|[Đđ]iều tra|[Tt]rinh sát|Bộ CA|[Kk]hởi tố|[Tt]ội phạm|[Tt]ruy nã")
 
 
@@ -76,9 +89,13 @@ def _police_codes(text: str) -> list[tuple[int, int]]:
     found = []
     for m in _POLICE_CODE.finditer(text):
         if m.group(1)[0] == "C":
-            line_start = max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start()), m.start() - 200)
-            line_end = min(x for x in (text.find("\n", m.end()), text.find(". ", m.end()), m.end() + 200) if x >= 0)
-            if not _POLICE_CUE.search(text, max(0, line_start), line_end):
+            if _NOT_A_BODY.search(text, max(0, m.start() - 8), m.start()):
+                continue  # "khu C12", "km C15": a place
+            # the sentence around the code, at most 200 characters each way
+            low, high = max(0, m.start() - 200), min(len(text), m.end() + 200)
+            line_start = max(text.rfind("\n", low, m.start()), text.rfind(". ", low, m.start()), low)
+            ends = [x for x in (text.find("\n", m.end(), high), text.find(". ", m.end(), high)) if x >= 0]
+            if not _POLICE_CUE.search(text, line_start, min(ends, default=high)):
                 continue
         found.append(m.span(1))
     return found
