@@ -752,10 +752,13 @@ class Parser:
                 break
             part, end = q
             written = self.text[pos:end].strip()
-            # a lowercase "trung ương"/"việt nam" is an ordinary word, not a qualifier
-            # (a lowercase "trung ương" ending the name is its qualifier: "Viện Vệ sinh dịch tễ trung ương (Bộ Y tế)")
-            ends = self.stop_at(end) and (lowercase or part.canonical == "Trung ương")
-            if part.canonical[:1].isupper() and not written[:1].isupper() and not ends:
+            # a lowercase "trung ương"/"việt nam" is an ordinary word, not a qualifier, unless it
+            # ends a lowercase name, or "trung ương" ends any name ("Viện Vệ sinh dịch tễ trung ương (Bộ Y tế)")
+            if (
+                part.canonical[:1].isupper()
+                and not written[:1].isupper()
+                and not ((lowercase or part.canonical == "Trung ương") and self.stop_at(end))
+            ):
                 break
             result.parts.append(part)
             if part.canonical == "Việt Nam":

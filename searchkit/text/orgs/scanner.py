@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from itertools import chain
 
 from searchkit.text.orgs.context import excluded_by_left
 from searchkit.text.orgs.lexicon import Lexicon, Part
@@ -33,15 +35,16 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
         else:
             search, haystack = lex.head_re.search, text
         candidates = _searched(search, haystack, text)
-    codes = _police_codes(text) if _CODE_CUE.search(text) else []
+    codes = deque(_police_codes(text) if _CODE_CUE.search(text) else ())
     pos = 0
-    for start in candidates:
+    # the codes are merged in by position; the last "candidate", past the text, yields the rest
+    for start in chain(candidates, (len(text) + 1,)):
         while codes and codes[0][0] < start:
-            code_start, code_end = codes.pop(0)
+            code_start, code_end = codes.popleft()
             if code_start >= pos:
                 yield code_start, code_end, _code_parse(text, code_start, code_end)
                 pos = code_end
-        if start < pos:
+        if start < pos or start > len(text):
             continue
         found = parser.head_at(start)
         if found is None:
@@ -57,10 +60,6 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
             end -= 1  # "… được UBND TP.": the sentence's full stop, not the abbreviation's
         yield start, end, parsed
         pos = parsed.end
-    for code_start, code_end in codes:
-        if code_start >= pos:
-            yield code_start, code_end, _code_parse(text, code_start, code_end)
-            pos = code_end
 
 
 _PLURAL = re.compile(r"(?<![^\W_])(?:các|những|mọi)[ \t]+$")
