@@ -29,7 +29,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from itertools import starmap
 
 from searchkit.text.normalize import COMBINING_MARKS, TONE_MARKS, fold, normalize
 from searchkit.text.segment import MAX_TOKEN_LENGTH, word_spans
@@ -188,7 +187,7 @@ def view_terms(text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[str], 
     ('chỉ', 'chi')
     """
     word_terms, syllable_terms, folded_terms = _view_caches()
-    words = list(map(word_terms.__getitem__, map(text.__getitem__, starmap(slice, spans))))
+    words = [word_terms[text[start:end]] for start, end in spans]
     pattern = SYLLABLE if _COMBINING_MARK.search(text) else _PLAIN_SYLLABLE
     tokens = list(map(syllable_terms.__getitem__, pattern.findall(text)))
     return words, tokens, list(map(folded_terms.__getitem__, tokens))
