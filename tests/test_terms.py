@@ -27,11 +27,14 @@ from searchkit.text.normalize import normalize
 from searchkit.text.segment import word_spans
 from searchkit.text.terms import (
     fold_term,
+    index_term,
     query_words,
     span_terms,
     stopwords,
     syllable_keys,
+    syllables,
     view_postings,
+    view_terms,
 )
 
 TEXT = st.lists(
@@ -142,3 +145,22 @@ def test_a_search_normalizes_and_segments_its_query_once(tmp_path: Path, count_c
         assert count_calls["normalize"] == 1, (query, count_calls)  # parse_query's
         # text/orgs.py normalizes again what it is given (find_orgs, canonical_org)
         assert count_calls["normalize in orgs"] <= 2, (query, count_calls)
+
+
+def test_view_terms_caches_empty_when_full_and_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit.text import terms
+
+    text = "Ban Chỉ đạo của Thành uỷ, Ban Chỉ đạo 35-NQ/TW; cafe\u0301 hoà bình"  # a combining mark
+    spans = word_spans(text)
+    expected = view_terms(text, spans)
+    assert expected[1] == [index_term(s) for s in syllables(text)]  # SYLLABLE, marks included
+    assert expected[2] == [fold_term(t) for t in expected[1]]
+    assert expected[0] == [t if t not in stopwords() else "" for t in (index_term(text[s:e]) for s, e in spans)]
+    plain = "Ban Chỉ đạo của Thành uỷ"
+    assert view_terms(plain, word_spans(plain))[1] == [index_term(s) for s in syllables(plain)]
+    terms.clear_term_caches()
+    monkeypatch.setattr(terms, "_MAX_CACHED_TERMS", 3)
+    assert view_terms(text, spans) == expected
+    assert max(len(cache) for cache in terms._view_caches()) <= 3
+    terms.clear_term_caches()
+    assert all(len(cache) == 0 for cache in terms._view_caches())

@@ -129,8 +129,7 @@ def forget_terms() -> None:
     once full): an indexing worker empties them after each segment, so that its memory
     follows the size of its segments, not the vocabulary of all it has indexed.
     """
-    for cached in (terms.word_term, terms.index_term, terms.fold_term):
-        cached.cache_clear()
+    terms.clear_term_caches()
     forget_syllables()
 
 

@@ -36,7 +36,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress
+from itertools import accumulate, compress
 from operator import getitem, itemgetter, sub
 from pathlib import Path
 from typing import NamedTuple, cast
@@ -97,10 +97,9 @@ _PYVI_PATTERN = (
 # letters and digits (first not a digit, no "_") ended by anything but a word character or
 # one of ".:@+-" is what all of pyvi's alternatives would give it: the whole run.
 _PYVI_SYLLABLE = re.compile(r"(?![^\S\n])(?:[^\W\d_][^\W_]*(?![\w.:@+\-])|" + _PYVI_PATTERN + ")")
-# The same tokens with the blanks before each, as (blanks, token) pairs: with their lengths
-# summed, the offsets of a line's tokens without a match object each. Only from the start of
-# a line: a match never starts after a blank, so runs of blanks stay linear.
-_BLANK_AND_SYLLABLE = re.compile(r"(?<![^\S\r\n])([^\S\n]*+)((?:[^\W\d_][^\W_]*(?![\w.:@+\-])|" + re.sub(r"\((?!\?)", "(?:", _PYVI_PATTERN) + "))")
+# The same tokens as the one group of a split: a line's pieces alternate blanks and tokens,
+# and their lengths summed give the tokens' offsets without a match object each.
+_SPLIT_SYLLABLES = re.compile("(" + re.sub(r"\((?!\?)", "(?:", _PYVI_SYLLABLE.pattern) + ")")
 _PUNCTUATION = string.punctuation  # pyvi tests ``token in string.punctuation`` (a substring test)
 
 #: Lines longer than this many characters are segmented in windows of at most this size, cut
@@ -115,7 +114,8 @@ _SENTENCE_END = frozenset({".", "!", "?", "...", ";"})
 # --- a line as a string of one symbol per token (see _symbols) -----------------------------
 _SYMBOLS = itemgetter(7)  # _Syllable.symbols
 # Tokens that continue the word of the token before them: pyvi's rules on the symbols.
-_CONTINUES = re.compile(r"(?<=[TtVv])[tvlm]|(?<=[LlMm])[lm]")
+# (The symbol is tested before the one in front of it: most tokens fail at once.)
+_CONTINUES = re.compile(r"[lm](?<=[TtVvLlMm].)|[tv](?<=[TtVv].)")
 # The last token of a word: a kept token ("~" continues a word) that the next does not continue.
 _ENDS = re.compile(r"[TtVvLlMmBC~](?!~)")
 _HEADS = bytes(1 if chr(i) in "TtVvLlMmBC" else 0 for i in range(256))
@@ -640,12 +640,11 @@ def _line_words(model: _Model, norm: str, begin: int, end: int) -> list[tuple[in
     that string then mark where words start and end, so no Python code runs per token.
     """
     plain = LONG_RUN.search(norm, begin, end) is None
-    if plain and (begin == 0 or norm[begin - 1] in "\r\n"):
-        found = _BLANK_AND_SYLLABLE.findall(norm, begin, end)  # (blanks before, token) pairs
-        pieces = list(chain.from_iterable(found))
+    if plain:
+        pieces = _SPLIT_SYLLABLES.split(norm[begin:end])  # blanks, token, blanks, ..., token, blanks
         offsets = list(accumulate(map(len, pieces), initial=begin))
-        tokens, starts, ends = pieces[1::2], offsets[1::2], offsets[2::2]
-    else:  # a window of a long line, or a line with runs longer than MAX_TOKEN_LENGTH
+        tokens, starts, ends = pieces[1::2], offsets[1:-2:2], offsets[2:-1:2]
+    else:  # a line with runs longer than MAX_TOKEN_LENGTH
         spans = _syllable_spans(norm, begin, end)
         tokens = [norm[s:e] for s, e in spans]
         starts, ends = [s for s, _ in spans], [e for _, e in spans]

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from itertools import starmap
 
 from searchkit.text.normalize import COMBINING_MARKS, TONE_MARKS, fold, normalize
 from searchkit.text.segment import MAX_TOKEN_LENGTH, word_spans
@@ -40,6 +39,7 @@ __all__ = [
     "TONE_MARKS",
     "Postings",
     "QueryWord",
+    "clear_term_caches",
     "fold_term",
     "index_term",
     "is_accented",
@@ -57,6 +57,9 @@ __all__ = [
 #: A syllable: a letter or digit, then letters, digits and combining marks ("_" is not part
 #: of it). A longer run is cut into pieces of MAX_TOKEN_LENGTH characters (bounded memory).
 SYLLABLE = re.compile(f"[^\\W_](?:[^\\W_]|[{COMBINING_MARKS}]){{0,{MAX_TOKEN_LENGTH - 1}}}")
+# SYLLABLE in a text without combining marks (most normalized text): one character class, faster.
+_PLAIN_SYLLABLE = re.compile(f"[^\\W_]{{1,{MAX_TOKEN_LENGTH}}}")
+_COMBINING_MARK = re.compile(f"[{COMBINING_MARKS}]")
 
 #: Term -> positions, for one view of one text.
 Postings = dict[str, list[int]]
@@ -105,6 +108,11 @@ def index_term(text: str) -> str:
     ('chỉ_đạo', 'ủy', '')
     """
     return word_term(text).lower()
+
+
+def _index_term(text: str) -> str:
+    """:func:`index_term`, computed without its caches (for :func:`view_terms`' own)."""
+    return "_".join(SYLLABLE.findall(normalize(text))).lower()
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -178,16 +186,54 @@ def view_terms(text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[str], 
     >>> sylls[1], folded[1]
     ('chỉ', 'chi')
     """
-    words = list(map(index_term, map(text.__getitem__, starmap(slice, spans))))
-    words = list(map(_unstopped().get, words, words))  # a stopword's position keeps no term
-    tokens = list(map(index_term, SYLLABLE.findall(text)))
-    return words, tokens, list(map(fold_term, tokens))
+    word_terms, syllable_terms, folded_terms = _view_caches()
+    words = [word_terms[text[start:end]] for start, end in spans]
+    pattern = SYLLABLE if _COMBINING_MARK.search(text) else _PLAIN_SYLLABLE
+    tokens = list(map(syllable_terms.__getitem__, pattern.findall(text)))
+    return words, tokens, list(map(folded_terms.__getitem__, tokens))
+
+
+#: How many entries each of :func:`view_terms`' caches holds before it is emptied.
+_MAX_CACHED_TERMS = 200_000
+
+
+class _TermCache(dict[str, str]):
+    """Text -> term, computed by ``compute`` on first use (``cache[text]`` finds a known term in C).
+
+    Emptied when it reaches :data:`_MAX_CACHED_TERMS` entries.
+    """
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[str], str]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: str) -> str:
+        if len(self) >= _MAX_CACHED_TERMS:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
 
 
 @functools.lru_cache(maxsize=1)
-def _unstopped() -> dict[str, str]:
-    """Stopword -> "" (``get(term, term)`` drops the stopwords of a list of terms in C)."""
-    return dict.fromkeys(stopwords(), "")
+def _view_caches() -> tuple[_TermCache, _TermCache, _TermCache]:
+    """:func:`view_terms`' caches: word -> word-view term ("" for a stopword), syllable ->
+    syllable-view term, term -> folded term (plain dicts: hits cost less than ``lru_cache``'s)."""
+    unstopped = dict.fromkeys(stopwords(), "")
+
+    def word_view_term(text: str) -> str:
+        term = _index_term(text)
+        return unstopped.get(term, term)
+
+    return _TermCache(word_view_term), _TermCache(_index_term), _TermCache(fold)
+
+
+def clear_term_caches() -> None:
+    """Empty the caches of analyzed terms: :func:`word_term`'s, :func:`index_term`'s,
+    :func:`fold_term`'s and :func:`view_terms`' (up to 200,000 terms each)."""
+    for cached in (word_term, index_term, fold_term, _view_caches):
+        cached.cache_clear()
 
 
 def view_postings(text: str, spans: Sequence[tuple[int, int]]) -> tuple[Postings, Postings, Postings]:
