@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from searchkit.text.orgs.clues import country_in_brackets, generic_pair, of_foreign_people, of_this_country, three_title_words
+from searchkit.text.orgs.clues import country_in_brackets, generic_pair, of_foreign_people, of_many_nations, of_this_country, three_title_words
 from searchkit.text.orgs.context import (
     TOKEN,
     TRIM,
@@ -20,6 +20,7 @@ from searchkit.text.orgs.context import (
     generic_follows,
     lower_first,
     lowercase_ends_name,
+    person_title_at,
     next_words,
     starts_with,
     title_word,
@@ -413,7 +414,7 @@ class Parser:
             return not (nxt.group(1) in self.lex.surnames_all or (ends and ends[-1][1][:1].isupper()))
         if word in "-–&":
             nxt = TOKEN.match(self.text, m.end())
-            return not ends or not (nxt and nxt.group(1)[:1].isupper())
+            return not ends or not (nxt and nxt.group(1)[:1].isupper()) or person_title_at(self.text, nxt.start(1))
         return False
 
     def body_at(self, pos: int, first: bool, parents: bool, depth: int) -> bool:
@@ -450,7 +451,9 @@ class Parser:
         if starts_with(following, head.not_before):
             return None
         if head.needs == "none" and (
-            generic_follows(self.text, head_end, following) or ("level" in head.flags and generic_pair(self, head_end))
+            generic_follows(self.text, head_end, following)
+            or ("level" in head.flags and generic_pair(self, head_end))
+            or of_many_nations(self.text, head_end)
         ):
             return None  # "UBND các quận", "HĐND cấp tỉnh", "Công an địa phương", "HĐND và UBND các cấp": no one body
         result = Parse(head_end, [Part(head.canonical, head.forms)], head.kind)
