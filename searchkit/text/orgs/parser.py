@@ -20,8 +20,8 @@ from searchkit.text.orgs.context import (
     generic_follows,
     lower_first,
     lowercase_ends_name,
-    person_title_at,
     next_words,
+    person_title_at,
     starts_with,
     title_word,
     word_follows,
@@ -790,7 +790,7 @@ _AT = re.compile(r"[ \t]+(tại|ở)(?=[ \t])")
 _LISTED_FIELDS = re.compile(r"(?:[ \t]*,[ \t]*[^\W\d_A-ZĐ][^\W\d_]*(?:[ \t]+[^\W\d_A-ZĐ][^\W\d_]*){0,4}){1,4}")
 _NAMED_AFTER = frozenset({"đường", "phố", "cầu", "trường", "chợ", "cảng", "hầm", "khu"})
 # words joined by a comma inside one phrase: (the word before the comma, the word after it)
-_COMMA_PHRASES = frozenset({("phòng", "chống"), ("kiếm", "cứu"), ("nghiệp", "chế"), ("cầm", "thủy"), ("cầm", "thuỷ")})
+_COMMA_PHRASES = frozenset({("phòng", "chống"), ("kiếm", "cứu"), ("nghiệp", "chế"), ("cầm", "thủy"), ("cầm", "thuỷ"), ("đh", "cđ")})
 
 _LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
 # "tỉnh thành": the provinces and cities, no one place; "phường (xã)": a level and its alternative
