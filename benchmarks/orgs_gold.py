@@ -8,11 +8,11 @@ Three sets, each a list of ``{sid, doc, text, orgs: [[start, end, surface, type]
 
 How they were made (each batch annotated from ``../shared/data/orgs/GUIDELINES.md`` after calibrating on
 ``orgs_dev``): ``t…`` (690), ``x…`` (570) and ``n…`` (600) were annotated twice independently and adjudicated;
-``u…``, ``h…`` (400 each), ``m…`` (400), ``k…``, ``j…``, ``g…``, ``f…``, ``e…``, ``d…``, ``c…`` and ``b…`` (600 each)
+``u…``, ``h…`` (400 each), ``m…`` (400), ``k…``, ``j…``, ``g…``, ``f…``, ``e…``, ``d…``, ``c…``, ``b…``, ``a…`` and ``y…`` (600 each)
 were annotated once.
 Each batch was scored untouched first, as unseen text, before any rule was tuned on it. Since 2026-11-30 (third
-round; ``e``, ``d``, ``c`` and ``b`` joined in the fourth to seventh) ``tune`` holds ``t``, ``u``, ``x``, ``h``, ``m``,
-``k``, ``j``, ``g``, ``f``, ``e``, ``d``, ``c`` and ``b`` (``x`` and ``h`` were the test set of
+round; ``e``, ``d``, ``c``, ``b``, ``a`` and ``y`` joined in the fourth to ninth) ``tune`` holds ``t``, ``u``, ``x``, ``h``,
+``m``, ``k``, ``j``, ``g``, ``f``, ``e``, ``d``, ``c``, ``b``, ``a`` and ``y`` (``x`` and ``h`` were the test set of
 the first two rounds, read then only as totals), and ``test`` is ``n``: drawn and annotated for that round,
 committed before its rules changed, and never read sentence by sentence.
 

@@ -684,6 +684,54 @@ def test_seventh_round_kinds(text: str, expected: list[tuple[str, str]]) -> None
     assert [(m.text, m.kind) for m in find_orgs(text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # bodies of two or more nations are no one body; "của nước này" makes one foreign
+        ("Chính phủ hai nước đã ký hiệp định hợp tác.", []),
+        ("Quan hệ giữa Chính phủ và nhân dân hai nước ngày càng bền chặt.", []),
+        ("Ông cho rằng Chính phủ của nước này sẽ đổi mới.", [("Chính phủ", "other")]),
+        ("Chính phủ nhiều lần khẳng định chủ trương này.", [("Chính phủ", "gov")]),
+        # "các" before a body followed by "và" and no second body: plural
+        ("Công văn gửi tới các Sở Giáo dục và ngược lại.", []),
+        ("Ông đến dự cùng cả Bộ GTVT và Bộ Tài chính.", [("Bộ GTVT", "gov"), ("Bộ Tài chính", "gov")]),
+        # a joint office of two departments ("liên sở") names neither
+        ("Theo quyết định của liên sở Tài chính - Xây dựng, giá tăng.", []),
+        # a person's title after a dash ends the name; a verb ends a free name
+        ("Ông Tư, Phó tổng cục trưởng Tổng cục CSND - Thủ trưởng Cơ quan CSĐT nói.", [("Tổng cục CSND", "gov"), ("Cơ quan CSĐT", "gov")]),
+        ("Cục Phát hành Kho quỹ khuyến cáo người dân.", [("Cục Phát hành Kho quỹ", "gov")]),
+        # the central committee of a mass organization
+        ("Trung ương Hội Nông dân Việt Nam phát động phong trào.", [("Trung ương Hội Nông dân Việt Nam", "gov")]),
+    ],
+)
+def test_eighth_round_kinds(text: str, expected: list[tuple[str, str]]) -> None:
+    """One sentence per kind of name the eighth round of rules reads (benchmarks/RESULTS.md)."""
+    assert [(m.text, m.kind) for m in find_orgs(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # project boards with a lowercase topic; the national admissions board
+        ("Ban Quản lý dự án giao thông công chính vừa cho biết.", [("Ban Quản lý dự án giao thông công chính", "gov")]),
+        ("Ông là thành viên Ban chỉ đạo tuyển sinh ĐH, CĐ 2005 của Bộ.", [("Ban chỉ đạo tuyển sinh ĐH, CĐ 2005", "gov")]),
+        ("PMU đầu tiên được thành lập năm 1999.", []),
+        # an abbreviation in brackets names the same body: a state body's by its initials
+        ("Ủy ban Chứng khoán (UBCK) vừa ra quyết định.", [("Ủy ban Chứng khoán", "gov"), ("UBCK", "gov")]),
+        ("Bộ Giao thông vận tải (GTVT) đã họp.", [("Bộ Giao thông vận tải", "gov")]),
+        ("Ban chỉ đạo phòng chống lụt bão (PCLB) họp.", [("Ban chỉ đạo phòng chống lụt bão", "gov")]),
+        ("Quỹ Nhi đồng Liên Hợp Quốc (UNICEF) tài trợ.", [("Quỹ Nhi đồng Liên Hợp Quốc", "other"), ("UNICEF", "other")]),
+        # economic police; foreign and historical bodies
+        ("Công an kinh tế Hà Nội đã phát hiện vụ việc.", [("Công an kinh tế Hà Nội", "gov")]),
+        ("Viện công tố Seoul hồi giữa tuần đã khởi tố.", [("Viện công tố Seoul", "other")]),
+        ("Đoàn của Phòng Thương mại và Công nghiệp Việt Nam sang thăm.", [("Phòng Thương mại và Công nghiệp Việt Nam", "other")]),
+    ],
+)
+def test_ninth_round_kinds(text: str, expected: list[tuple[str, str]]) -> None:
+    """One sentence per kind of name the ninth round of rules reads (benchmarks/RESULTS.md)."""
+    assert [(m.text, m.kind) for m in find_orgs(text)] == expected
+
+
 def test_a_district_named_like_a_country_is_a_place() -> None:
     (mention,) = find_orgs("Công an huyện Đông Anh đã bắt giữ đối tượng.")
     assert mention.kind == "gov"  # "Anh" (England) is a syllable of the district's name

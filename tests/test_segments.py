@@ -68,15 +68,15 @@ EXAMPLE_DIGESTS = {
     "X.year.col": "61edf61b05697f2d",
 }
 # The files that hold organization names (_orgs_len, _stored, pst, trm) follow the recognizer: updated at
-# index format 8 (the fourth to seventh rounds of organization rules); the text views' files did not change.
+# index format 9 (the fourth to ninth rounds of organization rules); the text views' files did not change.
 VNTC_DIGESTS = {
     "X._body_f_len.col": "e2895cb0b9f51a04",
     "X._body_s_len.col": "e2895cb0b9f51a04",
     "X._body_w_len.col": "d97e43c1a3d32254",
-    "X._orgs_len.col": "614a355266e22ee4",
-    "X._stored.col": "76a42af9d5a12fc5",
-    "X.pst": "354cc8c00c94985a",
-    "X.trm": "7442a51839709ffa",
+    "X._orgs_len.col": "6b1c4fe43db65447",
+    "X._stored.col": "6a2db6fc3fac048a",
+    "X.pst": "41fc3e397cadae8e",
+    "X.trm": "6893e4713621e7d0",
 }
 
 

@@ -37,9 +37,9 @@ from searchkit.text.analysis import folded_analyzer, syllable_analyzer, word_ana
 __all__ = ["INDEX_FORMAT", "TEXT_FIELDS", "VIEWS", "build_schema"]
 
 #: Version of the on-disk layout (schema and manifest). Bumped on incompatible changes and when the
-#: stored organization names change (formats 3, 4, 6, 7 and 8: the recognizer's rounds of 2026-11-30,
+#: stored organization names change (formats 3, 4, 6, 7, 8 and 9: the recognizer's rounds of 2026-11-30,
 #: whose facets differ; format 5: packed positions, no positions in the word view).
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 
 #: The stored text fields that are indexed through the three views.
 TEXT_FIELDS = ("title", "body")

@@ -14,16 +14,18 @@ from searchkit.text.orgs.context import TOKEN, generic_follows, next_words
 if TYPE_CHECKING:
     from searchkit.text.orgs.parser import Parser
 
-__all__ = ["country_in_brackets", "generic_pair", "of_foreign_people", "of_this_country", "three_title_words"]
+__all__ = ["country_in_brackets", "generic_pair", "of_foreign_people", "of_many_nations", "of_this_country", "three_title_words"]
 
 _OPEN_BRACKET = re.compile(r"[ \t]*\(")
 # "nước này": the country the sentence is about, named before (a foreign one: Vietnam is "nước ta")
-_THIS_COUNTRY = re.compile(r"[ \t]+nước[ \t]+(?:này|bạn|láng[ \t]+giềng)(?![^\W_])")
+_THIS_COUNTRY = re.compile(r"[ \t]+(?:của[ \t]+)?nước[ \t]+(?:này|bạn|láng[ \t]+giềng)(?![^\W_])")
 _PAIRED = re.compile(r"[ \t]+và[ \t]+")
 # the rest of a list of a nation's bodies: ", Chính phủ và nhân dân" (a country follows)
 _NATIONAL_LIST = re.compile(
     r"(?:(?:[ \t]*,[ \t]*|[ \t]+và[ \t]+)(?:Đảng|Nhà nước|Chính phủ|Quốc hội|[Nn]hân dân|[Qq]uân đội)(?![^\W_]))+(?=[ \t])"
 )
+# ... of two or more nations: "Chính phủ và nhân dân | hai nước"
+_NATIONS = re.compile(r"[ \t]+(?:hai|ba|các|nhiều)[ \t]+nước(?![^\W_])")
 
 
 def generic_pair(parser: Parser, pos: int) -> bool:
@@ -59,7 +61,8 @@ def country_in_brackets(parser: Parser, pos: int) -> bool:
 
 
 def of_this_country(parser: Parser, pos: int) -> bool:
-    """True when "nước này" follows ``pos``: "Bộ Ngoại giao | nước này" (the span ends before it)."""
+    """True when "nước này" follows ``pos``: "Bộ Ngoại giao | nước này", "Chính phủ | của nước này"
+    (the span ends before it)."""
     return bool(_THIS_COUNTRY.match(parser.text, pos))
 
 
@@ -68,3 +71,10 @@ def of_foreign_people(parser: Parser, pos: int) -> bool:
     Chính phủ và nhân dân Trung Quốc" (not "… nhân dân Việt Nam")."""
     m = _NATIONAL_LIST.match(parser.text, pos)
     return bool(m and parser.country(m.end()))
+
+
+def of_many_nations(text: str, pos: int) -> bool:
+    """True when a list of a nation's bodies ends in "hai nước" (or "các nước"…): "Chính phủ | và
+    nhân dân hai nước" names two governments, not one."""
+    m = _NATIONAL_LIST.match(text, pos)
+    return bool(m and _NATIONS.match(text, m.end()))

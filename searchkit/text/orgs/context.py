@@ -22,6 +22,7 @@ __all__ = [
     "lower_first",
     "lowercase_ends_name",
     "next_words",
+    "person_title_at",
     "starts_with",
     "title_word",
     "word_follows",
@@ -43,6 +44,8 @@ _GENERIC_NEXT = (
     ("từng",),
     ("địa", "phương"),
     ("cơ", "sở"),
+    *((count, "nước") for count in ("hai", "ba", "nhiều")),  # "Chính phủ hai nước": two governments
+    ("hai", "bên"),
     *(("cấp", level) for level in ("tỉnh", "huyện", "xã", "quận", "phường", "thành", "trung", "cơ", "trên", "dưới")),
 )
 _LEFT_WORDS = re.compile(r"([^\W_]+(?:[ \t]+[^\W_]+)?)[ \t]+$")
@@ -105,6 +108,19 @@ def lowercase_ends_name(word: str, ends: list[tuple[int, str]], lowers: int) -> 
 def title_word(word: str) -> bool:
     """True for a word in title case ("Nam", "Đạo"), not an abbreviation or a small word."""
     return word[:1].isupper() and not word.isupper() and word.casefold() not in _TRIM_CAPS
+
+
+# A person's title: after a dash it starts the person, not a second part of the name
+# ("Tổng cục CSND - | Thủ trưởng Cơ quan CSĐT").
+_PERSON_TITLE = re.compile(
+    r"(?:Thủ[ \t]+trưởng|Giám[ \t]+đốc|Chủ[ \t]+tịch|Chủ[ \t]+nhiệm|Bí[ \t]+thư|Phó|Trưởng|Chánh|"
+    r"(?:Tổng[ \t]+)?[Cc]ục[ \t]+trưởng|Vụ[ \t]+trưởng|Viện[ \t]+trưởng|Tư[ \t]+lệnh|Chính[ \t]+ủy)(?![^\W_])"
+)
+
+
+def person_title_at(text: str, pos: int) -> bool:
+    """True when a person's title starts at ``pos``: "Thủ trưởng", "Giám đốc", "Phó …"."""
+    return bool(_PERSON_TITLE.match(text, pos))
 
 
 def and_follows(text: str, pos: int) -> bool:

@@ -67,6 +67,42 @@ def _normalize_for_spans(text: str) -> tuple[str, tuple[Sequence[int], Sequence[
 
 
 # What :func:`normalize` removes or merges into the letter before it.
+# An abbreviation in brackets right after a name is another mention of the same body:
+# "Ủy ban Chứng khoán Nhà nước (UBCK)". Not a news agency's or newspaper's tag ("(NLĐ)").
+# With a dash or dot it abbreviates a field or a place ("(GD-ĐT)", "(Q.1)"), not the body.
+_BRACKETED = re.compile(r"[ \t]*\(([A-ZĐ][A-ZĐ0-9&]+)\)")
+_NOT_ABBREVIATIONS = frozenset({"NLĐ", "NLĐO", "TTXVN", "VNA", "AFP", "AP", "TN", "TT", "VNE", "PV", "CTV", "VN", "HN", "TP", "TPHCM", "HCM"})
+
+
+def _abbreviation_after(lex: Lexicon, text: str, end: int, next_start: int) -> tuple[int, int] | None:
+    """The span of an abbreviation in brackets at ``end`` that ends before ``next_start``: not
+    a known head or field abbreviation ("Bộ Giao thông vận tải (GTVT)" abbreviates the field),
+    nor a place ("(BR-VT)")."""
+    m = _BRACKETED.match(text, end)
+    if not (m and len(m.group(1)) <= 12 and m.end() <= next_start and sum(c.isalpha() for c in m.group(1)) >= 2):
+        return None
+    word = m.group(1)
+    if word in _NOT_ABBREVIATIONS or word in lex.abbreviations:
+        return None
+    place = lex.place_re.match(f" {word}", 0)
+    return None if place and place.end() == len(word) + 1 else m.span(1)
+
+
+def _initials_of(abbreviation: str, name: str) -> bool:
+    """True when the letters of ``abbreviation`` are initials of words of ``name``, in order,
+    starting with the first ("UBCK": "Ủy ban Chứng khoán"): after a state body, other
+    abbreviations are too often its field's ("Ban chỉ đạo phòng chống lụt bão (PCLB)")."""
+    words = name.split()
+    if _fold_initial(abbreviation) != _fold_initial(words[0]):
+        return False
+    initials = iter(_fold_initial(w) for w in words)
+    return all(any(i == c for i in initials) for c in map(_fold_initial, abbreviation) if c.isalpha())
+
+
+def _fold_initial(word: str) -> str:
+    return fold(word[:1]).upper()
+
+
 _DROPPED = re.compile(f"[{INVISIBLE}\u0335\u0336]")
 
 
@@ -99,13 +135,19 @@ def find_orgs(text: str, *, normalized: bool = False) -> list[OrgMention]:
     attach_places(lex, norm, found)
     mentions: list[OrgMention] = []
     last_end = 0
-    for start, end, parsed in found:
-        raw_start, raw_end = (offsets[0][start], offsets[1][end - 1]) if offsets else (start, end)
-        if raw_start < last_end:  # only with coarse offsets (text that composes across clusters)
-            continue
+    for i, (start, end, parsed) in enumerate(found):
         kind: OrgKind = "gov" if parsed.kind == "gov" else "other"  # a parse is never "inherit"
-        mentions.append(OrgMention(text[raw_start:raw_end], raw_start, raw_end, canonical_name(parsed.parts), kind))
-        last_end = raw_end
+        canonical = canonical_name(parsed.parts)
+        spans = [(start, end)]
+        abbreviation = _abbreviation_after(lex, norm, end, found[i + 1][0] if i + 1 < len(found) else len(norm))
+        if abbreviation and (kind == "other" or _initials_of(norm[abbreviation[0] : abbreviation[1]], norm[start:end])):
+            spans.append(abbreviation)
+        for s, e in spans:
+            raw_start, raw_end = (offsets[0][s], offsets[1][e - 1]) if offsets else (s, e)
+            if raw_start < last_end:  # only with coarse offsets (text that composes across clusters)
+                continue
+            mentions.append(OrgMention(text[raw_start:raw_end], raw_start, raw_end, canonical, kind))
+            last_end = raw_end
     return mentions
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from searchkit.text.orgs.clues import country_in_brackets, generic_pair, of_foreign_people, of_this_country, three_title_words
+from searchkit.text.orgs.clues import country_in_brackets, generic_pair, of_foreign_people, of_many_nations, of_this_country, three_title_words
 from searchkit.text.orgs.context import (
     TOKEN,
     TRIM,
@@ -21,6 +21,7 @@ from searchkit.text.orgs.context import (
     lower_first,
     lowercase_ends_name,
     next_words,
+    person_title_at,
     starts_with,
     title_word,
     word_follows,
@@ -413,7 +414,7 @@ class Parser:
             return not (nxt.group(1) in self.lex.surnames_all or (ends and ends[-1][1][:1].isupper()))
         if word in "-–&":
             nxt = TOKEN.match(self.text, m.end())
-            return not ends or not (nxt and nxt.group(1)[:1].isupper())
+            return not ends or not (nxt and nxt.group(1)[:1].isupper()) or person_title_at(self.text, nxt.start(1))
         return False
 
     def body_at(self, pos: int, first: bool, parents: bool, depth: int) -> bool:
@@ -450,7 +451,9 @@ class Parser:
         if starts_with(following, head.not_before):
             return None
         if head.needs == "none" and (
-            generic_follows(self.text, head_end, following) or ("level" in head.flags and generic_pair(self, head_end))
+            generic_follows(self.text, head_end, following)
+            or ("level" in head.flags and generic_pair(self, head_end))
+            or of_many_nations(self.text, head_end)
         ):
             return None  # "UBND các quận", "HĐND cấp tỉnh", "Công an địa phương", "HĐND và UBND các cấp": no one body
         result = Parse(head_end, [Part(head.canonical, head.forms)], head.kind)
@@ -787,7 +790,7 @@ _AT = re.compile(r"[ \t]+(tại|ở)(?=[ \t])")
 _LISTED_FIELDS = re.compile(r"(?:[ \t]*,[ \t]*[^\W\d_A-ZĐ][^\W\d_]*(?:[ \t]+[^\W\d_A-ZĐ][^\W\d_]*){0,4}){1,4}")
 _NAMED_AFTER = frozenset({"đường", "phố", "cầu", "trường", "chợ", "cảng", "hầm", "khu"})
 # words joined by a comma inside one phrase: (the word before the comma, the word after it)
-_COMMA_PHRASES = frozenset({("phòng", "chống"), ("kiếm", "cứu"), ("nghiệp", "chế"), ("cầm", "thủy"), ("cầm", "thuỷ")})
+_COMMA_PHRASES = frozenset({("phòng", "chống"), ("kiếm", "cứu"), ("nghiệp", "chế"), ("cầm", "thủy"), ("cầm", "thuỷ"), ("đh", "cđ")})
 
 _LEVEL_LIST = re.compile(r"[ \t]*(?:[,/\-–]|[ \t]và(?=[ \t]))[ \t]*")
 # "tỉnh thành": the provinces and cities, no one place; "phường (xã)": a level and its alternative

@@ -63,15 +63,17 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
 
 
 _PLURAL = re.compile(r"(?<![^\W_])(?:các|những|mọi)[ \t]+$")
-_LISTED = re.compile(r"[ \t]*(?:,|và(?![^\W_]))")
+_LISTED = re.compile(r"[ \t]*(?:,|và(?![^\W_]))[ \t]*")
 
 
 def _plural(text: str, start: int, end: int) -> bool:
     """True when "các" makes the name at ``start`` plural ("các Sở Du lịch": one body in each), not
-    the first of a list of bodies ("các Bộ Công an, Bộ Tư pháp", "các Bộ Tài chính, Thủy sản")."""
+    the first of a list of bodies ("các Bộ Công an, Bộ Tư pháp", "các Bộ Tài chính, Thủy sản"; not
+    "các Sở Giáo dục | và ngược lại")."""
     if not _PLURAL.search(text, max(0, start - 8), start):
         return False
-    return not _LISTED.match(text, end)
+    listed = _LISTED.match(text, end)
+    return not (listed and text[listed.end() : listed.end() + 1].isupper())
 
 
 # A police department named by its code alone: "PC13", "PA25" ("Phòng PC45" is read by the
