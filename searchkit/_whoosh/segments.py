@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from operator import sub
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec import default_codec
@@ -31,7 +31,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import _length_byte_cache, length_to_byte
 
 __all__ = ["COMPRESSION", "INLINE_POSTINGS", "FieldPostings", "SegmentFile", "TermPostings", "ViewPostings", "pack_position_lists"]
 
@@ -128,7 +128,28 @@ class ViewPostings:
         return length
 
     def terms(self) -> Iterator[TermPostings]:
-        """The postings of each term, terms in byte order; empties this object.
+        """The postings of each term, terms in byte order; empties this object."""
+        for chunk in self._chunks():
+            doc_list, lengths = chunk.docs.tolist(), chunk.lengths.tolist()
+            weights = (chunk.counts * self._boost).tolist()
+            values = chunk.values
+            low = 0
+            for tbytes, high in zip(chunk.keys, chunk.ends.tolist(), strict=True):
+                yield tbytes, doc_list[low:high], weights[low:high], values[low:high] if values else None, lengths[low:high]
+                low = high
+
+    def write_to(self, writer: _TermWriter) -> None:
+        """Write the postings of each term, terms in byte order; empty this object."""
+        boost = self._boost
+        if boost == int(boost) and boost >= 1:  # whole weights: the term statistics in bulk
+            for chunk in self._chunks():
+                writer.write_chunk(chunk, int(boost))
+        else:
+            for postings in self.terms():
+                writer.write(*postings)
+
+    def _chunks(self) -> Iterator[_Chunk]:
+        """The postings sorted by term (terms in byte order), then document; empties this object.
 
         The positions are sorted once; they are packed :data:`_CHUNK` postings at a time, so
         that the memory this takes stays small whatever the segment's size.
@@ -176,14 +197,19 @@ class ViewPostings:
                 begin = int(starts[start]) if end > start else 0
                 values = pack_position_lists(c, positions[begin : begin + int(c.sum())])
             chunk_docs = docs[start:end]
-            doc_list, lengths = chunk_docs.tolist(), field_lengths[chunk_docs].tolist()
-            weights = (c * self._boost).tolist()
-            bounds = (ends[term : last + 1] - start).tolist()
-            low = 0
-            for tbytes, high in zip(keys[term : last + 1], bounds, strict=True):
-                yield tbytes, doc_list[low:high], weights[low:high], values[low:high] if values else None, lengths[low:high]
-                low = high
+            yield _Chunk(keys[term : last + 1], ends[term : last + 1] - start, chunk_docs, c, values, field_lengths[chunk_docs])
             term = last + 1
+
+
+class _Chunk(NamedTuple):
+    """The postings of consecutive terms of a view: a term's are ``ends[i - 1]:ends[i]``."""
+
+    keys: list[bytes]  # the terms' bytes
+    ends: np.ndarray  # where each term's postings end
+    docs: np.ndarray  # per posting: its document
+    counts: np.ndarray  # its number of positions
+    values: list[bytes] | None  # its packed positions (None when the view keeps none)
+    lengths: np.ndarray  # the field's length in its document
 
 
 #: Postings whose positions :meth:`ViewPostings.terms` packs at a time (their Python lists are
@@ -215,6 +241,12 @@ class FieldPostings:
         for tbytes in sorted(terms):
             p = terms.pop(tbytes)
             yield tbytes, p[0::4], p[1::4], p[2::4], p[3::4]
+
+    def write_to(self, writer: _TermWriter) -> None:
+        """Write the postings of each term, terms in byte order; empty this object."""
+        write = writer.write
+        for postings in self.terms():
+            write(*postings)
 
 
 class SegmentFile:
@@ -253,9 +285,7 @@ class SegmentFile:
         for fieldname in sorted(postings):
             fieldwriter.start_field(fieldname, self._schema[fieldname])
             writer = _TermWriter(fieldwriter)
-            write_term = writer.write
-            for tbytes, ids, weights, values, lengths in postings[fieldname].terms():
-                write_term(tbytes, ids, weights, values, lengths)
+            postings[fieldname].write_to(writer)
             writer.flush()
             fieldwriter.finish_field()
         fieldwriter.close()
@@ -354,6 +384,90 @@ class _TermWriter:
         self._add_term(self._prefix + tbytes, stats + pack_long(start) + pack_int(postfile.tell() - start))
 
 
+    def write_chunk(self, chunk: _Chunk, boost: int) -> None:
+        """Write the postings of a chunk of terms of a text view, whose weights are its counts
+        times the whole number ``boost``: the same bytes as :meth:`write` of each term, with
+        the term and block statistics computed for all terms at once."""
+        ends = chunk.ends.astype(np.int64)
+        if not len(ends):
+            return
+        weights = chunk.counts.astype(np.int64) * boost
+        lengths = chunk.lengths.astype(np.int64)
+        dfs = np.diff(ends, prepend=0)
+        starts = ends - dfs
+        # blocks of self._blocklimit postings within each term
+        limit = self._blocklimit
+        nblocks = (dfs + limit - 1) // limit
+        first_block = np.cumsum(nblocks) - nblocks
+        in_term = np.arange(len(weights)) - np.repeat(starts, dfs)
+        bstarts = np.flatnonzero(in_term % limit == 0)
+        bends = np.append(bstarts[1:], len(weights))
+        docs = chunk.docs.astype(np.int64)
+        deltas = docs.copy()
+        deltas[1:] -= docs[:-1]
+        deltas[bstarts] = docs[bstarts]  # a block's first document is absolute
+        block_min, block_max = _length_bytes(lengths, bstarts)
+        block_info = zip(
+            (bends - bstarts).tolist(), docs[bends - 1].tolist(), np.maximum.reduceat(weights, bstarts).tolist(), block_min, block_max, strict=True
+        )
+        # W3TermInfo.to_bytes of every term (flags 1: inlined)
+        stats = np.zeros(len(ends), dtype=_TERMINFO_ARRAY)
+        stats["flags"] = dfs <= INLINE_POSTINGS
+        stats["weight"] = np.add.reduceat(weights, starts)
+        stats["df"] = dfs
+        stats["min"], stats["max"] = (np.array(b, dtype=np.uint8) for b in _length_bytes(lengths, starts))
+        stats["maxweight"] = np.maximum.reduceat(weights, starts)
+        stats["first"] = docs[starts]
+        stats["last"] = docs[ends - 1]
+        ones = (np.minimum.reduceat(weights, starts) == 1) & (stats["maxweight"] == 1)
+        table = stats.tobytes()
+        size = _TERMINFO.size
+        doc_list, delta_list, weight_list, values = docs.tolist(), deltas.tolist(), weights.tolist(), chunk.values
+        infos = list(block_info)
+        add, dumps, prefix = self._add_term, self._dumps, self._prefix
+        for i, (tbytes, low, high, all_ones) in enumerate(zip(chunk.keys, starts.tolist(), ends.tolist(), ones.tolist(), strict=True)):
+            head = table[i * size : (i + 1) * size]
+            if high - low <= INLINE_POSTINGS:  # as _inlined
+                present = list(filter(None, values[low:high])) if values else None
+                inlined = (
+                    tuple(doc_list[low:high]),
+                    None if all_ones else tuple(weight_list[low:high]),
+                    tuple(present) if present else (None,) * (high - low),
+                )
+                add(prefix + tbytes, head + dumps(inlined))
+                continue
+            b = int(first_block[i])
+            start = self._write_blocks(infos[b : b + int(nblocks[i])], bstarts[b], delta_list, weight_list, values)
+            add(prefix + tbytes, head + pack_long(start) + pack_int(self._postfile.tell() - start))
+
+    def _write_blocks(self, infos: list[tuple[int, int, int, int, int]], low: int, deltas: list[int], weights: list[int], values: list[bytes] | None) -> int:
+        """Write the blocks of one term's postings (``infos``: each block's number of
+        postings, last document, maximum weight, minimum and maximum length bytes), as
+        :meth:`write` does; return where they start."""
+        postfile = self._postfile
+        start = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        last = len(infos) - 1
+        for k, (n, last_doc, maxweight, min_byte, max_byte) in enumerate(infos):
+            high = low + n
+            block_weights = weights[low:high]
+            head = block_weights[0]
+            if block_weights.count(head) == n:
+                mini_weights: Any = None if head == 1 else float(head)
+            else:
+                mini_weights = tuple(block_weights)
+            block_values = self._mini_values(list(filter(None, values[low:high])) if values else [])
+            databytes = self._dumps((tuple(deltas[low:high]), mini_weights, block_values))
+            comp = COMPRESSION if len(databytes) >= _COMPRESS_FROM else 0
+            if comp:
+                databytes = zlib.compress(databytes, comp)
+            infobytes = self._dumps_info((n, last_doc, maxweight, comp, min_byte, max_byte))
+            blocklength = len(infobytes) + len(databytes)
+            postfile.write(pack_int(-blocklength if k == last else blocklength) + infobytes + databytes)
+            low = high
+        return start
+
+
 class _TermTable:
     """Adds rows to a field writer's table of terms (Whoosh's ``OrderedHashWriter``) as its
     ``add`` does, :data:`_TABLE_ROWS` at a time: the same bytes, offsets, hashes and index,
@@ -440,6 +554,22 @@ def _inlined(
 #: ``W3TermInfo``'s packed fields (flags, total weight, document frequency, min and max length
 #: bytes, max weight, first and last document).
 _TERMINFO = W3TermInfo._struct
+#: The same as a numpy record, for :meth:`_TermWriter.write_chunk`.
+_TERMINFO_ARRAY = np.dtype(
+    [("flags", "u1"), ("weight", ">f4"), ("df", ">u4"), ("min", "u1"), ("max", "u1"), ("maxweight", ">f4"), ("first", ">u4"), ("last", ">u4")]
+)
+#: ``length_to_byte``'s table: a length's byte is the first entry not under it (255 from the last).
+_LENGTH_BYTES = np.array(_length_byte_cache[:255], dtype=np.int64)
+
+
+def _length_bytes(lengths: np.ndarray, starts: np.ndarray) -> tuple[list[int], list[int]]:
+    """``length_to_byte`` of the smallest and largest nonzero length of each run of
+    ``lengths`` (a run from each of ``starts`` to the next), 0 where a run has none."""
+    known = np.where(lengths > 0, lengths, np.iinfo(np.int64).max)
+    smallest = np.minimum.reduceat(known, starts)
+    smallest[smallest == np.iinfo(np.int64).max] = 0
+    largest = np.maximum.reduceat(lengths, starts)
+    return np.searchsorted(_LENGTH_BYTES, smallest).tolist(), np.searchsorted(_LENGTH_BYTES, largest).tolist()
 
 
 def _whole(weights: Any) -> tuple[Any, ...]:
