@@ -21,7 +21,7 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import repeat
+from itertools import repeat, starmap
 from operator import sub
 from typing import Any, NamedTuple
 
@@ -64,26 +64,31 @@ def pack_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[bytes
     """
     if not len(counts):
         return []
-    counts = counts.astype(np.int64)
-    positions = positions.astype(np.int64)
-    first = np.cumsum(counts) - counts  # index of each list's first position
-    deltas = positions.copy()
+    ends = np.cumsum(counts, dtype=np.int64)
+    first = ends - counts  # index of each list's first position
+    deltas = positions.astype(np.uint32)  # a copy
     deltas[1:] -= positions[:-1]
     deltas[first] = positions[first]
-    size = np.ones(len(deltas), dtype=np.int64)  # bytes of each delta
+    top = int(deltas.max())
+    if top < 0x80:  # one byte a delta
+        raw = deltas.astype(np.uint8).tobytes()
+        return list(map(raw.__getitem__, map(slice, first.tolist(), ends.tolist())))
+    size = np.ones(len(deltas), dtype=np.uint8)  # bytes of each delta
     for bits in (7, 14, 21, 28):
+        if top < (1 << bits):
+            break
         size += deltas >= (1 << bits)
-    at = np.cumsum(size) - size  # where each delta's bytes start
-    buf = np.empty(int(at[-1] + size[-1]), dtype=np.uint8)
-    buf[at] = (deltas & 0x7F) | np.where(size > 1, 0x80, 0)
+    stop = np.cumsum(size, dtype=np.int64)
+    at = stop - size  # where each delta's bytes start
+    buf = np.empty(int(stop[-1]), dtype=np.uint8)
+    buf[at] = (deltas & 0x7F) | ((size > 1) << 7)
     for k in range(1, 5):
         more = np.flatnonzero(size > k)
         if not len(more):
             break
-        buf[at[more] + k] = ((deltas[more] >> (7 * k)) & 0x7F) | np.where(size[more] > k + 1, 0x80, 0)
-    last = first + counts - 1
+        buf[at[more] + k] = ((deltas[more] >> (7 * k)) & 0x7F) | ((size[more] > k + 1) << 7)
     raw = buf.tobytes()
-    return list(map(raw.__getitem__, map(slice, at[first].tolist(), (at[last] + size[last]).tolist())))
+    return list(map(raw.__getitem__, map(slice, at[first].tolist(), stop[ends - 1].tolist())))
 
 
 class ViewPostings:
@@ -387,85 +392,127 @@ class _TermWriter:
     def write_chunk(self, chunk: _Chunk, boost: int) -> None:
         """Write the postings of a chunk of terms of a text view, whose weights are its counts
         times the whole number ``boost``: the same bytes as :meth:`write` of each term, with
-        the term and block statistics computed for all terms at once."""
+        the term and block statistics computed for all terms at once, the pickles made in a
+        row and the blocks written in one piece.
+
+        A view's values (packed positions) are never empty, so none is left out as
+        :meth:`write` leaves out empty ones.
+        """
         ends = chunk.ends.astype(np.int64)
         if not len(ends):
             return
         weights = chunk.counts.astype(np.int64) * boost
         lengths = chunk.lengths.astype(np.int64)
+        docs = chunk.docs.astype(np.int64)
         dfs = np.diff(ends, prepend=0)
         starts = ends - dfs
-        # blocks of self._blocklimit postings within each term
+        inline = dfs <= INLINE_POSTINGS
+        # W3TermInfo.to_bytes of every term (flags 1: inlined)
+        stats = np.zeros(len(ends), dtype=_TERMINFO_ARRAY)
+        stats["flags"] = inline
+        stats["weight"] = np.add.reduceat(weights, starts)
+        stats["df"] = dfs
+        stats["min"], stats["max"] = _length_bytes(lengths, starts)
+        stats["maxweight"] = maxweights = np.maximum.reduceat(weights, starts)
+        stats["first"] = docs[starts]
+        stats["last"] = docs[ends - 1]
+        table, size = stats.tobytes(), _TERMINFO.size
+        heads = list(map(table.__getitem__, map(slice, range(0, len(table), size), range(size, len(table) + size, size))))
+        doc_list, weight_list, values = docs.tolist(), weights.tolist(), chunk.values
+        # the inlined posting lists, as _inlined
+        ones = (np.minimum.reduceat(weights, starts) == 1) & (maxweights == 1)
+        inlined = iter(
+            self._dumps.many(
+                [
+                    (
+                        tuple(doc_list[low:high]),
+                        None if one else tuple(weight_list[low:high]),
+                        tuple(values[low:high]) if values else (None,) * (high - low),
+                    )
+                    for low, high, one in zip(starts[inline].tolist(), ends[inline].tolist(), ones[inline].tolist(), strict=True)
+                ]
+            )
+        )
+        blocks = iter(self._blocks(docs, weights, lengths, values, starts[~inline], dfs[~inline]))
+        postfile = self._postfile
+        position = postfile.tell()
+        pieces: list[bytes] = []
+        rows: list[tuple[bytes, bytes]] = []
+        prefix, magic = self._prefix, WHOOSH3_HEADER_MAGIC
+        for tbytes, head, is_inline in zip(chunk.keys, heads, inline.tolist(), strict=True):
+            if is_inline:
+                rows.append((prefix + tbytes, head + next(inlined)))
+                continue
+            written = next(blocks)
+            pieces += (magic, written)
+            length = len(magic) + len(written)
+            rows.append((prefix + tbytes, head + pack_long(position) + pack_int(length)))
+            position += length
+        postfile.write(b"".join(pieces))
+        self._table.extend(rows)
+
+    def _blocks(self, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray, values: list[bytes] | None, starts: np.ndarray, dfs: np.ndarray) -> list[bytes]:
+        """The blocks of the posting lists at ``starts`` (``dfs`` postings each) of
+        :meth:`write_chunk`'s arrays, each list's blocks as one byte string."""
+        if not len(starts):
+            return []
         limit = self._blocklimit
         nblocks = (dfs + limit - 1) // limit
-        first_block = np.cumsum(nblocks) - nblocks
-        in_term = np.arange(len(weights)) - np.repeat(starts, dfs)
-        bstarts = np.flatnonzero(in_term % limit == 0)
-        bends = np.append(bstarts[1:], len(weights))
-        docs = chunk.docs.astype(np.int64)
+        # each block's first posting and end, limit postings from the start of its list
+        in_list = np.arange(int(nblocks.sum())) - np.repeat(np.cumsum(nblocks) - nblocks, nblocks)
+        bstarts = np.repeat(starts, nblocks) + in_list * limit
+        bends = np.minimum(bstarts + limit, np.repeat(starts + dfs, nblocks))
+        last_block = np.zeros(len(bstarts), dtype=bool)
+        last_block[np.cumsum(nblocks) - 1] = True
         deltas = docs.copy()
         deltas[1:] -= docs[:-1]
         deltas[bstarts] = docs[bstarts]  # a block's first document is absolute
-        block_min, block_max = _length_bytes(lengths, bstarts)
-        block_info = zip(
-            (bends - bstarts).tolist(), docs[bends - 1].tolist(), np.maximum.reduceat(weights, bstarts).tolist(), block_min, block_max, strict=True
-        )
-        # W3TermInfo.to_bytes of every term (flags 1: inlined)
-        stats = np.zeros(len(ends), dtype=_TERMINFO_ARRAY)
-        stats["flags"] = dfs <= INLINE_POSTINGS
-        stats["weight"] = np.add.reduceat(weights, starts)
-        stats["df"] = dfs
-        stats["min"], stats["max"] = (np.array(b, dtype=np.uint8) for b in _length_bytes(lengths, starts))
-        stats["maxweight"] = np.maximum.reduceat(weights, starts)
-        stats["first"] = docs[starts]
-        stats["last"] = docs[ends - 1]
-        ones = (np.minimum.reduceat(weights, starts) == 1) & (stats["maxweight"] == 1)
-        table = stats.tobytes()
-        size = _TERMINFO.size
-        doc_list, delta_list, weight_list, values = docs.tolist(), deltas.tolist(), weights.tolist(), chunk.values
-        infos = list(block_info)
-        add, dumps, prefix = self._add_term, self._dumps, self._prefix
-        for i, (tbytes, low, high, all_ones) in enumerate(zip(chunk.keys, starts.tolist(), ends.tolist(), ones.tolist(), strict=True)):
-            head = table[i * size : (i + 1) * size]
-            if high - low <= INLINE_POSTINGS:  # as _inlined
-                present = list(filter(None, values[low:high])) if values else None
-                inlined = (
-                    tuple(doc_list[low:high]),
-                    None if all_ones else tuple(weight_list[low:high]),
-                    tuple(present) if present else (None,) * (high - low),
+        delta_list, weight_list = deltas.tolist(), weights.tolist()
+        # reduceat over runs that skip the postings of inlined lists: bounds both ends
+        bounds = np.ravel(np.column_stack((bstarts, bends)))
+        if bounds[-1] == len(weights):
+            bounds = bounds[:-1]
+        smallest = np.minimum.reduceat(weights, bounds)[::2]
+        largest = np.maximum.reduceat(weights, bounds)[::2]
+        min_bytes, max_bytes = _length_bytes(lengths, bounds)
+        mini_values = self._mini_values
+        # W3PostingsWriter._write_block with its _mini_* methods
+        data = self._dumps.many(
+            [
+                (
+                    tuple(delta_list[low:high]),
+                    (None if large == 1 else float(large)) if small == large else tuple(weight_list[low:high]),
+                    mini_values(values[low:high] if values else []),
                 )
-                add(prefix + tbytes, head + dumps(inlined))
-                continue
-            b = int(first_block[i])
-            start = self._write_blocks(infos[b : b + int(nblocks[i])], bstarts[b], delta_list, weight_list, values)
-            add(prefix + tbytes, head + pack_long(start) + pack_int(self._postfile.tell() - start))
-
-    def _write_blocks(self, infos: list[tuple[int, int, int, int, int]], low: int, deltas: list[int], weights: list[int], values: list[bytes] | None) -> int:
-        """Write the blocks of one term's postings (``infos``: each block's number of
-        postings, last document, maximum weight, minimum and maximum length bytes), as
-        :meth:`write` does; return where they start."""
-        postfile = self._postfile
-        start = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        last = len(infos) - 1
-        for k, (n, last_doc, maxweight, min_byte, max_byte) in enumerate(infos):
-            high = low + n
-            block_weights = weights[low:high]
-            head = block_weights[0]
-            if block_weights.count(head) == n:
-                mini_weights: Any = None if head == 1 else float(head)
-            else:
-                mini_weights = tuple(block_weights)
-            block_values = self._mini_values(list(filter(None, values[low:high])) if values else [])
-            databytes = self._dumps((tuple(deltas[low:high]), mini_weights, block_values))
-            comp = COMPRESSION if len(databytes) >= _COMPRESS_FROM else 0
-            if comp:
-                databytes = zlib.compress(databytes, comp)
-            infobytes = self._dumps_info((n, last_doc, maxweight, comp, min_byte, max_byte))
-            blocklength = len(infobytes) + len(databytes)
-            postfile.write(pack_int(-blocklength if k == last else blocklength) + infobytes + databytes)
-            low = high
-        return start
+                for low, high, small, large in zip(bstarts.tolist(), bends.tolist(), smallest.tolist(), largest.tolist(), strict=True)
+            ]
+        )
+        # Whoosh meant to leave blocks under 20 bytes uncompressed (a bug compresses them all);
+        # zlib makes blocks under ~64 bytes longer, and a third of the blocks are that small.
+        levels = [COMPRESSION if len(d) >= _COMPRESS_FROM else 0 for d in data]
+        data = [zlib.compress(d, COMPRESSION) if level else d for d, level in zip(data, levels, strict=True)]
+        infos = self._dumps_info.many(
+            list(
+                zip(
+                    (bends - bstarts).tolist(),
+                    docs[bends - 1].tolist(),
+                    largest.tolist(),
+                    levels,
+                    min_bytes[::2],
+                    max_bytes[::2],
+                    strict=True,
+                )
+            )
+        )
+        out: list[bytes] = []
+        pieces: list[bytes] = []
+        for info, databytes, last in zip(infos, data, last_block.tolist(), strict=True):
+            blocklength = len(info) + len(databytes)
+            pieces += (pack_int(-blocklength if last else blocklength), info, databytes)
+            if last:
+                out.append(b"".join(pieces))
+                pieces.clear()
+        return out
 
 
 class _TermTable:
@@ -477,10 +524,17 @@ class _TermTable:
         self._table = table
         self._hash = _md5_hash if table.hashfn is md5_hash else table.hashfn
         self._rows: list[tuple[bytes, bytes]] = []
+        table._write_hashes = self._write_hashes  # called by the table's close()
 
     def add(self, key: bytes, value: bytes) -> None:
         """Add a row (keys must increase, as ``OrderedHashWriter`` requires)."""
         self._rows.append((key, value))
+        if len(self._rows) >= _TABLE_ROWS:
+            self.flush()
+
+    def extend(self, rows: list[tuple[bytes, bytes]]) -> None:
+        """Add rows (keys must increase)."""
+        self._rows += rows
         if len(self._rows) >= _TABLE_ROWS:
             self.flush()
 
@@ -512,10 +566,28 @@ class _TermTable:
         table.lastkey = rows[-1][0]
         rows.clear()
 
+    def _write_hashes(self) -> None:
+        """``HashWriter._write_hashes``: the 256 hash tables (linear probing, in the order the
+        rows came), each written at once instead of one write a slot."""
+        table = self._table
+        dbfile = table.dbfile
+        null = (0, 0)
+        for entries in table.buckets:
+            numslots = 2 * len(entries)
+            table.directory.append((dbfile.tell(), numslots))
+            hashtable = [null] * numslots
+            for hashval, position in entries:
+                slot = (hashval >> 8) % numslots
+                while hashtable[slot] != null:
+                    slot = (slot + 1) % numslots
+                hashtable[slot] = (hashval, position)
+            dbfile.write(b"".join(starmap(_POINTER.pack, hashtable)))
+
 
 #: Rows of the terms table written at a time.
 _TABLE_ROWS = 4096
 _ROW_LENGTHS = struct.Struct("!ii")  # HashWriter's key and value lengths
+_POINTER = struct.Struct("!Iq")  # a slot of its hash tables: hash value, row position
 
 
 def _md5_hash(key: bytes) -> int:
@@ -594,3 +666,16 @@ class _Pickler:
         out.truncate()
         self._pickler.dump(obj)
         return out.getvalue()
+
+    def many(self, objs: list[Any]) -> list[bytes]:
+        """The pickle of each of ``objs``."""
+        out = self._out
+        out.seek(0)
+        out.truncate()
+        dump, tell = self._pickler.dump, out.tell
+        ends = [0]
+        for obj in objs:
+            dump(obj)
+            ends.append(tell())
+        data = out.getvalue()
+        return list(map(data.__getitem__, map(slice, ends, ends[1:])))
