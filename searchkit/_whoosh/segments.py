@@ -451,7 +451,9 @@ class _TermWriter:
         postfile.write(b"".join(pieces))
         self._table.extend(rows)
 
-    def _blocks(self, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray, values: list[bytes] | None, starts: np.ndarray, dfs: np.ndarray) -> list[bytes]:
+    def _blocks(
+        self, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray, values: list[bytes] | None, starts: np.ndarray, dfs: np.ndarray
+    ) -> list[bytes]:
         """The blocks of the posting lists at ``starts`` (``dfs`` postings each) of
         :meth:`write_chunk`'s arrays, each list's blocks as one byte string."""
         if not len(starts):
