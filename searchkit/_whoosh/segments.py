@@ -6,7 +6,8 @@ lock, the posting pool or the table of contents. The postings are held in memory
 (:class:`ViewPostings` keeps those of the analyzed text views in a flat array, 4 bytes a
 position, and sorts them into postings with numpy when the segment is written), and each term's
 are written whole (:class:`_TermWriter`) instead of through Whoosh's per-posting pool, sort
-and writer calls. The files are the ones ``SegmentWriter`` writes, in fewer bytes (short
+and writer calls; those of the text views a chunk of terms at a time, the term and block
+statistics computed with numpy. The files are the ones ``SegmentWriter`` writes, in fewer bytes (short
 posting lists in the term table, block data pickled with protocol 3, whole-number weights as
 integers: see :class:`_TermWriter`), which Whoosh reads unchanged.
 """
@@ -308,7 +309,8 @@ class SegmentFile:
 
 
 class _TermWriter:
-    """Writes the posting lists of one field, a whole term at a time, as ``W3FieldWriter``'s
+    """Writes the posting lists of one field, a whole term (:meth:`write`) or a chunk of a text
+    view's terms (:meth:`write_chunk`) at a time, as ``W3FieldWriter``'s
     ``start_term``, ``W3PostingsWriter.add_posting`` per posting and ``finish_term`` would
     (the same term statistics; blocks of ``blocklimit`` postings, each a length, the block
     info and the block data), without their per-posting calls and objects, and in fewer bytes,
