@@ -10,6 +10,8 @@ digest. Positions packed in bulk, and postings held in flat arrays, give exactly
 from __future__ import annotations
 
 import hashlib
+import io
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
 
 from searchkit._whoosh.formats import pack_positions
-from searchkit._whoosh.segments import SegmentFile, ViewPostings, pack_position_lists
+from searchkit._whoosh.segments import SegmentFile, ViewPostings, _Packed, _pickled_tuples, pack_position_lists
 from searchkit.documents import Article, iter_path
 from searchkit.index import Index
 from searchkit.index.schema import build_schema
@@ -171,3 +173,27 @@ def test_views_written_in_bulk_as_term_by_term(tmp_path: Path, monkeypatch: pyte
     assert len(bulk) == 2
     monkeypatch.setattr(ViewPostings, "write_to", _terms_one_by_one)
     assert _view_segment(tmp_path / "terms", boost) == bulk
+
+
+# Runs of packed lists with a list left out before each (as the inlined lists between blocks),
+# lists of 1 to 300 bytes (SHORT_BINBYTES and BINBYTES), runs of 1 to 6 (TUPLE1..3 and MARK/TUPLE).
+runs_of_lists = st.lists(st.lists(st.binary(min_size=1, max_size=20) | st.binary(min_size=250, max_size=300), min_size=2, max_size=7), min_size=1, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(runs_of_lists)
+def test_tuples_pickled_with_numpy_equal_pickle(runs: list[list[bytes]]) -> None:
+    flat = [b for run in runs for b in run]
+    ends = np.cumsum([len(b) for b in flat])
+    packed = _Packed(np.frombuffer(b"".join(flat), dtype=np.uint8), ends - [len(b) for b in flat], ends)
+    run_ends = np.cumsum([len(run) for run in runs])
+    run_starts = run_ends - [len(run) - 1 for run in runs]  # each run's first list left out
+    buf, starts, ends_ = _pickled_tuples(packed, run_starts, run_ends)
+    pickler_out = io.BytesIO()
+    pickler = pickle.Pickler(pickler_out, 3)
+    pickler.fast = True
+    for run, start, end in zip(runs, starts, ends_, strict=True):
+        pickler_out.seek(0)
+        pickler_out.truncate()
+        pickler.dump(tuple(run[1:]))
+        assert buf[start:end] == pickler_out.getvalue()[2:-1]  # without PROTO and STOP

@@ -22,7 +22,7 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import repeat, starmap
+from itertools import accumulate, repeat, starmap
 from operator import sub
 from typing import Any, NamedTuple
 
@@ -63,8 +63,28 @@ def pack_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[bytes
     Returns:
         The packed lists, in order (the same bytes as ``pack_positions`` gives).
     """
+    return _pack_positions(counts, positions).lists()
+
+
+class _Packed(NamedTuple):
+    """Packed position lists, one after the other in one buffer: list ``i`` is
+    ``raw[starts[i]:ends[i]]``."""
+
+    raw: np.ndarray  # uint8
+    starts: np.ndarray
+    ends: np.ndarray
+
+    def lists(self, which: np.ndarray | None = None) -> list[bytes]:
+        """The lists (those at the indices ``which``, or all) as byte strings."""
+        raw = self.raw.tobytes()
+        starts, ends = (self.starts, self.ends) if which is None else (self.starts[which], self.ends[which])
+        return list(map(raw.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+
+
+def _pack_positions(counts: np.ndarray, positions: np.ndarray) -> _Packed:
+    """:func:`pack_position_lists` into one buffer."""
     if not len(counts):
-        return []
+        return _Packed(np.empty(0, dtype=np.uint8), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
     ends = np.cumsum(counts, dtype=np.int64)
     first = ends - counts  # index of each list's first position
     deltas = positions.astype(np.uint32)  # a copy
@@ -72,8 +92,7 @@ def pack_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[bytes
     deltas[first] = positions[first]
     top = int(deltas.max())
     if top < 0x80:  # one byte a delta
-        raw = deltas.astype(np.uint8).tobytes()
-        return list(map(raw.__getitem__, map(slice, first.tolist(), ends.tolist())))
+        return _Packed(deltas.astype(np.uint8), first, ends)
     size = np.ones(len(deltas), dtype=np.uint8)  # bytes of each delta
     for bits in (7, 14, 21, 28):
         if top < (1 << bits):
@@ -88,8 +107,7 @@ def pack_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[bytes
         if not len(more):
             break
         buf[at[more] + k] = ((deltas[more] >> (7 * k)) & 0x7F) | ((size[more] > k + 1) << 7)
-    raw = buf.tobytes()
-    return list(map(raw.__getitem__, map(slice, at[first].tolist(), stop[ends - 1].tolist())))
+    return _Packed(buf, at[first], stop[ends - 1])
 
 
 class ViewPostings:
@@ -138,7 +156,7 @@ class ViewPostings:
         for chunk in self._chunks():
             doc_list, lengths = chunk.docs.tolist(), chunk.lengths.tolist()
             weights = (chunk.counts * self._boost).tolist()
-            values = chunk.values
+            values = chunk.values.lists() if chunk.values is not None else None
             low = 0
             for tbytes, high in zip(chunk.keys, chunk.ends.tolist(), strict=True):
                 yield tbytes, doc_list[low:high], weights[low:high], values[low:high] if values else None, lengths[low:high]
@@ -198,10 +216,10 @@ class ViewPostings:
             last = max(term, int(np.searchsorted(ends, start + _CHUNK, side="right")) - 1)
             end = int(ends[last])
             c = counts[start:end]
-            values: list[bytes] | None = None
+            values: _Packed | None = None
             if positions is not None:
                 begin = int(starts[start]) if end > start else 0
-                values = pack_position_lists(c, positions[begin : begin + int(c.sum())])
+                values = _pack_positions(c, positions[begin : begin + int(c.sum())])
             chunk_docs = docs[start:end]
             yield _Chunk(keys[term : last + 1], ends[term : last + 1] - start, chunk_docs, c, values, field_lengths[chunk_docs])
             term = last + 1
@@ -214,7 +232,7 @@ class _Chunk(NamedTuple):
     ends: np.ndarray  # where each term's postings end
     docs: np.ndarray  # per posting: its document
     counts: np.ndarray  # its number of positions
-    values: list[bytes] | None  # its packed positions (None when the view keeps none)
+    values: _Packed | None  # its packed positions (None when the view keeps none)
     lengths: np.ndarray  # the field's length in its document
 
 
@@ -420,22 +438,24 @@ class _TermWriter:
         stats["last"] = docs[ends - 1]
         table, size = stats.tobytes(), _TERMINFO.size
         heads = list(map(table.__getitem__, map(slice, range(0, len(table), size), range(size, len(table) + size, size))))
-        doc_list, weight_list, values = docs.tolist(), weights.tolist(), chunk.values
+        doc_list, weight_list, packed = docs.tolist(), weights.tolist(), chunk.values
         # the inlined posting lists, as _inlined
         ones = (np.minimum.reduceat(weights, starts) == 1) & (maxweights == 1)
+        inline_dfs = dfs[inline].tolist()
+        if packed is None:
+            inline_values = [(None,) * n for n in inline_dfs]
+        else:
+            values = packed.lists(np.flatnonzero(np.repeat(inline, dfs)))  # those of the inlined lists
+            inline_values = list(map(tuple, map(values.__getitem__, map(slice, *_runs(inline_dfs)))))
         inlined = iter(
             self._dumps.many(
                 [
-                    (
-                        tuple(doc_list[low:high]),
-                        None if one else tuple(weight_list[low:high]),
-                        tuple(values[low:high]) if values else (None,) * (high - low),
-                    )
-                    for low, high, one in zip(starts[inline].tolist(), ends[inline].tolist(), ones[inline].tolist(), strict=True)
+                    (tuple(doc_list[low:high]), None if one else tuple(weight_list[low:high]), value)
+                    for low, high, one, value in zip(starts[inline].tolist(), ends[inline].tolist(), ones[inline].tolist(), inline_values, strict=True)
                 ]
             )
         )
-        blocks = iter(self._blocks(docs, weights, lengths, values, starts[~inline], dfs[~inline]))
+        blocks = iter(self._blocks(docs, weights, lengths, packed, starts[~inline], dfs[~inline]))
         postfile = self._postfile
         position = postfile.tell()
         pieces: list[bytes] = []
@@ -454,7 +474,7 @@ class _TermWriter:
         self._table.extend(rows)
 
     def _blocks(
-        self, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray, values: list[bytes] | None, starts: np.ndarray, dfs: np.ndarray
+        self, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray, packed: _Packed | None, starts: np.ndarray, dfs: np.ndarray
     ) -> list[bytes]:
         """The blocks of the posting lists at ``starts`` (``dfs`` postings each) of
         :meth:`write_chunk`'s arrays, each list's blocks as one byte string."""
@@ -479,18 +499,30 @@ class _TermWriter:
         smallest = np.minimum.reduceat(weights, bounds)[::2]
         largest = np.maximum.reduceat(weights, bounds)[::2]
         min_bytes, max_bytes = _length_bytes(lengths, bounds)
-        mini_values = self._mini_values
         # W3PostingsWriter._write_block with its _mini_* methods
-        data = self._dumps.many(
-            [
-                (
-                    tuple(delta_list[low:high]),
-                    (None if large == 1 else float(large)) if small == large else tuple(weight_list[low:high]),
-                    mini_values(values[low:high] if values else []),
-                )
-                for low, high, small, large in zip(bstarts.tolist(), bends.tolist(), smallest.tolist(), largest.tolist(), strict=True)
+        mini_weights = [
+            (None if large == 1 else float(large)) if small == large else tuple(weight_list[low:high])
+            for low, high, small, large in zip(bstarts.tolist(), bends.tolist(), smallest.tolist(), largest.tolist(), strict=True)
+        ]
+        deltas_of = map(tuple, map(delta_list.__getitem__, map(slice, bstarts.tolist(), bends.tolist())))
+        if packed is not None and self._mini_values is tuple:
+            # the pickle of (deltas, weights, values) is that of (deltas, weights) without its
+            # TUPLE2 and STOP, then the values tuple's, TUPLE3 and STOP: the values tuples are
+            # pickled straight from the packed buffer
+            values, value_starts, value_ends = _pickled_tuples(packed, bstarts, bends)
+            data = [
+                b"".join((head[:-2], values[low:high], _TUPLE3_STOP))
+                for head, low, high in zip(self._dumps.many(list(zip(deltas_of, mini_weights, strict=True))), value_starts, value_ends, strict=True)
             ]
-        )
+        else:
+            value_lists = packed.lists() if packed is not None else None
+            mini_values = self._mini_values
+            data = self._dumps.many(
+                [
+                    (deltas, weights_, mini_values(value_lists[low:high] if value_lists else []))
+                    for deltas, weights_, low, high in zip(deltas_of, mini_weights, bstarts.tolist(), bends.tolist(), strict=True)
+                ]
+            )
         # Whoosh meant to leave blocks under 20 bytes uncompressed (a bug compresses them all);
         # zlib makes blocks under ~64 bytes longer, and a third of the blocks are that small.
         levels = [COMPRESSION if len(d) >= _COMPRESS_FROM else 0 for d in data]
@@ -592,6 +624,53 @@ class _TermTable:
 _TABLE_ROWS = 4096
 _ROW_LENGTHS = struct.Struct("!ii")  # HashWriter's key and value lengths
 _POINTER = struct.Struct("!Iq")  # a slot of its hash tables: hash value, row position
+
+
+def _runs(sizes: list[int]) -> tuple[list[int], list[int]]:
+    """The start and end of each of consecutive runs of ``sizes`` items."""
+    ends = list(accumulate(sizes))
+    return [0, *ends[:-1]], ends
+
+
+def _pickled_tuples(packed: _Packed, starts: np.ndarray, ends: np.ndarray) -> tuple[bytes, list[int], list[int]]:
+    """The pickles (protocol 3, no memo, no PROTO or STOP) of the tuples of the packed lists
+    ``starts[i]:ends[i]`` (each run not empty), made with numpy: one buffer, and each tuple's
+    start and end in it.
+
+    A tuple of 4 or more items is MARK, the items, TUPLE; of 1 to 3, the items then TUPLE1 to
+    TUPLE3; a list of n bytes is SHORT_BINBYTES n (n < 256) or BINBYTES and n in 4 bytes,
+    little-endian, then its bytes.
+    """
+    n = ends - starts
+    run_of = np.repeat(np.arange(len(n)), n)
+    first = np.cumsum(n) - n  # each run's first item
+    lists = np.arange(int(n.sum())) + np.repeat(starts - first, n)  # the lists of the runs, in order
+    lengths = packed.ends[lists] - packed.starts[lists]
+    short = lengths < 256
+    heads = np.where(short, 2, 5)
+    items = heads + lengths
+    marks = (n >= 4).astype(np.int64)
+    # an item follows the items before it, the MARKs of its run and those before, one closing byte a run before
+    at = np.cumsum(items) - items + np.cumsum(marks)[run_of] + run_of
+    run_starts = at[first] - marks
+    last = first + n - 1
+    run_ends = at[last] + items[last] + 1
+    buf = np.empty(int(run_ends[-1]) if len(n) else 0, dtype=np.uint8)
+    buf[run_starts[marks == 1]] = ord(pickle.MARK)
+    buf[run_ends - 1] = np.where(n >= 4, ord(pickle.TUPLE), ord(pickle.TUPLE1) - 1 + n)
+    buf[at] = np.where(short, ord(pickle.SHORT_BINBYTES), ord(pickle.BINBYTES))
+    buf[at[short] + 1] = lengths[short]
+    long_at, long_lengths = at[~short], lengths[~short]
+    for k in range(4):
+        buf[long_at + 1 + k] = (long_lengths >> (8 * k)) & 0xFF
+    # each list's bytes, from packed.starts[list] to at + heads
+    before = np.cumsum(lengths) - lengths
+    span = np.arange(int(lengths.sum()))
+    buf[span + np.repeat(at + heads - before, lengths)] = packed.raw[span + np.repeat(packed.starts[lists] - before, lengths)]
+    return buf.tobytes(), run_starts.tolist(), run_ends.tolist()
+
+
+_TUPLE3_STOP = pickle.TUPLE3 + pickle.STOP
 
 
 def _md5_hash(key: bytes) -> int:
