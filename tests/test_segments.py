@@ -25,7 +25,8 @@ from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
 
 from searchkit._whoosh.formats import pack_positions
-from searchkit._whoosh.segments import SegmentFile, ViewPostings, _Packed, _pickled_tuples, pack_position_lists
+from searchkit._whoosh.packing import PackedLists, pack_position_lists, pickle_tuples
+from searchkit._whoosh.segments import SegmentFile, ViewPostings
 from searchkit.documents import Article, iter_path
 from searchkit.index import Index
 from searchkit.index.schema import build_schema
@@ -185,10 +186,10 @@ runs_of_lists = st.lists(st.lists(st.binary(min_size=1, max_size=20) | st.binary
 def test_tuples_pickled_with_numpy_equal_pickle(runs: list[list[bytes]]) -> None:
     flat = [b for run in runs for b in run]
     ends = np.cumsum([len(b) for b in flat])
-    packed = _Packed(np.frombuffer(b"".join(flat), dtype=np.uint8), ends - [len(b) for b in flat], ends)
+    packed = PackedLists(np.frombuffer(b"".join(flat), dtype=np.uint8), ends - [len(b) for b in flat], ends)
     run_ends = np.cumsum([len(run) for run in runs])
     run_starts = run_ends - [len(run) - 1 for run in runs]  # each run's first list left out
-    buf, starts, ends_ = _pickled_tuples(packed, run_starts, run_ends)
+    buf, starts, ends_ = pickle_tuples(packed, run_starts, run_ends)
     pickler_out = io.BytesIO()
     pickler = pickle.Pickler(pickler_out, 3)
     pickler.fast = True

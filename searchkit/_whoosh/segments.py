@@ -32,9 +32,11 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import _length_byte_cache, length_to_byte
+from whoosh.util.numeric import length_to_byte
 
-__all__ = ["COMPRESSION", "INLINE_POSTINGS", "FieldPostings", "SegmentFile", "TermPostings", "ViewPostings", "pack_position_lists"]
+from searchkit._whoosh.packing import PackedLists, length_bytes, pack_position_buffer, pickle_tuples
+
+__all__ = ["COMPRESSION", "INLINE_POSTINGS", "FieldPostings", "SegmentFile", "TermPostings", "ViewPostings"]
 
 #: The postings of one term, in document order: (term bytes, document numbers, weights,
 #: encoded values or None when the field's format keeps none, field lengths), what
@@ -47,67 +49,6 @@ COMPRESSION = 6
 INLINE_POSTINGS = 4
 #: Smallest pickled block that is compressed.
 _COMPRESS_FROM = 64
-
-
-def pack_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[bytes]:
-    """:func:`~searchkit._whoosh.formats.pack_positions` of many position lists at once, with numpy.
-
-    Each list becomes the deltas between its positions (the first one from 0) as
-    variable-length integers, 7 bits a byte, low bits first, the high bit set on every byte
-    but an integer's last.
-
-    Args:
-        counts: The length of each list (each >= 1).
-        positions: The lists, one after the other (ascending within each list, < 2**32).
-
-    Returns:
-        The packed lists, in order (the same bytes as ``pack_positions`` gives).
-    """
-    return _pack_positions(counts, positions).lists()
-
-
-class _Packed(NamedTuple):
-    """Packed position lists, one after the other in one buffer: list ``i`` is
-    ``raw[starts[i]:ends[i]]``."""
-
-    raw: np.ndarray  # uint8
-    starts: np.ndarray
-    ends: np.ndarray
-
-    def lists(self, which: np.ndarray | None = None) -> list[bytes]:
-        """The lists (those at the indices ``which``, or all) as byte strings."""
-        raw = self.raw.tobytes()
-        starts, ends = (self.starts, self.ends) if which is None else (self.starts[which], self.ends[which])
-        return list(map(raw.__getitem__, map(slice, starts.tolist(), ends.tolist())))
-
-
-def _pack_positions(counts: np.ndarray, positions: np.ndarray) -> _Packed:
-    """:func:`pack_position_lists` into one buffer."""
-    if not len(counts):
-        return _Packed(np.empty(0, dtype=np.uint8), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
-    ends = np.cumsum(counts, dtype=np.int64)
-    first = ends - counts  # index of each list's first position
-    deltas = positions.astype(np.uint32)  # a copy
-    deltas[1:] -= positions[:-1]
-    deltas[first] = positions[first]
-    top = int(deltas.max())
-    if top < 0x80:  # one byte a delta
-        return _Packed(deltas.astype(np.uint8), first, ends)
-    size = np.ones(len(deltas), dtype=np.uint8)  # bytes of each delta
-    for bits in (7, 14, 21, 28):
-        if top < (1 << bits):
-            break
-        size += deltas >= (1 << bits)
-    stop = np.cumsum(size, dtype=np.int64)
-    at = stop - size  # where each delta's bytes start
-    buf = np.empty(int(stop[-1]), dtype=np.uint8)
-    buf[at] = (deltas & 0x7F) | ((size > 1) << 7)
-    for k in range(1, 5):
-        more = np.flatnonzero(size > k)
-        if not len(more):
-            break
-        buf[at[more] + k] = ((deltas[more] >> (7 * k)) & 0x7F) | ((size[more] > k + 1) << 7)
-    return _Packed(buf, at[first], stop[ends - 1])
 
 
 class ViewPostings:
@@ -216,10 +157,10 @@ class ViewPostings:
             last = max(term, int(np.searchsorted(ends, start + _CHUNK, side="right")) - 1)
             end = int(ends[last])
             c = counts[start:end]
-            values: _Packed | None = None
+            values: PackedLists | None = None
             if positions is not None:
                 begin = int(starts[start]) if end > start else 0
-                values = _pack_positions(c, positions[begin : begin + int(c.sum())])
+                values = pack_position_buffer(c, positions[begin : begin + int(c.sum())])
             chunk_docs = docs[start:end]
             yield _Chunk(keys[term : last + 1], ends[term : last + 1] - start, chunk_docs, c, values, field_lengths[chunk_docs])
             term = last + 1
@@ -232,7 +173,7 @@ class _Chunk(NamedTuple):
     ends: np.ndarray  # where each term's postings end
     docs: np.ndarray  # per posting: its document
     counts: np.ndarray  # its number of positions
-    values: _Packed | None  # its packed positions (None when the view keeps none)
+    values: PackedLists | None  # its packed positions (None when the view keeps none)
     lengths: np.ndarray  # the field's length in its document
 
 
@@ -432,7 +373,7 @@ class _TermWriter:
         stats["flags"] = inline
         stats["weight"] = np.add.reduceat(weights, starts)
         stats["df"] = dfs
-        stats["min"], stats["max"] = _length_bytes(lengths, starts)
+        stats["min"], stats["max"] = length_bytes(lengths, starts)
         stats["maxweight"] = maxweights = np.maximum.reduceat(weights, starts)
         stats["first"] = docs[starts]
         stats["last"] = docs[ends - 1]
@@ -474,7 +415,7 @@ class _TermWriter:
         self._table.extend(rows)
 
     def _blocks(
-        self, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray, packed: _Packed | None, starts: np.ndarray, dfs: np.ndarray
+        self, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray, packed: PackedLists | None, starts: np.ndarray, dfs: np.ndarray
     ) -> list[bytes]:
         """The blocks of the posting lists at ``starts`` (``dfs`` postings each) of
         :meth:`write_chunk`'s arrays, each list's blocks as one byte string."""
@@ -498,7 +439,7 @@ class _TermWriter:
             bounds = bounds[:-1]
         smallest = np.minimum.reduceat(weights, bounds)[::2]
         largest = np.maximum.reduceat(weights, bounds)[::2]
-        min_bytes, max_bytes = _length_bytes(lengths, bounds)
+        min_bytes, max_bytes = length_bytes(lengths, bounds)
         # W3PostingsWriter._write_block with its _mini_* methods
         mini_weights = [
             (None if large == 1 else float(large)) if small == large else tuple(weight_list[low:high])
@@ -509,7 +450,7 @@ class _TermWriter:
             # the pickle of (deltas, weights, values) is that of (deltas, weights) without its
             # TUPLE2 and STOP, then the values tuple's, TUPLE3 and STOP: the values tuples are
             # pickled straight from the packed buffer
-            values, value_starts, value_ends = _pickled_tuples(packed, bstarts, bends)
+            values, value_starts, value_ends = pickle_tuples(packed, bstarts, bends)
             data = [
                 b"".join((head[:-2], values[low:high], _TUPLE3_STOP))
                 for head, low, high in zip(self._dumps.many(list(zip(deltas_of, mini_weights, strict=True))), value_starts, value_ends, strict=True)
@@ -632,44 +573,6 @@ def _runs(sizes: list[int]) -> tuple[list[int], list[int]]:
     return [0, *ends[:-1]], ends
 
 
-def _pickled_tuples(packed: _Packed, starts: np.ndarray, ends: np.ndarray) -> tuple[bytes, list[int], list[int]]:
-    """The pickles (protocol 3, no memo, no PROTO or STOP) of the tuples of the packed lists
-    ``starts[i]:ends[i]`` (each run not empty), made with numpy: one buffer, and each tuple's
-    start and end in it.
-
-    A tuple of 4 or more items is MARK, the items, TUPLE; of 1 to 3, the items then TUPLE1 to
-    TUPLE3; a list of n bytes is SHORT_BINBYTES n (n < 256) or BINBYTES and n in 4 bytes,
-    little-endian, then its bytes.
-    """
-    n = ends - starts
-    run_of = np.repeat(np.arange(len(n)), n)
-    first = np.cumsum(n) - n  # each run's first item
-    lists = np.arange(int(n.sum())) + np.repeat(starts - first, n)  # the lists of the runs, in order
-    lengths = packed.ends[lists] - packed.starts[lists]
-    short = lengths < 256
-    heads = np.where(short, 2, 5)
-    items = heads + lengths
-    marks = (n >= 4).astype(np.int64)
-    # an item follows the items before it, the MARKs of its run and those before, one closing byte a run before
-    at = np.cumsum(items) - items + np.cumsum(marks)[run_of] + run_of
-    run_starts = at[first] - marks
-    last = first + n - 1
-    run_ends = at[last] + items[last] + 1
-    buf = np.empty(int(run_ends[-1]) if len(n) else 0, dtype=np.uint8)
-    buf[run_starts[marks == 1]] = ord(pickle.MARK)
-    buf[run_ends - 1] = np.where(n >= 4, ord(pickle.TUPLE), ord(pickle.TUPLE1) - 1 + n)
-    buf[at] = np.where(short, ord(pickle.SHORT_BINBYTES), ord(pickle.BINBYTES))
-    buf[at[short] + 1] = lengths[short]
-    long_at, long_lengths = at[~short], lengths[~short]
-    for k in range(4):
-        buf[long_at + 1 + k] = (long_lengths >> (8 * k)) & 0xFF
-    # each list's bytes, from packed.starts[list] to at + heads
-    before = np.cumsum(lengths) - lengths
-    span = np.arange(int(lengths.sum()))
-    buf[span + np.repeat(at + heads - before, lengths)] = packed.raw[span + np.repeat(packed.starts[lists] - before, lengths)]
-    return buf.tobytes(), run_starts.tolist(), run_ends.tolist()
-
-
 _TUPLE3_STOP = pickle.TUPLE3 + pickle.STOP
 
 
@@ -713,20 +616,6 @@ _TERMINFO = W3TermInfo._struct
 _TERMINFO_ARRAY = np.dtype(
     [("flags", "u1"), ("weight", ">f4"), ("df", ">u4"), ("min", "u1"), ("max", "u1"), ("maxweight", ">f4"), ("first", ">u4"), ("last", ">u4")]
 )
-#: ``length_to_byte``'s table: a length's byte is the first entry not under it (255 from the last).
-_LENGTH_BYTES = np.array(_length_byte_cache[:255], dtype=np.int64)
-
-
-def _length_bytes(lengths: np.ndarray, starts: np.ndarray) -> tuple[list[int], list[int]]:
-    """``length_to_byte`` of the smallest and largest nonzero length of each run of
-    ``lengths`` (a run from each of ``starts`` to the next), 0 where a run has none."""
-    known = np.where(lengths > 0, lengths, np.iinfo(np.int64).max)
-    smallest = np.minimum.reduceat(known, starts)
-    smallest[smallest == np.iinfo(np.int64).max] = 0
-    largest = np.maximum.reduceat(lengths, starts)
-    return np.searchsorted(_LENGTH_BYTES, smallest).tolist(), np.searchsorted(_LENGTH_BYTES, largest).tolist()
-
-
 def _whole(weights: Any) -> tuple[Any, ...]:
     """Weights as integers when they all are whole numbers (they pickle in 2 bytes, not 9)."""
     weights = tuple(weights)
