@@ -10,19 +10,26 @@ digest. Positions packed in bulk, and postings held in flat arrays, give exactly
 from __future__ import annotations
 
 import hashlib
+import io
+import pickle
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from conftest import EXAMPLES, read_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.filedb.compound import CompoundStorage
+from whoosh.filedb.filestore import FileStorage
 
 from searchkit._whoosh.formats import pack_positions
-from searchkit._whoosh.segments import ViewPostings, pack_position_lists
+from searchkit._whoosh.packing import PackedLists, pack_position_lists, pickle_tuples
+from searchkit._whoosh.segments import SegmentFile, ViewPostings
 from searchkit.documents import Article, iter_path
 from searchkit.index import Index
+from searchkit.index.schema import build_schema
 
 
 def _segment_digests(path: Path) -> dict[str, str]:
@@ -126,3 +133,68 @@ def test_view_postings_without_positions_keep_counts() -> None:
     postings.add(0, ["a", "", "b", "", "", "a"])
     postings.add(1, ["b", "b", "x", "", "b"])
     assert list(postings.terms()) == [(b"a", [0], [2.0], None, [3]), (b"b", [0, 1], [1.0, 3.0], None, [3, 4]), (b"x", [1], [1.0], None, [4])]
+
+
+def _terms_one_by_one(postings: ViewPostings, writer: Any) -> None:
+    for term in postings.terms():
+        writer.write(*term)
+
+
+def _view_segment(folder: Path, boost: float) -> dict[str, str]:
+    """The digests of the postings and terms files of a segment of two text views (one with
+    positions, one with counts) of random documents."""
+    folder.mkdir()
+    rng = np.random.default_rng(7)
+    vocabulary = [f"t{i}" for i in range(3000)] + ["bé", "ở"]
+    with_positions, counts = ViewPostings(boost), ViewPostings(boost, positions=False)
+    # gaps between documents give deltas of 1, 2 and 4 bytes; a few terms are in most documents
+    # (several blocks, the last of 1 to 128 postings), most in a handful (inlined)
+    docnums = np.unique(rng.integers(0, 200_000, 400)).tolist()
+    for docnum in docnums:
+        terms = [vocabulary[min(int(x), len(vocabulary)) - 1] for x in rng.zipf(1.3, int(rng.integers(1, 300)))]
+        terms = ["" if rng.random() < 0.1 else t for t in terms]
+        with_positions.add(docnum, terms)
+        counts.add(docnum, terms)
+    file = SegmentFile(str(folder), "MAIN", build_schema())
+    segment, filename = file.write({"body_s": with_positions, "body_w": counts}, docnums[-1] + 1)
+    compound = CompoundStorage(FileStorage(str(folder)).open_file(filename), use_mmap=False)
+    directory = compound._dir
+    compound.close()
+    data = (folder / filename).read_bytes()
+    return {
+        name.replace(segment.segment_id(), "X"): hashlib.sha256(data[d["offset"] : d["offset"] + d["length"]]).hexdigest()
+        for name, d in directory.items()
+        if name.endswith((".pst", ".trm"))
+    }
+
+
+@pytest.mark.parametrize("boost", [1.0, 2.0])
+def test_views_written_in_bulk_as_term_by_term(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, boost: float) -> None:
+    bulk = _view_segment(tmp_path / "bulk", boost)
+    assert len(bulk) == 2
+    monkeypatch.setattr(ViewPostings, "write_to", _terms_one_by_one)
+    assert _view_segment(tmp_path / "terms", boost) == bulk
+
+
+# Runs of packed lists with a list left out before each (as the inlined lists between blocks),
+# lists of 1 to 300 bytes (SHORT_BINBYTES and BINBYTES), runs of 1 to 6 (TUPLE1..3 and MARK/TUPLE).
+runs_of_lists = st.lists(st.lists(st.binary(min_size=1, max_size=20) | st.binary(min_size=250, max_size=300), min_size=2, max_size=7), min_size=1, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(runs_of_lists)
+def test_tuples_pickled_with_numpy_equal_pickle(runs: list[list[bytes]]) -> None:
+    flat = [b for run in runs for b in run]
+    ends = np.cumsum([len(b) for b in flat])
+    packed = PackedLists(np.frombuffer(b"".join(flat), dtype=np.uint8), ends - [len(b) for b in flat], ends)
+    run_ends = np.cumsum([len(run) for run in runs])
+    run_starts = run_ends - [len(run) - 1 for run in runs]  # each run's first list left out
+    buf, starts, ends_ = pickle_tuples(packed, run_starts, run_ends)
+    pickler_out = io.BytesIO()
+    pickler = pickle.Pickler(pickler_out, 3)
+    pickler.fast = True
+    for run, start, end in zip(runs, starts, ends_, strict=True):
+        pickler_out.seek(0)
+        pickler_out.truncate()
+        pickler.dump(tuple(run[1:]))
+        assert buf[start:end] == pickler_out.getvalue()[2:-1]  # without PROTO and STOP

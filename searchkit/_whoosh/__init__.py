@@ -8,6 +8,8 @@ and nowhere else in searchkit (``tests/test_whoosh_door.py`` checks it):
   per-document and field writers, posting blocks filled a whole block at a time and written in
   fewer bytes (a ``W3PostingsWriter`` subclass: short posting lists inlined in the term table,
   protocol-3 pickles, whole-number weights as integers), the compound file;
+* :mod:`searchkit._whoosh.packing` — what ``segments`` writes for many postings at once, with
+  numpy: position lists packed, pickles of tuples of them, field length bytes;
 * :mod:`searchkit._whoosh.formats` — the posting formats of the text views (``Format``
   subclasses pickled into the schema): positions packed as variable-length deltas, or
   frequencies only;

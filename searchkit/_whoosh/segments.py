@@ -6,7 +6,8 @@ lock, the posting pool or the table of contents. The postings are held in memory
 (:class:`ViewPostings` keeps those of the analyzed text views in a flat array, 4 bytes a
 position, and sorts them into postings with numpy when the segment is written), and each term's
 are written whole (:class:`_TermWriter`) instead of through Whoosh's per-posting pool, sort
-and writer calls. The files are the ones ``SegmentWriter`` writes, in fewer bytes (short
+and writer calls; those of the text views a chunk of terms at a time, the term and block
+statistics computed with numpy. The files are the ones ``SegmentWriter`` writes, in fewer bytes (short
 posting lists in the term table, block data pickled with protocol 3, whole-number weights as
 integers: see :class:`_TermWriter`), which Whoosh reads unchanged.
 """
@@ -21,9 +22,9 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import repeat
+from itertools import accumulate, repeat, starmap
 from operator import sub
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec import default_codec
@@ -33,7 +34,9 @@ from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-__all__ = ["COMPRESSION", "INLINE_POSTINGS", "FieldPostings", "SegmentFile", "TermPostings", "ViewPostings", "pack_position_lists"]
+from searchkit._whoosh.packing import PackedLists, length_bytes, pack_position_buffer, pickle_tuples
+
+__all__ = ["COMPRESSION", "INLINE_POSTINGS", "FieldPostings", "SegmentFile", "TermPostings", "ViewPostings"]
 
 #: The postings of one term, in document order: (term bytes, document numbers, weights,
 #: encoded values or None when the field's format keeps none, field lengths), what
@@ -46,44 +49,6 @@ COMPRESSION = 6
 INLINE_POSTINGS = 4
 #: Smallest pickled block that is compressed.
 _COMPRESS_FROM = 64
-
-
-def pack_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[bytes]:
-    """:func:`~searchkit._whoosh.formats.pack_positions` of many position lists at once, with numpy.
-
-    Each list becomes the deltas between its positions (the first one from 0) as
-    variable-length integers, 7 bits a byte, low bits first, the high bit set on every byte
-    but an integer's last.
-
-    Args:
-        counts: The length of each list (each >= 1).
-        positions: The lists, one after the other (ascending within each list, < 2**32).
-
-    Returns:
-        The packed lists, in order (the same bytes as ``pack_positions`` gives).
-    """
-    if not len(counts):
-        return []
-    counts = counts.astype(np.int64)
-    positions = positions.astype(np.int64)
-    first = np.cumsum(counts) - counts  # index of each list's first position
-    deltas = positions.copy()
-    deltas[1:] -= positions[:-1]
-    deltas[first] = positions[first]
-    size = np.ones(len(deltas), dtype=np.int64)  # bytes of each delta
-    for bits in (7, 14, 21, 28):
-        size += deltas >= (1 << bits)
-    at = np.cumsum(size) - size  # where each delta's bytes start
-    buf = np.empty(int(at[-1] + size[-1]), dtype=np.uint8)
-    buf[at] = (deltas & 0x7F) | np.where(size > 1, 0x80, 0)
-    for k in range(1, 5):
-        more = np.flatnonzero(size > k)
-        if not len(more):
-            break
-        buf[at[more] + k] = ((deltas[more] >> (7 * k)) & 0x7F) | np.where(size[more] > k + 1, 0x80, 0)
-    last = first + counts - 1
-    raw = buf.tobytes()
-    return list(map(raw.__getitem__, map(slice, at[first].tolist(), (at[last] + size[last]).tolist())))
 
 
 class ViewPostings:
@@ -128,7 +93,28 @@ class ViewPostings:
         return length
 
     def terms(self) -> Iterator[TermPostings]:
-        """The postings of each term, terms in byte order; empties this object.
+        """The postings of each term, terms in byte order; empties this object."""
+        for chunk in self._chunks():
+            doc_list, lengths = chunk.docs.tolist(), chunk.lengths.tolist()
+            weights = (chunk.counts * self._boost).tolist()
+            values = chunk.values.lists() if chunk.values is not None else None
+            low = 0
+            for tbytes, high in zip(chunk.keys, chunk.ends.tolist(), strict=True):
+                yield tbytes, doc_list[low:high], weights[low:high], values[low:high] if values else None, lengths[low:high]
+                low = high
+
+    def write_to(self, writer: _TermWriter) -> None:
+        """Write the postings of each term, terms in byte order; empty this object."""
+        boost = self._boost
+        if boost == int(boost) and boost >= 1:  # whole weights: the term statistics in bulk
+            for chunk in self._chunks():
+                writer.write_chunk(chunk, int(boost))
+        else:
+            for postings in self.terms():
+                writer.write(*postings)
+
+    def _chunks(self) -> Iterator[_Chunk]:
+        """The postings sorted by term (terms in byte order), then document; empties this object.
 
         The positions are sorted once; they are packed :data:`_CHUNK` postings at a time, so
         that the memory this takes stays small whatever the segment's size.
@@ -171,19 +157,24 @@ class ViewPostings:
             last = max(term, int(np.searchsorted(ends, start + _CHUNK, side="right")) - 1)
             end = int(ends[last])
             c = counts[start:end]
-            values: list[bytes] | None = None
+            values: PackedLists | None = None
             if positions is not None:
                 begin = int(starts[start]) if end > start else 0
-                values = pack_position_lists(c, positions[begin : begin + int(c.sum())])
+                values = pack_position_buffer(c, positions[begin : begin + int(c.sum())])
             chunk_docs = docs[start:end]
-            doc_list, lengths = chunk_docs.tolist(), field_lengths[chunk_docs].tolist()
-            weights = (c * self._boost).tolist()
-            bounds = (ends[term : last + 1] - start).tolist()
-            low = 0
-            for tbytes, high in zip(keys[term : last + 1], bounds, strict=True):
-                yield tbytes, doc_list[low:high], weights[low:high], values[low:high] if values else None, lengths[low:high]
-                low = high
+            yield _Chunk(keys[term : last + 1], ends[term : last + 1] - start, chunk_docs, c, values, field_lengths[chunk_docs])
             term = last + 1
+
+
+class _Chunk(NamedTuple):
+    """The postings of consecutive terms of a view: a term's are ``ends[i - 1]:ends[i]``."""
+
+    keys: list[bytes]  # the terms' bytes
+    ends: np.ndarray  # where each term's postings end
+    docs: np.ndarray  # per posting: its document
+    counts: np.ndarray  # its number of positions
+    values: PackedLists | None  # its packed positions (None when the view keeps none)
+    lengths: np.ndarray  # the field's length in its document
 
 
 #: Postings whose positions :meth:`ViewPostings.terms` packs at a time (their Python lists are
@@ -215,6 +206,12 @@ class FieldPostings:
         for tbytes in sorted(terms):
             p = terms.pop(tbytes)
             yield tbytes, p[0::4], p[1::4], p[2::4], p[3::4]
+
+    def write_to(self, writer: _TermWriter) -> None:
+        """Write the postings of each term, terms in byte order; empty this object."""
+        write = writer.write
+        for postings in self.terms():
+            write(*postings)
 
 
 class SegmentFile:
@@ -253,9 +250,7 @@ class SegmentFile:
         for fieldname in sorted(postings):
             fieldwriter.start_field(fieldname, self._schema[fieldname])
             writer = _TermWriter(fieldwriter)
-            write_term = writer.write
-            for tbytes, ids, weights, values, lengths in postings[fieldname].terms():
-                write_term(tbytes, ids, weights, values, lengths)
+            postings[fieldname].write_to(writer)
             writer.flush()
             fieldwriter.finish_field()
         fieldwriter.close()
@@ -273,7 +268,8 @@ class SegmentFile:
 
 
 class _TermWriter:
-    """Writes the posting lists of one field, a whole term at a time, as ``W3FieldWriter``'s
+    """Writes the posting lists of one field, a whole term (:meth:`write`) or a chunk of a text
+    view's terms (:meth:`write_chunk`) at a time, as ``W3FieldWriter``'s
     ``start_term``, ``W3PostingsWriter.add_posting`` per posting and ``finish_term`` would
     (the same term statistics; blocks of ``blocklimit`` postings, each a length, the block
     info and the block data), without their per-posting calls and objects, and in fewer bytes,
@@ -354,6 +350,148 @@ class _TermWriter:
         self._add_term(self._prefix + tbytes, stats + pack_long(start) + pack_int(postfile.tell() - start))
 
 
+    def write_chunk(self, chunk: _Chunk, boost: int) -> None:
+        """Write the postings of a chunk of terms of a text view, whose weights are its counts
+        times the whole number ``boost``: the same bytes as :meth:`write` of each term, with
+        the term and block statistics computed for all terms at once, the pickles made in a
+        row and the blocks written in one piece.
+
+        A view's values (packed positions) are never empty, so none is left out as
+        :meth:`write` leaves out empty ones.
+        """
+        ends = chunk.ends.astype(np.int64)
+        if not len(ends):
+            return
+        weights = chunk.counts.astype(np.int64) * boost
+        lengths = chunk.lengths.astype(np.int64)
+        docs = chunk.docs.astype(np.int64)
+        dfs = np.diff(ends, prepend=0)
+        starts = ends - dfs
+        inline = dfs <= INLINE_POSTINGS
+        # W3TermInfo.to_bytes of every term (flags 1: inlined)
+        stats = np.zeros(len(ends), dtype=_TERMINFO_ARRAY)
+        stats["flags"] = inline
+        stats["weight"] = np.add.reduceat(weights, starts)
+        stats["df"] = dfs
+        stats["min"], stats["max"] = length_bytes(lengths, starts)
+        stats["maxweight"] = maxweights = np.maximum.reduceat(weights, starts)
+        stats["first"] = docs[starts]
+        stats["last"] = docs[ends - 1]
+        table, size = stats.tobytes(), _TERMINFO.size
+        heads = list(map(table.__getitem__, map(slice, range(0, len(table), size), range(size, len(table) + size, size))))
+        doc_list, weight_list, packed = docs.tolist(), weights.tolist(), chunk.values
+        # the inlined posting lists, as _inlined
+        ones = (np.minimum.reduceat(weights, starts) == 1) & (maxweights == 1)
+        inline_dfs = dfs[inline].tolist()
+        if packed is None:
+            inline_values = [(None,) * n for n in inline_dfs]
+        else:
+            values = packed.lists(np.flatnonzero(np.repeat(inline, dfs)))  # those of the inlined lists
+            inline_values = list(map(tuple, map(values.__getitem__, map(slice, *_runs(inline_dfs)))))
+        inlined = iter(
+            self._dumps.many(
+                [
+                    (tuple(doc_list[low:high]), None if one else tuple(weight_list[low:high]), value)
+                    for low, high, one, value in zip(starts[inline].tolist(), ends[inline].tolist(), ones[inline].tolist(), inline_values, strict=True)
+                ]
+            )
+        )
+        blocks = iter(self._blocks(docs, weights, lengths, packed, starts[~inline], dfs[~inline]))
+        postfile = self._postfile
+        position = postfile.tell()
+        pieces: list[bytes] = []
+        rows: list[tuple[bytes, bytes]] = []
+        prefix, magic = self._prefix, WHOOSH3_HEADER_MAGIC
+        for tbytes, head, is_inline in zip(chunk.keys, heads, inline.tolist(), strict=True):
+            if is_inline:
+                rows.append((prefix + tbytes, head + next(inlined)))
+                continue
+            written = next(blocks)
+            pieces += (magic, written)
+            length = len(magic) + len(written)
+            rows.append((prefix + tbytes, head + pack_long(position) + pack_int(length)))
+            position += length
+        postfile.write(b"".join(pieces))
+        self._table.extend(rows)
+
+    def _blocks(
+        self, docs: np.ndarray, weights: np.ndarray, lengths: np.ndarray, packed: PackedLists | None, starts: np.ndarray, dfs: np.ndarray
+    ) -> list[bytes]:
+        """The blocks of the posting lists at ``starts`` (``dfs`` postings each) of
+        :meth:`write_chunk`'s arrays, each list's blocks as one byte string."""
+        if not len(starts):
+            return []
+        limit = self._blocklimit
+        nblocks = (dfs + limit - 1) // limit
+        # each block's first posting and end, limit postings from the start of its list
+        in_list = np.arange(int(nblocks.sum())) - np.repeat(np.cumsum(nblocks) - nblocks, nblocks)
+        bstarts = np.repeat(starts, nblocks) + in_list * limit
+        bends = np.minimum(bstarts + limit, np.repeat(starts + dfs, nblocks))
+        last_block = np.zeros(len(bstarts), dtype=bool)
+        last_block[np.cumsum(nblocks) - 1] = True
+        deltas = docs.copy()
+        deltas[1:] -= docs[:-1]
+        deltas[bstarts] = docs[bstarts]  # a block's first document is absolute
+        delta_list, weight_list = deltas.tolist(), weights.tolist()
+        # reduceat over runs that skip the postings of inlined lists: bounds both ends
+        bounds = np.ravel(np.column_stack((bstarts, bends)))
+        if bounds[-1] == len(weights):
+            bounds = bounds[:-1]
+        smallest = np.minimum.reduceat(weights, bounds)[::2]
+        largest = np.maximum.reduceat(weights, bounds)[::2]
+        min_bytes, max_bytes = length_bytes(lengths, bounds)
+        # W3PostingsWriter._write_block with its _mini_* methods
+        mini_weights = [
+            (None if large == 1 else float(large)) if small == large else tuple(weight_list[low:high])
+            for low, high, small, large in zip(bstarts.tolist(), bends.tolist(), smallest.tolist(), largest.tolist(), strict=True)
+        ]
+        deltas_of = map(tuple, map(delta_list.__getitem__, map(slice, bstarts.tolist(), bends.tolist())))
+        if packed is not None and self._mini_values is tuple:
+            # the pickle of (deltas, weights, values) is that of (deltas, weights) without its
+            # TUPLE2 and STOP, then the values tuple's, TUPLE3 and STOP: the values tuples are
+            # pickled straight from the packed buffer
+            values, value_starts, value_ends = pickle_tuples(packed, bstarts, bends)
+            data = [
+                b"".join((head[:-2], values[low:high], _TUPLE3_STOP))
+                for head, low, high in zip(self._dumps.many(list(zip(deltas_of, mini_weights, strict=True))), value_starts, value_ends, strict=True)
+            ]
+        else:
+            value_lists = packed.lists() if packed is not None else None
+            mini_values = self._mini_values
+            data = self._dumps.many(
+                [
+                    (deltas, weights_, mini_values(value_lists[low:high] if value_lists else []))
+                    for deltas, weights_, low, high in zip(deltas_of, mini_weights, bstarts.tolist(), bends.tolist(), strict=True)
+                ]
+            )
+        # Whoosh meant to leave blocks under 20 bytes uncompressed (a bug compresses them all);
+        # zlib makes blocks under ~64 bytes longer, and a third of the blocks are that small.
+        levels = [COMPRESSION if len(d) >= _COMPRESS_FROM else 0 for d in data]
+        data = [zlib.compress(d, COMPRESSION) if level else d for d, level in zip(data, levels, strict=True)]
+        infos = self._dumps_info.many(
+            list(
+                zip(
+                    (bends - bstarts).tolist(),
+                    docs[bends - 1].tolist(),
+                    largest.tolist(),
+                    levels,
+                    min_bytes[::2],
+                    max_bytes[::2],
+                    strict=True,
+                )
+            )
+        )
+        out: list[bytes] = []
+        pieces: list[bytes] = []
+        for info, databytes, last in zip(infos, data, last_block.tolist(), strict=True):
+            blocklength = len(info) + len(databytes)
+            pieces += (pack_int(-blocklength if last else blocklength), info, databytes)
+            if last:
+                out.append(b"".join(pieces))
+                pieces.clear()
+        return out
+
+
 class _TermTable:
     """Adds rows to a field writer's table of terms (Whoosh's ``OrderedHashWriter``) as its
     ``add`` does, :data:`_TABLE_ROWS` at a time: the same bytes, offsets, hashes and index,
@@ -363,10 +501,17 @@ class _TermTable:
         self._table = table
         self._hash = _md5_hash if table.hashfn is md5_hash else table.hashfn
         self._rows: list[tuple[bytes, bytes]] = []
+        table._write_hashes = self._write_hashes  # called by the table's close()
 
     def add(self, key: bytes, value: bytes) -> None:
         """Add a row (keys must increase, as ``OrderedHashWriter`` requires)."""
         self._rows.append((key, value))
+        if len(self._rows) >= _TABLE_ROWS:
+            self.flush()
+
+    def extend(self, rows: list[tuple[bytes, bytes]]) -> None:
+        """Add rows (keys must increase)."""
+        self._rows += rows
         if len(self._rows) >= _TABLE_ROWS:
             self.flush()
 
@@ -398,10 +543,37 @@ class _TermTable:
         table.lastkey = rows[-1][0]
         rows.clear()
 
+    def _write_hashes(self) -> None:
+        """``HashWriter._write_hashes``: the 256 hash tables (linear probing, in the order the
+        rows came), each written at once instead of one write a slot."""
+        table = self._table
+        dbfile = table.dbfile
+        null = (0, 0)
+        for entries in table.buckets:
+            numslots = 2 * len(entries)
+            table.directory.append((dbfile.tell(), numslots))
+            hashtable = [null] * numslots
+            for hashval, position in entries:
+                slot = (hashval >> 8) % numslots
+                while hashtable[slot] != null:
+                    slot = (slot + 1) % numslots
+                hashtable[slot] = (hashval, position)
+            dbfile.write(b"".join(starmap(_POINTER.pack, hashtable)))
+
 
 #: Rows of the terms table written at a time.
 _TABLE_ROWS = 4096
 _ROW_LENGTHS = struct.Struct("!ii")  # HashWriter's key and value lengths
+_POINTER = struct.Struct("!Iq")  # a slot of its hash tables: hash value, row position
+
+
+def _runs(sizes: list[int]) -> tuple[list[int], list[int]]:
+    """The start and end of each of consecutive runs of ``sizes`` items."""
+    ends = list(accumulate(sizes))
+    return [0, *ends[:-1]], ends
+
+
+_TUPLE3_STOP = pickle.TUPLE3 + pickle.STOP
 
 
 def _md5_hash(key: bytes) -> int:
@@ -440,8 +612,10 @@ def _inlined(
 #: ``W3TermInfo``'s packed fields (flags, total weight, document frequency, min and max length
 #: bytes, max weight, first and last document).
 _TERMINFO = W3TermInfo._struct
-
-
+#: The same as a numpy record, for :meth:`_TermWriter.write_chunk`.
+_TERMINFO_ARRAY = np.dtype(
+    [("flags", "u1"), ("weight", ">f4"), ("df", ">u4"), ("min", "u1"), ("max", "u1"), ("maxweight", ">f4"), ("first", ">u4"), ("last", ">u4")]
+)
 def _whole(weights: Any) -> tuple[Any, ...]:
     """Weights as integers when they all are whole numbers (they pickle in 2 bytes, not 9)."""
     weights = tuple(weights)
@@ -464,3 +638,16 @@ class _Pickler:
         out.truncate()
         self._pickler.dump(obj)
         return out.getvalue()
+
+    def many(self, objs: list[Any]) -> list[bytes]:
+        """The pickle of each of ``objs``."""
+        out = self._out
+        out.seek(0)
+        out.truncate()
+        dump, tell = self._pickler.dump, out.tell
+        ends = [0]
+        for obj in objs:
+            dump(obj)
+            ends.append(tell())
+        data = out.getvalue()
+        return list(map(data.__getitem__, map(slice, ends, ends[1:])))
