@@ -27,7 +27,7 @@ from searchkit.text.orgs.context import (
     word_follows,
 )
 from searchkit.text.orgs.lexicon import END, SP, SP_OPT, Entry, Head, Lexicon, Part, key
-from searchkit.text.orgs.parse import Parse, canonical_name, is_name, without_place_word
+from searchkit.text.orgs.parse import Parse, canonical_name, is_name, lowercase_refused, without_place_word
 
 __all__ = ["Parse", "Parser", "canonical_name", "without_place_word"]
 
@@ -447,6 +447,8 @@ class Parser:
 
     def parse(self, head: Head, head_start: int, head_end: int, depth: int = 0) -> Parse | None:
         """Parse what follows a head written at ``text[head_start:head_end]``; None if no name."""
+        if lowercase_refused(head, self.text[head_start:head_end]):
+            return None
         following = next_words(self.text, head_end)
         if starts_with(following, head.not_before):
             return None
