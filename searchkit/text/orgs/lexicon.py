@@ -90,6 +90,20 @@ class Lexicon:
     def heads(self) -> dict[str, Head]:
         return self._heads[0]
 
+    def head_of(self, written: str) -> Head | None:
+        """The head a :meth:`head_match` ``written`` spells (by :func:`key`), remembered by spelling."""
+        memo = self._written_heads
+        if written in memo:
+            return memo[written]
+        head = self.heads.get(key(written))
+        if len(memo) < _MEMO:
+            memo[written] = head
+        return head
+
+    @cached_property
+    def _written_heads(self) -> dict[str, Head | None]:
+        return {}
+
     @cached_property
     def _head_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
         # Compiled together: a text with a candidate needs both, and one-time costs paid by one
@@ -648,7 +662,7 @@ class ListPattern:
         return by_start
 
 
-# Distinct words a WholeList remembers (a text's words are a few thousand syllables).
+# Distinct words a WholeList, or head spellings a Lexicon, remembers (a few thousand in practice).
 _MEMO = 8192
 # Spaces, then the letters and digits of the word that follows them.
 _NEXT_WORD = re.compile(r"[ \t]+([^\W_]*)")

@@ -74,7 +74,7 @@ class Parser:
         end = m.end()
         if end < len(text) and (text[end].isalnum() or text[end] == "_"):
             return None
-        head = self.lex.heads.get(key(m.group(0)))
+        head = self.lex.head_of(m.group(0))
         if head is not None and "," in m.group(0) and "," not in head.canonical:
             # "Đảng, Ủy viên": "Đảng" then another word, not "Đảng ủy"
             return Parser(self.lex, text[: text.index(",", pos)]).head_at(pos)
