@@ -256,6 +256,11 @@ class Lexicon:
         return self._stops[1]
 
     @cached_property
+    def stop_phrase_starts(self) -> frozenset[str]:
+        """The first words of :attr:`stop_phrases` (most words start none: no next word to read)."""
+        return frozenset(first for first, _ in self.stop_phrases)
+
+    @cached_property
     def compounds(self) -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
         return _load_compounds(self._prep)
 

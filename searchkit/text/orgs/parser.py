@@ -80,17 +80,18 @@ class Parser:
             return Parser(self.lex, text[: text.index(",", pos)]).head_at(pos)
         return (head, end) if head else None
 
-    def stop_at(self, pos: int) -> bool:
-        """True when the word at ``pos`` ends a free name."""
-        m = TOKEN.match(self.text, pos)
+    def stop_at(self, pos: int, m: re.Match[str] | None = None) -> bool:
+        """True when the word at ``pos`` (``m``, its :data:`TOKEN` match, when known) ends a free name."""
+        m = m or TOKEN.match(self.text, pos)
         if not m:
             return True
         word = m.group(1)
         if word[:1].isupper():
             return False  # a stop word ends a name only when written in lowercase
         word = word.casefold()
-        nxt = TOKEN.match(self.text, m.end())
-        if word not in self.lex.stop_words and not (nxt and (word, nxt.group(1).casefold()) in self.lex.stop_phrases):
+        if word not in self.lex.stop_words and not (
+            word in self.lex.stop_phrase_starts and (nxt := TOKEN.match(self.text, m.end())) and (word, nxt.group(1).casefold()) in self.lex.stop_phrases
+        ):
             return False
         return not self.in_compound(pos, m.end(), word)
 
@@ -391,7 +392,7 @@ class Parser:
         """True when the word ``m`` at ``pos`` cannot continue a free name (see :meth:`free`):
         a number, a stop word, a place, a qualifier, a body, a person's name, a stray dash."""
         word = m.group(1)
-        if word[:1].isdigit() or self.stop_at(pos):
+        if word[:1].isdigit() or self.stop_at(pos, m):
             return True
         if self.known_place(pos) or self.country(pos) or self.qualifier(pos) or self.place_word_ends_name(pos):
             return True
@@ -431,8 +432,7 @@ class Parser:
         head, end = found
         if first:
             return parents and "up" in head.flags
-        following = next_words(self.text, end)
-        if starts_with(following, head.not_before):
+        if head.not_before and starts_with(next_words(self.text, end), head.not_before):
             return False
         if excluded_by_left(head, self.text, pos):
             return False
@@ -449,8 +449,8 @@ class Parser:
         """Parse what follows a head written at ``text[head_start:head_end]``; None if no name."""
         if lowercase_refused(head, self.text[head_start:head_end]):
             return None
-        following = next_words(self.text, head_end)
-        if starts_with(following, head.not_before):
+        following = next_words(self.text, head_end) if head.not_before or head.needs == "none" else []
+        if head.not_before and starts_with(following, head.not_before):
             return None
         if head.needs == "none" and (
             generic_follows(self.text, head_end, following)
