@@ -282,15 +282,16 @@ class Parser:
         the body's name: "UBND thành phố dẫn đầu") also when any word follows "tỉnh" or
         "thành phố". Returns the part, its end and whether the place is a foreign country.
         """
-        known = self.known_place(pos)
+        listed = self.lex.may_list(self.text, pos)  # most words start no place, country or place word
+        known = self.known_place(pos) if listed else None
         if known:
             entry, end = known
             return Part(entry.canonical, entry.forms), end, False
-        country = self.country(pos)
+        country = self.country(pos) if listed else None
         if country:
             entry, end = country
             return Part(entry.canonical, entry.forms), end, True
-        typed = self.place_word(pos)
+        typed = self.place_word(pos) if listed else None
         if not typed:
             # "Công an Bình Tân", "VKS Gò Vấp": a district or city named without its place word
             unit = self.unit_at(pos, above_commune=True) if after_body else None
@@ -394,7 +395,7 @@ class Parser:
         word = m.group(1)
         if word[:1].isdigit() or self.stop_at(pos, m):
             return True
-        if self.known_place(pos) or self.country(pos) or self.qualifier(pos) or self.place_word_ends_name(pos):
+        if self.lex.may_list(self.text, pos) and (self.known_place(pos) or self.country(pos) or self.qualifier(pos) or self.place_word_ends_name(pos)):
             return True
         if ends and word[:1].isupper() and self.whole_unit_at(pos):
             return True  # "Sở Y tế | Đông Anh": a district, not "Đông" and England
