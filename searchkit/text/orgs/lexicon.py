@@ -245,12 +245,11 @@ class Lexicon:
         """False when no place, country, qualifier or place word starts at ``pos`` (:attr:`place_re`,
         :attr:`country_re`, :attr:`qual_re` and :attr:`ptype_re` all fail there): one test for the
         four, once their lists are compiled whole (indexing); always true before (a query)."""
-        may = self.__dict__.get("_listed")
-        if may is None:
-            if not all(isinstance(self.__dict__.get(n), WholeList) for n in ("place_re", "country_re", "qual_re")):
-                return True
-            may = self.__dict__["_listed"] = FirstWords([*self._places[1], *self._countries[1], *self._quals[1], *self._ptypes[1]])
-        return cast(FirstWords, may)(text, pos)
+        if not all(isinstance(self.__dict__.get(n), WholeList) for n in ("place_re", "country_re", "qual_re")):
+            return True
+        may = FirstWords([*self._places[1], *self._countries[1], *self._quals[1], *self._ptypes[1]])
+        self.__dict__["may_list"] = may  # the test itself from now on, without this method's call
+        return may(text, pos)
 
     # -- word lists ----------------------------------------------------------------------------
 
