@@ -199,7 +199,7 @@ class Lexicon:
     @cached_property
     def qual_re(self) -> ListPattern | WholeList:
         """The qualifier spellings after spaces (~8 ms to compile whole, in either mode, for
-        the spellings' case-insensitive separators); once the whole list is compiled, that pattern."""
+        the spellings' case-insensitive separators); once the whole list is compiled, that list (:class:`WholeList`)."""
         return ListPattern(self._quals[1], lambda whole: self.__dict__.__setitem__("qual_re", whole))
 
     @cached_property
@@ -225,7 +225,7 @@ class Lexicon:
 
     @cached_property
     def place_re(self) -> ListPattern | WholeList:
-        """The place spellings after spaces; once the whole list is compiled, that pattern."""
+        """The place spellings after spaces; once the whole list is compiled, that list (:class:`WholeList`)."""
         return ListPattern(self._places[1], lambda whole: self.__dict__.__setitem__("place_re", whole))
 
     @cached_property
@@ -238,7 +238,7 @@ class Lexicon:
 
     @cached_property
     def country_re(self) -> ListPattern | WholeList:
-        """The country spellings after spaces; once the whole list is compiled, that pattern."""
+        """The country spellings after spaces; once the whole list is compiled, that list (:class:`WholeList`)."""
         return ListPattern(self._countries[1], lambda whole: self.__dict__.__setitem__("country_re", whole))
 
     def may_list(self, text: str, pos: int) -> bool:
