@@ -89,9 +89,8 @@ class Parser:
         if word[:1].isupper():
             return False  # a stop word ends a name only when written in lowercase
         word = word.casefold()
-        if word not in self.lex.stop_words and not (
-            word in self.lex.stop_phrase_starts and (nxt := TOKEN.match(self.text, m.end())) and (word, nxt.group(1).casefold()) in self.lex.stop_phrases
-        ):
+        nxt = TOKEN.match(self.text, m.end()) if word in self.lex.stop_phrase_starts else None
+        if word not in self.lex.stop_words and not (nxt and (word, nxt.group(1).casefold()) in self.lex.stop_phrases):
             return False
         return not self.in_compound(pos, m.end(), word)
 
@@ -282,8 +281,7 @@ class Parser:
         the body's name: "UBND thành phố dẫn đầu") also when any word follows "tỉnh" or
         "thành phố". Returns the part, its end and whether the place is a foreign country.
         """
-        listed = self.lex.may_list(self.text, pos)  # most words start no place, country or place word
-        known = self.known_place(pos) if listed else None
+        known = self.known_place(pos) if (listed := self.lex.may_list(self.text, pos)) else None  # most words start none
         if known:
             entry, end = known
             return Part(entry.canonical, entry.forms), end, False
