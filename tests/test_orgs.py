@@ -759,6 +759,55 @@ def test_a_query_compiles_only_the_place_spellings_it_can_start() -> None:
         assert (got and got.span()) == (want and want.span()), pos
 
 
+_LISTED_TEXT = (
+    "Sở Y tế TP.HCM, UBND tỉnh Bà Rịa - Vũng Tàu,  Hà  Nội và Quảng Ngãi, huyện Đông Anh, tp hcm, Trung ương khóa XIII, "
+    "Quốc hội Hoa Kỳ, ý kiến Mỹ thuật, nước Cộng hòa Pháp, T.Ư Đoàn, cấp tỉnh, Q.Bình Thạnh, P.5, thị xã Sơn Tây, xã hội"
+)
+
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_whole_lists_read_only_where_a_first_word_is_written(folded: bool) -> None:
+    """A list compiled whole (indexing) runs its pattern only where the next word starts like a
+    spelling's first word: the same matches as the pattern everywhere, and where the one test for
+    the four lists says no, none of their patterns matches."""
+    from searchkit.text.normalize import fold
+    from searchkit.text.orgs.lexicon import FirstWords, Lexicon, WholeList, _compile_list
+
+    lex = Lexicon(folded=folded)
+    lists = {"place_re": lex._places[1], "country_re": lex._countries[1], "qual_re": lex._quals[1]}
+    assert lex.may_list(_LISTED_TEXT, 0)  # compiled piecewise (a query): no test yet
+    for name, forms in lists.items():
+        lex.__dict__[name] = WholeList(forms)
+    patterns = [*(_compile_list(forms) for forms in lists.values()), lex.ptype_re]
+    for text in (_LISTED_TEXT, fold(_LISTED_TEXT), _LISTED_TEXT.lower(), _LISTED_TEXT.upper()):
+        for pos in range(len(text)):
+            for name, whole in zip(lists, patterns, strict=False):
+                got, want = lex.__dict__[name].match(text, pos), whole.match(text, pos)
+                assert (got and got.span()) == (want and want.span()), (name, text, pos)
+            if not lex.may_list(text, pos):
+                assert not any(p.match(text, pos) for p in patterns), (text, pos)
+    assert isinstance(lex.__dict__["may_list"], FirstWords)  # the test itself, once the lists are whole
+
+
+def test_a_refused_lowercase_head_is_no_name_whatever_follows() -> None:
+    """The test before a parse agrees with :func:`is_name`: a lowercase head without ``low`` is no
+    name even with every part a name can have."""
+    from searchkit.text.orgs.lexicon import Part
+    from searchkit.text.orgs.parse import Parse, is_name, lowercase_refused
+
+    lex, refused = get_lexicon(False), 0
+    for form in lex._heads[1]:
+        head, written = lex.head_of(form), form[:1].lower() + form[1:]
+        if head is None or not lowercase_refused(head, written):
+            continue
+        refused += 1
+        parts = [Part(head.canonical, head.forms), Part("Tài chính", ("Tài chính",), free=True), Part("Hà Nội", ("Hà Nội",))]
+        best = Parse(len(written), parts, head.kind, True, True, True, True, True, True)
+        assert not is_name(head, best, False, written), written
+    assert refused > 20
+    assert [m.canonical for m in find_orgs("vụ án của vụ Pháp chế, hội nghị, báo cáo, Vụ Pháp chế")] == ["Vụ Pháp chế"]
+
+
 def canonical_org_with(lex: object, query: str) -> str | None:
     """The canonical name of ``query`` read with the lexicon ``lex`` (as :func:`canonical_org` does)."""
     from searchkit.text.orgs.names import _whole

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from searchkit.text.orgs.context import has_proper_word
 from searchkit.text.orgs.lexicon import Head, Part
 
-__all__ = ["Parse", "canonical_name", "is_name", "without_place_word"]
+__all__ = ["Parse", "canonical_name", "is_name", "lowercase_refused", "without_place_word"]
 
 
 @dataclass(slots=True)
@@ -46,6 +46,14 @@ def is_name(head: Head, result: Parse, bare_lowercase: bool, written: str) -> bo
         proper = any(w[:1].isupper() for w in written.split()[1:])
         return "low" in head.flags and (proper or result.capitalized or result.has_parent or result.named_place or result.foreign)
     return True
+
+
+def lowercase_refused(head: Head, written: str) -> bool:
+    """True when ``written``, a head in lowercase, makes no name whatever follows it (as
+    :func:`is_name` decides): only heads flagged ``low`` do ("bộ Giao thông vận tải"); "vụ án",
+    "hội nghị", "báo cáo" are words. A lowercase "ban" may take a title's capital ("Trưởng | ban
+    Tư tưởng"): never refused here. A cheap test before the parse, which most such heads fail."""
+    return written[:1].islower() and "low" not in head.flags and not written.startswith("ban")
 
 
 def without_place_word(part: Part) -> Part:

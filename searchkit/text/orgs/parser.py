@@ -27,7 +27,7 @@ from searchkit.text.orgs.context import (
     word_follows,
 )
 from searchkit.text.orgs.lexicon import END, SP, SP_OPT, Entry, Head, Lexicon, Part, key
-from searchkit.text.orgs.parse import Parse, canonical_name, is_name, without_place_word
+from searchkit.text.orgs.parse import Parse, canonical_name, is_name, lowercase_refused, without_place_word
 
 __all__ = ["Parse", "Parser", "canonical_name", "without_place_word"]
 
@@ -74,22 +74,22 @@ class Parser:
         end = m.end()
         if end < len(text) and (text[end].isalnum() or text[end] == "_"):
             return None
-        head = self.lex.heads.get(key(m.group(0)))
+        head = self.lex.head_of(m.group(0))
         if head is not None and "," in m.group(0) and "," not in head.canonical:
             # "Đảng, Ủy viên": "Đảng" then another word, not "Đảng ủy"
             return Parser(self.lex, text[: text.index(",", pos)]).head_at(pos)
         return (head, end) if head else None
 
-    def stop_at(self, pos: int) -> bool:
-        """True when the word at ``pos`` ends a free name."""
-        m = TOKEN.match(self.text, pos)
+    def stop_at(self, pos: int, m: re.Match[str] | None = None) -> bool:
+        """True when the word at ``pos`` (``m``, its :data:`TOKEN` match, when known) ends a free name."""
+        m = m or TOKEN.match(self.text, pos)
         if not m:
             return True
         word = m.group(1)
         if word[:1].isupper():
             return False  # a stop word ends a name only when written in lowercase
         word = word.casefold()
-        nxt = TOKEN.match(self.text, m.end())
+        nxt = TOKEN.match(self.text, m.end()) if word in self.lex.stop_phrase_starts else None
         if word not in self.lex.stop_words and not (nxt and (word, nxt.group(1).casefold()) in self.lex.stop_phrases):
             return False
         return not self.in_compound(pos, m.end(), word)
@@ -281,15 +281,15 @@ class Parser:
         the body's name: "UBND thành phố dẫn đầu") also when any word follows "tỉnh" or
         "thành phố". Returns the part, its end and whether the place is a foreign country.
         """
-        known = self.known_place(pos)
+        known = self.known_place(pos) if (listed := self.lex.may_list(self.text, pos)) else None  # most words start none
         if known:
             entry, end = known
             return Part(entry.canonical, entry.forms), end, False
-        country = self.country(pos)
+        country = self.country(pos) if listed else None
         if country:
             entry, end = country
             return Part(entry.canonical, entry.forms), end, True
-        typed = self.place_word(pos)
+        typed = self.place_word(pos) if listed else None
         if not typed:
             # "Công an Bình Tân", "VKS Gò Vấp": a district or city named without its place word
             unit = self.unit_at(pos, above_commune=True) if after_body else None
@@ -391,9 +391,9 @@ class Parser:
         """True when the word ``m`` at ``pos`` cannot continue a free name (see :meth:`free`):
         a number, a stop word, a place, a qualifier, a body, a person's name, a stray dash."""
         word = m.group(1)
-        if word[:1].isdigit() or self.stop_at(pos):
+        if word[:1].isdigit() or self.stop_at(pos, m):
             return True
-        if self.known_place(pos) or self.country(pos) or self.qualifier(pos) or self.place_word_ends_name(pos):
+        if self.lex.may_list(self.text, pos) and (self.known_place(pos) or self.country(pos) or self.qualifier(pos) or self.place_word_ends_name(pos)):
             return True
         if ends and word[:1].isupper() and self.whole_unit_at(pos):
             return True  # "Sở Y tế | Đông Anh": a district, not "Đông" and England
@@ -431,8 +431,7 @@ class Parser:
         head, end = found
         if first:
             return parents and "up" in head.flags
-        following = next_words(self.text, end)
-        if starts_with(following, head.not_before):
+        if head.not_before and starts_with(next_words(self.text, end), head.not_before):
             return False
         if excluded_by_left(head, self.text, pos):
             return False
@@ -447,8 +446,10 @@ class Parser:
 
     def parse(self, head: Head, head_start: int, head_end: int, depth: int = 0) -> Parse | None:
         """Parse what follows a head written at ``text[head_start:head_end]``; None if no name."""
-        following = next_words(self.text, head_end)
-        if starts_with(following, head.not_before):
+        if lowercase_refused(head, self.text[head_start:head_end]):
+            return None
+        following = next_words(self.text, head_end) if head.not_before or head.needs == "none" else []
+        if head.not_before and starts_with(following, head.not_before):
             return None
         if head.needs == "none" and (
             generic_follows(self.text, head_end, following)

@@ -12,6 +12,7 @@ from itertools import chain
 
 from searchkit.text.orgs.context import excluded_by_left
 from searchkit.text.orgs.lexicon import Lexicon, Part
+from searchkit.text.orgs.parse import lowercase_refused
 from searchkit.text.orgs.parser import Parse, Parser
 
 __all__ = ["scan"]
@@ -50,8 +51,8 @@ def scan(lex: Lexicon, text: str) -> Iterator[tuple[int, int, Parse]]:
         if found is None:
             continue
         head, end = found
-        if excluded_by_left(head, text, start):
-            continue
+        if lowercase_refused(head, text[start:end]) or excluded_by_left(head, text, start):
+            continue  # the first test is the parse's own, before the slower second
         parsed = parser.parse(head, start, end)
         if parsed is None or _plural(text, start, parsed.end):
             continue

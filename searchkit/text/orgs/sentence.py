@@ -51,6 +51,9 @@ def _places(lex: Lexicon, sentence: str) -> list[Part]:
     parser = Parser(lex, padded)
     places: list[Part] = []
     for gap in _GAP.finditer(padded):
+        # a place that is neither a known name nor a place word is foreign or none (most words)
+        if not (lex.may_list(padded, gap.start()) and (parser.known_place(gap.start()) or parser.place_word(gap.start()))):
+            continue
         found = parser.place(gap.start(), None)
         if found and not found[2] and not found[0].dangling:
             places.append(found[0])
