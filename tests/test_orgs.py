@@ -916,3 +916,17 @@ def test_normalized_text_is_read_as_it_is() -> None:
     for raw in ("Chủ tịch UBND tỉnh Quảng Ninh gặp Bộ trưởng Bộ GD-ĐT.", "Thành uỷ Đà Nẵng\u00a0và Sở Y tế TP.HCM", ""):
         text = normalize(raw)
         assert find_orgs(text, normalized=True) == find_orgs(text)
+
+
+def test_a_long_list_of_a_nations_bodies_is_read_a_bounded_stretch_at_a_time() -> None:
+    # Each "Chính phủ" of "Chính phủ và Chính phủ và …" is a name whose foreign-list tests
+    # ("… và nhân dân Trung Quốc", "… và nhân dân hai nước") once read the whole rest of the
+    # list: quadratic (100,000 characters took 5 s, 400,000 over a minute).
+    from searchkit.text.orgs import clues
+
+    text = "Chính phủ" + " và Chính phủ" * 5_000
+    m = clues._NATIONAL_LIST.match(text, len("Chính phủ"))
+    assert m is not None and m.end() - m.start() <= clues._MAX_LISTED * len(" và Chính phủ")
+    # the lists the tests exist for are still read to their end
+    found = find_orgs("Đảng, Chính phủ, Quốc hội và nhân dân Trung Quốc ủng hộ. Chính phủ Việt Nam họp.")
+    assert [(m.text, m.kind) for m in found] == [("Đảng", "other"), ("Chính phủ", "other"), ("Quốc hội", "other"), ("Chính phủ Việt Nam", "gov")]

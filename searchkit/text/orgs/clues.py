@@ -20,9 +20,14 @@ _OPEN_BRACKET = re.compile(r"[ \t]*\(")
 # "nước này": the country the sentence is about, named before (a foreign one: Vietnam is "nước ta")
 _THIS_COUNTRY = re.compile(r"[ \t]+(?:của[ \t]+)?nước[ \t]+(?:này|bạn|láng[ \t]+giềng)(?![^\W_])")
 _PAIRED = re.compile(r"[ \t]+và[ \t]+")
-# the rest of a list of a nation's bodies: ", Chính phủ và nhân dân" (a country follows)
+# the rest of a list of a nation's bodies: ", Chính phủ và nhân dân" (a country follows); at
+# most _MAX_LISTED of them (six words, none listed twice), so that a name's test reads a bounded
+# stretch of text, not the rest of a list repeated over a whole text (quadratic: each of its
+# heads asked again)
+_MAX_LISTED = 8
 _NATIONAL_LIST = re.compile(
-    r"(?:(?:[ \t]*,[ \t]*|[ \t]+và[ \t]+)(?:Đảng|Nhà nước|Chính phủ|Quốc hội|[Nn]hân dân|[Qq]uân đội)(?![^\W_]))+(?=[ \t])"
+    r"(?:(?:[ \t]*,[ \t]*|[ \t]+và[ \t]+)(?:Đảng|Nhà nước|Chính phủ|Quốc hội|[Nn]hân dân|[Qq]uân đội)(?![^\W_]))"
+    f"{{1,{_MAX_LISTED}}}(?=[ \\t])"
 )
 # ... of two or more nations: "Chính phủ và nhân dân | hai nước"
 _NATIONS = re.compile(r"[ \t]+(?:hai|ba|các|nhiều)[ \t]+nước(?![^\W_])")
