@@ -721,6 +721,7 @@ def test_eighth_round_kinds(text: str, expected: list[tuple[str, str]]) -> None:
         ("Bộ Giao thông vận tải (GTVT) đã họp.", [("Bộ Giao thông vận tải", "gov")]),
         ("Ban chỉ đạo phòng chống lụt bão (PCLB) họp.", [("Ban chỉ đạo phòng chống lụt bão", "gov")]),
         ("Quỹ Nhi đồng Liên Hợp Quốc (UNICEF) tài trợ.", [("Quỹ Nhi đồng Liên Hợp Quốc", "other"), ("UNICEF", "other")]),
+        ("Công ty Vinamilk (HOSE) trả cổ tức (USD).", [("Công ty Vinamilk", "other")]),
         # economic police; foreign and historical bodies
         ("Công an kinh tế Hà Nội đã phát hiện vụ việc.", [("Công an kinh tế Hà Nội", "gov")]),
         ("Viện công tố Seoul hồi giữa tuần đã khởi tố.", [("Viện công tố Seoul", "other")]),

@@ -26,7 +26,8 @@ def pack_position_lists(counts: np.ndarray, positions: np.ndarray) -> list[bytes
 
     Args:
         counts: The length of each list (each >= 1).
-        positions: The lists, one after the other (ascending within each list, < 2**32).
+        positions: The lists, one after the other (ascending within each list, < 2**32), as a
+            ``uint32`` array (what segment building gives; wider integers are refused).
 
     Returns:
         The packed lists, in order (the same bytes as ``pack_positions`` gives).

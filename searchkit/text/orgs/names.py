@@ -68,10 +68,14 @@ def _normalize_for_spans(text: str) -> tuple[str, tuple[Sequence[int], Sequence[
 
 # What :func:`normalize` removes or merges into the letter before it.
 # An abbreviation in brackets right after a name is another mention of the same body:
-# "Ủy ban Chứng khoán Nhà nước (UBCK)". Not a news agency's or newspaper's tag ("(NLĐ)").
+# "Ủy ban Chứng khoán Nhà nước (UBCK)". Not a news agency's or newspaper's tag ("(NLĐ)"), a
+# currency or a stock exchange ("Công ty Vinamilk (HOSE)").
 # With a dash or dot it abbreviates a field or a place ("(GD-ĐT)", "(Q.1)"), not the body.
 _BRACKETED = re.compile(r"[ \t]*\(([A-ZĐ][A-ZĐ0-9&]+)\)")
-_NOT_ABBREVIATIONS = frozenset({"NLĐ", "NLĐO", "TTXVN", "VNA", "AFP", "AP", "TN", "TT", "VNE", "PV", "CTV", "VN", "HN", "TP", "TPHCM", "HCM"})
+_NOT_ABBREVIATIONS = frozenset(
+    {"NLĐ", "NLĐO", "TTXVN", "VNA", "AFP", "AP", "TN", "TT", "VNE", "PV", "CTV", "VN", "HN", "TP", "TPHCM", "HCM", "ĐBSCL"}
+    | {"USD", "VND", "VNĐ", "EUR", "JPY", "CNY", "HOSE", "HNX", "HASTC", "UPCOM"}  # currencies, stock exchanges
+)
 
 
 def _abbreviation_after(lex: Lexicon, text: str, end: int, next_start: int) -> tuple[int, int] | None:
