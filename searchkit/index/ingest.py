@@ -28,6 +28,7 @@ from whoosh import index as whoosh_index
 from searchkit.documents.article import Article
 from searchkit.documents.files import Rejected
 from searchkit.errors import DocumentError
+from searchkit.index.lookup import HeldDigests
 from searchkit.index.reports import IndexReport, Tally
 from searchkit.index.storage import STAGING
 from searchkit.index.workers import Window, Workers
@@ -84,10 +85,10 @@ class Ingestion:
         clear_staging(self.path)  # left by a run that was killed
         builders = self.builders()
         searcher = self.whoosh_ix.searcher()
-        was_empty = searcher.doc_count_all() == 0  # then no lookups are needed
+        held = None if searcher.doc_count_all() == 0 else HeldDigests(searcher)  # empty: no lookups needed
         try:
             for art in _articles(items, self.tally, progress):
-                if self.take(art, None if was_empty else searcher):
+                if self.take(art, held):
                     builders.add(art)
                     self.in_window += 1
                     if self.in_window >= self.commit_every:
@@ -112,17 +113,16 @@ class Ingestion:
         gives Dask tasks instead, see :mod:`searchkit.index.cluster`)."""
         return Workers(str(self.path), self.index_name, self.nprocs)
 
-    def take(self, art: Article, searcher: Any) -> bool:
+    def take(self, art: Article, held: HeldDigests | None) -> bool:
         """Count ``art`` as added, updated or unchanged; True when it must be written.
 
-        ``searcher`` finds what the index held before this call (None: it held nothing).
+        ``held`` finds what the index held before this call (None: it held nothing).
         """
         origin = art.origin or "<input>"
         digest = _key(art.digest)
         record = self.seen.get(art.id)
         if record is None:  # the first time this call sees the id
-            stored = searcher.document(id=art.id) if searcher is not None else None
-            before = None if stored is None else stored.get("digest")
+            before = held.get(art.id) if held is not None else None
             flags = 0 if before is None else _BEFORE | _HELD
             initial = holds = _NONE if before is None else _key(before)
         else:  # the same id again: the last one wins
