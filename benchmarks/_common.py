@@ -65,7 +65,31 @@ def print_table(title: str, header: list[str], rows: list[list[object]]) -> None
 
 
 def tree_rss_mb(root: int) -> float:
-    """Total RSS of ``root`` and its descendants, from /proc (0 when it is gone)."""
+    """Total RSS of ``root`` and its descendants, from /proc (0 when it is gone).
+
+    Reads only the tree's own entries where the kernel lists each task's children
+    (``/proc/PID/task/TID/children``): a sample then costs ~0.1 ms instead of ~1 ms for a scan of
+    all of /proc, which, taken every 20 ms, stole a few percent of the cores being measured.
+    """
+    if not os.path.exists(f"/proc/{root}/task/{root}/children"):
+        return _tree_rss_mb_scan(root)
+    page = os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as f:
+                total += int(f.read().split()[1]) * page
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while it was read
+    return total / 2**20
+
+
+def _tree_rss_mb_scan(root: int) -> float:
+    """:func:`tree_rss_mb` by reading the parent of every process in /proc."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
