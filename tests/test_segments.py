@@ -56,21 +56,22 @@ def _built(path: Path, articles: list) -> dict[str, str]:
 
 
 # Computed on main at index format 5 (commit ac7c324), before the speed work of #14 was merged; the
-# files that hold organization names (_orgs_len, _stored, trm) updated with the recognizer since.
+# files that hold organization names (_orgs_len, _stored, trm) updated with the recognizer since, and
+# the zlib-compressed ones (_stored, pst, trm) when COMPRESSION went from 6 to 1 (index format 9).
 EXAMPLE_DIGESTS = {
     "X._body_f_len.col": "06b9b3daa5669f62",
     "X._body_s_len.col": "06b9b3daa5669f62",
     "X._body_w_len.col": "0a85c4dcb71d6cff",
     "X._orgs_len.col": "538539ac89490224",
-    "X._stored.col": "cfb84b3600fd3ab9",
+    "X._stored.col": "540e6284444c2997",
     "X._title_f_len.col": "d98349e7287d5e56",
     "X._title_s_len.col": "d98349e7287d5e56",
     "X._title_w_len.col": "e281728a8b6c284b",
     "X.category.col": "5f84548d4418aecd",
-    "X.pst": "b819bb6a9b97c17e",
+    "X.pst": "832b2c525d03ff30",
     "X.published.col": "57ca4512a9f388cd",
     "X.source.col": "b941dab4ba104af4",
-    "X.trm": "b3133f2d66e9b076",
+    "X.trm": "064d78c27f10f047",
     "X.views.col": "d74ca513c47622b8",
     "X.year.col": "61edf61b05697f2d",
 }
@@ -81,9 +82,9 @@ VNTC_DIGESTS = {
     "X._body_s_len.col": "e2895cb0b9f51a04",
     "X._body_w_len.col": "d97e43c1a3d32254",
     "X._orgs_len.col": "6b1c4fe43db65447",
-    "X._stored.col": "6a2db6fc3fac048a",
-    "X.pst": "41fc3e397cadae8e",
-    "X.trm": "6893e4713621e7d0",
+    "X._stored.col": "bff17766a7b6ad76",
+    "X.pst": "7df017187216bd5f",
+    "X.trm": "86188d06dd41612d",
 }
 
 

@@ -43,8 +43,10 @@ __all__ = ["COMPRESSION", "INLINE_POSTINGS", "FieldPostings", "SegmentFile", "Te
 #: :meth:`SegmentFile.write` writes.
 TermPostings = tuple[bytes, Sequence[int], Sequence[float], Sequence[bytes] | None, Sequence[int]]
 
-#: The zlib level of posting blocks and stored fields (Whoosh's is 3): 3% smaller, read as fast.
-COMPRESSION = 6
+#: The zlib level of posting blocks and stored fields (Whoosh's is 3). Level 1 writes an index
+#: 2.6% larger than level 6 (54.8 against 53.4 MB for 8,000 VNTC articles, 1.20x stock Whoosh)
+#: for 8% less CPU in building and writing a segment (about 2% of indexing).
+COMPRESSION = 1
 #: Posting lists of at most this many postings are stored in the term table ("inlined").
 INLINE_POSTINGS = 4
 #: Smallest pickled block that is compressed.
