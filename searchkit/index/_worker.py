@@ -49,6 +49,9 @@ DONE, BUILT, FAILED = "done", "built", "failed"
 
 _LENGTH = struct.Struct(">Q")
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_M_MMAP_THRESHOLD = -3  # from <malloc.h>
+#: Blocks of at least this many bytes are mapped apart (glibc), not taken from the heap.
+MMAP_THRESHOLD = 1 << 20
 _WATCH_EVERY = 0.5  # seconds between two looks at the parent pid
 
 
@@ -106,6 +109,21 @@ def _private_streams() -> tuple[IO[bytes], IO[bytes]]:
     return commands, answers
 
 
+def map_large_blocks() -> None:
+    """With glibc, serve every block of :data:`MMAP_THRESHOLD` bytes or more (the postings
+    of a segment, its packed arrays) by a mapping of its own, given back whole when freed.
+
+    By default glibc raises that threshold to the largest block freed so far (up to 32 MB),
+    so after the first segment such blocks come from the heap, and the holes they leave grow
+    a worker's memory by ~10 MB a segment: on 39,786 VNTC articles its peak went 120 ->
+    150 MB over 8 segments; with a fixed threshold it stays at 122-133 MB, for ~2% more CPU
+    (mapping and zeroing fresh pages).
+    """
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to set
+            ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+
+
 def release_memory() -> None:
     """Empty the caches of analyzed terms, collect garbage and, with glibc, give the freed
     heap back to the system (``malloc_trim``): without it the heap keeps the high-water mark
@@ -154,6 +172,7 @@ def main(argv: list[str]) -> int:
     parent, folder, indexname, limit = int(argv[0]), argv[1], argv[2], int(argv[3])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us
     _die_with(parent)
+    map_large_blocks()
     commands, answers = _private_streams()
     return serve(folder, indexname, limit, commands, answers)
 
