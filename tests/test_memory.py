@@ -70,15 +70,14 @@ def test_a_call_keeps_a_small_record_per_article(tmp_path: Path) -> None:
 
 
 _MAPPED_BLOCKS = """
-import ctypes, sys
+import ctypes
 class MallInfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in
                 ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
 libc = ctypes.CDLL(None)
 libc.mallinfo2.restype = MallInfo2
-if sys.argv[1] == "set":
-    from searchkit.index._worker import map_large_blocks
-    map_large_blocks()
+from searchkit.index._worker import map_large_blocks
+map_large_blocks()
 first = bytearray(4 << 20)  # freeing a mapped 4 MB block raises glibc's own threshold past 2 MB
 del first
 before = libc.mallinfo2().hblks
@@ -90,15 +89,15 @@ print(libc.mallinfo2().hblks - before)
 @pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc only")
 def test_a_worker_maps_its_large_blocks_apart() -> None:
     """After map_large_blocks, a 2 MB block is a mapping of its own (given back whole when freed),
-    even after a larger block was freed; without it, glibc takes it from the heap."""
+    even after a larger block was freed (by default glibc then raises its threshold and takes such
+    blocks from the heap; how far depends on the build, so only the worker's setting is checked)."""
     import subprocess
 
-    def mapped(mode: str) -> str:
-        run = subprocess.run([sys.executable, "-c", _MAPPED_BLOCKS, mode], capture_output=True, text=True, timeout=60)
+    def mapped() -> str:
+        run = subprocess.run([sys.executable, "-c", _MAPPED_BLOCKS], capture_output=True, text=True, timeout=60)
         if run.returncode != 0 and "mallinfo2" in run.stderr:
             pytest.skip("no mallinfo2 (not glibc 2.33+)")
         assert run.returncode == 0, run.stderr
         return run.stdout.strip()
 
-    assert mapped("set") == "1"
-    assert mapped("default") == "0"
+    assert mapped() == "1"
