@@ -119,9 +119,7 @@ def map_large_blocks() -> None:
     150 MB over 8 segments; with a fixed threshold it stays at 122-133 MB, for ~2% more CPU
     (mapping and zeroing fresh pages).
     """
-    if sys.platform == "linux":
-        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to set
-            ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    _glibc("mallopt", _M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def release_memory() -> None:
@@ -132,9 +130,14 @@ def release_memory() -> None:
 
     forget_terms()
     gc.collect()
+    _glibc("malloc_trim", 0)
+
+
+def _glibc(function: str, *args: int) -> None:
+    """Call the C library's ``function`` on Linux; nothing where it has none (musl, not Linux)."""
     if sys.platform == "linux":
-        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to trim
-            ctypes.CDLL(None).malloc_trim(0)
+        with contextlib.suppress(OSError, AttributeError):
+            getattr(ctypes.CDLL(None), function)(*args)
 
 
 def serve(folder: str, indexname: str, limit: int, commands: IO[bytes], answers: IO[bytes]) -> int:

@@ -112,7 +112,7 @@ def index_term(text: str) -> str:
 
 def _index_term(text: str) -> str:
     """:func:`index_term`, computed without its caches (for :func:`view_terms`' own)."""
-    return "_".join(SYLLABLE.findall(normalize(text))).lower()
+    return word_term.__wrapped__(text).lower()
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -66,7 +66,6 @@ def _normalize_for_spans(text: str) -> tuple[str, tuple[Sequence[int], Sequence[
     return normalized, (starts, ends)
 
 
-# What :func:`normalize` removes or merges into the letter before it.
 # An abbreviation in brackets right after a name is another mention of the same body:
 # "Ủy ban Chứng khoán Nhà nước (UBCK)". Not a news agency's or newspaper's tag ("(NLĐ)"), a
 # currency or a stock exchange ("Công ty Vinamilk (HOSE)").
@@ -107,6 +106,7 @@ def _fold_initial(word: str) -> str:
     return fold(word[:1]).upper()
 
 
+# What :func:`normalize` removes or merges into the letter before it.
 _DROPPED = re.compile(f"[{INVISIBLE}\u0335\u0336]")
 
 
