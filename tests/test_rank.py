@@ -58,7 +58,7 @@ def whoosh_ranking(ix: Index, text: str) -> list[tuple[int, float]]:
     # the result set computed by Whoosh alone (no vectorised ranker), then ranked by Whoosh
     chosen = engine._result_set(searcher, built, filter_q, excluded, None, None, "auto", False)
     matched = np.flatnonzero(chosen.docs)
-    return engine._whoosh_ranking(searcher, built, pairs, matched, None, max(len(matched), 1))
+    return engine.whoosh_ranking(searcher, built, pairs, matched, None, max(len(matched), 1))
 
 
 @pytest.mark.parametrize("text", QUERIES)

@@ -41,7 +41,11 @@ from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
 if TYPE_CHECKING:
     from searchkit.index.snapshot import Snapshot
 
-__all__ = ["DateArgument", "date_argument", "highlight_article", "plan_with_filters", "search"]
+# search() and highlight_article(), and the steps that searchkit.search.sharded runs per shard
+__all__ = [
+    "DateArgument", "Scored", "check_arguments", "date_argument", "highlight_article", "make_hit", "plan_docs",
+    "plan_with_filters", "query_docs", "query_terms", "ranker_of", "score_plan", "search", "whoosh_ranking",
+]
 
 #: What ``since`` and ``until`` take: a date, a datetime, or 2023, 2023-08, 2023-08-18.
 DateArgument = date | datetime | str | None
@@ -65,7 +69,7 @@ def search(
     """Search one commit of an index (see :meth:`searchkit.Index.search`, which documents the
     arguments)."""
     started = time.perf_counter()
-    _check_arguments(query, limit, offset, org=org, category=category, sort=sort, match=match)
+    check_arguments(query, limit, offset, org=org, category=category, sort=sort, match=match)
     start, end = date_argument("since", since, end=False), date_argument("until", until, end=True)
     built, filters = plan_with_filters(query, org, category, start, end)
     searcher = snap.searcher
@@ -81,8 +85,8 @@ def search(
     filters_only = not built.scoring and not built.required
     # A query of filters only has nothing to rank by: newest first.
     sortedby = {"date": "published", "views": "views"}.get(sort, "published" if filters_only else None)
-    ranker = _ranker(snap)
-    scored = _score(ranker, built) if sortedby is None and built.scoring else None
+    ranker = ranker_of(snap)
+    scored = score_plan(ranker, built) if sortedby is None and built.scoring else None
     # The total and the facets come from one set computation over the postings instead of
     # Whoosh counting by running the whole scored query again (twice, with facets).
     chosen = _result_set(searcher, built, filter_q, excluded, ranker, scored, match, built.question or "?" in query)
@@ -92,11 +96,11 @@ def search(
     if scored is not None and ranker is not None:
         ranked = ranker.top(scored.scores, pairs, matched, offset + limit)
     if ranked is None:
-        ranked = _whoosh_ranking(searcher, built, pairs, matched, sortedby, offset + limit if limit else 1)
+        ranked = whoosh_ranking(searcher, built, pairs, matched, sortedby, offset + limit if limit else 1)
     page = ranked[offset : offset + limit] if limit else []
-    terms = _query_terms(built)
+    terms = query_terms(built)
     hits = tuple(
-        _hit(searcher.stored_fields(d), score if sortedby is None else None, terms, built.orgs, snippet_chars) for d, score in page
+        make_hit(searcher.stored_fields(d), score if sortedby is None else None, terms, built.orgs, snippet_chars) for d, score in page
     )
     facet_values: Mapping[str, tuple[FacetValue, ...]] = MappingProxyType({})
     if facets and total:
@@ -158,7 +162,7 @@ def date_argument(name: str, value: object, *, end: bool) -> datetime | None:
     return bound
 
 
-def _check_arguments(
+def check_arguments(
     query: object,
     limit: object,
     offset: object,
@@ -192,7 +196,7 @@ def _check_arguments(
         raise ArgumentError(f"unknown match {match!r}: use one of {', '.join(MATCH_MODES)}")
 
 
-def _whoosh_ranking(
+def whoosh_ranking(
     searcher: Any,
     built: Plan,
     pairs: list[wq.Query],
@@ -242,7 +246,7 @@ def _facets(snap: Snapshot, matched: np.ndarray, top: int) -> dict[str, tuple[Fa
     return snap.cached("facets", lambda: FacetTable(searcher)).count(matched, top)
 
 
-def _ranker(snap: Snapshot) -> rank.Ranker | None:
+def ranker_of(snap: Snapshot) -> rank.Ranker | None:
     """The vectorised scorer of this index generation, or None when the weighting is not BM25F."""
     try:
         return snap.cached("ranker", lambda: rank.Ranker(snap.searcher))
@@ -251,7 +255,7 @@ def _ranker(snap: Snapshot) -> rank.Ranker | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Scored:
+class Scored:
     """The scoring clauses evaluated once, for both the ranking and the set of matches.
 
     Attributes:
@@ -265,7 +269,7 @@ class _Scored:
     matched: np.ndarray
 
 
-def _score(ranker: rank.Ranker | None, built: Plan) -> _Scored | None:
+def score_plan(ranker: rank.Ranker | None, built: Plan) -> Scored | None:
     """Evaluate the query with the vectorised ranker; None when it cannot."""
     if ranker is None:
         return None
@@ -274,7 +278,7 @@ def _score(ranker: rank.Ranker | None, built: Plan) -> _Scored | None:
         scores, matched = ranker.evaluate_all(built.scoring, start=required[0] if required is not None else None)
     except rank.Unsupported:
         return None
-    return _Scored(scores, required[1] if required is not None else None, matched)
+    return Scored(scores, required[1] if required is not None else None, matched)
 
 
 def _result_set(
@@ -283,22 +287,22 @@ def _result_set(
     filter_q: wq.Query | None,
     excluded: Sequence[wq.Query],
     ranker: rank.Ranker | None,
-    scored: _Scored | None,
+    scored: Scored | None,
     match: MatchMode,
     question: bool,
 ) -> Selection:
     """The articles the query matches in this ``match`` mode, and what was relaxed to find them
     (``question``: the query is worded as a question, see :mod:`searchkit.search.match`)."""
     if match == "any" or not built.needs:
-        return Selection(_matching_docs(searcher, built, filter_q, excluded, ranker, scored))
+        return Selection(plan_docs(searcher, built, filter_q, excluded, ranker, scored))
     if built.required:
         required = scored.required if scored is not None else None
-        base = required if required is not None else _docs(searcher, wq.And(built.required), ranker)
+        base = required if required is not None else query_docs(searcher, wq.And(built.required), ranker)
     else:
         base = np.ones(searcher.reader().doc_count_all(), dtype=bool)  # the words leave deleted articles out
     if excluded:
-        base = base & ~_docs(searcher, wq.Or(list(excluded)), ranker)
-    has = [_docs(searcher, need.query, ranker) for need in built.needs]
+        base = base & ~query_docs(searcher, wq.Or(list(excluded)), ranker)
+    has = [query_docs(searcher, need.query, ranker) for need in built.needs]
     # Relaxing is decided before the filters: a filter only ever narrows the results.
     chosen = select(
         has, [need.label for need in built.needs], base, match,
@@ -306,38 +310,38 @@ def _result_set(
     )
     if filter_q is None:
         return chosen
-    return Selection(chosen.docs & _docs(searcher, filter_q, ranker), chosen.relaxed, chosen.min_words)
+    return Selection(chosen.docs & query_docs(searcher, filter_q, ranker), chosen.relaxed, chosen.min_words)
 
 
-def _matching_docs(
+def plan_docs(
     searcher: Any,
     built: Plan,
     filter_q: wq.Query | None,
     excluded: Sequence[wq.Query],
     ranker: rank.Ranker | None = None,
-    scored: _Scored | None = None,
+    scored: Scored | None = None,
 ) -> np.ndarray:
     """Which articles match any scoring clause (and the required ones, filters and exclusions),
     as a boolean array computed over the postings (taken from ``scored`` when given)."""
     if built.required:
         required = scored.required if scored is not None else None
-        docs = required if required is not None else _docs(searcher, wq.And(built.required), ranker)
+        docs = required if required is not None else query_docs(searcher, wq.And(built.required), ranker)
     elif scored is not None:
         docs = scored.matched
     elif built.scoring:
         docs = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
         for q in built.scoring:
-            docs |= _docs(searcher, q, ranker)
+            docs |= query_docs(searcher, q, ranker)
     else:
-        docs = _docs(searcher, wq.Every())
+        docs = query_docs(searcher, wq.Every())
     if filter_q is not None and docs.any():
-        docs = docs & _docs(searcher, filter_q, ranker)
+        docs = docs & query_docs(searcher, filter_q, ranker)
     if excluded and docs.any():
-        docs = docs & ~_docs(searcher, wq.Or(list(excluded)), ranker)
+        docs = docs & ~query_docs(searcher, wq.Or(list(excluded)), ranker)
     return docs
 
 
-def _docs(searcher: Any, q: wq.Query, ranker: rank.Ranker | None = None) -> np.ndarray:
+def query_docs(searcher: Any, q: wq.Query, ranker: rank.Ranker | None = None) -> np.ndarray:
     """Which articles match ``q``, as a boolean array over document numbers."""
     if ranker is not None:
         try:
@@ -361,12 +365,13 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
     return min(x for x in (a, b) if x is not None) if (a or b) else None
 
 
-def _query_terms(built: Plan) -> QueryTerms:
+def query_terms(built: Plan) -> QueryTerms:
     """What highlighting marks for a plan (its syllables and the pairs they must stand in)."""
     return QueryTerms(frozenset(built.terms), frozenset(built.folded), frozenset(built.pairs), frozenset(built.alone))
 
 
-def _hit(fields: Mapping[str, Any], score: float | None, terms: QueryTerms, orgs: set[str], snippet_chars: int) -> Hit:
+def make_hit(fields: Mapping[str, Any], score: float | None, terms: QueryTerms, orgs: set[str], snippet_chars: int) -> Hit:
+    """One :class:`Hit` from an article's stored fields: its snippet, highlighted title and organization names."""
     title = fields.get("title", "")
     body = fields.get("body", "")
     title_orgs, body_orgs, extra = _org_spans(fields.get("org_spans") or [], orgs, {"title": title, "body": body})
@@ -427,7 +432,7 @@ def highlight_article(snap: Snapshot, article_id: str, query: str) -> Highlighte
     if fields is None:
         return None
     built = build_plan(parse_query(query)) if query.strip() else Plan()
-    terms = _query_terms(built)
+    terms = query_terms(built)
     title, body = fields.get("title", ""), fields.get("body", "")
     title_orgs, body_orgs, extra = _org_spans(fields.get("org_spans") or [], built.orgs, {"title": title, "body": body})
     return Highlighted(

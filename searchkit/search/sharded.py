@@ -34,17 +34,17 @@ from whoosh import query as wq
 
 from searchkit.search.engine import (
     DateArgument,
-    _check_arguments,
-    _docs,
-    _hit,
-    _matching_docs,
-    _query_terms,
-    _ranker,
-    _score,
-    _Scored,
-    _whoosh_ranking,
+    Scored,
+    check_arguments,
     date_argument,
+    make_hit,
+    plan_docs,
     plan_with_filters,
+    query_docs,
+    query_terms,
+    ranker_of,
+    score_plan,
+    whoosh_ranking,
 )
 from searchkit.search.facets import FacetTable, top_values
 from searchkit.search.match import Choice, WordCounts, choose
@@ -98,7 +98,7 @@ class Request:
             ArgumentError: As :meth:`searchkit.Index.search`.
             QuerySyntaxError: As :meth:`searchkit.Index.search`.
         """
-        _check_arguments(query, limit, offset, org=org, category=category, sort=sort, match=match)
+        check_arguments(query, limit, offset, org=org, category=category, sort=sort, match=match)
         start, end = date_argument("since", since, end=False), date_argument("until", until, end=True)
         return cls(query, limit, offset, org, start, end, category, sort, bool(facets), facet_top, 240, match)
 
@@ -169,7 +169,7 @@ class ShardQuery:
         self._docs: np.ndarray | None = None
         self._pairs: list[wq.Query] = []
         self._ranker = None
-        self._scored: _Scored | None = None
+        self._scored: Scored | None = None
         if planned.empty:
             self._docs = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
             return
@@ -177,21 +177,21 @@ class ShardQuery:
         excluded = [resolve_values(searcher, q) for q in built.excluded]
         self._filter_q = wq.And(filters) if filters else None
         self._pairs = pair_scoring(built.units, built.accented, whole) if built.scoring else []
-        self._ranker = ranker = _ranker(snap)
-        self._scored = scored = _score(ranker, built) if self._sortedby is None and built.scoring else None
+        self._ranker = ranker = ranker_of(snap)
+        self._scored = scored = score_plan(ranker, built) if self._sortedby is None and built.scoring else None
         if request.match == "any" or not planned.chooses:
-            self._docs = _matching_docs(searcher, built, self._filter_q, excluded, ranker, scored)
+            self._docs = plan_docs(searcher, built, self._filter_q, excluded, ranker, scored)
             return
         # As searchkit.search.engine._result_set, with the choice made over the whole index.
         if built.required:
             required = scored.required if scored is not None else None
-            base = required if required is not None else _docs(searcher, wq.And(built.required), ranker)
+            base = required if required is not None else query_docs(searcher, wq.And(built.required), ranker)
         else:
             base = np.ones(searcher.reader().doc_count_all(), dtype=bool)
         if excluded:
-            base = base & ~_docs(searcher, wq.Or(list(excluded)), ranker)
+            base = base & ~query_docs(searcher, wq.Or(list(excluded)), ranker)
         self._base = base
-        self._has = [_docs(searcher, need.query, ranker) for need in built.needs]
+        self._has = [query_docs(searcher, need.query, ranker) for need in built.needs]
 
     def counts(self) -> WordCounts | None:
         """Round 1: which words the allowed articles hold; None when nothing is to be chosen."""
@@ -206,7 +206,7 @@ class ShardQuery:
                 raise ValueError("this query needs the choice made from the counts of every shard")
             docs = choice.apply(self._has, self._base).docs
             if self._filter_q is not None:
-                docs = docs & _docs(self._snap.searcher, self._filter_q, self._ranker)
+                docs = docs & query_docs(self._snap.searcher, self._filter_q, self._ranker)
         matched = np.flatnonzero(docs)
         request = self._request
         want = request.offset + request.limit
@@ -215,7 +215,7 @@ class ShardQuery:
             ranked = self._ranker.top(self._scored.scores, self._pairs, matched, want)
         if ranked is None:
             searcher = self._snap.searcher
-            ranked = _whoosh_ranking(searcher, self._built, self._pairs, matched, self._sortedby, want if request.limit else 1)
+            ranked = whoosh_ranking(searcher, self._built, self._pairs, matched, self._sortedby, want if request.limit else 1)
         ranked = ranked[:want] if request.limit else []
         top = tuple((d, s, self._key(d, s)) for d, s in ranked)
         facets: Mapping[str, Mapping[str, int]] = {}
@@ -232,10 +232,10 @@ class ShardQuery:
     def hits(self, picks: Sequence[tuple[int, float]]) -> list[Hit]:
         """Round 3: the hits of these ``(docnum, score)``, with their snippets."""
         request, searcher = self._request, self._snap.searcher
-        terms = _query_terms(self._built)
+        terms = query_terms(self._built)
         scored = self._sortedby is None
         return [
-            _hit(searcher.stored_fields(d), s if scored else None, terms, self._built.orgs, request.snippet_chars) for d, s in picks
+            make_hit(searcher.stored_fields(d), s if scored else None, terms, self._built.orgs, request.snippet_chars) for d, s in picks
         ]
 
 
