@@ -178,6 +178,15 @@ def test_create_on_existing_index_needs_overwrite(tmp_path: Path) -> None:
         assert len(ix) == 0
 
 
+@pytest.mark.parametrize("shards", [None, 2])
+def test_create_on_a_file_is_one_error_and_keeps_the_file(tmp_path: Path, shards: int | None) -> None:
+    path = tmp_path / "articles.jsonl"
+    path.write_text('{"id": "1"}\n', encoding="utf-8")
+    with pytest.raises(SearchKitError, match="it is a file, not a folder"):
+        Index.create(path, shards=shards)
+    assert path.read_text(encoding="utf-8") == '{"id": "1"}\n'
+
+
 # --- incremental updates ----------------------------------------------------------------------
 
 

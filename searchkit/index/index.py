@@ -150,6 +150,8 @@ class Index:
         folder = Path(path)
         if is_sharded(folder):
             raise SearchKitError(f"a sharded index exists at {folder}: give shards to replace it, or remove it first")
+        if folder.exists() and not folder.is_dir():
+            raise SearchKitError(f"cannot create an index at {folder}: it is a file, not a folder")
         made = not folder.exists()
         lockfile = folder / _LOCK
         had_lock = lockfile.exists()
@@ -161,7 +163,8 @@ class Index:
             if made:
                 _remove_created(folder)
             elif not had_lock and not _is_index(folder):
-                lockfile.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # never hide the error that brought us here
+                    lockfile.unlink(missing_ok=True)
             if isinstance(e, OSError):
                 raise SearchKitError(f"cannot create an index at {folder}: {e.strerror or e}") from e
             raise

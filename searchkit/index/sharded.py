@@ -89,6 +89,8 @@ class ShardedIndex(Index):
         if isinstance(shards, bool) or not isinstance(shards, int) or not 1 <= shards <= MAX_SHARDS:
             raise ArgumentError(f"shards must be an integer from 1 to {MAX_SHARDS}, not {shards!r}")
         folder = Path(path)
+        if folder.exists() and not folder.is_dir():
+            raise SearchKitError(f"cannot create an index at {folder}: it is a file, not a folder")
         if is_sharded(folder):
             if not overwrite:
                 raise SearchKitError(f"an index already exists at {folder} (use overwrite to replace it)")
