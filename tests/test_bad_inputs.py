@@ -135,6 +135,18 @@ def test_cli_index_reports_each_bad_record_and_exits_1(hostile_jsonl: tuple[Path
     assert err.strip() == f"searchkit: error: {len(expected)} inputs could not be indexed (listed in the JSON report)"
 
 
+def test_cli_report_lines_stay_whole_when_piped(tmp_path: Path) -> None:
+    """Redirected to a file or a pipe, a failure of the human report is one line, whatever its length."""
+    source = tmp_path / "records.jsonl"
+    source.write_text('{"id": "1", "title": "Một", "body": "Một.", "date": "2023-13-45 and a long tail of words past eighty columns"}\n'
+                      '{"id": "2", "title": "Hai", "body": "Hai."}\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "searchkit", "index", str(source), "--index", str(tmp_path / "ix"),
+                           "--workers", "0"], capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "80"})
+    assert done.returncode == cli.EXIT_PARTIAL, done.stderr
+    lines = [line for line in done.stdout.splitlines() if "records.jsonl:1:" in line]
+    assert len(lines) == 1 and lines[0].rstrip().endswith("[HH:MM]"), done.stdout
+
+
 def test_index_add_rejects_bad_dicts_too(tmp_path: Path) -> None:
     with Index.create(tmp_path / "ix") as ix:
         report = ix.add([bad_record(0, {"views": 2**64}), good_record(1), bad_record(1, {"title": "\ud800"})], workers=0)

@@ -41,7 +41,7 @@ from searchkit.documents.files import shown
 from searchkit.errors import IndexNotFoundError, QuerySyntaxError, SearchKitError
 from searchkit.index import DEFAULT_INDEX, Index, IndexReport
 from searchkit.search import MATCH_MODES, SORTS, SearchResults
-from searchkit.ui.render import render_deleted, render_orgs, render_report, render_results, render_stats
+from searchkit.ui.render import n_articles, render_deleted, render_orgs, render_report, render_results, render_stats
 from searchkit.ui.usage import UsageError, date_bound, match_note
 
 __all__ = ["EXIT_FATAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PARTIAL", "main", "main_entry", "progress_bar"]
@@ -249,7 +249,11 @@ def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None, conso
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_FATAL
-    return int(args.run(args, console or Console()))
+    if console is None:
+        # Piped or redirected, a line of the report stays one line (grep finds it): no wrapping at 80 columns.
+        console = Console()
+        console.soft_wrap = not console.is_terminal
+    return int(args.run(args, console))
 
 
 def _describe(error: SearchKitError | OSError) -> str:
@@ -547,5 +551,5 @@ def _build_default(path: Path, console: Console) -> Index:
     report = build_index(path, [EXAMPLES])
     if report.processed == 0:
         raise SearchKitError(f"no readable articles in {EXAMPLES}/ to build {path} from")
-    console.print(Text(f"Indexed {report.processed:,} articles into {path}.", style="dim"))
+    console.print(Text(f"Indexed {n_articles(report.processed)} into {path}.", style="dim"))
     return Index.open(path)

@@ -26,6 +26,7 @@ __all__ = [
     "ORG_STYLE",
     "PAGE_CHROME",
     "fit_page",
+    "n_articles",
     "render_article",
     "render_deleted",
     "render_facets",
@@ -332,7 +333,7 @@ def render_report(report: IndexReport) -> RenderableType:
         parts.append(Text(f"Duplicate ids ({len(report.duplicates):,}, the last one was kept): {listed}"))
     rate = report.processed / report.seconds if report.seconds > 0 else 0.0
     parts.append(Text(
-        f"{report.processed:,} articles in {report.seconds:.1f} s ({rate:,.0f} articles/s) into {report.index}", style="bold"
+        f"{n_articles(report.processed)} in {report.seconds:.1f} s ({rate:,.0f} articles/s) into {report.index}", style="bold"
     ))
     return Group(*parts)
 
@@ -340,8 +341,13 @@ def render_report(report: IndexReport) -> RenderableType:
 def render_deleted(deleted: Sequence[str], missing: Sequence[str], asked: int) -> RenderableType:
     """What ``searchkit delete`` did: how many of the ``asked`` ids were deleted, and the
     ``missing`` ones (already gone, or never there)."""
-    parts: list[RenderableType] = [Text(f"deleted {len(deleted):,} of {asked:,} articles")]
+    parts: list[RenderableType] = [Text(f"deleted {len(deleted):,} of {n_articles(asked)}")]
     if missing:  # already gone (a re-run) or never there: the index holds none of them
         listed = ", ".join(missing[:_TABLE_ROWS]) + (" …" if len(missing) > _TABLE_ROWS else "")
         parts.append(Text(f"not in the index ({len(missing):,}): {listed}", style="dim"))
     return Group(*parts)
+
+
+def n_articles(n: int) -> str:
+    """``"1 article"``, ``"2 articles"``, ``"1,200 articles"``."""
+    return f"{n:,} article" if n == 1 else f"{n:,} articles"
