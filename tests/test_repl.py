@@ -115,9 +115,9 @@ def test_open_shows_the_whole_article_with_highlights(index: Index) -> None:
 def test_open_pages_a_long_article(index: Index) -> None:
     asked: list[int] = []
 
-    def more() -> bool:
+    def more() -> str:
         asked.append(1)
-        return len(asked) < 2  # read one more screen, then stop
+        return "" if len(asked) < 2 else "q"  # read one more screen, then stop
 
     out = io.StringIO()
     repl = Repl(index, Console(file=out, width=100, height=12), more=more)
@@ -130,6 +130,25 @@ def test_open_pages_a_long_article(index: Index) -> None:
     whole, whole_out = make_repl(index)  # without a pager: everything
     run(whole, whole_out, "title:biên bản")
     assert "Đoạn cuối: hội nghị bế mạc" in run(whole, whole_out, ":open 1")
+
+
+@pytest.mark.parametrize("typed", [":filter org=Bộ Y tế", "quốc hội", ":quit"])
+def test_a_line_typed_at_the_pager_runs_next(index: Index, typed: str) -> None:
+    """What the user types at "-- more --" stops the paging and is run, not lost (a query that
+    starts with q included)."""
+    out = io.StringIO()
+    repl = Repl(index, Console(file=out, width=100, height=12), more=lambda: typed)
+    repl.handle("title:biên bản")
+    start = len(out.getvalue())
+    keep = repl.handle(":open 1")
+    shown = out.getvalue()[start:]
+    assert "Đoạn cuối" not in shown
+    if typed == ":quit":
+        assert keep is False
+    else:
+        assert keep is True
+        assert repl.query == ("quốc hội" if typed == "quốc hội" else "title:biên bản")
+        assert (repl.filters.get("org") == "Bộ Y tế") == typed.startswith(":filter")
 
 
 def test_next_and_prev(index: Index) -> None:

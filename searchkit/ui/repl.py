@@ -100,8 +100,10 @@ class Repl:
         console: Where everything is printed.
         page_size: The most hits per page; fewer when the console is not high enough for them
             (see :func:`~searchkit.ui.render.fit_page`).
-        more: Called between screenfuls of a long article (``:open``); returns False to stop.
-            None prints articles whole (non-interactive use).
+        more: Called between screenfuls of a long article (``:open``); returns what was typed
+            there: ``""`` shows the next screen, ``"q"`` stops, anything else stops and is run
+            as the next line (a query or a command). None prints articles whole
+            (non-interactive use).
 
     >>> import io, tempfile
     >>> from rich.console import Console
@@ -122,13 +124,14 @@ class Repl:
         console: Console,
         *,
         page_size: int = 10,
-        more: Callable[[], bool] | None = None,
+        more: Callable[[], str] | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         self.console = console
         self.page_size = page_size
         self.more = more
+        self._typed_at_pager: str | None = None  # a line typed at the pager, run once it stops
         self._index = index if isinstance(index, Index) else None
         self._path = index.path if isinstance(index, Index) else Path(index)
         self._owns_index = not isinstance(index, Index)
@@ -160,7 +163,16 @@ class Repl:
             self._index = None
 
     def handle(self, line: str) -> bool:
-        """Run one line (a query or a ``:command``); return False when the user quits."""
+        """Run one line (a query or a ``:command``), then any line typed at the pager it
+        showed; return False when the user quits."""
+        keep = self._handle_line(line)
+        while keep and self._typed_at_pager is not None:
+            line, self._typed_at_pager = self._typed_at_pager, None
+            keep = self._handle_line(line)
+        self._typed_at_pager = None
+        return keep
+
+    def _handle_line(self, line: str) -> bool:
         line = line.strip()
         if not line:
             return True
@@ -421,8 +433,11 @@ class Repl:
         lines = capture.get().splitlines(keepends=True)
         height = max(5, self.console.size.height - 2)
         for start in range(0, len(lines), height):
-            if start and not self.more():
-                return
+            if start:
+                answer = self.more().strip()
+                if answer:  # "q" stops; any other line stops too, and runs next
+                    self._typed_at_pager = None if answer.lower() == "q" else answer
+                    return
             self.console.file.write("".join(lines[start : start + height]))
             self.console.file.flush()
 
@@ -439,18 +454,18 @@ def _choice(command: str, arg: str, options: tuple[_Option, ...]) -> _Option:
     return found
 
 
-def _ask_more() -> bool:
+def _ask_more() -> str:
     try:
-        answer = input("-- more -- (Enter: next screen, q: stop) ")
+        answer = input("-- more -- (Enter: next screen, q: stop, or a query or :command) ")
     except (EOFError, KeyboardInterrupt):
         print()
-        return False
+        return "q"
     readline = sys.modules.get("readline")
-    if answer and readline is not None:  # keep pager answers out of the query history
+    if answer.strip().lower() == "q" and readline is not None:  # keep "q" out of the query history
         length = readline.get_current_history_length()
         if length:
             readline.remove_history_item(length - 1)
-    return not answer.strip().lower().startswith("q")
+    return answer
 
 
 _FILTER_RE = re.compile(r"(?:^|\s)(\w+)=")
