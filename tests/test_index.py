@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -441,6 +442,35 @@ def test_second_writer_and_overwrite_fail_fast_while_a_writer_works(tmp_path: Pa
         assert len(ix) == 10  # the overwrite attempt destroyed nothing
     with Index.open(tmp_path) as ix:  # the lock is released once the writer is done
         assert ix.add(_articles(1, start=100)).added == 1
+
+
+def test_threads_writing_through_one_index_take_turns(tmp_path: Path) -> None:
+    """Two threads adding through the same Index both succeed, one after the other; a writer
+    elsewhere still fails at once (the test above)."""
+    outcomes: list[object] = []
+    started = threading.Event()
+
+    def progress(handled: int) -> None:
+        started.set()
+        time.sleep(0.01)  # hold the turn a while
+
+    def add(articles: list[dict[str, str]], **options: object) -> None:
+        try:
+            outcomes.append(ix.add(articles, workers=0, **options).added)
+        except Exception as e:
+            outcomes.append(e)
+
+    with Index.create(tmp_path) as ix:
+        first = threading.Thread(target=add, args=(_articles(20),), kwargs={"progress": progress})
+        first.start()
+        assert started.wait(30)
+        second = threading.Thread(target=add, args=(_articles(5, start=100),))
+        second.start()
+        ix.delete("bai-0")  # this thread waits its turn too
+        first.join()
+        second.join()
+        assert sorted(outcomes, key=str) == [20, 5]
+        assert len(ix) == 24
 
 
 def test_readers_search_while_a_writer_is_mid_ingest(tmp_path: Path) -> None:

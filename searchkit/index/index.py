@@ -13,8 +13,10 @@ and :meth:`Index.add_path`:
 * the writer commits every ``commit_every`` articles, so a crash (even SIGKILL) loses at most
   the articles since the last commit, and running the same command again completes the work
   without duplicates;
-* a second writer gets :class:`~searchkit.errors.IndexLockedError` at once instead of waiting;
-  readers keep searching the last commit while a writer works.
+* writes through one :class:`Index` object (threads sharing it) run one after the other; a
+  second writer elsewhere (another process, another object) gets
+  :class:`~searchkit.errors.IndexLockedError` at once instead of waiting; readers keep
+  searching the last commit while a writer works.
 """
 
 from __future__ import annotations
@@ -113,6 +115,8 @@ class Index:
         self._lock = threading.Lock()  # guards _current
         # Whoosh searchers are not thread-safe: calls that read run one at a time.
         self._reading = threading.RLock()
+        # Threads writing through this object wait their turn (another writer of the folder is an error).
+        self._write_turn = threading.RLock()
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -616,9 +620,11 @@ class Index:
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        """Turn operating-system errors met while writing into one-line SearchKitErrors."""
+        """Take this object's turn to write, and turn operating-system errors met while writing
+        into one-line SearchKitErrors."""
         try:
-            yield
+            with self._write_turn:
+                yield
         except OSError as e:
             from searchkit.index.ingest import clear_staging
 
