@@ -124,7 +124,8 @@ def parse_txt(text: str, *, article_id: str, source: str | None = None) -> Artic
     Layout: the first non-empty line is the title; within the next three non-empty lines, a
     line starting "Đăng ngày" or "Lượt xem" gives ``published`` (DD-MM-YYYY, optional HH:MM)
     and ``views`` (either may be missing; spacing, case and missing diacritics are
-    tolerated); the body follows. A line such as "Các tin khác" or "Tin liên quan" and
+    tolerated; an impossible date such as 32-13-2023 is left out, the article kept); the
+    body follows. A line such as "Các tin khác" or "Tin liên quan" and
     everything after it is dropped, as are lines of page furniture ("ĐÁNH GIÁ BÀI VIẾT",
     "Chia sẻ", "In bài viết"). A short last line in capitals becomes ``author``. Blocks of
     lines separated by blank lines are paragraphs, joined by "\\n\\n"; lines inside a block
