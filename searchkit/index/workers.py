@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import signal
 import site
 import subprocess
 import sys
@@ -148,6 +149,9 @@ class _Process:
             self.popen.kill()
             code = self.popen.wait()
         what = f"died (exit code {code})"
+        if code < 0:  # ended by a signal: name it
+            with contextlib.suppress(ValueError):
+                what = f"was killed ({signal.Signals(-code).name})"
         if code > 0:  # a Python error: its last line says what
             self.errors.seek(0, os.SEEK_END)
             self.errors.seek(max(0, self.errors.tell() - 2000))
@@ -356,7 +360,9 @@ class Workers:
                         continue
                     break
                 if kind == _GONE:
-                    raise SearchKitError(f"indexing worker {slot + 1} {proc.death()}")
+                    raise SearchKitError(
+                        f"indexing worker {slot + 1} {proc.death()}; what was committed is kept: add the same input again to finish"
+                    )
                 if kind != _protocol().BUILT:
                     if isinstance(payload, OSError):  # a full disk, say: the caller names it
                         raise payload
