@@ -280,11 +280,17 @@ def _warn(message: str) -> None:
 
 
 def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing at exit cannot fail on a closed pipe."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+    finally:
+        os.close(devnull)
 
 
 def _index_path(args: argparse.Namespace) -> Path:
