@@ -204,6 +204,7 @@ def test_filter_and_clear(index: Index) -> None:
     assert "2 results" in shown or "1 result" in shown
     assert "unknown filter 'colour'" in error_lines(run(repl, out, ":filter colour=đỏ"))[0]
     assert "not a valid date" in error_lines(run(repl, out, ":filter since=2024-13"))[0]
+    assert "error: since=abc is not a date" in error_lines(run(repl, out, ":filter since=abc"))[0]
     assert "usage: :filter" in error_lines(run(repl, out, ":filter Quảng Ninh"))[0]
     assert repl.filters == {"since": "2024", "until": "2024-06", "category": "chính trị"}
     shown = run(repl, out, ":clear")

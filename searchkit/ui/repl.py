@@ -42,7 +42,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from searchkit.errors import SearchKitError
+from searchkit.errors import QuerySyntaxError, SearchKitError
 from searchkit.index import Index
 from searchkit.search import MATCH_MODES, SORTS, Hit, MatchMode, SearchResults, SortOrder
 from searchkit.ui.render import fit_page, render_article, render_facets, render_orgs, render_page, render_stats
@@ -488,7 +488,10 @@ def _parse_filters(text: str) -> dict[str, str]:
             raise UsageError(f"unknown filter {key!r}: use {', '.join(_FILTER_KEYS)}")
         value = text[m.end() : following.start() if following else len(text)].strip().strip('"')
         if value and key in ("since", "until"):
-            _date_bound(value, end=key == "until")  # validate now, not at the next search
+            try:  # validate now, not at the next search
+                _date_bound(value, end=key == "until")
+            except QuerySyntaxError as e:
+                raise QuerySyntaxError(str(e).replace(f"date:{value}", f"{key}={value}")) from e  # name the filter
         out[key] = value
     return out
 
