@@ -11,7 +11,9 @@ IEEE doubles); neither ``pyvi.ViTokenizer`` nor ``sklearn_crfsuite`` is imported
 Exactness: emission scores are summed in a different order than CRFsuite sums them, which
 can only matter when two Viterbi paths score within rounding error of each other. Each such
 near-tie is detected and the sequence is then re-scored in CRFsuite's exact summation order,
-so the labels are pyvi's labels.
+so the labels are pyvi's labels. The one-pass Viterbi runs in C when the optional extension
+``searchkit.text._viterbi`` was built at install (``setup.py``; ``searchkit --version`` says
+which), else in Python (:meth:`_Model._decode`, the reference): the labels are the same.
 
 Two public entry points:
 
