@@ -4,7 +4,10 @@ Runs ``pyvi.ViTokenizer.tokenize`` and :func:`searchkit.segment.tokenize_like_py
 same texts in one process (the first N VNTC news articles, title and body, plus every
 sentence of the UD Vietnamese-VTB dev set), counts the texts whose outputs differ, and
 measures word-segmentation precision/recall/F1 of :func:`searchkit.segment.segment` and of
-pyvi against the gold words of the dev set.
+pyvi against the gold words of the dev set. Times are CPU seconds (``time.process_time``).
+``word_spans`` and ``segment`` are timed with the decoder in use and, when that is the C one
+(``searchkit.text._viterbi``), with the pure-Python reference too; ``segment`` both with every
+output kept (the garbage collector then walks all the ``Word`` objects) and released per text.
 
 Usage::
 
@@ -34,7 +37,7 @@ from rich.table import Table
 if importlib.util.find_spec("searchkit") is None:  # run from a checkout without installing it
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from searchkit.text.segment import segment, tokenize_like_pyvi
+from searchkit.text.segment import _load_model, segment, tokenize_like_pyvi, word_spans
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -113,9 +116,36 @@ def pyvi_spans(text: str, output: str) -> set[Span]:
 
 
 def _timed(function: object, texts: Sequence[str]) -> tuple[list[str], float]:
-    started = time.perf_counter()
+    """Outputs of ``function`` on every text, all kept alive, and the CPU seconds taken."""
+    started = time.process_time()
     outputs = [function(text) for text in texts]  # type: ignore[operator]
-    return outputs, time.perf_counter() - started
+    return outputs, time.process_time() - started
+
+
+def _timed_released(function: object, texts: Sequence[str]) -> float:
+    """CPU seconds of ``function`` on every text, each output released before the next text."""
+    started = time.process_time()
+    for text in texts:
+        function(text)  # type: ignore[operator]
+    return time.process_time() - started
+
+
+def _decoder_timings(texts: Sequence[str]) -> dict[str, float]:
+    """CPU seconds of word_spans and segment() (outputs kept / released per text), with the
+    decoder in use and, when that is the compiled one, with the pure-Python reference too."""
+    model = _load_model()
+    compiled = model.decode
+    decoders = {"C decoder": compiled, "pure-Python decoder": model._decode} if compiled != model._decode else {"pure-Python decoder": compiled}
+    timings: dict[str, float] = {}
+    try:
+        for name, decode in decoders.items():
+            model.decode = decode
+            timings[f"word_spans ({name})"] = _timed(word_spans, texts)[1]
+            timings[f"segment, outputs kept ({name})"] = _timed(segment, texts)[1]
+            timings[f"segment, outputs released per text ({name})"] = _timed_released(segment, texts)
+    finally:
+        model.decode = compiled
+    return timings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000, help="VNTC articles to use (default 2000)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
     args = parser.parse_args(argv)
-    console = Console(width=120)
+    console = Console(width=140)
 
     news, dev = args.data / "vntc" / "news.jsonl.gz", args.data / "ws" / "ws_dev.jsonl"
     for path in (news, dev):
@@ -146,12 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ours, ours_seconds = _timed(tokenize_like_pyvi, texts)
     theirs, pyvi_seconds = _timed(ViTokenizer.tokenize, texts)
     differing = [i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b]
-    _, segment_seconds = _timed(segment, texts)
+    timings = _decoder_timings(texts)
 
     speed = Table(title=f"pyvi vs searchkit: {len(articles)} VNTC articles + {len(gold)} UD-VTB dev sentences, {characters:,} characters")
     speed.add_column("segmenter")
     speed.add_column("model load s", justify="right")
-    speed.add_column("seconds", justify="right")
+    speed.add_column("CPU s", justify="right")
     speed.add_column("Mchar/s", justify="right")
     speed.add_column("× pyvi", justify="right")
     speed.add_column("texts differing from pyvi", justify="right")
@@ -164,14 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{pyvi_seconds / ours_seconds:.1f}",
         f"{len(differing)} / {len(texts)}",
     )
-    speed.add_row(
-        "searchkit segment (spans)",
-        "",
-        f"{segment_seconds:.2f}",
-        f"{characters / segment_seconds / 1e6:.2f}",
-        f"{pyvi_seconds / segment_seconds:.1f}",
-        "",
-    )
+    for name, seconds in timings.items():
+        speed.add_row(f"searchkit {name}", "", f"{seconds:.2f}", f"{characters / seconds / 1e6:.2f}", f"{pyvi_seconds / seconds:.1f}", "")
     console.print(speed)
     for i in differing[:10]:
         console.print(f"[bold]differs[/bold] text {i}: ours {ours[i][:200]!r}\n  pyvi {theirs[i][:200]!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 from pathlib import Path
@@ -102,7 +103,8 @@ def test_top_level_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == EXIT_OK
     assert "Example" in capsys.readouterr().out
     assert main(["--version"]) == EXIT_OK
-    assert "searchkit" in capsys.readouterr().out
+    compiled = importlib.util.find_spec("searchkit.text._viterbi") is not None
+    assert f"(segmentation Viterbi: {'C' if compiled else 'pure Python'})" in capsys.readouterr().out
 
 
 def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,9 @@ IEEE doubles); neither ``pyvi.ViTokenizer`` nor ``sklearn_crfsuite`` is imported
 Exactness: emission scores are summed in a different order than CRFsuite sums them, which
 can only matter when two Viterbi paths score within rounding error of each other. Each such
 near-tie is detected and the sequence is then re-scored in CRFsuite's exact summation order,
-so the labels are pyvi's labels.
+so the labels are pyvi's labels. The one-pass Viterbi runs in C when the optional extension
+``searchkit.text._viterbi`` was built at install (``setup.py``; ``searchkit --version`` says
+which), else in Python (:meth:`_Model._decode`, the reference): the labels are the same.
 
 Two public entry points:
 
@@ -34,7 +36,7 @@ import struct
 import sys
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress
 from operator import getitem, itemgetter, sub
@@ -173,6 +175,7 @@ class _Model:
     __slots__ = (
         "base",
         "bigram_codes",
+        "decode",
         "ids",
         "inside",
         "ngram_differences",
@@ -196,8 +199,10 @@ class _Model:
         self.trigram_codes = trigram_codes
         self.ngrams: tuple[frozenset[str], frozenset[str]] | None = None  # words.txt's, when asked for
         names = ("-1:word.bi_gram()", "+1:word.bi_gram()", "-2:word.tri_gram()", "+2:word.tri_gram()")
-        self.ngram_differences = tuple(self._difference(name) for name in names)
+        self.ngram_differences = cast(tuple[float, float, float, float], tuple(self._difference(name) for name in names))
         self.syllables: dict[str, _Syllable] = {}
+        #: :meth:`_decode`, computed in C when :mod:`searchkit.text._viterbi` was built (same results).
+        self.decode: Callable[[list[_Syllable], float], tuple[list[int], bool]] = _compiled_decode(self) or self._decode
 
     @property
     def bigrams(self) -> frozenset[str]:
@@ -270,7 +275,7 @@ class _Model:
             return []
         syllables = self.syllables
         found = [syllables.get(t) or self.syllable(t) for t in tokens]
-        labels, near_tie = self._decode(found, 1e-12 * n * (n + 10))
+        labels, near_tie = self.decode(found, 1e-12 * n * (n + 10))
         if near_tie:  # rounding could decide: redo the scores in CRFsuite's exact order
             labels = self._viterbi(*self.exact_scores(tokens))
         inside = self.inside
@@ -294,7 +299,7 @@ class _Model:
         for lo, hi in _chunks(tokens):
             piece = found[lo:hi]
             n = hi - lo
-            tagged, near_tie = self._decode(piece, 1e-12 * n * (n + 10))
+            tagged, near_tie = self.decode(piece, 1e-12 * n * (n + 10))
             if near_tie:  # rounding could decide: redo the scores in CRFsuite's exact order
                 tagged = self._viterbi(*self.exact_scores(tokens[lo:hi]))
             tagged[0] = 1 - self.inside
@@ -454,6 +459,21 @@ class _Model:
             labels[t] = label
             label = (back[t] >> label) & 1
         return labels
+
+
+def _compiled_decode(model: _Model) -> Callable[[list[_Syllable], float], tuple[list[int], bool]] | None:
+    """``model``'s :meth:`_Model._decode` in C, or None when the extension was not built.
+
+    The C decoder keeps codes in 64-bit integers: a code reaches ``base ** 3`` (checked).
+    """
+    try:
+        from searchkit.text import _viterbi
+    except ImportError:
+        return None
+    if model.base**3 >= 2**63:
+        return None
+    decoder = _viterbi.Decoder(model.transitions, model.ngram_differences, model.bigram_codes, model.trigram_heads, model.trigram_codes, model.base)
+    return decoder.decode
 
 
 def _parse_model(models: Path) -> _Tables:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import importlib.util
 import io
 import json
 import os
@@ -141,6 +142,14 @@ def _cluster_flag(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--cluster", metavar="ADDRESS", default=None, help=f"{what}, e.g. tcp://host:8786")
 
 
+def _version() -> str:
+    """The ``--version`` line: searchkit's version and which segmentation decoder is in use (the
+    C one of ``searchkit.text._viterbi`` when it was built at install, else the pure-Python one,
+    with the same output)."""
+    decoder = "C" if importlib.util.find_spec("searchkit.text._viterbi") else "pure Python"
+    return f"searchkit {__version__} (segmentation Viterbi: {decoder})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``searchkit`` argument parser (one subparser per subcommand)."""
     parser = _Parser(
@@ -150,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Run 'searchkit COMMAND --help' for the options of a command.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"searchkit {__version__}")
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     def command(name: str, summary: str, run: Callable[[argparse.Namespace, Console], int]) -> argparse.ArgumentParser:
