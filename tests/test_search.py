@@ -429,6 +429,39 @@ def test_org_prefix_includes_more_specific_bodies(ix: Index) -> None:
     assert {"haiphong/bcd35-tong-ket-2023.txt", "danang/bcd35-to-thong-tin-mang.txt", "cantho/bcd35-can-tho.txt"} <= found
 
 
+# Names that hold a comma (a ministry's, a steering committee's), in sentences written for this test.
+_COMMA_NAMES = [
+    {"id": "c1", "title": "Bộ Văn hóa, Thể thao và Du lịch công bố lịch lễ hội",
+     "body": "Bộ Văn hóa, Thể thao và Du lịch vừa công bố lịch các lễ hội mùa xuân. Sở Y tế cũng có mặt."},
+    {"id": "c2", "title": "Bộ VHTTDL kiểm tra di tích",
+     "body": "Đoàn công tác của Bộ VHTTDL đã kiểm tra việc trùng tu di tích."},
+    {"id": "c3", "title": "Họp trực tuyến về dịch bệnh",
+     "body": "Ban Chỉ đạo Phòng, chống dịch Covid-19 tỉnh Hà Nam họp trực tuyến với các huyện."},
+    {"id": "c4", "title": "Bộ Văn hóa và Bộ Y tế", "body": "Sở Y tế tỉnh Hà Nam báo cáo tình hình."},
+]
+
+
+@pytest.mark.parametrize("shards", [None, 2])
+def test_names_with_commas_stay_whole(tmp_path: Path, shards: int | None) -> None:
+    ministry = "Bộ Văn hóa, Thể thao và Du lịch"
+    committee = "Ban Chỉ đạo Phòng, chống dịch Covid-19 tỉnh Hà Nam"
+    with Index.create(tmp_path / "ix", shards=shards) as index:
+        index.add(_COMMA_NAMES, workers=0)
+        for spelling in (ministry, "Bộ VHTTDL", "bo van hoa, the thao va du lich"):
+            assert all_ids(index, f'org:"{spelling}"') == {"c1", "c2"}, spelling
+            assert all_ids(index, "", org=spelling) == {"c1", "c2"}, spelling
+        assert all_ids(index, f'org:"{committee}"') == {"c3"}
+        assert all_ids(index, 'org:"Ban Chỉ đạo Phòng"') == set()
+        hits = {h.id: h for h in index.search("", org=ministry, limit=ALL).hits}
+        assert ministry in hits["c1"].orgs and ministry in hits["c2"].orgs
+        assert all(o == o.strip() for h in hits.values() for o in h.orgs)
+        assert index.search(f'org:"{committee}"').hits[0].orgs == (committee,)
+        assert json.loads(json.dumps(index.search("", org=ministry).to_json()))["hits"][0]["orgs"][0] == ministry
+        for values in (index.organizations(top=50), index.search("", org="Bộ VHTTDL").facets["org"]):
+            counts = {f.value: f.count for f in values}
+            assert counts.get(ministry) == 2 and "Thể thao và Du lịch" not in counts and "Ban Chỉ đạo Phòng" not in counts
+
+
 # --------------------------------------------------------------------------- robustness
 
 MALFORMED = [

@@ -37,6 +37,7 @@ from searchkit.search.query import check_text, parse_date_range, parse_query
 from searchkit.search.results import MATCH_MODES, SORTS, FacetValue, Highlighted, Hit, MatchMode, SearchResults, SortOrder
 from searchkit.search.suggest import suggest
 from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
+from searchkit.text.orgs.names import split_orgs
 
 if TYPE_CHECKING:
     from searchkit.index.snapshot import Snapshot
@@ -389,7 +390,7 @@ def make_hit(fields: Mapping[str, Any], score: float | None, terms: QueryTerms, 
         views=fields.get("views"),
         category=fields.get("category"),
         source=fields.get("source"),
-        orgs=tuple(o for o in str(fields.get("orgs") or "").split(",") if o),
+        orgs=split_orgs(fields.get("orgs")),
         snippet=make_snippet(body, body_matches, body_orgs, max_chars=snippet_chars),
         title_snippet=full_highlight(title, title_matches, title_orgs),
         author=fields.get("author"),
