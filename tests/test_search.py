@@ -377,6 +377,27 @@ def test_sort_by_date_and_views(ix: Index, sort: str) -> None:
     assert all(h.score is None for h in results.hits)
 
 
+# Articles with and without a view count or a date, in an order that puts the unknown ones first.
+_SORTED = [
+    {"id": f"s{i}", "title": f"Tin vắn số {i}", "body": "Bản tin ngắn về giao thông đô thị.",
+     **({"views": 10 * i, "published": f"2024-01-{i:02d}T08:00:00"} if i % 3 == 0 else {})}
+    for i in range(1, 25)
+]
+
+
+@pytest.mark.parametrize("shards", [None, 2])
+@pytest.mark.parametrize(("sort", "key"), [("views", "views"), ("date", "published")])
+def test_sort_puts_articles_without_the_value_last(tmp_path: Path, shards: int | None, sort: str, key: str) -> None:
+    with Index.create(tmp_path / "ix", shards=shards) as index:
+        index.add(_SORTED, workers=0)
+        for limit in (3, 8, ALL):
+            hits = index.search("giao thông", limit=limit, sort=sort).hits
+            keys = [getattr(h, key) for h in hits]
+            assert None not in keys[: min(limit, 8)], (limit, keys)
+            assert keys[:8] == sorted(keys[:8], reverse=True)
+        assert len(index.search("giao thông", limit=ALL, sort=sort).hits) == len(_SORTED)
+
+
 def test_sort_unknown_and_negative_limit_are_query_errors(ix: Index) -> None:
     with pytest.raises(QuerySyntaxError):
         ix.search("Hải Phòng", sort="title")
