@@ -77,16 +77,16 @@ EXAMPLE_DIGESTS = {
     "X.year.col": "61edf61b05697f2d",
 }
 # The files that hold organization names (_orgs_len, _stored, pst, trm) follow the recognizer: updated at
-# index format 9 (the fourth to ninth rounds of organization rules) and 10 (names with commas kept whole);
-# the text views' files did not change.
+# index format 9 (the fourth to ninth rounds of organization rules) and 10 (names with commas kept whole;
+# "Trường" before one bare syllable is no school); the text views' files did not change.
 VNTC_DIGESTS = {
     "X._body_f_len.col": "e2895cb0b9f51a04",
     "X._body_s_len.col": "e2895cb0b9f51a04",
     "X._body_w_len.col": "d97e43c1a3d32254",
-    "X._orgs_len.col": "c55ea9b825923a77",
-    "X._stored.col": "c2a5e53e07649c34",
+    "X._orgs_len.col": "9567f5e57ba17690",
+    "X._stored.col": "e2bfc4e8555a1b77",
     "X.pst": "313e1068c2230185",
-    "X.trm": "791c39ceff0d1b06",
+    "X.trm": "95a6f697e1f1316a",
 }
 
 

@@ -43,7 +43,7 @@ __all__ = ["INDEX_FORMAT", "TEXT_FIELDS", "VIEWS", "build_schema"]
 #: stored organization names change (formats 3, 4, 6, 7, 8 and 9: the recognizer's rounds of 2026-11-30,
 #: whose facets differ; format 5: packed positions, no positions in the word view; format 10: the
 #: ``orgs`` field joins names with :data:`~searchkit.text.orgs.names.ORG_SEPARATOR`, not commas, which
-#: names hold).
+#: names hold, and "Trường" before one bare syllable is no school: 2026-12-01).
 INDEX_FORMAT = 10
 
 #: The stored text fields that are indexed through the three views.
