@@ -79,4 +79,3 @@ def build_schema() -> Schema:
             field = fields[f"{name}_{view}"] = TEXT(analyzer=analyzers[view])
             field.format = Counts() if view == "w" else PackedPositions()
     return Schema(**fields)
-
