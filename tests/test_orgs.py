@@ -337,6 +337,28 @@ def test_universities_are_names() -> None:
     assert find_orgs("các trường đại học và cao đẳng") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Giá vàng hôm nay tiếp tục tăng nhẹ.\nMinh Châu - Trường Thịnh",  # a byline ending an article
+        "Bài viết được cập nhật lúc 10 giờ.\nTrường Thịnh",
+        "Ông Lê Trường Tùng phát biểu tại hội nghị.",  # a person's given name
+        "Đoàn khách dừng chân ở xã Trường Yên vào buổi trưa.",  # a commune
+    ],
+)
+def test_school_head_with_one_bare_syllable_is_no_school(text: str) -> None:
+    # "Trường" (school) before one Vietnamese syllable alone is a person's given name or a place
+    assert find_orgs(text) == []
+
+
+def test_schools_with_a_real_name_stay() -> None:
+    assert [m.canonical for m in find_orgs("Sinh viên Trường Harvard và Trường THPT Lê Lợi tham dự.")] == [
+        "Trường Harvard",
+        "Trường THPT Lê Lợi",
+    ]
+    assert [m.canonical for m in find_orgs("Hội đồng trường Trường ĐH Tôn Đức Thắng đã họp.")] == ["Trường Đại học Tôn Đức Thắng"]
+
+
 @pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples absent")
 def test_example_corpus_canonical_names() -> None:
     from collections import Counter

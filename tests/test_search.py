@@ -377,6 +377,27 @@ def test_sort_by_date_and_views(ix: Index, sort: str) -> None:
     assert all(h.score is None for h in results.hits)
 
 
+# Articles with and without a view count or a date, in an order that puts the unknown ones first.
+_SORTED = [
+    {"id": f"s{i}", "title": f"Tin vắn số {i}", "body": "Bản tin ngắn về giao thông đô thị.",
+     **({"views": 10 * i, "published": f"2024-01-{i:02d}T08:00:00"} if i % 3 == 0 else {})}
+    for i in range(1, 25)
+]
+
+
+@pytest.mark.parametrize("shards", [None, 2])
+@pytest.mark.parametrize(("sort", "key"), [("views", "views"), ("date", "published")])
+def test_sort_puts_articles_without_the_value_last(tmp_path: Path, shards: int | None, sort: str, key: str) -> None:
+    with Index.create(tmp_path / "ix", shards=shards) as index:
+        index.add(_SORTED, workers=0)
+        for limit in (3, 8, ALL):
+            hits = index.search("giao thông", limit=limit, sort=sort).hits
+            keys = [getattr(h, key) for h in hits]
+            assert None not in keys[: min(limit, 8)], (limit, keys)
+            assert keys[:8] == sorted(keys[:8], reverse=True)
+        assert len(index.search("giao thông", limit=ALL, sort=sort).hits) == len(_SORTED)
+
+
 def test_sort_unknown_and_negative_limit_are_query_errors(ix: Index) -> None:
     with pytest.raises(QuerySyntaxError):
         ix.search("Hải Phòng", sort="title")
@@ -427,6 +448,39 @@ def test_bcd_abbreviation(ix: Index) -> None:
 def test_org_prefix_includes_more_specific_bodies(ix: Index) -> None:
     found = all_ids(ix, 'org:"Ban Chỉ đạo 35"')
     assert {"haiphong/bcd35-tong-ket-2023.txt", "danang/bcd35-to-thong-tin-mang.txt", "cantho/bcd35-can-tho.txt"} <= found
+
+
+# Names that hold a comma (a ministry's, a steering committee's), in sentences written for this test.
+_COMMA_NAMES = [
+    {"id": "c1", "title": "Bộ Văn hóa, Thể thao và Du lịch công bố lịch lễ hội",
+     "body": "Bộ Văn hóa, Thể thao và Du lịch vừa công bố lịch các lễ hội mùa xuân. Sở Y tế cũng có mặt."},
+    {"id": "c2", "title": "Bộ VHTTDL kiểm tra di tích",
+     "body": "Đoàn công tác của Bộ VHTTDL đã kiểm tra việc trùng tu di tích."},
+    {"id": "c3", "title": "Họp trực tuyến về dịch bệnh",
+     "body": "Ban Chỉ đạo Phòng, chống dịch Covid-19 tỉnh Hà Nam họp trực tuyến với các huyện."},
+    {"id": "c4", "title": "Bộ Văn hóa và Bộ Y tế", "body": "Sở Y tế tỉnh Hà Nam báo cáo tình hình."},
+]
+
+
+@pytest.mark.parametrize("shards", [None, 2])
+def test_names_with_commas_stay_whole(tmp_path: Path, shards: int | None) -> None:
+    ministry = "Bộ Văn hóa, Thể thao và Du lịch"
+    committee = "Ban Chỉ đạo Phòng, chống dịch Covid-19 tỉnh Hà Nam"
+    with Index.create(tmp_path / "ix", shards=shards) as index:
+        index.add(_COMMA_NAMES, workers=0)
+        for spelling in (ministry, "Bộ VHTTDL", "bo van hoa, the thao va du lich"):
+            assert all_ids(index, f'org:"{spelling}"') == {"c1", "c2"}, spelling
+            assert all_ids(index, "", org=spelling) == {"c1", "c2"}, spelling
+        assert all_ids(index, f'org:"{committee}"') == {"c3"}
+        assert all_ids(index, 'org:"Ban Chỉ đạo Phòng"') == set()
+        hits = {h.id: h for h in index.search("", org=ministry, limit=ALL).hits}
+        assert ministry in hits["c1"].orgs and ministry in hits["c2"].orgs
+        assert all(o == o.strip() for h in hits.values() for o in h.orgs)
+        assert index.search(f'org:"{committee}"').hits[0].orgs == (committee,)
+        assert json.loads(json.dumps(index.search("", org=ministry).to_json()))["hits"][0]["orgs"][0] == ministry
+        for values in (index.organizations(top=50), index.search("", org="Bộ VHTTDL").facets["org"]):
+            counts = {f.value: f.count for f in values}
+            assert counts.get(ministry) == 2 and "Thể thao và Du lịch" not in counts and "Ban Chỉ đạo Phòng" not in counts
 
 
 # --------------------------------------------------------------------------- robustness

@@ -57,13 +57,14 @@ def _built(path: Path, articles: list) -> dict[str, str]:
 
 # Computed on main at index format 5 (commit ac7c324), before the speed work of #14 was merged; the
 # files that hold organization names (_orgs_len, _stored, trm) updated with the recognizer since, and
-# the zlib-compressed ones (_stored, pst, trm) when COMPRESSION went from 6 to 1 (index format 9).
+# the zlib-compressed ones (_stored, pst, trm) when COMPRESSION went from 6 to 1 (index format 9), and
+# those of organization names at index format 10 (names joined by U+001F, one term each even with a comma).
 EXAMPLE_DIGESTS = {
     "X._body_f_len.col": "06b9b3daa5669f62",
     "X._body_s_len.col": "06b9b3daa5669f62",
     "X._body_w_len.col": "0a85c4dcb71d6cff",
-    "X._orgs_len.col": "538539ac89490224",
-    "X._stored.col": "540e6284444c2997",
+    "X._orgs_len.col": "2ff990fb152d6825",
+    "X._stored.col": "3a5f6f81f0c9c5a6",
     "X._title_f_len.col": "d98349e7287d5e56",
     "X._title_s_len.col": "d98349e7287d5e56",
     "X._title_w_len.col": "e281728a8b6c284b",
@@ -71,20 +72,21 @@ EXAMPLE_DIGESTS = {
     "X.pst": "832b2c525d03ff30",
     "X.published.col": "57ca4512a9f388cd",
     "X.source.col": "b941dab4ba104af4",
-    "X.trm": "064d78c27f10f047",
+    "X.trm": "c2e0f1a76fd689f6",
     "X.views.col": "d74ca513c47622b8",
     "X.year.col": "61edf61b05697f2d",
 }
 # The files that hold organization names (_orgs_len, _stored, pst, trm) follow the recognizer: updated at
-# index format 9 (the fourth to ninth rounds of organization rules); the text views' files did not change.
+# index format 9 (the fourth to ninth rounds of organization rules) and 10 (names with commas kept whole;
+# "Trường" before one bare syllable is no school); the text views' files did not change.
 VNTC_DIGESTS = {
     "X._body_f_len.col": "e2895cb0b9f51a04",
     "X._body_s_len.col": "e2895cb0b9f51a04",
     "X._body_w_len.col": "d97e43c1a3d32254",
-    "X._orgs_len.col": "6b1c4fe43db65447",
-    "X._stored.col": "bff17766a7b6ad76",
-    "X.pst": "7df017187216bd5f",
-    "X.trm": "86188d06dd41612d",
+    "X._orgs_len.col": "9567f5e57ba17690",
+    "X._stored.col": "e2bfc4e8555a1b77",
+    "X.pst": "313e1068c2230185",
+    "X.trm": "95a6f697e1f1316a",
 }
 
 

@@ -22,24 +22,29 @@ field              content
 ``views``          view count (sortable)
 ``category``       category as written (one term), also ``source`` and ``author``
 ``url``            stored only
-``orgs``           canonical organization names, one term each (``org:`` filters, facets)
+``orgs``           canonical organization names, one term each (``org:`` filters, facets), stored
+                   joined by :data:`~searchkit.text.orgs.names.ORG_SEPARATOR` (names hold commas)
 ``org_spans``      stored ``(field, start, end, canonical)`` of each organization mention
 =================  ==========================================================================
 """
 
 from __future__ import annotations
 
+from whoosh.analysis import RegexTokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from searchkit._whoosh.formats import Counts, PackedPositions
 from searchkit.text.analysis import folded_analyzer, syllable_analyzer, word_analyzer
+from searchkit.text.orgs.names import ORG_SEPARATOR
 
 __all__ = ["INDEX_FORMAT", "TEXT_FIELDS", "VIEWS", "build_schema"]
 
 #: Version of the on-disk layout (schema and manifest). Bumped on incompatible changes and when the
 #: stored organization names change (formats 3, 4, 6, 7, 8 and 9: the recognizer's rounds of 2026-11-30,
-#: whose facets differ; format 5: packed positions, no positions in the word view).
-INDEX_FORMAT = 9
+#: whose facets differ; format 5: packed positions, no positions in the word view; format 10: the
+#: ``orgs`` field joins names with :data:`~searchkit.text.orgs.names.ORG_SEPARATOR`, not commas, which
+#: names hold, and "Trường" before one bare syllable is no school: 2026-12-01).
+INDEX_FORMAT = 10
 
 #: The stored text fields that are indexed through the three views.
 TEXT_FIELDS = ("title", "body")
@@ -66,7 +71,7 @@ def build_schema() -> Schema:
         "source": ID(stored=True, sortable=True),
         "author": ID(stored=True),
         "url": STORED(),
-        "orgs": KEYWORD(stored=True, commas=True, scorable=True),
+        "orgs": KEYWORD(stored=True, scorable=True, analyzer=RegexTokenizer(f"[^{ORG_SEPARATOR}]+")),
         "org_spans": STORED(),
     }
     for name in TEXT_FIELDS:

@@ -36,6 +36,7 @@ from searchkit.text import terms
 from searchkit.text.analysis import SegmentedText, word_spans
 from searchkit.text.normalize import normalize
 from searchkit.text.orgs import find_orgs
+from searchkit.text.orgs.names import join_orgs
 from searchkit.text.segment import forget_syllables
 from searchkit.text.terms import view_terms
 
@@ -154,7 +155,7 @@ def document_fields(p: Prepared) -> dict[str, Any]:
         "org_spans": list(p.org_spans),
     }
     if p.orgs:
-        fields["orgs"] = ",".join(p.orgs)
+        fields["orgs"] = join_orgs(p.orgs)
     if a.published is not None:
         fields["published"] = a.published
         fields["year"] = str(a.published.year)

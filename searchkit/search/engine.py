@@ -37,6 +37,7 @@ from searchkit.search.query import check_text, parse_date_range, parse_query
 from searchkit.search.results import MATCH_MODES, SORTS, FacetValue, Highlighted, Hit, MatchMode, SearchResults, SortOrder
 from searchkit.search.suggest import suggest
 from searchkit.text.orgs import MAX_NAME_LENGTH, canonical_org
+from searchkit.text.orgs.names import split_orgs
 
 if TYPE_CHECKING:
     from searchkit.index.snapshot import Snapshot
@@ -206,8 +207,8 @@ def whoosh_ranking(
 ) -> list[tuple[int, float]]:
     """The first ``limit`` ``(docnum, score)`` of the ``matched`` articles (sorted document
     numbers) as Whoosh ranks them: sorted results, and queries the vectorised ranker does not
-    handle. Undated articles come last when sorted by date; matched articles no scoring clause
-    scores come last by relevance, with score 0."""
+    handle. Undated articles come last when sorted by date, articles without a view count when
+    sorted by views; matched articles no scoring clause scores come last by relevance, with score 0."""
     allowed = set(matched.tolist())
     if not allowed:  # (Whoosh reads an empty filter as no filter)
         return []
@@ -215,11 +216,13 @@ def whoosh_ranking(
         scoring_q: wq.Query = wq.Or(built.scoring + pairs)
         whole = wq.AndMaybe(wq.And(built.required), scoring_q) if built.required else scoring_q
         first = _whoosh_top(searcher, whole, allowed, None, limit)
-    elif sortedby == "published":
-        dated = set(searcher.docs_for_query(wq.Every("published"))) & allowed
-        first = _whoosh_top(searcher, wq.Every(), dated, "published", limit) if dated else []
+    elif sortedby is not None:
+        # Whoosh would sort an article without the value by its column's default (a missing view
+        # count first). An open range reads the field's few coarsest numeric terms, not all of them.
+        valued = set(searcher.docs_for_query(wq.NumericRange(sortedby, None, None))) & allowed
+        first = _whoosh_top(searcher, wq.Every(), valued, sortedby, limit) if valued else []
     else:
-        first = _whoosh_top(searcher, wq.Every(), allowed, sortedby, limit)
+        first = _whoosh_top(searcher, wq.Every(), allowed, None, limit)
     if len(first) < limit:
         seen = {d for d, _ in first}
         first.extend((d, 0.0) for d in matched.tolist() if d not in seen)
@@ -389,7 +392,7 @@ def make_hit(fields: Mapping[str, Any], score: float | None, terms: QueryTerms, 
         views=fields.get("views"),
         category=fields.get("category"),
         source=fields.get("source"),
-        orgs=tuple(o for o in str(fields.get("orgs") or "").split(",") if o),
+        orgs=split_orgs(fields.get("orgs")),
         snippet=make_snippet(body, body_matches, body_orgs, max_chars=snippet_chars),
         title_snippet=full_highlight(title, title_matches, title_orgs),
         author=fields.get("author"),

@@ -10,6 +10,7 @@ import numpy as np
 
 from searchkit._whoosh.postings import field_postings
 from searchkit.search.results import FacetValue
+from searchkit.text.orgs.names import split_orgs
 
 __all__ = ["FEW_DOCS", "FacetTable", "count_stored", "top_values"]
 
@@ -98,12 +99,12 @@ def count_stored(searcher: Any, docnums: np.ndarray, top: int) -> dict[str, tupl
     """The counts :meth:`FacetTable.count` gives, read from the stored fields of the
     documents ``docnums`` (live ones) instead of a table of the whole index: cheaper for a few
     documents. The stored values are those the facet fields were indexed from: ``orgs``
-    joined by commas (a keyword field split at commas, each value stripped), ``year`` the
+    joined by :data:`~searchkit.text.orgs.names.ORG_SEPARATOR`, ``year`` the
     year of ``published``, ``category`` and ``source`` as they are."""
     counts: dict[str, Counter[str]] = {"org": Counter(), "year": Counter(), "category": Counter(), "source": Counter()}
     for docnum in docnums.tolist():
         fields = searcher.stored_fields(docnum)
-        counts["org"].update({o.strip() for o in str(fields.get("orgs") or "").split(",")} - {""})
+        counts["org"].update(set(split_orgs(fields.get("orgs"))))
         published = fields.get("published")
         if published is not None:
             counts["year"][str(published.year)] += 1

@@ -56,6 +56,7 @@ __all__ = [
     "decode_legacy",
     "encode_legacy",
     "is_binary",
+    "is_syllable",
     "vietnamese_score",
 ]
 
@@ -319,7 +320,12 @@ _TONES = frozenset(TONE_MARKS)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def _is_syllable(word: str) -> bool:
+def is_syllable(word: str) -> bool:
+    """Whether ``word`` is spelled as one Vietnamese syllable (at most one tone mark).
+
+    >>> is_syllable("Thịnh"), is_syllable("Harvard")
+    (True, False)
+    """
     decomposed = unicodedata.normalize("NFD", word.lower())
     tones = sum(1 for c in decomposed if c in _TONES)
     if tones > 1:
@@ -352,7 +358,7 @@ def vietnamese_score(text: str, *, sample: int = 2000) -> tuple[float, int]:
         word = match.group(0)
         if word.isascii():
             continue
-        valid = _is_syllable(word)
+        valid = is_syllable(word)
         if not valid and len(word) > 1 and word.isupper():
             continue  # an abbreviation such as "ĐH" or "CĐ": says nothing either way
         total += 1

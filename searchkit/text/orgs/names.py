@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice, product
 from typing import Literal
@@ -16,12 +16,17 @@ from searchkit.text.orgs.parser import Parse, canonical_name
 from searchkit.text.orgs.scanner import scan
 from searchkit.text.orgs.sentence import attach_places
 
-__all__ = ["MAX_NAME_LENGTH", "OrgKind", "OrgMention", "canonical_org", "find_orgs", "org_aliases"]
+__all__ = ["MAX_NAME_LENGTH", "ORG_SEPARATOR", "OrgKind", "OrgMention", "canonical_org", "find_orgs", "join_orgs", "org_aliases", "split_orgs"]
 
 _MAX_ALIASES = 64
 #: The longest organization name :func:`canonical_org` reads, in characters (normalized,
 #: outer blanks stripped); longer text is not a name (it keeps the cost of a typed name bounded).
 MAX_NAME_LENGTH = 200
+
+#: What joins an article's organization names in the index (its ``orgs`` field, one term a name):
+#: the ASCII unit separator, which :func:`~searchkit.text.normalize.normalize` removes from all
+#: text, so no name holds it (a comma does: "Bộ Văn hóa, Thể thao và Du lịch").
+ORG_SEPARATOR = "\x1f"
 
 #: What an organization is: state, Party, army, police, courts, mass organizations, or other.
 OrgKind = Literal["gov", "other"]
@@ -253,3 +258,17 @@ def org_aliases(canonical: str) -> list[str]:
         if len(seen) >= _MAX_ALIASES:
             break
     return list(seen)
+
+
+def join_orgs(names: Iterable[str]) -> str:
+    """Canonical names joined by :data:`ORG_SEPARATOR`, as the index stores them.
+
+    >>> split_orgs(join_orgs(["Bộ Văn hóa, Thể thao và Du lịch", "Bộ Y tế"]))
+    ('Bộ Văn hóa, Thể thao và Du lịch', 'Bộ Y tế')
+    """
+    return ORG_SEPARATOR.join(names)
+
+
+def split_orgs(value: str | None) -> tuple[str, ...]:
+    """The names of a value :func:`join_orgs` gave (none for ``None``), in their order."""
+    return tuple(name for name in (value or "").split(ORG_SEPARATOR) if name)

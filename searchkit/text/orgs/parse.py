@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from searchkit.text.encodings import is_syllable
 from searchkit.text.orgs.context import has_proper_word
 from searchkit.text.orgs.lexicon import Head, Part
 
@@ -37,6 +38,8 @@ def is_name(head: Head, result: Parse, bare_lowercase: bool, written: str) -> bo
         return False
     if bare_lowercase and not result.has_parent:
         return False  # "Phòng khảo thí | Sở GD-ĐT": a lowercase unit name is one body inside a named parent
+    if "given" in head.flags and given_name_only(result):
+        return False  # "Hà An - Trường Thịnh" signing an article, "ông Lê Trường Lưu", "xã Trường Yên"
     if head.kind == "other" and head.needs == "name" and not (
         result.named_place or result.foreign or any(p.free and has_proper_word(p.canonical) for p in result.parts[1:])
     ):
@@ -46,6 +49,15 @@ def is_name(head: Head, result: Parse, bare_lowercase: bool, written: str) -> bo
         proper = any(w[:1].isupper() for w in written.split()[1:])
         return "low" in head.flags and (proper or result.capitalized or result.has_parent or result.named_place or result.foreign)
     return True
+
+
+def given_name_only(result: Parse) -> bool:
+    """True when the name after the head is one Vietnamese syllable, bare: no place, parent,
+    qualifier or second word ("Trường | Thịnh", not "Trường | Harvard", "Trường | THPT Lê Lợi")."""
+    if len(result.parts) != 2 or result.named_place or result.has_parent or result.foreign:
+        return False
+    name = result.parts[1]
+    return name.free and " " not in name.canonical and not name.canonical.isupper() and is_syllable(name.canonical)
 
 
 def lowercase_refused(head: Head, written: str) -> bool:
