@@ -357,6 +357,8 @@ def test_schools_with_a_real_name_stay() -> None:
         "Trường THPT Lê Lợi",
     ]
     assert [m.canonical for m in find_orgs("Hội đồng trường Trường ĐH Tôn Đức Thắng đã họp.")] == ["Trường Đại học Tôn Đức Thắng"]
+    # a school named by one body word is the school, not the body
+    assert [(m.canonical, m.kind) for m in find_orgs("Ông từng học ở Trường Đảng.")] == [("Trường Đảng", "other")]
 
 
 @pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples absent")

@@ -57,7 +57,14 @@ def given_name_only(result: Parse) -> bool:
     if len(result.parts) != 2 or result.named_place or result.has_parent or result.foreign:
         return False
     name = result.parts[1]
+    if name.canonical in _SCHOOLS_OF_A_BODY:
+        return False
     return name.free and " " not in name.canonical and not name.canonical.isupper() and is_syllable(name.canonical)
+
+
+# One-syllable names after "Trường" that are bodies, not a person: the Party's and the Youth
+# Union's schools ("Trường Đảng", "Trường Đoàn"); without this the body alone would be a name.
+_SCHOOLS_OF_A_BODY = frozenset({"Đảng", "Đoàn"})
 
 
 def lowercase_refused(head: Head, written: str) -> bool:
