@@ -49,10 +49,19 @@ A free name ends at a word's end: a stop word that is a syllable of a listed com
 """
 
 
-from searchkit.text.orgs.names import MAX_NAME_LENGTH, OrgKind, OrgMention, canonical_org, find_orgs, org_aliases
+from searchkit.text.orgs.names import (
+    MAX_NAME_LENGTH,
+    OrgKind,
+    OrgMention,
+    canonical_org,
+    find_orgs,
+    head_spellings,
+    org_aliases,
+)
 from searchkit.text.orgs.places import canonical_place, place_aliases
 
 __all__ = [
-    "MAX_NAME_LENGTH", "OrgKind", "OrgMention", "canonical_org", "canonical_place", "find_orgs", "org_aliases",
+    "MAX_NAME_LENGTH", "OrgKind", "OrgMention", "canonical_org", "canonical_place", "find_orgs", "head_spellings",
+    "org_aliases",
     "place_aliases",
 ]
