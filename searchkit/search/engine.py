@@ -367,7 +367,9 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
 
 def query_terms(built: Plan) -> QueryTerms:
     """What highlighting marks for a plan (its syllables and the pairs they must stand in)."""
-    return QueryTerms(frozenset(built.terms), frozenset(built.folded), frozenset(built.pairs), frozenset(built.alone))
+    return QueryTerms(
+        frozenset(built.terms), frozenset(built.folded), frozenset(built.pairs), frozenset(built.alone), frozenset(built.phrases)
+    )
 
 
 def make_hit(fields: Mapping[str, Any], score: float | None, terms: QueryTerms, orgs: set[str], snippet_chars: int) -> Hit:
@@ -379,7 +381,7 @@ def make_hit(fields: Mapping[str, Any], score: float | None, terms: QueryTerms, 
     title_matches = match_spans(title, terms) + extra["title"]
     if not body_matches and not title_matches and terms.syllables:
         folded = frozenset(fold_term(t) for t in terms.syllables) | terms.folded
-        loose = QueryTerms(terms.syllables, folded, terms.pairs, terms.alone)
+        loose = QueryTerms(terms.syllables, folded, terms.pairs, terms.alone, terms.phrases)
         body_matches, title_matches = match_spans(body, loose), match_spans(title, loose)
     return Hit(
         id=fields["id"],

@@ -323,6 +323,7 @@ class Plan:
     accented: bool = True
     pairs: set[tuple[str, str]] = field(default_factory=set)
     alone: set[str] = field(default_factory=set)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
     needs: list[Need] = field(default_factory=list)
     question: bool = False
     required_words: int = 0
@@ -370,6 +371,10 @@ def build_plan(parsed: ParsedQuery) -> Plan:
     built.needs, met = _free_needs(parsed, spelled)
     for canonical in dict.fromkeys(places[i - first_place][0] for i in met if i >= first_place):
         built.scoring.append(_place_query(canonical, accented=True, boost=_W_PLACE))
+        built.phrases.update(_spellings_folded(canonical))  # highlighted in any spelling
+    if not built.accented:
+        # a word of one syllable typed without diacritics, outside a name: marked wherever it stands
+        built.alone.update(n.folded[0] for n in built.needs if len(n.folded) == 1 and not n.org and n.folded[0].isalpha())
     built.question = any("?" in c.text or any(w.word in _QUESTION_WORDS for w in c.words) for c in free)
     return built
 
@@ -461,6 +466,14 @@ def _phrase_org(text: str) -> str | None:
 def _org_spellings(canonical: str) -> tuple[str, ...]:
     """:func:`~searchkit.text.orgs.org_aliases`, cached (as :func:`_typed_orgs`)."""
     return tuple(org_aliases(canonical))
+
+
+@functools.lru_cache(maxsize=1024)
+def _spellings_folded(place: str) -> frozenset[tuple[str, ...]]:
+    """The spellings of a province or city as folded syllables (("tp", "hcm"), ("tphcm",)…)."""
+    return frozenset(
+        folded for alias in place_aliases(place) if (folded := tuple(syllable_keys(s)[1] for s in syllables(alias)))
+    )
 
 
 def _alias_phrases(canonical: str, fields: Sequence[str], accented: bool, *, place: bool = False) -> list[wq.Query]:
