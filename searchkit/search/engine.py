@@ -105,7 +105,7 @@ def search(
     facet_values: Mapping[str, tuple[FacetValue, ...]] = MappingProxyType({})
     if facets and total:
         facet_values = MappingProxyType(_facets(snap, matched, facet_top))
-    suggestion = suggest(searcher, query, built, total, snap.cached)
+    suggestion = suggest(searcher, query, built, total, snap.cached, relaxed=bool(chosen.relaxed))
     return SearchResults(
         query, total, _ms(started), hits, facet_values, suggestion, offset, match, chosen.relaxed, chosen.min_words
     )
