@@ -316,8 +316,11 @@ def _beside(searcher: Any, first: str | None, second: str | None, accented: bool
 
 
 def _stands_beside(searcher: Any, left: str | None, word: str, right: str | None, accented: bool) -> bool:
-    """Whether ``word`` stands beside one of its query neighbours in some article (True with none)."""
-    if left is None and right is None:
+    """Whether ``word`` stands beside one of its query neighbours in some article (True when no
+    neighbour is a word of the index: there is nothing to check it against)."""
+    reader = searcher.reader()
+    known = [n for n in (left, right) if n is not None and _in_index(reader, n, accented)]
+    if not known:
         return True
     return _beside(searcher, left, word, accented, cap=1) + _beside(searcher, word, right, accented, cap=1) > 0
 
