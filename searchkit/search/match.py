@@ -1,8 +1,9 @@
 """Which articles a query matches: all of its words, relaxed only when too few articles have them.
 
-The free text's words (:class:`~searchkit.search.plan.Need`: a word in any spelling, a
-syllable-pair word such as "chỉ đạo" as one, an organization name or its aliases as one,
-``a OR b`` as one; stopwords left out) decide the result set; phrases, ``+required``,
+The free text's words (:class:`~searchkit.search.plan.Need`: a word in any spelling, its
+syllables side by side ("chỉ đạo" as one word, not "chỉ" and "đạo" anywhere), an
+organization, province or city name or its aliases as one, ``a OR b`` as one; stopwords
+left out) decide the result set; phrases, ``+required``,
 ``-excluded`` and field filters narrow it as they always do. Three modes:
 
 * ``"all"``: every word.

@@ -171,11 +171,11 @@ class Need:
     Attributes:
         label: The word as shown when it is dropped ("chỉ đạo", "a OR b").
         query: Articles holding the word: its syllables side by side, each as typed (a
-            syllable typed without diacritics through its folded form); for an organization,
-            province or city name typed in the free text, the name as typed or any alias of it.
+            syllable typed without diacritics through its folded form); for a name typed in
+            the free text (see ``org``), the name as typed or any alias of it.
         folded: Its syllables without diacritics (to find organization names over words).
-        org: It is an organization, province or city name the query typed: relaxing never
-            drops it while some article holds it ("UBND Quảng Ninh" never becomes "UBND").
+        org: It is an organization, kind of body ("Ban Chỉ đạo"), province or city name the
+            query typed: relaxing never drops it while some article holds it.
         syllables: Its syllables as typed (empty for ``a OR b``).
     """
 
