@@ -136,7 +136,7 @@ def suggest(
     """
     reader = searcher.reader()
     few = total < FEW_RESULTS
-    if _nothing_to_correct(reader, built, rare=few or relaxed):
+    if _nothing_to_correct(searcher, built, rare=few or relaxed):
         return None  # the common case, decided on the parsed words (the query is not normalized again)
     text = normalize(query)
     edits: dict[tuple[int, int], str] = {}
@@ -179,16 +179,22 @@ def suggest(
     return suggestion if suggestion != text else None
 
 
-def _nothing_to_correct(reader: Any, built: Plan, *, rare: bool) -> bool:
-    """True when every free word is in the index (and, with ``rare``, in more than
-    :data:`RARE_WORD` articles) and no field value could be completed."""
+def _nothing_to_correct(searcher: Any, built: Plan, *, rare: bool) -> bool:
+    """True when every free word is in the index (and, with ``rare``, each word held by at most
+    :data:`RARE_WORD` articles stands beside a query neighbour in one) and no field value could
+    be completed."""
     if any(isinstance(q, wq.Term) and q.fieldname in ("author", "category", "source") for q in built.filters):
         return False
-    for unit in built.units:
-        for syllable in unit.syllables if built.accented else unit.folded:
-            if len(syllable) <= _MAX_CORRECTED and (
-                not _in_index(reader, syllable, built.accented) or (rare and _rare(reader, syllable, built.accented))
-            ):
+    reader = searcher.reader()
+    sequence = [s for unit in built.units for s in (unit.syllables if built.accented else unit.folded)]
+    for i, syllable in enumerate(sequence):
+        if len(syllable) > _MAX_CORRECTED:
+            continue
+        if not _in_index(reader, syllable, built.accented):
+            return False
+        if rare and _rare(reader, syllable, built.accented):
+            left, right = sequence[i - 1] if i else None, sequence[i + 1] if i + 1 < len(sequence) else None
+            if not _stands_beside(searcher, left, syllable, right, built.accented):
                 return False
     return True
 
