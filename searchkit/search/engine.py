@@ -106,7 +106,7 @@ def search(
     facet_values: Mapping[str, tuple[FacetValue, ...]] = MappingProxyType({})
     if facets and total:
         facet_values = MappingProxyType(_facets(snap, matched, facet_top))
-    suggestion = suggest(searcher, query, built, total, snap.cached)
+    suggestion = suggest(searcher, query, built, total, snap.cached, relaxed=bool(chosen.relaxed))
     return SearchResults(
         query, total, _ms(started), hits, facet_values, suggestion, offset, match, chosen.relaxed, chosen.min_words
     )
@@ -370,7 +370,9 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
 
 def query_terms(built: Plan) -> QueryTerms:
     """What highlighting marks for a plan (its syllables and the pairs they must stand in)."""
-    return QueryTerms(frozenset(built.terms), frozenset(built.folded), frozenset(built.pairs), frozenset(built.alone))
+    return QueryTerms(
+        frozenset(built.terms), frozenset(built.folded), frozenset(built.pairs), frozenset(built.alone), frozenset(built.phrases)
+    )
 
 
 def make_hit(fields: Mapping[str, Any], score: float | None, terms: QueryTerms, orgs: set[str], snippet_chars: int) -> Hit:
@@ -382,7 +384,7 @@ def make_hit(fields: Mapping[str, Any], score: float | None, terms: QueryTerms, 
     title_matches = match_spans(title, terms) + extra["title"]
     if not body_matches and not title_matches and terms.syllables:
         folded = frozenset(fold_term(t) for t in terms.syllables) | terms.folded
-        loose = QueryTerms(terms.syllables, folded, terms.pairs, terms.alone)
+        loose = QueryTerms(terms.syllables, folded, terms.pairs, terms.alone, terms.phrases)
         body_matches, title_matches = match_spans(body, loose), match_spans(title, loose)
     return Hit(
         id=fields["id"],

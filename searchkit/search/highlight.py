@@ -52,6 +52,10 @@ _KIND_ORDER = {ORG: 0, MATCH: 1}  # an org and a match over the same range: the 
 
 # Whitespace that may separate two matched syllables of one span: any but a line break.
 _SPACE_GAP = re.compile("[^\\S\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+# What joins the syllables of one word besides spaces: a code's connector ("35-NQ/TW", "TP.HCM").
+_CODE_GAP = re.compile("[-./&:+]")
+# Between the words of a place's spelling: also a dot and spaces ("TP. HCM").
+_NAME_GAP = re.compile("[-./&:+]?[^\\S\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*")
 # Line breaks and tabs become spaces in snippets (one character for one, so offsets hold).
 _FLATTEN = {ord(c): " " for c in "\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
 # Where a sentence starts: after . ! ? … (and closing quotes/brackets) and spaces, or a line break.
@@ -129,8 +133,11 @@ class QueryTerms:
         alone: The terms (exact or folded) that are marked wherever they match. ``None``
             (the default) marks every matching syllable. Otherwise a matching syllable whose
             terms are not in ``alone`` is marked only next to another matching syllable
-            (whitespace between them) when the two, in text order, are one of ``pairs``:
-            "ban" of "ban chi dao" lights in "Ban Chỉ đạo", not in "ban hành".
+            (whitespace or one of ``-./&:+`` between them) when the two, in text order, are
+            one of ``pairs``: "ban" of "ban chi dao" lights in "Ban Chỉ đạo", not in "ban hành".
+        phrases: Sequences of folded syllables marked wherever all of them stand in a row
+            (as for ``pairs``, or with a dot and spaces between: "TP. HCM"), whatever the other
+            fields say: the spellings of a place the query named ("tp", "hcm" for "TPHCM").
 
     >>> terms = QueryTerms(syllables=frozenset({"đạo"}), folded=frozenset({"chi"}))
     >>> text = "Ban Chỉ đạo, chí đáo"
@@ -141,14 +148,18 @@ class QueryTerms:
     >>> text = "Ban Chỉ đạo đã ban hành"
     >>> [text[s.start:s.end] for s in match_spans(text, strict)]
     ['Ban Chỉ đạo']
+    >>> text = "TP HCM mưa, TP Đà Nẵng"
+    >>> [text[s.start:s.end] for s in match_spans(text, QueryTerms(phrases=frozenset({("tp", "hcm")})))]
+    ['TP HCM']
     >>> QueryTerms.empty()
-    QueryTerms(syllables=frozenset(), folded=frozenset(), pairs=frozenset(), alone=None)
+    QueryTerms(syllables=frozenset(), folded=frozenset(), pairs=frozenset(), alone=None, phrases=frozenset())
     """
 
     syllables: frozenset[str] = frozenset()
     folded: frozenset[str] = frozenset()
     pairs: frozenset[tuple[str, str]] = frozenset()
     alone: frozenset[str] | None = None
+    phrases: frozenset[tuple[str, ...]] = frozenset()
 
     @classmethod
     def empty(cls) -> QueryTerms:
@@ -256,20 +267,46 @@ def match_spans(text: str, terms: QueryTerms) -> list[Span]:
     ['Chỉ đạo', 'chỉ đạo']
     """
     syllables, folded = terms.syllables, terms.folded
-    if not text or not (syllables or folded):
+    if not text or not (syllables or folded or terms.phrases):
         return []
-    hits = [(start, end) for start, end in _candidates(text, terms) if _matches(text[start:end], syllables, folded)]
+    if terms.phrases:
+        inner = frozenset(f for phrase in terms.phrases for f in phrase)
+        candidates = list(_candidates(text, QueryTerms(syllables, folded | inner)))
+    else:
+        candidates = list(_candidates(text, terms))
+    hits = [(start, end) for start, end in candidates if _matches(text[start:end], syllables, folded)]
     if terms.alone is not None:
         hits = _in_sequence(text, hits, terms.pairs, terms.alone)
+    if terms.phrases:
+        hits = sorted({*hits, *_phrase_hits(text, candidates, terms.phrases)})
     ranges: list[tuple[int, int]] = []
     for start, end in hits:
-        if ranges and _SPACE_GAP.fullmatch(text, ranges[-1][1], start):
+        if ranges and _adjacent(text, ranges[-1][1], start):
             ranges[-1] = (ranges[-1][0], end)
         else:
             ranges.append((start, end))
     if any(not _is_boundary(text, s) or not _is_boundary(text, e) for s, e in ranges):
         return _clean(text, (Span(s, e, MATCH) for s, e in ranges))
     return [Span(s, e, MATCH) for s, e in ranges]
+
+
+def _adjacent(text: str, end: int, start: int) -> bool:
+    """Two syllables ending and starting there stand in a row (spaces or one connector between)."""
+    return _SPACE_GAP.fullmatch(text, end, start) is not None or _CODE_GAP.fullmatch(text, end, start) is not None
+
+
+def _phrase_hits(text: str, candidates: Sequence[tuple[int, int]], phrases: frozenset[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """The syllables (among ``candidates``, in text order) of every whole occurrence of a phrase."""
+    keys = [syllable_keys(text[start:end])[1] for start, end in candidates]
+    found: list[tuple[int, int]] = []
+    for phrase in phrases:
+        size = len(phrase)
+        for i in range(len(candidates) - size + 1):
+            if tuple(keys[i : i + size]) == phrase and all(
+                _NAME_GAP.fullmatch(text, candidates[j][1], candidates[j + 1][0]) for j in range(i, i + size - 1)
+            ):
+                found.extend(candidates[i : i + size])
+    return found
 
 
 def _in_sequence(
@@ -279,7 +316,7 @@ def _in_sequence(
     keys = [syllable_keys(text[start:end]) for start, end in hits]
     keep = [term in alone or folded in alone for term, folded in keys]
     for i in range(1, len(hits)):
-        if (keys[i - 1][1], keys[i][1]) in pairs and _SPACE_GAP.fullmatch(text, hits[i - 1][1], hits[i][0]):
+        if (keys[i - 1][1], keys[i][1]) in pairs and _adjacent(text, hits[i - 1][1], hits[i][0]):
             keep[i - 1] = keep[i] = True
     return [hit for hit, kept in zip(hits, keep, strict=True) if kept]
 

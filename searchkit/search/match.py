@@ -1,15 +1,17 @@
 """Which articles a query matches: all of its words, relaxed only when too few articles have them.
 
-The free text's words (:class:`~searchkit.search.plan.Need`: a word in any spelling, a
-syllable-pair word such as "chỉ đạo" as one, an organization name or its aliases as one,
-``a OR b`` as one; stopwords left out) decide the result set; phrases, ``+required``,
+The free text's words (:class:`~searchkit.search.plan.Need`: a word in any spelling, its
+syllables side by side ("chỉ đạo" as one word, not "chỉ" and "đạo" anywhere), an
+organization, province or city name or its aliases as one, ``a OR b`` as one; stopwords
+left out) decide the result set; phrases, ``+required``,
 ``-excluded`` and field filters narrow it as they always do. Three modes:
 
 * ``"all"``: every word.
 * ``"any"``: any word (the plain OR of earlier versions; totals then count loose matches).
 * ``"auto"`` (the default): every word; when fewer than :data:`MIN_RESULTS` articles hold
-  them all, words are dropped (Meilisearch's "last" strategy: words no article holds first,
-  then from the end of the query) until enough do. A natural-language question (more than
+  them all, words are dropped (Meilisearch's "frequency" strategy: words no article holds
+  first, then the most common; numbers and codes after the other words, organization names
+  last) until enough do. A natural-language question (more than
   :data:`LONG_QUERY` words, or a question: a "?" or a question word such as "gì", "nào")
   needs only :data:`LONG_QUERY_SHARE` of its words (Elasticsearch's ``minimum_should_match``),
   and that minimum is lowered the same way. What was given up is reported
@@ -43,7 +45,7 @@ class Selection:
 
     Attributes:
         docs: Which articles match, as a boolean array over document numbers.
-        relaxed: Words dropped from the end of the query (auto mode, few matches).
+        relaxed: Words dropped, most common first (auto mode, few matches).
         min_words: How many of the query's words each article holds at least, when fewer
             than all are needed (a long question); None otherwise.
     """
@@ -82,10 +84,10 @@ def select(
             such a word that some allowed article holds is never dropped, and other words
             go before it.
 
-    >>> a, b = np.array([1, 1, 1, 0], bool), np.array([1, 0, 0, 1], bool)
-    >>> s = select([a, b], ["a", "b"], np.ones(4, bool), "auto")
+    >>> a, b = np.array([1, 1, 1, 1, 0], bool), np.array([1, 0, 1, 0, 1], bool)
+    >>> s = select([a, b], ["a", "b"], np.ones(5, bool), "auto")  # 2 articles hold both: "a" is the commoner
     >>> s.docs.tolist(), s.relaxed
-    ([True, True, True, False], ('b',))
+    ([True, False, True, False, True], ('a',))
     """
     counts = WordCounts.of(has, base)
     return choose(counts, labels, mode, required=required, question=question, keep=keep).apply(has, base)
@@ -187,9 +189,9 @@ def choose(
 ) -> Choice:
     """Decide which articles a query keeps (arguments as in :func:`select`).
 
-    >>> counts = WordCounts.of([np.array([1, 1, 1, 0], bool), np.array([1, 0, 0, 1], bool)], np.ones(4, bool))
+    >>> counts = WordCounts.of([np.array([1, 1, 1, 1, 0], bool), np.array([1, 0, 1, 0, 1], bool)], np.ones(5, bool))
     >>> choose(counts, ["a", "b"], "auto")
-    Choice(words=(0,), least=0, relaxed=('b',), min_words=None)
+    Choice(words=(1,), least=0, relaxed=('a',), min_words=None)
     """
     n = counts.words
     if n == 0:
@@ -203,11 +205,14 @@ def choose(
         sizes = [int(at_least[k]) for k in range(most, -1 if required else 0, -1)]
         i = _first_enough(sizes)
         return Choice(None, most - i, (), most - i)
-    # Words no allowed article holds (a typo, a word the index lacks) go first, then from the end;
-    # the words of an organization name go last, and one that some article holds never goes.
-    held = [counts.holding([j]) > 0 for j in range(n)]
+    # Words no allowed article holds (a typo, a word the index lacks) go first, then the most
+    # common ones (they say least about what is sought); numbers and codes ("35-NQ/TW") go after
+    # the other words, the words of an organization name last, and one that some article holds never.
+    df = [counts.holding([j]) for j in range(n)]
+    held = [d > 0 for d in df]
     org = [bool(keep[j]) if j < len(keep) else False for j in range(n)]
-    order = sorted(range(n), key=lambda j: (not held[j], not org[j]))
+    coded = [any(c.isdigit() for c in labels[j]) for j in range(n)]
+    order = sorted(range(n), key=lambda j: (not held[j], not org[j], not coded[j], df[j]))
     sizes = [counts.holding(order[:size]) for size in range(n, 0, -1)]  # every word first, then one dropped, ...
     if required:
         sizes.append(int(counts.by_count.sum()))  # (no word at all: every allowed article)

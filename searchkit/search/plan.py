@@ -35,10 +35,11 @@ from typing import Any
 
 from whoosh import query as wq
 
+from searchkit.search.match import LONG_QUERY
 from searchkit.search.query import Clause, ParsedQuery
 from searchkit.text.normalize import fold, normalize
-from searchkit.text.orgs import canonical_org, canonical_place, find_orgs, org_aliases, place_aliases
-from searchkit.text.terms import QueryWord, fold_term, syllable_keys, syllables
+from searchkit.text.orgs import canonical_org, canonical_place, find_orgs, head_spellings, org_aliases, place_aliases
+from searchkit.text.terms import QueryWord, fold_term, regroup_unmarked, stopwords, syllable_keys, syllables
 
 __all__ = ["Need", "Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
 
@@ -60,6 +61,7 @@ _W_ORG = 2.0
 # Organization aliases a phrase expands to; the longest run of typed syllables read as a name.
 _MAX_ALIASES = 16
 _MAX_ORG_SYLLABLES = 10
+_MAX_HEAD_SYLLABLES = 5
 # A province or city typed alone ("TP.HCM", "thanh pho ho chi minh"): its spellings' weight,
 # and the longest run of typed syllables read as one.
 _W_PLACE = 1.0
@@ -132,7 +134,8 @@ def _lazily_typed(reader: Any, syllable: str) -> bool:
 
 
 def _match_clause(clause: Clause, fields: Sequence[str], *, phrase: bool) -> wq.Query | None:
-    """Query requiring the clause's words in one of ``fields`` ("title", "body"), typed any way."""
+    """Query requiring the clause's words in one of ``fields`` ("title", "body"), typed any way:
+    each word's syllables side by side, and with ``phrase`` the words too."""
     units = query_units(clause.words, accented=True)
     if not units:
         return None
@@ -140,9 +143,11 @@ def _match_clause(clause: Clause, fields: Sequence[str], *, phrase: bool) -> wq.
         view, terms = "s", [s for u in units for s in u.syllables]
     else:
         view, terms = "f", [f for u in units for f in u.folded]
-    if phrase or len(terms) == 1:
+    if phrase or len(units) == 1:
         return wq.Or([_seq(f"{f}_{view}", terms, 1.0) for f in fields])
-    return wq.And([wq.Or([wq.Term(f"{f}_{view}", t) for f in fields]) for t in terms])
+    # each word as a whole (its syllables side by side), the words anywhere
+    words = [u.syllables if view == "s" else u.folded for u in units]
+    return wq.And([wq.Or([_seq(f"{f}_{view}", w, 1.0) for f in fields]) for w in words])
 
 
 def org_query(name: str, boost: float = 1.0) -> wq.Query:
@@ -165,17 +170,20 @@ class Need:
 
     Attributes:
         label: The word as shown when it is dropped ("chỉ đạo", "a OR b").
-        query: Articles holding the word: each syllable as typed (a syllable typed without
-            diacritics through its folded form), or an alias of the organization it is part of.
+        query: Articles holding the word: its syllables side by side, each as typed (a
+            syllable typed without diacritics through its folded form); for a name typed in
+            the free text (see ``org``), the name as typed or any alias of it.
         folded: Its syllables without diacritics (to find organization names over words).
-        org: It is part of an organization name the query typed: relaxing never drops it
-            while some article holds it ("UBND Quảng Ninh" never becomes "UBND").
+        org: It is an organization, kind of body ("Ban Chỉ đạo"), province or city name the
+            query typed: relaxing never drops it while some article holds it.
+        syllables: Its syllables as typed (empty for ``a OR b``).
     """
 
     label: str
     query: wq.Query
     folded: tuple[str, ...]
     org: bool = False
+    syllables: tuple[str, ...] = ()
 
 
 #: Question words: an article answering "… là ai?" rarely holds "ai", so they are never required.
@@ -184,85 +192,122 @@ _QUESTION_WORDS = frozenset({
 })
 
 
+def _asks(word: QueryWord) -> bool:
+    """A question word, with diacritics or (typed without them) their folded spelling."""
+    return word.word in _QUESTION_WORDS or (word.syllables == word.folded and word.word in _folded_function_words()[1])
+
+
+def _unmarked_function_word(word: QueryWord) -> bool:
+    """A word typed without diacritics that spells a stopword or question word without them."""
+    stops, questions = _folded_function_words()
+    return word.syllables == word.folded and (word.word in stops or word.word in questions)
+
+
+@functools.cache
+def _folded_function_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The stopwords and the question words without diacritics ("cua", "gi")."""
+    return frozenset(fold_term(w) for w in stopwords()), frozenset(fold_term(w) for w in _QUESTION_WORDS)
+
+
 def _syllable_query(syllable: str, folded: str) -> wq.Query:
     view, term = ("s", syllable) if folded != syllable else ("f", folded)  # typed without marks: any marks
     return wq.Or([wq.Term(f"title_{view}", term), wq.Term(f"body_{view}", term)])
 
 
+def _side_by_side(syllables: Sequence[str], folded: Sequence[str]) -> wq.Query:
+    """Articles holding these syllables side by side in the title or the body, each as typed:
+    with its marks, or (typed without them) with any marks."""
+    if len(syllables) == 1:
+        return _syllable_query(syllables[0], folded[0])
+    if all(s != f for s, f in zip(syllables, folded, strict=True)):
+        return wq.Or([wq.Phrase(f"{f}_s", list(syllables)) for f in ("title", "body")])
+    phrase = wq.Or([wq.Phrase(f"{f}_f", list(folded)) for f in ("title", "body")])
+    marked = [_syllable_query(s, f) for s, f in zip(syllables, folded, strict=True) if s != f]
+    return wq.And([phrase, *marked]) if marked else phrase
+
+
 def _word_need(word: QueryWord) -> Need:
-    parts = [_syllable_query(s, f) for s, f in zip(word.syllables, word.folded, strict=True)]
-    return Need(" ".join(word.syllables), parts[0] if len(parts) == 1 else wq.And(parts), word.folded)
+    return Need(" ".join(word.syllables), _side_by_side(word.syllables, word.folded), word.folded, syllables=word.syllables)
 
 
-def _free_needs(parsed: ParsedQuery, names: Sequence[tuple[str, list[str]]]) -> list[Need]:
-    """The words of the free text an article must hold, in query order (stopwords and question
-    words left out, unless the clause has nothing else); ``a OR b`` is one need; the words of an
-    organization name found in the free text (``names``: canonical name and the folded
-    syllables it was typed as) are also met by its aliases."""
-    needs: list[Need] = []
+def _free_needs(
+    parsed: ParsedQuery, names: Sequence[tuple[wq.Query, Sequence[str]]]
+) -> tuple[list[Need], list[int]]:
+    """The words of the free text an article must hold, in query order, and which of ``names``
+    were found among them.
+
+    A word counts as a whole (its syllables side by side); a run typed without diacritics is
+    cut into words by the dictionary first (:func:`~searchkit.text.terms.regroup_unmarked`).
+    ``names`` (an organization, province or city: the query meeting any spelling of it, and
+    the folded syllables it was typed as) each become one need. Stopwords and question words
+    are left out (unless the clause has nothing else, or they are part of a name); ``a OR b``
+    is one need; a word typed twice is one need.
+    """
+    needs: list[tuple[Need, bool]] = []  # (need, left out unless part of a name)
     for clause in parsed.clauses:
         if clause.kind != "text" or clause.excluded or clause.required:
             continue
-        words = [w for w in clause.words if not w.stop and w.word not in _QUESTION_WORDS] or list(clause.words)
-        ours = [_word_need(w) for w in words[:_MAX_UNITS]]
-        if clause.or_before and needs and ours:
-            last = needs.pop()
-            ours[0] = Need(f"{last.label} OR {ours[0].label}", wq.Or([last.query, ours[0].query]), ())
+        words = regroup_unmarked(clause.words)[:_MAX_UNITS]
+        # Typed without diacritics, "cua", "la", "gi" may be "của", "là", "gì" or content words
+        # ("cá", "lá"): they are left out only from a question, which needs a share of its words.
+        asks = "?" in clause.text or len(words) > LONG_QUERY or any(_asks(w) for w in words)
+        skip = [w.stop or w.word in _QUESTION_WORDS or (asks and _unmarked_function_word(w)) for w in words]
+        if all(skip):
+            skip = [False] * len(words)
+        ours = [(_word_need(w), s) for w, s in zip(words, skip, strict=True)]
+        if clause.or_before and ours:
+            last = next((i for i in range(len(needs) - 1, -1, -1) if not needs[i][1]), None)
+            first = next((i for i, (_, s) in enumerate(ours) if not s), None)
+            if last is not None and first is not None:
+                a, b = needs.pop(last)[0], ours[first][0]
+                ours[first] = (Need(f"{a.label} OR {b.label}", wq.Or([a.query, b.query]), ()), False)
         needs.extend(ours)
-    for canonical, wanted in names:
-        needs = _with_alias(needs, wanted, _org_terms(canonical))
-    unique: dict[str, Need] = {}  # a word typed twice is one word
-    for need in needs:
-        unique.setdefault(need.label, need)
-    return list(unique.values())
+    found: list[int] = []
+    for i, (query, wanted) in enumerate(names):
+        needs, named = _with_name(needs, wanted, query)
+        if named:
+            found.append(i)
+    unique: dict[str, Need] = {}
+    for need, skipped in needs:
+        if not skipped:
+            unique.setdefault(need.label, need)
+    return list(unique.values()), found
 
 
-def _with_alias(needs: list[Need], wanted: list[str], alias: wq.Query) -> list[Need]:
-    """Let an alias of the organization named by the needs spelling ``wanted`` meet each of them
-    ("UBND Quảng Ninh": an article naming "Ủy ban nhân dân tỉnh Quảng Ninh" holds both words)."""
-    flat = [(i, f) for i, n in enumerate(needs) for f in n.folded]
+def _with_name(
+    needs: list[tuple[Need, bool]], wanted: Sequence[str], alias: wq.Query
+) -> tuple[list[tuple[Need, bool]], bool]:
+    """Make the needs spelling a name (``wanted``: folded syllables) one need, met by the name's
+    syllables side by side as typed or by any of its spellings (``alias``): "Bộ Chính trị" is
+    met by the name, not by "bộ" and "chính trị" apart; "TP.HCM ngập" by "Thành phố Hồ Chí
+    Minh" and "ngập". A word only partly in the name ("Hồ Chí Minh mưa", one word for pyvi)
+    is split into its syllables first; the words of a name already made one are left alone.
+    Returns the needs and whether the name was found among them."""
+    flat = [(i, k) for i, (n, _) in enumerate(needs) for k in range(len(n.folded))]
+    folded = [needs[i][0].folded[k] for i, k in flat]
     size = len(wanted)
     for start in range(len(flat) - size + 1) if size else ():
-        if [f for _, f in flat[start : start + size]] == wanted:
-            first, last = flat[start][0], flat[start + size - 1][0]
-            named = [Need(n.label, wq.Or([n.query, alias]), n.folded, org=True) for n in needs[first : last + 1]]
-            return [*needs[:first], *named, *needs[last + 1 :]]
-    return needs
-
-
-def _with_place(needs: list[Need], wanted: Sequence[str], alias: wq.Query) -> tuple[list[Need], bool]:
-    """Let any spelling of a place (``alias``) meet the needs spelling it (``wanted``, folded
-    syllables): "TP.HCM ngập" is met by an article saying "Thành phố Hồ Chí Minh" and "ngập".
-    A word only partly in the place ("Hồ Chí Minh mưa", one word for pyvi) is split into its
-    syllables first; words of an organization name keep their aliases. Returns the needs and
-    whether the place was found among them."""
-    flat = [(i, f) for i, n in enumerate(needs) for f in n.folded]
-    size = len(wanted)
-    for start in range(len(flat) - size + 1) if size else ():
-        if [f for _, f in flat[start : start + size]] != list(wanted):
+        if folded[start : start + size] != list(wanted):
             continue
         first, last = flat[start][0], flat[start + size - 1][0]
-        if any(n.org for n in needs[first : last + 1]):
-            continue
-        offset = next(k for k, (i, _) in enumerate(flat) if i == first)  # first syllable of needs[first]
-        out = needs[:first]
-        for need in needs[first : last + 1]:
-            covered = range(start - offset, start - offset + size)
-            parts = _syllable_needs(need) if any(k not in covered for k in range(len(need.folded))) else [need]
-            for part in parts:
-                inside = offset - start + len(part.folded) <= size and offset >= start
-                out.append(Need(part.label, wq.Or([part.query, alias]), part.folded, org=True) if inside else part)
-                offset += len(part.folded)
-        return [*out, *needs[last + 1 :]], True
+        inside = [n for n, _ in needs[first : last + 1]]
+        if any(n.org or len(n.syllables) != len(n.folded) for n in inside):
+            continue  # part of another name, or across "a OR b"
+        before, after = flat[start][1], len(inside[-1].folded) - 1 - flat[start + size - 1][1]
+        spelled = [(s, f) for n in inside for s, f in zip(n.syllables, n.folded, strict=True)]
+        typed = spelled[before : len(spelled) - after]
+        head = [(_word_need(QueryWord.of((s,))), False) for s, _ in spelled[:before]]
+        tail = [(_word_need(QueryWord.of((s,))), False) for s, _ in spelled[len(spelled) - after :]]
+        syllables_ = tuple(s for s, _ in typed)
+        name = Need(
+            " ".join(syllables_),
+            wq.Or([_side_by_side(syllables_, wanted), alias]),
+            tuple(wanted),
+            org=True,
+            syllables=syllables_,
+        )
+        return [*needs[:first], *head, (name, False), *tail, *needs[last + 1 :]], True
     return needs, False
-
-
-def _syllable_needs(need: Need) -> list[Need]:
-    """A need of several syllables as one need per syllable (when its label spells them)."""
-    labels = need.label.split(" ")
-    if len(need.folded) < 2 or len(labels) != len(need.folded):
-        return [need]
-    return [Need(s, _syllable_query(s, f), (f,)) for s, f in zip(labels, need.folded, strict=True)]
 
 
 @dataclass
@@ -278,6 +323,7 @@ class Plan:
     accented: bool = True
     pairs: set[tuple[str, str]] = field(default_factory=set)
     alone: set[str] = field(default_factory=set)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
     needs: list[Need] = field(default_factory=list)
     question: bool = False
     required_words: int = 0
@@ -310,8 +356,25 @@ def build_plan(parsed: ParsedQuery) -> Plan:
     for canonical, size in named.items():
         built.orgs.add(canonical)
         built.scoring.append(org_query(canonical, boost=_W_ORG * size))
-    built.needs = _free_needs(parsed, names)
-    _add_places(built, free)
+    spelled: list[tuple[wq.Query, Sequence[str]]] = [
+        (wq.Or([_org_terms(canonical), *_alias_phrases(canonical, ("title", "body"), False)]), typed)
+        for canonical, typed in names
+    ]
+    for clause in free:
+        # a kind of body typed alone ("Ban Chỉ đạo"): the words side by side, or a body of that kind
+        folded = tuple(f for w in clause.words for f in w.folded)
+        for forms, start, size in _typed_heads(folded):
+            spelled.append((_head_query(forms), folded[start : start + size]))
+    places = _typed_place_names(free)
+    first_place = len(spelled)
+    spelled.extend((_place_query(canonical, accented=False), typed) for canonical, typed in places)
+    built.needs, met = _free_needs(parsed, spelled)
+    for canonical in dict.fromkeys(places[i - first_place][0] for i in met if i >= first_place):
+        built.scoring.append(_place_query(canonical, accented=True, boost=_W_PLACE))
+        built.phrases.update(_spellings_folded(canonical))  # highlighted in any spelling
+    if not built.accented:
+        # a word of one syllable typed without diacritics, outside a name: marked wherever it stands
+        built.alone.update(n.folded[0] for n in built.needs if len(n.folded) == 1 and not n.org and n.folded[0].isalpha())
     built.question = any("?" in c.text or any(w.word in _QUESTION_WORDS for w in c.words) for c in free)
     return built
 
@@ -327,21 +390,31 @@ def _typed_orgs(folded: tuple[str, ...]) -> tuple[tuple[str, int, int], ...]:
     return _longest_names(folded, canonical_org, _MAX_ORG_SYLLABLES)
 
 
-def _add_places(built: Plan, free: Sequence[Clause]) -> None:
-    """Provinces and cities typed in the free text, outside an organization name: any of their
-    spellings meets their words (and scores)."""
-    seen: set[str] = set()
+@functools.lru_cache(maxsize=1024)
+def _typed_heads(folded: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], int, int], ...]:
+    """Heads of organization names of two words or more ("ban chi dao") in typed syllables,
+    as ``(spellings, first syllable, syllable count)`` (cached, as :func:`_typed_orgs`)."""
+    found = _longest_names(folded, lambda run: "|".join(head_spellings(run)) or None, _MAX_HEAD_SYLLABLES)
+    return tuple((tuple(forms.split("|")), start, size) for forms, start, size in found)
+
+
+def _head_query(forms: Sequence[str]) -> wq.Query:
+    """Articles naming a body of this kind (the orgs field) or spelling the head any way."""
+    spellings = {tuple(fold_term(s.lower()) for s in syllables(form)) for form in forms}
+    phrases = [_seq(f"{f}_f", terms, 1.0) for terms in sorted(spellings) if terms for f in ("title", "body")]
+    return wq.Or([_org_terms(forms[0]), *phrases])
+
+
+def _typed_place_names(free: Sequence[Clause]) -> list[tuple[str, tuple[str, ...]]]:
+    """Provinces and cities typed in the free text: their full form and the folded syllables
+    they were typed as (any of their spellings meets those words, and scores, when they are
+    not part of an organization name)."""
+    out: list[tuple[str, tuple[str, ...]]] = []
     for clause in free:
         typed = tuple(s for w in clause.words for s in w.syllables)
         folded = tuple(f for w in clause.words for f in w.folded)
-        for canonical, start, size in _typed_places(typed):
-            if canonical in seen:
-                continue
-            needs, found = _with_place(built.needs, folded[start : start + size], _place_query(canonical, accented=False))
-            if found:
-                seen.add(canonical)
-                built.needs = needs
-                built.scoring.append(_place_query(canonical, accented=True, boost=_W_PLACE))
+        out.extend((canonical, folded[start : start + size]) for canonical, start, size in _typed_places(typed))
+    return out
 
 
 def _place_query(canonical: str, *, accented: bool, boost: float = 1.0) -> wq.Query:
@@ -389,12 +462,26 @@ def _phrase_org(text: str) -> str | None:
     return canonical_org(text)
 
 
+@functools.lru_cache(maxsize=1024)
+def _org_spellings(canonical: str) -> tuple[str, ...]:
+    """:func:`~searchkit.text.orgs.org_aliases`, cached (as :func:`_typed_orgs`)."""
+    return tuple(org_aliases(canonical))
+
+
+@functools.lru_cache(maxsize=1024)
+def _spellings_folded(place: str) -> frozenset[tuple[str, ...]]:
+    """The spellings of a province or city as folded syllables (("tp", "hcm"), ("tphcm",)…)."""
+    return frozenset(
+        folded for alias in place_aliases(place) if (folded := tuple(syllable_keys(s)[1] for s in syllables(alias)))
+    )
+
+
 def _alias_phrases(canonical: str, fields: Sequence[str], accented: bool, *, place: bool = False) -> list[wq.Query]:
     """Phrase queries for the other spellings of an organization ("UBND tỉnh Quảng Ninh" for
     "Ủy ban nhân dân tỉnh Quảng Ninh" and back), or of a place ("TP.HCM", "Tp. Hồ Chí Minh"…),
     in the view the phrase was typed for."""
     out: list[wq.Query] = []
-    spellings = place_aliases(canonical) if place else org_aliases(canonical)
+    spellings = place_aliases(canonical) if place else _org_spellings(canonical)
     seen: set[tuple[str, ...]] = set()  # "TP.HCM", "TP HCM" and "Tp.HCM" are one phrase
     for alias in spellings[:_MAX_ALIASES]:
         keys = [syllable_keys(s) for s in syllables(alias)]
@@ -412,6 +499,8 @@ def _add_clause(built: Plan, clause: Clause) -> None:
         if clause.excluded or clause.required:
             q = _match_clause(clause, ("title", "body"), phrase=False)
             if q is not None:
+                # "-UBND" also leaves out "Ủy ban nhân dân", as "UBND" would find it
+                q = _phrase_aliases(q, clause, ("title", "body"), _phrase_org(clause.text))
                 (built.excluded if clause.excluded else built.required).append(q)
                 built.required_words += 0 if clause.excluded else _word_count(clause)
             if clause.excluded:
@@ -451,10 +540,11 @@ def _add_clause(built: Plan, clause: Clause) -> None:
 
 
 def _phrase_aliases(q: wq.Query, clause: Clause, fields: Sequence[str], canonical: str | None) -> wq.Query:
-    """A phrase naming an organization (``canonical``) or a province or city as a whole: any of
-    its spellings will do (and the orgs field, for an organization in a phrase)."""
+    """A phrase, ``+word`` or ``-word`` naming an organization (``canonical``) or a province or
+    city as a whole: any of its spellings will do (and the orgs field for an organization,
+    except in ``title:``)."""
     if canonical:
-        named = [org_query(canonical)] if clause.kind == "phrase" else []
+        named = [org_query(canonical)] if clause.kind in ("phrase", "text") else []
         return wq.Or([q, *_alias_phrases(canonical, fields, clause.accented), *named])
     place = _phrase_place(clause.text)
     if place:

@@ -78,7 +78,7 @@ class SearchResults:
         offset: Index of the first hit of this page in the full ranking.
         match: The match mode used (``"auto"``, ``"all"`` or ``"any"``).
         relaxed: Words of the query the hits need not contain: fewer than 3 articles held
-            them all, so they were dropped, from the end of the query (``"auto"`` only).
+            them all, so they were dropped, the most common first (``"auto"`` only).
         min_words: How many of the query's words each hit holds at least, when a long
             question needs only some of them (``"auto"`` only); None when all are needed.
     """

@@ -299,7 +299,7 @@ def search_shards(
     if request.facets and total:
         facets = MappingProxyType(merge_facets([p.facets for p in parts], request.facet_top))
     with whole.lock:
-        suggestion = suggest(whole.searcher, request.query, built, total, cached)
+        suggestion = suggest(whole.searcher, request.query, built, total, cached, relaxed=bool(choice and choice.relaxed))
     return SearchResults(
         request.query, total, _ms(started), hits, facets, suggestion, request.offset, request.match,
         choice.relaxed if choice else (), choice.min_words if choice else None,

@@ -2,11 +2,14 @@
 
 When a suggestion is made
 -------------------------
-Free-text words are ORed, so a query with one misspelt word among good ones still finds many
-articles: the number of results alone cannot say whether a word went wrong. A word is a
+A query relaxed to find enough articles still finds many with one misspelt word among good
+ones: the number of results alone cannot say whether a word went wrong. A word is a
 candidate for correction only when **no article holds it** (in the query's own spelling:
 with its marks when the query has marks, a word typed without marks counts as known when its
-unmarked form is in the index). Its correction is always a word the index holds, and it is
+unmarked form is in the index), or, when the query found fewer than :data:`FEW_RESULTS`
+articles or was relaxed, when at most :data:`RARE_WORD` articles hold it and it stands beside
+its query neighbour in none of them (a typo that happens to be in some article: "nag"); such a word is
+corrected only to a sure correction. A correction is always a word the index holds, and it is
 offered
 
 * when the query found fewer than :data:`FEW_RESULTS` articles (anything the index holds is
@@ -61,11 +64,15 @@ from searchkit.text.pyvi_model import pyvi_words_path
 from searchkit.text.telex import convert
 from searchkit.text.terms import SYLLABLE, fold_term
 
-__all__ = ["FEW_RESULTS", "MAX_CORRECTED_WORDS", "SUGGEST_BUDGET", "suggest"]
+__all__ = ["FEW_RESULTS", "MAX_CORRECTED_WORDS", "RARE_WORD", "SUGGEST_BUDGET", "suggest"]
 
 #: Below this many results any correction the index supports is offered; from it on, only
 #: sure ones (keystrokes, or a corrected word that stands next to its neighbour somewhere).
 FEW_RESULTS = 3
+#: A word some article holds is still corrected, when the query found fewer than
+#: :data:`FEW_RESULTS` articles or was relaxed, if at most this many articles hold it, it stands beside its
+#: query neighbour in none of them, and its correction is sure ("da nag" -> "da nang").
+RARE_WORD = 3
 # Did-you-mean leaves longer syllables alone (the one-edit automaton of a 10,000-letter word
 # takes seconds to run over the lexicon; the longest Vietnamese syllable has 7 letters).
 _MAX_CORRECTED = 24
@@ -109,7 +116,9 @@ def _uncached(key: str, factory: Callable[[], Any]) -> Any:
     return factory()
 
 
-def suggest(searcher: Any, query: str, built: Plan, total: int, cached: Cache = _uncached) -> str | None:
+def suggest(
+    searcher: Any, query: str, built: Plan, total: int, cached: Cache = _uncached, *, relaxed: bool = False
+) -> str | None:
     """Suggest the query with its unknown words corrected, or None (see the module docs).
 
     Args:
@@ -119,16 +128,18 @@ def suggest(searcher: Any, query: str, built: Plan, total: int, cached: Cache = 
         total: How many articles it found.
         cached: Where the structures derived from the commit are kept (the snapshot's
             ``cached``; without it they are built for this call only).
+        relaxed: Words were dropped to find enough articles: rare words are checked as when
+            the query found few.
 
     Returns:
         The whole query with corrections in place, or None when there is nothing to offer.
     """
     reader = searcher.reader()
-    if _nothing_to_correct(reader, built):
+    few = total < FEW_RESULTS
+    if _nothing_to_correct(searcher, built, rare=few or relaxed):
         return None  # the common case, decided on the parsed words (the query is not normalized again)
     text = normalize(query)
     edits: dict[tuple[int, int], str] = {}
-    few = total < FEW_RESULTS
     if few:
         edits.update(_field_values(reader, text, cached))
     syllables = [s for s in _free_syllables(text) if not any(a <= s.start < b for a, b in edits)]
@@ -137,17 +148,23 @@ def suggest(searcher: Any, query: str, built: Plan, total: int, cached: Cache = 
     left: str | None = None
     for i, syl in enumerate(syllables):
         low = syl.text.lower()
-        if len(low) > _MAX_CORRECTED or attempts >= MAX_CORRECTED_WORDS or _in_index(reader, low, built.accented):
+        held = _in_index(reader, low, built.accented)
+        rare = held and (few or relaxed) and _rare(reader, low, built.accented)
+        if len(low) > _MAX_CORRECTED or attempts >= MAX_CORRECTED_WORDS or (held and not rare):
             left = low
             continue
         if time.perf_counter() >= deadline:
             break
         attempts += 1
         right = syllables[i + 1].text.lower() if i + 1 < len(syllables) else None
+        if rare and _stands_beside(searcher, left, low, right, built.accented):
+            left = low  # a rare word that stands beside its neighbour somewhere is what was meant
+            continue
         field = "body_s" if built.accented else "body_f"
         near = cached(f"suggest.neighbours.{field}", functools.partial(Neighbours.of_field, reader, field, _MAX_CORRECTED))
         found = _correct(searcher, low, accented=built.accented, left=left, right=right, near=near, deadline=deadline)
-        if found is not None and (found[1] or few):
+        # a rare word of the index is corrected only to a sure word ("da nag" -> "da nang")
+        if found is not None and (found[1] or (few and not rare)):
             edits[(syl.start, syl.end)] = _same_case(found[0], syl.text)
             left = found[0]
         else:
@@ -162,15 +179,31 @@ def suggest(searcher: Any, query: str, built: Plan, total: int, cached: Cache = 
     return suggestion if suggestion != text else None
 
 
-def _nothing_to_correct(reader: Any, built: Plan) -> bool:
-    """True when every free word is in the index and no field value could be completed."""
+def _nothing_to_correct(searcher: Any, built: Plan, *, rare: bool) -> bool:
+    """True when every free word is in the index (and, with ``rare``, each word held by at most
+    :data:`RARE_WORD` articles stands beside a query neighbour in one) and no field value could
+    be completed."""
     if any(isinstance(q, wq.Term) and q.fieldname in ("author", "category", "source") for q in built.filters):
         return False
-    for unit in built.units:
-        for syllable in unit.syllables if built.accented else unit.folded:
-            if len(syllable) <= _MAX_CORRECTED and not _in_index(reader, syllable, built.accented):
+    reader = searcher.reader()
+    sequence = [s for unit in built.units for s in (unit.syllables if built.accented else unit.folded)]
+    for i, syllable in enumerate(sequence):
+        if len(syllable) > _MAX_CORRECTED:
+            continue
+        if not _in_index(reader, syllable, built.accented):
+            return False
+        if rare and _rare(reader, syllable, built.accented):
+            left, right = sequence[i - 1] if i else None, sequence[i + 1] if i + 1 < len(sequence) else None
+            if not _stands_beside(searcher, left, syllable, right, built.accented):
                 return False
     return True
+
+
+def _rare(reader: Any, syllable: str, accented: bool) -> bool:
+    """Whether at most :data:`RARE_WORD` articles hold the syllable, as the query matches it."""
+    fields = ("body_s", "title_s") if accented and fold_term(syllable) != syllable else ("body_f", "title_f")
+    term = syllable if fields[0] == "body_s" else fold_term(syllable)
+    return sum(reader.doc_frequency(f, term) for f in fields) <= RARE_WORD
 
 
 def _free_syllables(text: str) -> list[_Syllable]:
@@ -286,6 +319,16 @@ def _beside(searcher: Any, first: str | None, second: str | None, accented: bool
     if not all(reader.doc_frequency(field, t) for t in pair):
         return 0
     return sum(1 for _ in itertools.islice(searcher.docs_for_query(wq.Phrase(field, pair)), cap))
+
+
+def _stands_beside(searcher: Any, left: str | None, word: str, right: str | None, accented: bool) -> bool:
+    """Whether ``word`` stands beside one of its query neighbours in some article (True when no
+    neighbour is a word of the index: there is nothing to check it against)."""
+    reader = searcher.reader()
+    known = [n for n in (left, right) if n is not None and _in_index(reader, n, accented)]
+    if not known:
+        return True
+    return _beside(searcher, left, word, accented, cap=1) + _beside(searcher, word, right, accented, cap=1) > 0
 
 
 def _same_case(word: str, typed: str) -> str:

@@ -50,7 +50,10 @@ from searchkit.text.normalize import normalize, offset_arrays
 from searchkit.text.pyvi_model import crfsuite_bytes, parse_crfsuite, pyvi_version, read_ngrams
 from searchkit.text.pyvi_model import model_dir as _pyvi_model_dir
 
-__all__ = ["MAX_LINE_WINDOW", "MAX_TOKEN_LENGTH", "Word", "forget_syllables", "segment", "tokenize_like_pyvi", "word_spans"]
+__all__ = [
+    "MAX_LINE_WINDOW", "MAX_TOKEN_LENGTH", "Word", "dictionary_words", "forget_syllables", "segment", "tokenize_like_pyvi",
+    "word_spans",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,6 +516,15 @@ def _load_model() -> _Model:
     except (OSError, pickle.UnpicklingError, struct.error, KeyError, AttributeError, TypeError, ValueError, EOFError) as e:
         raise ModelError(f"cannot load pyvi's word-segmentation model from {models}: {e}") from e
     return _Model(tables)
+
+
+def dictionary_words() -> frozenset[str]:
+    """pyvi's words of two and three syllables (``words.txt``), as written there ("tham nhũng").
+
+    Loads the model on first use.
+    """
+    model = _load_model()
+    return model.bigrams | model.trigrams
 
 
 def forget_syllables() -> None:

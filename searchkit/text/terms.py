@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from searchkit.text.normalize import COMBINING_MARKS, TONE_MARKS, fold, normalize
-from searchkit.text.segment import MAX_TOKEN_LENGTH, word_spans
+from searchkit.text.segment import MAX_TOKEN_LENGTH, dictionary_words, word_spans
 
 __all__ = [
     "COMBINING_MARKS",
@@ -45,6 +45,7 @@ __all__ = [
     "is_accented",
     "iter_syllables",
     "query_words",
+    "regroup_unmarked",
     "span_terms",
     "stopwords",
     "syllable_keys",
@@ -317,4 +318,50 @@ def query_words(text: str) -> tuple[QueryWord, ...]:
         term = index_term(text[start:end])
         if term:
             out.append(QueryWord.of(tuple(term.split("_")), term in stops))
+    return tuple(out)
+
+
+#: The longest dictionary word :func:`regroup_unmarked` reads, in syllables.
+_LONGEST_WORD = 3
+
+
+@functools.lru_cache(maxsize=1)
+def _folded_dictionary() -> frozenset[tuple[str, ...]]:
+    """pyvi's words of two and three syllables, lowercase and without diacritics."""
+    return frozenset(tuple(fold_term(s) for s in word.lower().split()) for word in dictionary_words())
+
+
+def regroup_unmarked(words: Sequence[QueryWord]) -> tuple[QueryWord, ...]:
+    """The words of a query with each run typed without diacritics cut again by pyvi's dictionary.
+
+    pyvi segments text without diacritics poorly ("tham nhung" is two words to it). The
+    syllables of a run of words typed without marks (letters only) are grouped from the left,
+    longest first, into words of two or three syllables whose spelling without diacritics is
+    in pyvi's dictionary ("tham nhũng"); the rest stay single syllables. Words with marks,
+    numbers and codes are kept as they are. Loads the segmentation model on first use.
+
+    >>> [w.word for w in regroup_unmarked(query_words("tham nhung ở hội an"))]  # doctest: +SKIP
+    ['tham_nhung', 'ở', 'hội_an']
+    """
+    known = _folded_dictionary()
+    stops = stopwords()
+    out: list[QueryWord] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        i = 0
+        while i < len(run):
+            size = next((n for n in range(min(_LONGEST_WORD, len(run) - i), 1, -1) if tuple(run[i : i + n]) in known), 1)
+            piece = tuple(run[i : i + size])
+            out.append(QueryWord(piece, piece, "_".join(piece) in stops))
+            i += size
+        run.clear()
+
+    for word in words:
+        if word.syllables == word.folded and all(s.isalpha() for s in word.syllables):
+            run.extend(word.syllables)
+        else:
+            flush()
+            out.append(word)
+    flush()
     return tuple(out)

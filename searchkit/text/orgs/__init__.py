@@ -1,6 +1,6 @@
 """Organization names in Vietnamese news: find them, give each one canonical name, list aliases.
 
-Three public functions:
+The public functions:
 
 * :func:`find_orgs` finds ministries, committees, people's committees and councils, Party
   committees, departments, courts, police, mass organizations (kind ``"gov"``) and a few
@@ -8,7 +8,8 @@ Three public functions:
   kind ``"other"``) in a text, with exact character spans into the text as given;
 * :func:`canonical_org` resolves a name typed by a user ("UBND Hà Nội", "BCĐ 35",
   "Bộ GD-ĐT") to the canonical name used for facets and ``org:`` filters;
-* :func:`org_aliases` lists the spellings of one body, for query expansion.
+* :func:`org_aliases` lists the spellings of one body, for query expansion; :func:`head_spellings`
+  those of a kind of body typed alone ("Ban Chỉ đạo").
 
 How a name is recognized
 ------------------------
@@ -49,10 +50,19 @@ A free name ends at a word's end: a stop word that is a syllable of a listed com
 """
 
 
-from searchkit.text.orgs.names import MAX_NAME_LENGTH, OrgKind, OrgMention, canonical_org, find_orgs, org_aliases
+from searchkit.text.orgs.names import (
+    MAX_NAME_LENGTH,
+    OrgKind,
+    OrgMention,
+    canonical_org,
+    find_orgs,
+    head_spellings,
+    org_aliases,
+)
 from searchkit.text.orgs.places import canonical_place, place_aliases
 
 __all__ = [
-    "MAX_NAME_LENGTH", "OrgKind", "OrgMention", "canonical_org", "canonical_place", "find_orgs", "org_aliases",
+    "MAX_NAME_LENGTH", "OrgKind", "OrgMention", "canonical_org", "canonical_place", "find_orgs", "head_spellings",
+    "org_aliases",
     "place_aliases",
 ]

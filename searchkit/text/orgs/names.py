@@ -16,7 +16,10 @@ from searchkit.text.orgs.parser import Parse, canonical_name
 from searchkit.text.orgs.scanner import scan
 from searchkit.text.orgs.sentence import attach_places
 
-__all__ = ["MAX_NAME_LENGTH", "ORG_SEPARATOR", "OrgKind", "OrgMention", "canonical_org", "find_orgs", "join_orgs", "org_aliases", "split_orgs"]
+__all__ = [
+    "MAX_NAME_LENGTH", "ORG_SEPARATOR", "OrgKind", "OrgMention", "canonical_org", "find_orgs", "head_spellings", "join_orgs",
+    "org_aliases", "split_orgs",
+]
 
 _MAX_ALIASES = 64
 #: The longest organization name :func:`canonical_org` reads, in characters (normalized,
@@ -226,6 +229,24 @@ def canonical_org(name: str) -> str | None:
     """
     parsed = _resolve(name)
     return canonical_name(parsed.parts) if parsed else None
+
+
+def head_spellings(text: str) -> tuple[str, ...]:
+    """The spellings of the kind of body ``text`` names as a whole, if it is the head of
+    several organization names of two words or more ("Ban Chỉ đạo": the names of every
+    steering committee start with it), in any case, with or without diacritics.
+
+    Returns:
+        The head's spellings, canonical first; ``()`` when ``text`` is no such head (one
+        word such as "Ban" or "Sở" is too vague to be read as a name).
+
+    >>> head_spellings("ban chi dao"), head_spellings("Ban")
+    (('Ban Chỉ đạo', 'BCĐ'), ())
+    """
+    if len(text.split()) < 2:
+        return ()
+    head = get_lexicon(fold(text) == text).head_of(text.strip())
+    return head.forms if head is not None else ()
 
 
 def org_aliases(canonical: str) -> list[str]:

@@ -1,0 +1,149 @@
+"""Which articles match: words, organization names, places and codes as wholes (session 22).
+
+The small index holds sentences written for these tests: each pair puts the same syllables in an
+article that means the query and in one that only scatters them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from conftest import read_jsonl
+
+from searchkit import Index
+from searchkit.search.highlight import Snippet
+from searchkit.search.match import WordCounts, choose
+from searchkit.search.plan import build_plan
+from searchkit.search.query import parse_query
+
+ARTICLES = [
+    ("politburo", "Bộ Chính trị họp phiên thường kỳ", "Chiều nay Bộ Chính trị họp bàn về công tác cán bộ."),
+    ("scattered", "Bộ Tài chính bàn về thuế", "Cán bộ Bộ Tài chính nói về chính sách thuế, không bàn chuyện trị an."),
+    ("directs", "Ông Nam chỉ đạo chống ngập", "Phó chủ tịch chỉ đạo các sở chống ngập trong mùa mưa."),
+    ("not-directs", "Chỉ số đạo đức", "Báo cáo chỉ nêu chuyện đạo đức nghề nghiệp của cán bộ."),
+    ("graft", "Xử lý tham nhũng", "Tòa xét xử vụ tham nhũng đất đai ở huyện ven biển."),
+    ("not-graft", "Tham gia lễ hội", "Người dân tham gia lễ hội, những ngày vui của làng."),
+    ("hanoi-committee", "Ủy ban nhân dân thành phố Hà Nội họp", "Ủy ban nhân dân thành phố Hà Nội họp về giao thông."),
+    ("hanoi-scattered", "Dân Hà Nội bàn chuyện nhà", "Người dân thành phố nói chuyện ban ngày ở nhà, Hà Nội nóng."),
+    ("ubnd", "UBND tỉnh Quảng Ninh họp", "UBND tỉnh Quảng Ninh họp bàn phát triển du lịch."),
+    ("uy-ban", "Ủy ban nhân dân tỉnh Quảng Ninh họp", "Ủy ban nhân dân tỉnh Quảng Ninh họp bàn về cảng biển."),
+    ("resolution", "Học tập nghị quyết", "Cán bộ học Nghị quyết số 35-NQ/TW về bảo vệ nền tảng tư tưởng."),
+    ("hcm", "Mưa lớn ở TP. HCM", "Chiều qua TP. HCM mưa lớn, nhiều tuyến đường ngập sâu."),
+]
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+    with Index.create(tmp_path_factory.mktemp("words-ix")) as index:
+        index.add({"id": i, "title": t, "body": b} for i, t, b in ARTICLES)
+        yield index
+
+
+def ids(ix: Index, query: str) -> set[str]:
+    return {h.id for h in ix.search(query, limit=100, facets=False).hits}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Bộ Chính trị", {"politburo"}),  # not "bộ" + "chính" + "trị" anywhere
+        ("chỉ đạo", {"directs"}),  # a word: its syllables side by side
+        ("tham nhung", {"graft"}),  # without diacritics, cut into words by the dictionary
+        ("tham nhũng", {"graft"}),
+        ("uy ban nhan dan thanh pho ha noi", {"hanoi-committee"}),
+        ("Ủy ban nhân dân thành phố Hà Nội", {"hanoi-committee"}),
+        ("ubnd tinh quang ninh", {"ubnd", "uy-ban"}),  # the name in any spelling
+    ],
+)
+def test_words_and_names_match_as_wholes(ix: Index, query: str, expected: set[str]) -> None:
+    assert ids(ix, query) == expected
+
+
+def test_a_long_name_typed_without_diacritics_is_not_a_question(ix: Index) -> None:
+    found = ix.search("uy ban nhan dan thanh pho ha noi")
+    assert found.min_words is None and found.relaxed == ()
+
+
+def test_a_name_is_one_need() -> None:
+    built = build_plan(parse_query("Bộ Chính trị họp"))
+    assert [(n.label, n.org) for n in built.needs] == [("bộ chính trị", True), ("họp", False)]
+
+
+def test_excluding_a_name_excludes_its_aliases(ix: Index) -> None:
+    assert ids(ix, "ubnd") >= {"ubnd", "uy-ban"}
+    assert ids(ix, "ubnd -ubnd") == set()
+    assert ids(ix, "họp -ubnd") == ids(ix, "họp") - ids(ix, "ubnd") == {"politburo"}
+
+
+def test_relaxing_drops_the_commonest_word_and_keeps_codes() -> None:
+    common = np.array([1, 1, 1, 1, 1, 0, 0], bool)  # "nghị quyết": in 5 articles
+    code = np.array([0, 0, 0, 0, 0, 1, 1], bool)  # "35 nq tw": in 2, never with the other
+    counts = WordCounts.of([common, code], np.ones(7, bool))
+    choice = choose(counts, ["nghị quyết", "35 nq tw"], "auto")
+    assert choice.words == (1,) and choice.relaxed == ("nghị quyết",)
+    plain = np.array([0, 0, 0, 0, 0, 1, 1], bool)  # the same counts, no digit: the commoner word still goes first
+    assert choose(WordCounts.of([common, plain], np.ones(7, bool)), ["a", "b"], "auto").relaxed == ("a",)
+
+
+def test_a_code_is_searched_whole_and_highlighted_whole(ix: Index) -> None:
+    found = ix.search("Nghị quyết 35-NQ/TW")
+    assert [h.id for h in found.hits] == ["resolution"] and found.relaxed == ()
+    assert "35-NQ/TW" in marked(found.hits[0].snippet)
+    quoted = ix.search('"35-NQ/TW"')
+    assert "35-NQ/TW" in marked(quoted.hits[0].snippet)
+
+
+@pytest.mark.parametrize("query", ["TPHCM", "TP.HCM", "tphcm", "TPHCM ngap"])
+def test_a_place_is_highlighted_in_another_spelling(ix: Index, query: str) -> None:
+    found = ix.search(query)
+    assert [h.id for h in found.hits] == ["hcm"]
+    spans = marked(found.hits[0].snippet)
+    assert {"TP", "HCM"} <= set(spans)
+    if "ngap" in query:
+        assert "ngập" in spans
+
+
+def marked(snippet: Snippet) -> list[str]:
+    return [snippet.text[s.start : s.end] for s in snippet.spans if s.kind == "match"]
+
+
+def test_a_rare_typo_the_index_holds_is_corrected(tmp_path_factory: pytest.TempPathFactory) -> None:
+    rows = [{"id": f"dn{i}", "title": "Đà Nẵng", "body": f"Du lịch Đà Nẵng mùa hè thứ {i}."} for i in range(5)]
+    rows.append({"id": "typo", "title": "Gõ nhầm", "body": "Một bài viết gõ nhầm chữ nag."})
+    with Index.create(tmp_path_factory.mktemp("typo-ix")) as index:
+        index.add(rows)
+        found = index.search("da nag")
+        assert found.suggestion == "da nang"
+
+
+# -- real articles ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def vntc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+    rows = [
+        {"id": str(i), "title": a.get("title", ""), "body": a.get("body") or a.get("text", "")}
+        for i, a in enumerate(read_jsonl("vntc/news.jsonl.gz", 2000))
+    ]
+    with Index.create(tmp_path_factory.mktemp("vntc-words")) as index:
+        index.add(rows)
+        yield index
+
+
+@pytest.mark.parametrize(
+    ("query", "phrase"),
+    [
+        ("Bộ Chính trị", '"Bộ Chính trị"'),
+        ("Quốc hội", '"Quốc hội"'),
+        ("tham nhung", '"tham nhung"'),
+        ("ma tuy", '"ma tuy"'),
+        ("uy ban nhan dan thanh pho ha noi", '"Ủy ban nhân dân thành phố Hà Nội"'),
+    ],
+)
+def test_on_real_articles_a_name_counts_about_as_its_phrase(vntc: Index, query: str, phrase: str) -> None:
+    quoted = vntc.search(phrase, limit=0).total
+    found = vntc.search(query, limit=0)
+    assert found.min_words is None
+    assert quoted <= found.total <= 1.3 * quoted + 3, (query, found.total, quoted)
