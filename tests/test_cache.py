@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from searchkit.text.cache import cache_dir, cached
-from searchkit.text.pyvi_model import model_dir, read_ngrams
+from searchkit.text.pyvi_model import model_dir, parse_tables, read_ngrams
 
 segment_module = importlib.import_module("searchkit.text.segment")
 REPO = Path(__file__).resolve().parents[1]
@@ -166,7 +166,7 @@ def test_a_missing_source_is_the_builds_error(cache: Path, tmp_path: Path) -> No
 
 
 def test_the_cached_model_holds_the_parsed_tables(cache: Path) -> None:
-    parsed = segment_module._parse_model(model_dir())
+    parsed = parse_tables(model_dir())
     segment_module._load_model.cache_clear()
     try:
         written = segment_module._load_model()  # parses and writes the copy

@@ -3,8 +3,8 @@
 pyvi ships a pickled ``sklearn_crfsuite.CRF`` (``models/pyvi3.pkl``) whose state holds the
 bytes of a CRFsuite model file, and a word list (``models/words.txt``). This module finds
 them without importing pyvi (its import loads the model), unpickles without building any
-foreign object, and parses CRFsuite's binary format (exact IEEE doubles).
-:mod:`searchkit.text.segment` tags with what it returns.
+foreign object, parses CRFsuite's binary format (exact IEEE doubles) and turns model and
+word list into the tables (:data:`Tables`) :mod:`searchkit.text.segment` tags with.
 """
 
 from __future__ import annotations
@@ -17,7 +17,26 @@ from pathlib import Path
 
 from searchkit.errors import ModelError
 
-__all__ = ["crfsuite_bytes", "model_dir", "parse_crfsuite", "pyvi_version", "pyvi_words_path", "read_ngrams"]
+__all__ = [
+    "TABLES_LAYOUT", "Tables", "crfsuite_bytes", "model_dir", "parse_crfsuite", "parse_tables", "pyvi_version", "pyvi_words_path",
+    "read_ngrams",
+]
+
+#: pyvi's CRF and word list as :mod:`searchkit.text.segment`'s model reads them (see :func:`parse_tables`): weights by
+#: attribute, transitions, the id of ``I_W``, syllable ids, their base, and the n-gram codes.
+Tables = tuple[
+    dict[str, tuple[float, float]],
+    tuple[float, float, float, float],
+    int,
+    dict[str, int],
+    int,
+    frozenset[int],
+    frozenset[int],
+    frozenset[int],
+]
+#: The layout of Tables, part of the key of their cached copy: change it with the layout.
+TABLES_LAYOUT = 1
+
 
 
 def model_dir() -> Path:
@@ -141,3 +160,22 @@ def read_ngrams(path: Path) -> tuple[frozenset[str], frozenset[str]]:
         elif len(parts) == 3:
             trigrams.add(entry)
     return frozenset(bigrams), frozenset(trigrams)
+
+
+def parse_tables(models: Path) -> Tables:
+    """Parse pyvi's CRF (``pyvi3.pkl``) and word list (``words.txt``) into :data:`Tables`.
+
+    The n-grams become integers: syllable ids in base ``base`` (id 0, "not in any n-gram",
+    never appears in a code). Lowercased syllables hold no space, so (a, b) is a bigram code
+    exactly when "a b" is in words.txt.
+    """
+    weights, transitions, inside = parse_crfsuite(crfsuite_bytes(models / "pyvi3.pkl"))
+    bigrams, trigrams = read_ngrams(models / "words.txt")
+    parts = sorted({part for entry in bigrams | trigrams for part in entry.split(" ")})
+    ids = {part: i for i, part in enumerate(parts, 1)}
+    base = len(parts) + 1
+    bigram_codes = frozenset(ids[x] * base + ids[y] for x, y in (e.split(" ") for e in bigrams))
+    triples = [[ids[part] for part in e.split(" ")] for e in trigrams]
+    trigram_heads = frozenset(x * base + y for x, y, _ in triples)
+    trigram_codes = frozenset((x * base + y) * base + z for x, y, z in triples)
+    return weights, transitions, inside, ids, base, bigram_codes, trigram_heads, trigram_codes

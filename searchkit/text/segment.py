@@ -47,7 +47,7 @@ from searchkit.errors import ModelError
 from searchkit.text.cache import cached
 from searchkit.text.codes import LONG_RUN, MAX_TOKEN_LENGTH, hinted_whole_spans, whole_spans
 from searchkit.text.normalize import normalize, offset_arrays
-from searchkit.text.pyvi_model import crfsuite_bytes, parse_crfsuite, pyvi_version, read_ngrams
+from searchkit.text.pyvi_model import TABLES_LAYOUT, Tables, parse_crfsuite, parse_tables, pyvi_version
 from searchkit.text.pyvi_model import model_dir as _pyvi_model_dir
 
 __all__ = [
@@ -152,20 +152,6 @@ class _Syllable(NamedTuple):
     symbols: str  # its symbol in a line's symbol string, by label id (see _line_words)
 
 
-#: pyvi's CRF and word list as :class:`_Model` reads them (see :func:`_parse_model`): weights by
-#: attribute, transitions, the id of ``I_W``, syllable ids, their base, and the n-gram codes.
-_Tables = tuple[
-    dict[str, tuple[float, float]],
-    tuple[float, float, float, float],
-    int,
-    dict[str, int],
-    int,
-    frozenset[int],
-    frozenset[int],
-    frozenset[int],
-]
-# The layout of _Tables, part of the key of their cached copy: change it with the layout.
-_TABLES_LAYOUT = 1
 
 
 class _Model:
@@ -190,7 +176,7 @@ class _Model:
         "weights",
     )
 
-    def __init__(self, tables: _Tables) -> None:
+    def __init__(self, tables: Tables) -> None:
         weights, transitions, inside, ids, base, bigram_codes, trigram_heads, trigram_codes = tables
         self.weights = weights
         self.transitions = transitions
@@ -479,25 +465,6 @@ def _compiled_decode(model: _Model) -> Callable[[list[_Syllable], float], tuple[
     return decoder.decode
 
 
-def _parse_model(models: Path) -> _Tables:
-    """Parse pyvi's CRF (``pyvi3.pkl``) and word list (``words.txt``) into :data:`_Tables`.
-
-    The n-grams become integers: syllable ids in base ``base`` (id 0, "not in any n-gram",
-    never appears in a code). Lowercased syllables hold no space, so (a, b) is a bigram code
-    exactly when "a b" is in words.txt.
-    """
-    weights, transitions, inside = parse_crfsuite(crfsuite_bytes(models / "pyvi3.pkl"))
-    bigrams, trigrams = read_ngrams(models / "words.txt")
-    parts = sorted({part for entry in bigrams | trigrams for part in entry.split(" ")})
-    ids = {part: i for i, part in enumerate(parts, 1)}
-    base = len(parts) + 1
-    bigram_codes = frozenset(ids[x] * base + ids[y] for x, y in (e.split(" ") for e in bigrams))
-    triples = [[ids[part] for part in e.split(" ")] for e in trigrams]
-    trigram_heads = frozenset(x * base + y for x, y, _ in triples)
-    trigram_codes = frozenset((x * base + y) * base + z for x, y, z in triples)
-    return weights, transitions, inside, ids, base, bigram_codes, trigram_heads, trigram_codes
-
-
 @functools.lru_cache(maxsize=1)
 def _load_model() -> _Model:
     """Load pyvi's CRF and word list once per process, from the parsed copy in the user's cache
@@ -510,7 +477,7 @@ def _load_model() -> _Model:
     try:
         # the code that parses the model is a source too: a copy made by another release is not used
         sources = [models / "pyvi3.pkl", models / "words.txt", Path(__file__), Path(sys.modules[parse_crfsuite.__module__].__file__ or "")]
-        tables = cached("pyvi-model", sources, lambda: _parse_model(models), extra=(pyvi_version(), _TABLES_LAYOUT))
+        tables = cached("pyvi-model", sources, lambda: parse_tables(models), extra=(pyvi_version(), TABLES_LAYOUT))
     except ModelError:
         raise
     except (OSError, pickle.UnpicklingError, struct.error, KeyError, AttributeError, TypeError, ValueError, EOFError) as e:
