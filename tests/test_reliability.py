@@ -259,6 +259,19 @@ def test_damage_without_checksums_is_still_one_error(small_index: Path) -> None:
         Index.open(small_index, verify=False)
 
 
+def test_a_bug_while_searching_is_not_reported_as_damage(small_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what is raised while reading the index's files (in Whoosh or searchkit._whoosh) is
+    damage to rebuild; an error raised by searchkit's own search code shows as itself."""
+    from searchkit.search import engine
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise TypeError("a bug in planning")
+
+    monkeypatch.setattr(engine, "plan_with_filters", broken)
+    with Index.open(small_index) as ix, pytest.raises(TypeError, match="a bug in planning"):
+        ix.search("ủy ban nhân dân")
+
+
 def test_quick_check_reads_only_what_may_have_changed(small_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The default check reads no file whose size and time are as recorded (here every file
     counts as big); a byte changed through the file system changes the time and is caught;
