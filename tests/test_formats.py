@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.analysis import SimpleAnalyzer
 
-from searchkit._whoosh.formats import Counts, PackedPositions, pack_positions, unpack_positions
+from searchkit._whoosh.formats import Counts, PackedPositions, pack_positions, unpack_positions, unpack_positions_many
 from searchkit.index import Index
 from searchkit.index.schema import build_schema
 
@@ -23,6 +23,15 @@ def test_packed_positions_round_trip(found: list[int]) -> None:
     assert unpack_positions(value) == found
     assert fmt.decode_frequency(value) == len(found) == fmt.decode_weight(value)
     assert fmt.decode_position_boosts(value) == [(p, 1.0) for p in found]
+
+
+@given(st.lists(st.one_of(positions, st.lists(st.integers(0, 120), min_size=1, max_size=8, unique=True).map(sorted)), max_size=12))
+def test_many_values_unpack_at_once_as_one_by_one(values: list[list[int]]) -> None:
+    """The numpy decoder gives each value's positions, in order, whether the deltas take one
+    byte each (small positions) or several."""
+    owner, found = unpack_positions_many([pack_positions(v) for v in values])
+    assert owner.tolist() == [i for i, v in enumerate(values) for _ in v]
+    assert found.tolist() == [p for v in values for p in v]
 
 
 def test_packed_positions_are_small() -> None:

@@ -22,9 +22,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
 from typing import Any
 
+import numpy as np
 from whoosh.formats import Format, tokens
 
-__all__ = ["Counts", "PackedPositions", "pack_positions", "unpack_positions"]
+__all__ = ["Counts", "PackedPositions", "pack_positions", "positions_arrays", "unpack_positions", "unpack_positions_many"]
 
 #: One variable-length integer per delta below this, from a table (two bytes at most).
 _TABLE_SIZE = 1 << 14
@@ -91,6 +92,43 @@ def unpack_positions(value: bytes) -> list[int]:
         position += byte
         positions.append(position)
     return positions
+
+
+def unpack_positions_many(values: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of many packed values at once: for each position, the index of its value
+    in ``values``, and the position (both int64 arrays, in the order of ``values``).
+
+    The deltas are decoded together: a byte below 128 ends a delta, the bytes before it in the
+    same delta carry its lower 7-bit groups (see :func:`pack_positions`); positions are the
+    sums of the deltas, restarted at each value.
+
+    >>> owner, positions = unpack_positions_many([b'\\x05\\x02', b'\\x01', b'\\x05\\x02\\xa5\\x02'])
+    >>> owner.tolist(), positions.tolist()
+    ([0, 0, 1, 2, 2, 2], [5, 7, 1, 5, 7, 300])
+    """
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    data = np.frombuffer(b"".join(values), dtype=np.uint8)
+    byte_owner = np.repeat(np.arange(len(values), dtype=np.int64), lengths)
+    last = np.flatnonzero(data < 0x80)  # the last byte of each delta
+    if len(last) == len(data):  # every delta one byte (the usual case)
+        deltas, owner = data.astype(np.int64), byte_owner
+    else:
+        first = np.concatenate((np.zeros(1, dtype=np.int64), last[:-1] + 1))
+        delta_of_byte = np.repeat(np.arange(len(last), dtype=np.int64), last - first + 1)
+        shift = 7 * (np.arange(len(data), dtype=np.int64) - first[delta_of_byte])
+        deltas = np.add.reduceat((data & 0x7F).astype(np.int64) << shift, first) if len(first) else np.zeros(0, dtype=np.int64)
+        owner = byte_owner[last]
+    total = np.cumsum(deltas)
+    counts = np.bincount(owner, minlength=len(values))
+    before = np.concatenate((np.zeros(1, dtype=np.int64), total))[np.cumsum(counts) - counts]
+    return owner, total - before[owner]
+
+
+def positions_arrays(decoded: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Lists of positions as :func:`unpack_positions_many` gives them: owner and position arrays."""
+    counts = np.fromiter(map(len, decoded), dtype=np.int64, count=len(decoded))
+    positions = np.fromiter((p for found in decoded for p in found), dtype=np.int64, count=int(counts.sum()))
+    return np.repeat(np.arange(len(decoded), dtype=np.int64), counts), positions
 
 
 def _count(value: bytes) -> int:

@@ -30,6 +30,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 
+from searchkit._whoosh.formats import PackedPositions, positions_arrays, unpack_positions_many
 from searchkit._whoosh.postings import Blocks, decode_block, positions_at, read_postings, segment_lengths
 from searchkit._whoosh.scoring import bm25f_parameters
 
@@ -259,29 +260,31 @@ class Ranker:
         """Of ``docs`` (sorted articles holding every word), those where the phrase occurs."""
         decode = self._searcher.schema[q.fieldname].format.decoder("positions")
         if q.slop != 1:
-            each = [self._positions(q.fieldname, word, p, docs, decode) for word, p in zip(q.words, postings, strict=True)]
+            each = [
+                [decode(v) if isinstance(v, bytes) else v for v in self._values(q.fieldname, word, p, docs)]
+                for word, p in zip(q.words, postings, strict=True)
+            ]
             slop = q.slop
             return docs[[i for i, found in enumerate(zip(*each, strict=True)) if _near(found, slop)]]
         # A plain phrase: the k-th word at the first word's position plus k. The words are read
-        # rarest first, and each next word only in the articles where the phrase can still occur.
-        starts: list[set[int]] = []
-        for k in sorted(range(len(q.words)), key=lambda k: len(postings[k].docnums)):
-            at = self._positions(q.fieldname, q.words[k], postings[k], docs, decode)
-            if not starts:
-                starts = [{p - k for p in found} for found in at]
-            else:
-                for held, found in zip(starts, at, strict=True):
-                    held.intersection_update([p - k for p in found])
-            keep = [i for i, held in enumerate(starts) if held]
-            if len(keep) < len(starts):
-                docs, starts = docs[keep], [starts[i] for i in keep]
-        return docs
+        # rarest first, and each next word only in the articles where the phrase can still occur;
+        # a phrase start is kept as one number (article index << 32 | position), all in numpy.
+        alive = np.arange(len(docs), dtype=np.int64)  # indexes into docs
+        starts = np.zeros(0, dtype=np.int64)
+        for n, k in enumerate(sorted(range(len(q.words)), key=lambda k: len(postings[k].docnums))):
+            owner, positions = _unpacked(self._values(q.fieldname, q.words[k], postings[k], docs[alive]), decode)
+            at = positions >= k
+            found = (alive[owner[at]] << 32) | (positions[at] - k)
+            starts = np.unique(found) if n == 0 else np.intersect1d(starts, found)
+            alive = np.unique(starts >> 32)
+            if not len(alive):
+                break
+        return docs[alive]
 
-    def _positions(
-        self, fieldname: str, text: str, postings: _Postings, docs: np.ndarray, decode: Callable[[bytes], list[int]]
-    ) -> list[Sequence[int]]:
-        """The positions of a term in each of ``docs`` (sorted articles that all hold it)."""
-        found: list[Sequence[int]] = []
+    def _values(self, fieldname: str, text: str, postings: _Postings, docs: np.ndarray) -> list[bytes | Sequence[int]]:
+        """The encoded positions of a term in each of ``docs`` (sorted articles that all hold
+        it); positions already decoded where Whoosh keeps the postings in the term's entry."""
+        found: list[bytes | Sequence[int]] = []
         btext = self._searcher.schema[fieldname].to_bytes(text)
         bounds = np.searchsorted(docs, [*self._bases, self.size])
         for (leaf, base), start, stop in zip(self._leaves, bounds, bounds[1:], strict=False):
@@ -296,7 +299,7 @@ class Ranker:
                 if block != b:
                     b = block
                     ids, value = decode_block(blocks, b)
-                found.append(decode(value(bisect.bisect_left(ids, d))))
+                found.append(value(bisect.bisect_left(ids, d)))
         return found
 
     def _prefix_docs(self, q: wq.Prefix) -> np.ndarray:
@@ -572,6 +575,14 @@ def _by_bound(upper: np.ndarray, candidates: np.ndarray) -> Iterator[int]:
             chunk, remaining = remaining, remaining[:0]
         yield from chunk[np.lexsort((candidates[chunk], -upper[chunk]))].tolist()
         size *= 4
+
+
+def _unpacked(values: Sequence[bytes | Sequence[int]], decode: Callable[[bytes], list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """For each position in ``values`` (encoded, or already decoded), the index of its value and
+    the position: all at once when every value is packed by :class:`PackedPositions`."""
+    if getattr(decode, "__func__", None) is PackedPositions.decode_positions and all(isinstance(v, bytes) for v in values):
+        return unpack_positions_many(cast(Sequence[bytes], values))
+    return positions_arrays([decode(v) if isinstance(v, bytes) else v for v in values])
 
 
 def _near(positions: Sequence[Sequence[int]], slop: int) -> bool:
