@@ -147,3 +147,17 @@ def test_on_real_articles_a_name_counts_about_as_its_phrase(vntc: Index, query: 
     found = vntc.search(query, limit=0)
     assert found.min_words is None
     assert quoted <= found.total <= 1.3 * quoted + 3, (query, found.total, quoted)
+
+
+@pytest.mark.parametrize("shards", [None, 2])
+def test_a_name_no_article_holds_falls_back_to_its_words(tmp_path_factory: pytest.TempPathFactory, shards: int | None) -> None:
+    """No article names the committee of Hải Dương: the query is searched again with the name's
+    words as words (the people's committees, Hải Dương), and the name is reported as given up;
+    a plain and a sharded index agree, and "all" still means the whole name."""
+    with Index.create(tmp_path_factory.mktemp("fallback"), shards=shards) as index:
+        index.add(({"id": i, "title": t, "body": b} for i, t, b in ARTICLES), workers=0)
+        assert index.search("Ủy ban nhân dân tỉnh Quảng Ninh").relaxed == ()  # held: no second try
+        found = index.search("uy ban nhan dan tinh hai duong")
+        assert found.total > 0 and found.relaxed[0] == "uy ban nhan dan tinh hai duong"
+        assert {h.id for h in found.hits} >= {"ubnd", "uy-ban", "hanoi-committee"}
+        assert index.search("uy ban nhan dan tinh hai duong", match="all").total == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -68,11 +68,44 @@ def search(
     match: MatchMode = "auto",
 ) -> SearchResults:
     """Search one commit of an index (see :meth:`searchkit.Index.search`, which documents the
-    arguments)."""
+    arguments).
+
+    In ``"auto"`` mode, when no article matches and the query names an organization as a whole,
+    it is searched again with the name's words as words of their own ("ban chi dao 35 quang
+    tri" on an archive without that committee: the committees 35 and Quảng Trị), and the name is
+    reported as given up (:attr:`SearchResults.relaxed`).
+    """
     started = time.perf_counter()
     check_arguments(query, limit, offset, org=org, category=category, sort=sort, match=match)
     start, end = date_argument("since", since, end=False), date_argument("until", until, end=True)
-    built, filters = plan_with_filters(query, org, category, start, end)
+    options = (limit, offset, org, start, end, category, sort, facets, facet_top, snippet_chars, match)
+    results, names = _search(snap, query, *options, whole_names=True)
+    if results.total or match != "auto" or not names:
+        return replace(results, took_ms=_ms(started))
+    again, _ = _search(snap, query, *options, whole_names=False)
+    return replace(again, took_ms=_ms(started), relaxed=(*names, *again.relaxed))
+
+
+def _search(
+    snap: Snapshot,
+    query: str,
+    limit: int,
+    offset: int,
+    org: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    category: str | None,
+    sort: SortOrder,
+    facets: bool,
+    facet_top: int,
+    snippet_chars: int,
+    match: MatchMode,
+    *,
+    whole_names: bool,
+) -> tuple[SearchResults, tuple[str, ...]]:
+    """One try of :func:`search`: the results, and the organization names the query made one need each."""
+    started = time.perf_counter()
+    built, filters = plan_with_filters(query, org, category, start, end, whole_names=whole_names)
     searcher = snap.searcher
     filters = [resolve_values(searcher, q) for q in filters]
     excluded = [resolve_values(searcher, q) for q in built.excluded]
@@ -80,7 +113,7 @@ def search(
     # The free text's words, required phrases and fields decide which articles match (see
     # searchkit.search.match), the scoring clauses rank them; filters only narrow the set.
     if not built.scoring and not built.required and not filters:
-        return SearchResults(query, 0, _ms(started), (), MappingProxyType({}), None, offset, match)
+        return SearchResults(query, 0, _ms(started), (), MappingProxyType({}), None, offset, match), built.names
     filter_q = wq.And(filters) if filters else None
     pairs = pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
     filters_only = not built.scoring and not built.required
@@ -109,16 +142,17 @@ def search(
     suggestion = suggest(searcher, query, built, total, snap.cached, relaxed=bool(chosen.relaxed))
     return SearchResults(
         query, total, _ms(started), hits, facet_values, suggestion, offset, match, chosen.relaxed, chosen.min_words
-    )
+    ), built.names
 
 
 def plan_with_filters(
-    query: str, org: str | None, category: str | None, since: datetime | None, until: datetime | None
+    query: str, org: str | None, category: str | None, since: datetime | None, until: datetime | None, *, whole_names: bool = True
 ) -> tuple[Plan, list[wq.Query]]:
     """The plan of ``query`` and its filters (the query's own, then the ``org``, ``category`` and
-    date arguments), before they are resolved against a searcher."""
+    date arguments), before they are resolved against a searcher (``whole_names``: see
+    :func:`~searchkit.search.plan.build_plan`)."""
     parsed = parse_query(query)
-    built = build_plan(parsed)
+    built = build_plan(parsed, whole_names=whole_names)
     filters = list(built.filters)
     if org:
         filters.append(org_query(org))

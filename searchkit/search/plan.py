@@ -327,9 +327,14 @@ class Plan:
     needs: list[Need] = field(default_factory=list)
     question: bool = False
     required_words: int = 0
+    names: tuple[str, ...] = ()  # the needs that are organization names, as typed (see build_plan)
 
 
-def build_plan(parsed: ParsedQuery) -> Plan:
+def build_plan(parsed: ParsedQuery, *, whole_names: bool = True) -> Plan:
+    """The plan of a parsed query. With ``whole_names`` false, organization names typed in the
+    free text are not made one need each (their words are needs of their own, a kind of body
+    or place among them still one): the search's second try when no article names the body
+    the query names (see :func:`searchkit.search.engine.search`)."""
     built = Plan()
     free = [c for c in parsed.clauses if c.kind == "text" and not c.excluded]
     free_text = " ".join(c.text for c in free)
@@ -337,7 +342,7 @@ def build_plan(parsed: ParsedQuery) -> Plan:
     for clause in parsed.clauses:
         _add_clause(built, clause)
     names: list[tuple[str, list[str]]] = []  # (canonical, the folded syllables typed for it)
-    for mention in find_orgs(free_text) if free_text else ():
+    for mention in find_orgs(free_text) if free_text and whole_names else ():
         names.append((mention.canonical, [fold_term(s.lower()) for s in syllables(mention.text)]))
     found = {canonical for canonical, _ in names}
     for clause in free:
@@ -346,7 +351,7 @@ def build_plan(parsed: ParsedQuery) -> Plan:
         folded = tuple(f for w in clause.words for f in w.folded)
         names.extend(
             (canonical, list(folded[start : start + size]))
-            for canonical, start, size in _typed_orgs(folded)
+            for canonical, start, size in (_typed_orgs(folded) if whole_names else ())
             if canonical not in found
         )
     named: dict[str, int] = {}
@@ -369,6 +374,8 @@ def build_plan(parsed: ParsedQuery) -> Plan:
     first_place = len(spelled)
     spelled.extend((_place_query(canonical, accented=False), typed) for canonical, typed in places)
     built.needs, met = _free_needs(parsed, spelled)
+    typed_names = {tuple(typed) for _, typed in names}
+    built.names = tuple(n.label for n in built.needs if n.org and n.folded in typed_names)
     for canonical in dict.fromkeys(places[i - first_place][0] for i in met if i >= first_place):
         built.scoring.append(_place_query(canonical, accented=True, boost=_W_PLACE))
         built.phrases.update(_spellings_folded(canonical))  # highlighted in any spelling

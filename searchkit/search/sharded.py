@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -75,6 +75,7 @@ class Request:
     facet_top: int = 20
     snippet_chars: int = 240
     match: MatchMode = "auto"
+    whole_names: bool = True  # False: the second try of a search (see search_shards)
 
     @classmethod
     def checked(
@@ -113,7 +114,9 @@ class _Planned:
 
     @classmethod
     def of(cls, request: Request) -> _Planned:
-        built, filters = plan_with_filters(request.query, request.org, request.category, request.since, request.until)
+        built, filters = plan_with_filters(
+            request.query, request.org, request.category, request.since, request.until, whole_names=request.whole_names
+        )
         return cls(built, filters, built.question or "?" in request.query)
 
     @property
@@ -263,7 +266,8 @@ def search_shards(
     cached: Callable[[str, Callable[[], Any]], Any],
     token: str,
 ) -> SearchResults:
-    """Search every shard and merge the results (see the module docs).
+    """Search every shard and merge the results (see the module docs); tried again without whole
+    organization names when none matched, as :func:`searchkit.search.engine.search` does.
 
     Args:
         shards: The shards.
@@ -273,10 +277,22 @@ def search_shards(
         token: A name for this query, unique among the queries running at once.
     """
     started = time.perf_counter()
+    results, names = _search_shards(shards, request, whole, cached, token)
+    if results.total or request.match != "auto" or not names:
+        return replace(results, took_ms=_ms(started))
+    again, _ = _search_shards(shards, replace(request, whole_names=False), whole, cached, token + "-again")
+    return replace(again, took_ms=_ms(started), relaxed=(*names, *again.relaxed))
+
+
+def _search_shards(
+    shards: Shards, request: Request, whole: WholeIndex, cached: Callable[[str, Callable[[], Any]], Any], token: str
+) -> tuple[SearchResults, tuple[str, ...]]:
+    """One try of :func:`search_shards`: the results, and the organization names made one need each."""
+    started = time.perf_counter()
     planned = _Planned.of(request)
     built = planned.built
     if planned.empty:
-        return SearchResults(request.query, 0, _ms(started), (), MappingProxyType({}), None, request.offset, request.match)
+        return SearchResults(request.query, 0, _ms(started), (), MappingProxyType({}), None, request.offset, request.match), built.names
     choice: Choice | None = None
     if request.match != "any" and planned.chooses:
         counts = [c for c in shards.count(token, request) if c is not None]
@@ -303,7 +319,7 @@ def search_shards(
     return SearchResults(
         request.query, total, _ms(started), hits, facets, suggestion, request.offset, request.match,
         choice.relaxed if choice else (), choice.min_words if choice else None,
-    )
+    ), built.names
 
 
 def merge(parts: Sequence[ShardRanking], offset: int, limit: int) -> list[tuple[int, int, float]]:
