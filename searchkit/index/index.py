@@ -65,6 +65,7 @@ from searchkit.index.storage import (
     is_ours,
     latest_generation,
     os_error,
+    read_from_files,
     read_manifest,
     remove_index_files,
     write_manifest,
@@ -86,25 +87,11 @@ DEFAULT_INDEX = Path("indexes") / "default"
 _INDEX_NAME = "MAIN"
 #: The write lock's file name (Whoosh's writers take the same lock).
 _LOCK = f"{_INDEX_NAME}_WRITELOCK"
-#: What reading a damaged index file raises inside Whoosh: anything from EOFError, struct.error,
-#: pickle and zlib errors to a bare Exception ("Block tag error"); wrapped as IndexCorruptError
-#: (with the original chained) when it was raised while reading the index's files (see
-#: :func:`_read_from_files`), while searchkit's own errors pass through.
+
+#: What reading a damaged file may raise inside Whoosh; wrapped as IndexCorruptError (with the
+#: original chained) when raised while reading the index's files (see ``read_from_files``).
 _DAMAGE = Exception
-#: Where reading the index's files happens: Whoosh, and searchkit's door to its internals.
-_FILE_READERS = (os.sep + "whoosh" + os.sep, os.sep + "_whoosh" + os.sep)
 
-
-def _read_from_files(error: BaseException) -> bool:
-    """True when ``error`` was raised while reading index files (its innermost Python frame is
-    in Whoosh or :mod:`searchkit._whoosh`): damage. Raised anywhere else it is a bug, shown as
-    itself, not as a damaged index to rebuild."""
-    tb = error.__traceback__
-    if tb is None:
-        return True
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    return any(part in tb.tb_frame.f_code.co_filename for part in _FILE_READERS)
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -331,7 +318,7 @@ class Index:
             except SearchKitError:
                 raise
             except _DAMAGE as e:
-                if not _read_from_files(e):
+                if not read_from_files(e):
                     raise
                 raise IndexCorruptError(
                     f"index at {self._path} is damaged ({type(e).__name__}: {e}): "

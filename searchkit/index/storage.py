@@ -56,6 +56,7 @@ __all__ = [
     "is_ours",
     "latest_generation",
     "os_error",
+    "read_from_files",
     "read_manifest",
     "remove_index_files",
     "verify",
@@ -289,3 +290,21 @@ def os_error(error: OSError, folder: Path) -> SearchKitError:
         return SearchKitError(f"index at {folder} is read-only ({error.strerror}): nothing was changed")
     where = f": {error.filename}" if error.filename else ""
     return SearchKitError(f"cannot write the index at {folder}: {error.strerror or error}{where}")
+
+
+#: Where reading the index's files happens: Whoosh, and searchkit's door to its internals.
+_FILE_READERS = (os.sep + "whoosh" + os.sep, os.sep + "_whoosh" + os.sep)
+
+
+def read_from_files(error: BaseException) -> bool:
+    """True when ``error`` was raised while reading index files (its innermost Python frame is
+    in Whoosh or :mod:`searchkit._whoosh`): damage, whatever its type (Whoosh raises anything
+    from EOFError, struct.error, pickle and zlib errors to a bare Exception, "Block tag
+    error"). Raised anywhere else it is a bug, shown as itself, not as a damaged index to
+    rebuild."""
+    tb = error.__traceback__
+    if tb is None:
+        return True
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return any(part in tb.tb_frame.f_code.co_filename for part in _FILE_READERS)
