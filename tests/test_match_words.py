@@ -87,6 +87,38 @@ def test_relaxing_drops_the_commonest_word_and_keeps_codes() -> None:
     assert choose(WordCounts.of([common, plain], np.ones(7, bool)), ["a", "b"], "auto").relaxed == ("a",)
 
 
+def test_relaxing_drops_a_bare_number_before_the_words() -> None:
+    """"Hiến pháp 2013": the year is rarer than the law in this archive, yet says less alone."""
+    law = np.array([1, 1, 1, 1, 1, 0, 0], bool)
+    year = np.array([0, 0, 0, 0, 0, 1, 1], bool)
+    choice = choose(WordCounts.of([law, year], np.ones(7, bool)), ["hiến pháp", "2013"], "auto")
+    assert choice.words == (0,) and choice.relaxed == ("2013",)
+
+
+def test_names_are_dropped_only_when_keeping_them_finds_nothing() -> None:
+    """Two names no article holds together: rather than nothing, the commoner one goes."""
+    council = np.array([1, 1, 1, 1, 0, 0], bool)
+    province = np.array([0, 0, 0, 0, 1, 1], bool)
+    counts = WordCounts.of([council, province], np.ones(6, bool))
+    choice = choose(counts, ["hội đồng nhân dân", "lâm đồng"], "auto", keep=[True, True])
+    assert choice.words == (1,) and choice.relaxed == ("hội đồng nhân dân",)
+    held_together = WordCounts.of([council, council], np.ones(6, bool))
+    assert choose(held_together, ["a b", "c d"], "auto", keep=[True, True]).relaxed == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "needs"),
+    [
+        ("Võ Văn Thưởng", [("võ văn thưởng", True)]),  # one proper name, kept while held
+        ("Thủ tướng Nguyễn Tấn Dũng", [("thủ tướng", False), ("nguyễn tấn dũng", True)]),
+        ("Giá vàng hôm nay", [("giá", False), ("vàng", False), ("hôm nay", False)]),  # a capital to start with
+        ("vo van thuong", [("vo van", False), ("thuong", False)]),  # no capitals: no name to tell
+    ],
+)
+def test_words_typed_capitalized_make_one_proper_name(query: str, needs: list[tuple[str, bool]]) -> None:
+    assert [(n.label, n.org) for n in build_plan(parse_query(query)).needs] == needs
+
+
 def test_a_code_is_searched_whole_and_highlighted_whole(ix: Index) -> None:
     found = ix.search("Nghị quyết 35-NQ/TW")
     assert [h.id for h in found.hits] == ["resolution"] and found.relaxed == ()

@@ -363,8 +363,8 @@ class Index:
             facets: Count organizations, years, categories and sources over all matches.
             match: "auto" (default): articles holding every word of the free text (in any
                 spelling; an organization name also through its aliases), relaxed by dropping
-                words from the end when fewer than 3 articles hold them all, and needing
-                60% of the words of a long question (:mod:`searchkit.search.match`); "all":
+                the least telling words when fewer than 3 articles hold them all, and needing
+                40% of the words of a long question (:mod:`searchkit.search.match`); "all":
                 every word, never relaxed; "any": any word (plain OR). Phrases, ``+word``,
                 ``-word``, ``a OR b`` and fields keep their meaning in every mode.
 

@@ -10,8 +10,8 @@ left out) decide the result set; phrases, ``+required``,
 * ``"any"``: any word (the plain OR of earlier versions; totals then count loose matches).
 * ``"auto"`` (the default): every word; when fewer than :data:`MIN_RESULTS` articles hold
   them all, words are dropped (Meilisearch's "frequency" strategy: words no article holds
-  first, then the most common; numbers and codes after the other words, organization names
-  last) until enough do. A natural-language question (more than
+  first, then bare numbers, then the most common; codes after the other words, names last,
+  and only when keeping them finds nothing) until enough do. A natural-language question (more than
   :data:`LONG_QUERY` words, or a question: a "?" or a question word such as "gì", "nào")
   needs only :data:`LONG_QUERY_SHARE` of its words (Elasticsearch's ``minimum_should_match``),
   and that minimum is lowered the same way. What was given up is reported
@@ -205,19 +205,22 @@ def choose(
         sizes = [int(at_least[k]) for k in range(most, -1 if required else 0, -1)]
         i = _first_enough(sizes)
         return Choice(None, most - i, (), most - i)
-    # Words no allowed article holds (a typo, a word the index lacks) go first, then the most
-    # common ones (they say least about what is sought); numbers and codes ("35-NQ/TW") go after
-    # the other words, the words of an organization name last, and one that some article holds never.
+    # Words no allowed article holds (a typo, a word the index lacks) go first, then bare numbers
+    # and years ("2013" says little without its law), then the most common words (they say least
+    # about what is sought); codes ("35-NQ/TW": digits and letters) go after the other words,
+    # the words of a name last, and one that some article holds only when keeping every such
+    # name finds nothing.
     df = [counts.holding([j]) for j in range(n)]
     held = [d > 0 for d in df]
     org = [bool(keep[j]) if j < len(keep) else False for j in range(n)]
-    coded = [any(c.isdigit() for c in labels[j]) for j in range(n)]
-    order = sorted(range(n), key=lambda j: (not held[j], not org[j], not coded[j], df[j]))
+    coded = [any(c.isdigit() for c in labels[j]) and any(c.isalpha() for c in labels[j]) for j in range(n)]
+    bare = [not any(c.isalpha() for c in labels[j]) for j in range(n)]
+    order = sorted(range(n), key=lambda j: (not held[j], not org[j], not coded[j], bare[j], df[j]))
     sizes = [counts.holding(order[:size]) for size in range(n, 0, -1)]  # every word first, then one dropped, ...
     if required:
         sizes.append(int(counts.by_count.sum()))  # (no word at all: every allowed article)
     protected = sum(held[j] and org[j] for j in range(n))
-    if protected:
+    if protected and any(sizes[: n - protected + 1]):
         sizes = sizes[: n - protected + 1]
     i = _first_enough(sizes)
     return Choice(tuple(order[: n - i]), 0, tuple(labels[j] for j in sorted(order[n - i :])))

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,8 +175,11 @@ class Need:
             the free text (see ``org``), the name as typed or any alias of it.
         folded: Its syllables without diacritics (to find organization names over words).
         org: It is an organization, kind of body ("Ban Chỉ đạo"), province or city name the
-            query typed: relaxing never drops it while some article holds it.
+            query typed, or a proper name typed capitalized ("Võ Văn Thưởng"): relaxing never
+            drops it while some article holds it.
         syllables: Its syllables as typed (empty for ``a OR b``).
+        capitalized: The number of its clause when every syllable of it was typed with a
+            capital, else -1 (neighbours of one clause so typed make one proper name).
     """
 
     label: str
@@ -184,6 +187,7 @@ class Need:
     folded: tuple[str, ...]
     org: bool = False
     syllables: tuple[str, ...] = ()
+    capitalized: int = -1
 
 
 #: Question words: an article answering "… là ai?" rarely holds "ai", so they are never required.
@@ -226,8 +230,49 @@ def _side_by_side(syllables: Sequence[str], folded: Sequence[str]) -> wq.Query:
     return wq.And([phrase, *marked]) if marked else phrase
 
 
-def _word_need(word: QueryWord) -> Need:
-    return Need(" ".join(word.syllables), _side_by_side(word.syllables, word.folded), word.folded, syllables=word.syllables)
+def _word_need(word: QueryWord, capitalized: int = -1) -> Need:
+    return Need(
+        " ".join(word.syllables), _side_by_side(word.syllables, word.folded), word.folded, syllables=word.syllables,
+        capitalized=capitalized,
+    )
+
+
+def _capitals(text: str, words: Sequence[QueryWord]) -> Iterator[bool]:
+    """For each of ``words`` (the words of ``text``), whether every syllable of it was typed with a
+    capital ("Võ", "UBND"); all False when the typed syllables cannot be told apart."""
+    typed = syllables(text)
+    if [fold_term(t.lower()) for t in typed] != [f for w in words for f in w.folded]:
+        return (False for _ in words)
+    marks = [t[:1].isupper() for t in typed]
+    ends = list(itertools.accumulate(len(w.syllables) for w in words))
+    return (all(marks[end - len(w.syllables) : end]) for w, end in zip(words, ends, strict=True))
+
+
+def _proper_names(needs: list[tuple[Need, bool]]) -> list[tuple[Need, bool]]:
+    """Neighbouring words typed capitalized in one clause, two syllables or more in all, make one
+    proper name ("Võ Văn Thưởng", "Nguyễn Tấn Dũng"): its syllables side by side, never dropped
+    while some article holds it (a name's parts say little apart: "Võ" alone is another person)."""
+    out: list[tuple[Need, bool]] = []
+    run: list[Need] = []
+    for need, skipped in [*needs, (None, False)]:
+        if need is not None and not skipped and not need.org and need.capitalized >= 0 and (
+            not run or run[-1].capitalized == need.capitalized
+        ):
+            run.append(need)
+            continue
+        typed = tuple(s for n in run for s in n.syllables)
+        if len(typed) >= 2:
+            folded = tuple(f for n in run for f in n.folded)
+            out.append((Need(" ".join(typed), _side_by_side(typed, folded), folded, org=True, syllables=typed), False))
+        else:
+            out.extend((n, False) for n in run)
+        run = []
+        if need is not None:
+            if not skipped and not need.org and need.capitalized >= 0:
+                run.append(need)
+            else:
+                out.append((need, skipped))
+    return out
 
 
 def _free_needs(
@@ -244,17 +289,18 @@ def _free_needs(
     is one need; a word typed twice is one need.
     """
     needs: list[tuple[Need, bool]] = []  # (need, left out unless part of a name)
-    for clause in parsed.clauses:
+    for number, clause in enumerate(parsed.clauses):
         if clause.kind != "text" or clause.excluded or clause.required:
             continue
         words = regroup_unmarked(clause.words)[:_MAX_UNITS]
+        capitals = _capitals(clause.text, words)
         # Typed without diacritics, "cua", "la", "gi" may be "của", "là", "gì" or content words
         # ("cá", "lá"): they are left out only from a question, which needs a share of its words.
         asks = "?" in clause.text or len(words) > LONG_QUERY or any(_asks(w) for w in words)
         skip = [w.stop or w.word in _QUESTION_WORDS or (asks and _unmarked_function_word(w)) for w in words]
         if all(skip):
             skip = [False] * len(words)
-        ours = [(_word_need(w), s) for w, s in zip(words, skip, strict=True)]
+        ours = [(_word_need(w, number if next(capitals) else -1), s) for w, s in zip(words, skip, strict=True)]
         if clause.or_before and ours:
             last = next((i for i in range(len(needs) - 1, -1, -1) if not needs[i][1]), None)
             first = next((i for i, (_, s) in enumerate(ours) if not s), None)
@@ -267,6 +313,7 @@ def _free_needs(
         needs, named = _with_name(needs, wanted, query)
         if named:
             found.append(i)
+    needs = _proper_names(needs)
     unique: dict[str, Need] = {}
     for need, skipped in needs:
         if not skipped:

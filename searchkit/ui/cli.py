@@ -83,8 +83,9 @@ Examples:
 
 Query language: "a phrase", -excluded, +required, a AND b, title:word, org:NAME,
 category:NAME, date:2023-08 (also 2023, 2023-08-18, 2022..2023), a OR b.
-Hits hold every word (in any spelling); when fewer than 3 articles do, words are dropped
-from the end and a dim line says which (--match all: never; --match any: any word).
+Hits hold every word (in any spelling; a name as a whole); when fewer than 3 articles do,
+words are dropped, the least telling first (unknown words, bare numbers, the commonest), and
+a dim line says which (--match all: never; --match any: any word).
 Dates of --since/--until: YYYY, YYYY-MM or YYYY-MM-DD (inclusive).""",
     "orgs": """\
 Examples:
