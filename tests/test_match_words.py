@@ -193,3 +193,11 @@ def test_a_name_no_article_holds_falls_back_to_its_words(tmp_path_factory: pytes
         assert found.total > 0 and found.relaxed[0] == "uy ban nhan dan tinh hai duong"
         assert {h.id for h in found.hits} >= {"ubnd", "uy-ban", "hanoi-committee"}
         assert index.search("uy ban nhan dan tinh hai duong", match="all").total == 0
+
+
+def test_quoted_phrases_joined_by_or_are_alternatives(ix: Index) -> None:
+    assert ids(ix, '"tham nhũng" OR "chỉ đạo"') == ids(ix, '"tham nhũng"') | ids(ix, '"chỉ đạo"') == {"graft", "directs"}
+    assert ids(ix, '"tham nhũng" "chỉ đạo"') == set()  # without OR both are required
+    assert ids(ix, '"tham nhũng" OR "chỉ đạo" OR "Bộ Chính trị"') == {"graft", "directs", "politburo"}
+    # an OR between a phrase and free words does not pair the words with an earlier word
+    assert ids(ix, 'xử lý "tham nhũng" OR họp') == ids(ix, 'xử lý "tham nhũng" họp')

@@ -387,7 +387,14 @@ def build_plan(parsed: ParsedQuery, *, whole_names: bool = True) -> Plan:
     free_text = " ".join(c.text for c in free)
     built.accented = any(c.accented for c in free) or not free_text
     for clause in parsed.clauses:
+        either = clause.kind == "phrase" and clause.or_before and not clause.excluded
+        before = (len(built.required), built.required_words)
         _add_clause(built, clause)
+        if either and before[0] >= 1 and len(built.required) == before[0] + 1:
+            # '"a b" OR "c d"': one requirement met by either phrase (scored and marked as both)
+            second = built.required.pop()
+            built.required[-1] = wq.Or([built.required[-1], second])
+            built.required_words = before[1]
     names: list[tuple[str, list[str]]] = []  # (canonical, the folded syllables typed for it)
     for mention in find_orgs(free_text) if free_text and whole_names else ():
         names.append((mention.canonical, [fold_term(s.lower()) for s in syllables(mention.text)]))

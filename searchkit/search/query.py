@@ -74,7 +74,8 @@ class Clause:
             them (segmented once, by :func:`parse_query`); empty for the other kinds.
         accented: Whether ``text`` holds a diacritic (it is matched with diacritics).
         or_before: A free-text clause written right after ``OR``: its first word and the
-            previous clause's last word are alternatives.
+            previous clause's last word are alternatives; a phrase right after ``"…" OR``:
+            the two phrases are alternatives.
     """
 
     kind: str
@@ -283,7 +284,8 @@ class _Assembly:
 
     def flush_run(self) -> None:
         if self.run:
-            self.clauses.append(Clause("text", " ".join(self.run), or_before=self.pending_or))
+            after_text = bool(self.clauses) and self.clauses[-1].kind == "text"
+            self.clauses.append(Clause("text", " ".join(self.run), or_before=self.pending_or and after_text))
             self.run.clear()
             self.pending_or = False
 
@@ -295,8 +297,8 @@ class _Assembly:
             self.pending_and = True
         elif value == "NOT":
             self.pending_not = True
-        elif self.clauses and self.clauses[-1].kind == "text" and not self.clauses[-1].excluded:
-            self.pending_or = True  # OR, ||: between free words
+        elif self.clauses and self.clauses[-1].kind in ("text", "phrase") and not self.clauses[-1].excluded:
+            self.pending_or = True  # OR, ||: between free words, or between two phrases
 
     def add(self, kind: str, value: str, sign: str, quoted: bool) -> None:
         excluded = sign == "-" or self.pending_not
@@ -311,11 +313,13 @@ class _Assembly:
                 self.run.append(value)
             return
         self.flush_run()
+        # '"a b" OR "c d"': the second phrase is an alternative to the first
+        either = self.pending_or and kind == "phrase" and not excluded and self.clauses[-1].kind == "phrase"
         self.pending_or = False
         if kind == "date":
             self.add_dates(value)
         elif value:
-            self.clauses.append(Clause(kind, value, not excluded, excluded, quoted))
+            self.clauses.append(Clause(kind, value, not excluded, excluded, quoted, or_before=either))
         elif kind != "phrase":  # "" is nothing to search for
             raise QuerySyntaxError(f"{kind}: needs a value, e.g. {kind}:{_EXAMPLES[kind]}")
 
