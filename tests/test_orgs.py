@@ -359,6 +359,7 @@ def test_schools_with_a_real_name_stay() -> None:
     assert [m.canonical for m in find_orgs("Hội đồng trường Trường ĐH Tôn Đức Thắng đã họp.")] == ["Trường Đại học Tôn Đức Thắng"]
     # a school named by one body word is the school, not the body
     assert [(m.canonical, m.kind) for m in find_orgs("Ông từng học ở Trường Đảng.")] == [("Trường Đảng", "other")]
+    assert [m.canonical for m in find_orgs("Cô tốt nghiệp Trường Luật năm ngoái.")] == ["Trường Luật"]
 
 
 @pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples absent")

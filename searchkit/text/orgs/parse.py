@@ -62,9 +62,10 @@ def given_name_only(result: Parse) -> bool:
     return name.free and " " not in name.canonical and not name.canonical.isupper() and is_syllable(name.canonical)
 
 
-# One-syllable names after "Trường" that are bodies, not a person: the Party's and the Youth
-# Union's schools ("Trường Đảng", "Trường Đoàn"); without this the body alone would be a name.
-_SCHOOLS_OF_A_BODY = frozenset({"Đảng", "Đoàn"})
+# One-syllable names after "Trường" that are no person: the Party's and the Youth Union's
+# schools ("Trường Đảng", "Trường Đoàn"; without this the body alone would be a name) and
+# schools named by their field ("Trường Luật", "Trường Múa").
+_SCHOOLS_OF_A_BODY = frozenset({"Đảng", "Đoàn", "Luật", "Múa"})
 
 
 def lowercase_refused(head: Head, written: str) -> bool:
