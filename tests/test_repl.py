@@ -480,3 +480,10 @@ def test_result_1_is_on_the_terminal_screen(examples: Index, tmp_path: Path, wid
     assert rows.index(title_rows[0]) >= 1 and rows[rows.index(title_rows[0]) - 1].startswith("searchkit> ban chi dao")
     assert any(re.match(r"\d+ results \(showing 1–\d+\)", row) for row in rows)
     assert [row for row in rows if row][-1] == "searchkit>"  # the next prompt, below it all
+
+
+def test_the_note_on_dropped_words_is_whole_at_80_columns(index: Index) -> None:
+    repl, out = make_repl(index, width=80, height=24)
+    shown = run(repl, out, "chỉ đạo xyzzyqwert")
+    assert "also showing articles without: xyzzyqwert" in shown  # not cut by the legend sharing its line
+    assert "also showing" not in run(repl, out, "chỉ đạo")  # nothing dropped: the legend instead

@@ -374,16 +374,16 @@ class Repl:
 
     def _footer_lines(self, results: SearchResults) -> list[Text]:
         """The page's footer (one line, already counted in :func:`fit_page`): how the query
-        matched when that is not the plain default (match mode, words dropped), then the
-        highlight legend once there are snippets to read it by."""
+        matched when that is not the plain default (match mode, words dropped), else the
+        highlight legend once there are snippets to read it by (``:help`` shows it too): the
+        note keeps the whole line, an 80-column terminal has no room for both."""
         notes = [f"match: {self.match}"] if self.match != "auto" else []
         note = match_note(results)
         if note:
             notes.append(note)
-        lines = [Text(" · ".join(notes), style="dim")] if notes else []
-        if results.hits:
-            lines.append(Text.from_markup(legend()))
-        return lines
+        if notes:
+            return [Text(" · ".join(notes), style="dim")]
+        return [Text.from_markup(legend())] if results.hits else []
 
     def _fit(self) -> tuple[int, int]:
         """Hits per page and snippet lines per hit for this console's height."""
