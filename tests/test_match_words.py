@@ -201,3 +201,17 @@ def test_quoted_phrases_joined_by_or_are_alternatives(ix: Index) -> None:
     assert ids(ix, '"tham nhũng" OR "chỉ đạo" OR "Bộ Chính trị"') == {"graft", "directs", "politburo"}
     # an OR between a phrase and free words does not pair the words with an earlier word
     assert ids(ix, 'xử lý "tham nhũng" OR họp') == ids(ix, 'xử lý "tham nhũng" họp')
+
+
+def test_a_syllable_of_a_name_is_not_marked_alone() -> None:
+    """"Bộ Công an" marks the ministry, not "bộ" in "cán bộ" or "toàn bộ"; "bộ" typed alone does."""
+    from searchkit.search.engine import query_terms
+    from searchkit.search.highlight import match_spans
+
+    text = "Cán bộ Bộ Công an và toàn bộ công an xã"
+
+    def marked(query: str) -> list[str]:
+        return [text[s.start : s.end] for s in match_spans(text, query_terms(build_plan(parse_query(query))))]
+
+    assert marked("Bộ Công an") == ["Bộ Công an", "bộ công an"]
+    assert "bộ" in marked("bộ") and "Cán" not in " ".join(marked("bộ"))

@@ -436,6 +436,10 @@ def build_plan(parsed: ParsedQuery, *, whole_names: bool = True) -> Plan:
     if not built.accented:
         # a word of one syllable typed without diacritics, outside a name: marked wherever it stands
         built.alone.update(n.folded[0] for n in built.needs if len(n.folded) == 1 and not n.org and n.folded[0].isalpha())
+    # a syllable of a name ("Bộ" of "Bộ Công an") is marked only beside the rest of the name,
+    # not in "cán bộ", unless the query also typed it as a word of its own
+    own = {x for n in built.needs if len(n.syllables) == 1 for x in (*n.syllables, *n.folded)}
+    built.alone -= {x for n in built.needs if n.org and len(n.syllables) > 1 for x in (*n.syllables, *n.folded)} - own
     built.question = any("?" in c.text or any(w.word in _QUESTION_WORDS for w in c.words) for c in free)
     return built
 
