@@ -215,3 +215,17 @@ def test_a_syllable_of_a_name_is_not_marked_alone() -> None:
 
     assert marked("Bộ Công an") == ["Bộ Công an", "bộ công an"]
     assert "bộ" in marked("bộ") and "Cán" not in " ".join(marked("bộ"))
+
+
+@pytest.mark.parametrize(
+    ("query", "excluded"),
+    [("tin -Hà Nội", "Hà Nội"), ("-bóng đá hay", "bóng đá"), ("họp -Bộ Chính trị", "Bộ Chính trị"), ("a -b c", "b")],
+)
+def test_minus_takes_the_whole_word_after_it(query: str, excluded: str) -> None:
+    """"-Hà Nội" leaves out Hà Nội (not "hà" while requiring "nội"), as "-\\"Hà Nội\\"" does."""
+    assert [c.text for c in parse_query(query).clauses if c.excluded] == [excluded]
+
+
+def test_minus_a_place_leaves_out_the_place(ix: Index) -> None:
+    assert ids(ix, 'họp -Hà Nội') == ids(ix, 'họp -"Hà Nội"')
+    assert "hanoi-committee" not in ids(ix, "họp -Hà Nội")

@@ -562,7 +562,8 @@ def _add_clause(built: Plan, clause: Clause) -> None:
         accented = built.accented or clause.accented
         units = query_units(clause.words, accented=accented)
         if clause.excluded or clause.required:
-            q = _match_clause(clause, ("title", "body"), phrase=False)
+            # one word, code or name ("-Hà Nội", "+35-NQ/TW"): its syllables side by side
+            q = _match_clause(clause, ("title", "body"), phrase=" " in clause.text or len(clause.words) > 1)
             if q is not None:
                 # "-UBND" also leaves out "Ủy ban nhân dân", as "UBND" would find it
                 q = _phrase_aliases(q, clause, ("title", "body"), _phrase_org(clause.text))

@@ -165,7 +165,7 @@ def parse_query(text: str) -> ParsedQuery:
             raw.append(("phrase", m.group("phrase").strip('"').strip(), sign, True))
         else:
             raw.append(("word", m.group("word"), sign, False))
-    parsed = _assemble(_extend_org_names(raw))
+    parsed = _assemble(_extend_signed_words(_extend_org_names(raw)))
     clauses = tuple(_with_words(c) if c.kind in WORD_KINDS else c for c in parsed.clauses)
     notes = ("undecodable characters (lone surrogates) were read as U+FFFD",) if undecodable else ()
     return ParsedQuery(clauses, parsed.since, parsed.until, parsed.truncated, notes)
@@ -237,6 +237,36 @@ def _extend_org_names(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, 
         out.append((kind, " ".join([value, *following[:take]]), sign, quoted))
         i += take
     return out
+
+
+def _extend_signed_words(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, str, str, bool]]:
+    """Let ``-word`` and ``+word`` take the words after it that make one word with it: a word of
+    pyvi's dictionary, a province or city, an organization ("-Hà Nội" leaves out Hà Nội, not
+    "hà" while requiring "nội"; "-bóng đá"). The longest such run of at most 4 syllables."""
+    out: list[tuple[str, str, str, bool]] = []
+    i = 0
+    while i < len(raw):
+        kind, value, sign, quoted = raw[i]
+        i += 1
+        if kind == "word" and sign and value not in _OPERATORS:
+            following: list[str] = []
+            for k, v, sg, _ in raw[i : i + 3]:
+                if k != "word" or sg or v in _OPERATORS or not _has_letter_or_digit(v):
+                    break
+                following.append(v)
+            take = next((n for n in range(len(following), 0, -1) if _one_word(" ".join([value, *following[:n]]))), 0)
+            value = " ".join([value, *following[:take]])
+            i += take
+        out.append((kind, value, sign, quoted))
+    return out
+
+
+def _one_word(text: str) -> bool:
+    """Whether ``text`` (several syllables) is one word: in pyvi's dictionary, or a place or body."""
+    from searchkit.text.orgs import canonical_place
+    from searchkit.text.segment import dictionary_words
+
+    return text.lower() in dictionary_words() or canonical_place(text) is not None or canonical_org(text) is not None
 
 
 def _name_length(value: str, following: list[str]) -> int:
