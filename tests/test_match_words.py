@@ -112,6 +112,8 @@ def test_names_are_dropped_only_when_keeping_them_finds_nothing() -> None:
         ("Võ Văn Thưởng", [("võ văn thưởng", True)]),  # one proper name, kept while held
         ("Thủ tướng Nguyễn Tấn Dũng", [("thủ tướng", False), ("nguyễn tấn dũng", True)]),
         ("Giá vàng hôm nay", [("giá", False), ("vàng", False), ("hôm nay", False)]),  # a capital to start with
+        ("Messi Barcelona", [("messi", False), ("barcelona", False)]),  # capitalized, but no family name: two words
+        ("Phạm Minh Chính Hồ Đức Phớc", [("phạm minh chính", True), ("hồ đức phớc", True)]),  # two people
         ("vo van thuong", [("vo van", False), ("thuong", False)]),  # no capitals: no name to tell
     ],
 )
@@ -193,6 +195,11 @@ def test_a_name_no_article_holds_falls_back_to_its_words(tmp_path_factory: pytes
         assert found.total > 0 and found.relaxed[0] == "uy ban nhan dan tinh hai duong"
         assert {h.id for h in found.hits} >= {"ubnd", "uy-ban", "hanoi-committee"}
         assert index.search("uy ban nhan dan tinh hai duong", match="all").total == 0
+
+
+def test_no_second_try_when_a_filter_empties_the_results(ix: Index) -> None:
+    found = ix.search("UBND tỉnh Quảng Ninh date:2030")
+    assert (found.total, found.relaxed) == (0, ())
 
 
 def test_quoted_phrases_joined_by_or_are_alternatives(ix: Index) -> None:

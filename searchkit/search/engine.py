@@ -83,6 +83,8 @@ def search(
     if results.total or match != "auto" or not names:
         return replace(results, took_ms=_ms(started))
     again, _ = _search(snap, query, *options, whole_names=False)
+    if not again.total:  # the name was not the cause (a filter, say): nothing to report
+        return replace(results, took_ms=_ms(started))
     return replace(again, took_ms=_ms(started), relaxed=(*names, *again.relaxed))
 
 

@@ -38,7 +38,15 @@ from whoosh import query as wq
 from searchkit.search.match import LONG_QUERY
 from searchkit.search.query import Clause, ParsedQuery
 from searchkit.text.normalize import fold, normalize
-from searchkit.text.orgs import canonical_org, canonical_place, find_orgs, head_spellings, org_aliases, place_aliases
+from searchkit.text.orgs import (
+    canonical_org,
+    canonical_place,
+    find_orgs,
+    head_spellings,
+    is_family_name,
+    org_aliases,
+    place_aliases,
+)
 from searchkit.text.terms import QueryWord, fold_term, regroup_unmarked, stopwords, syllable_keys, syllables
 
 __all__ = ["Need", "Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
@@ -249,30 +257,41 @@ def _capitals(text: str, words: Sequence[QueryWord]) -> Iterator[bool]:
 
 
 def _proper_names(needs: list[tuple[Need, bool]]) -> list[tuple[Need, bool]]:
-    """Neighbouring words typed capitalized in one clause, two syllables or more in all, make one
-    proper name ("Võ Văn Thưởng", "Nguyễn Tấn Dũng"): its syllables side by side, never dropped
-    while some article holds it (a name's parts say little apart: "Võ" alone is another person)."""
+    """A person's name typed capitalized, a family name and the words typed capitalized after
+    it in one clause (two to four syllables: "Võ Văn Thưởng", "Nguyễn Xuân Phúc"), is one
+    word: its syllables side by side, never dropped while some article holds it (its parts say
+    little apart: "Võ" alone is another person). Other capitalized words stay apart ("Messi
+    Barcelona", "Việt Nam Thái Lan")."""
     out: list[tuple[Need, bool]] = []
-    run: list[Need] = []
-    for need, skipped in [*needs, (None, False)]:
-        if need is not None and not skipped and not need.org and need.capitalized >= 0 and (
-            not run or run[-1].capitalized == need.capitalized
-        ):
-            run.append(need)
-            continue
-        typed = tuple(s for n in run for s in n.syllables)
-        if len(typed) >= 2:
+    i = 0
+    while i < len(needs):
+        need, skipped = needs[i]
+        j, size = i, 0
+        if _capitalized(need, skipped) and is_family_name(need.syllables[0]):
+            while j < len(needs) and _capitalized(*needs[j]) and needs[j][0].capitalized == need.capitalized:
+                after = needs[j][0].syllables
+                if size + len(after) > _MAX_NAME_SYLLABLES or (size >= 3 and is_family_name(after[0])):
+                    break  # too long, or the next person's name ("Phạm Minh Chính | Hồ Đức Phớc")
+                size += len(needs[j][0].syllables)
+                j += 1
+        if size >= 2:
+            run = [n for n, _ in needs[i:j]]
+            typed = tuple(s for n in run for s in n.syllables)
             folded = tuple(f for n in run for f in n.folded)
             out.append((Need(" ".join(typed), _side_by_side(typed, folded), folded, org=True, syllables=typed), False))
+            i = j
         else:
-            out.extend((n, False) for n in run)
-        run = []
-        if need is not None:
-            if not skipped and not need.org and need.capitalized >= 0:
-                run.append(need)
-            else:
-                out.append((need, skipped))
+            out.append((need, skipped))
+            i += 1
     return out
+
+
+def _capitalized(need: Need, skipped: bool) -> bool:
+    return not skipped and not need.org and need.capitalized >= 0
+
+
+#: The most syllables of a person's name (family name, middle names, given name).
+_MAX_NAME_SYLLABLES = 4
 
 
 def _free_needs(

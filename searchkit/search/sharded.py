@@ -281,6 +281,8 @@ def search_shards(
     if results.total or request.match != "auto" or not names:
         return replace(results, took_ms=_ms(started))
     again, _ = _search_shards(shards, replace(request, whole_names=False), whole, cached, token + "-again")
+    if not again.total:  # the name was not the cause (a filter, say): nothing to report
+        return replace(results, took_ms=_ms(started))
     return replace(again, took_ms=_ms(started), relaxed=(*names, *again.relaxed))
 
 

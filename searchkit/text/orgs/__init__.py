@@ -57,12 +57,13 @@ from searchkit.text.orgs.names import (
     canonical_org,
     find_orgs,
     head_spellings,
+    is_family_name,
     org_aliases,
 )
 from searchkit.text.orgs.places import canonical_place, place_aliases
 
 __all__ = [
     "MAX_NAME_LENGTH", "OrgKind", "OrgMention", "canonical_org", "canonical_place", "find_orgs", "head_spellings",
-    "org_aliases",
+    "is_family_name", "org_aliases",
     "place_aliases",
 ]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -17,8 +18,8 @@ from searchkit.text.orgs.scanner import scan
 from searchkit.text.orgs.sentence import attach_places
 
 __all__ = [
-    "MAX_NAME_LENGTH", "ORG_SEPARATOR", "OrgKind", "OrgMention", "canonical_org", "find_orgs", "head_spellings", "join_orgs",
-    "org_aliases", "split_orgs",
+    "MAX_NAME_LENGTH", "ORG_SEPARATOR", "OrgKind", "OrgMention", "canonical_org", "find_orgs", "head_spellings",
+    "is_family_name", "join_orgs", "org_aliases", "split_orgs",
 ]
 
 _MAX_ALIASES = 64
@@ -293,3 +294,17 @@ def join_orgs(names: Iterable[str]) -> str:
 def split_orgs(value: str | None) -> tuple[str, ...]:
     """The names of a value :func:`join_orgs` gave (none for ``None``), in their order."""
     return tuple(name for name in (value or "").split(ORG_SEPARATOR) if name)
+
+
+def is_family_name(syllable: str) -> bool:
+    """Whether ``syllable`` (any case) is a common Vietnamese family name (``surnames.txt``).
+
+    >>> is_family_name("nguyễn"), is_family_name("Messi")
+    (True, False)
+    """
+    return normalize(syllable).casefold() in _family_names(get_lexicon(False))
+
+
+@functools.lru_cache(maxsize=2)
+def _family_names(lex: Lexicon) -> frozenset[str]:
+    return frozenset(name.casefold() for name in lex.surnames)
