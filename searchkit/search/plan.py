@@ -187,7 +187,8 @@ class Need:
             drops it while some article holds it.
         syllables: Its syllables as typed (empty for ``a OR b``).
         capitalized: The number of its clause when every syllable of it was typed with a
-            capital, else -1 (neighbours of one clause so typed make one proper name).
+            capital, else -1 (from a family name on, neighbours so typed are one person's
+            name: see ``_proper_names``).
     """
 
     label: str
