@@ -15,8 +15,9 @@ from conftest import read_jsonl
 from searchkit import Index
 from searchkit.search.highlight import Snippet
 from searchkit.search.match import WordCounts, choose
-from searchkit.search.plan import build_plan
+from searchkit.search.plan import _typed_exactly, build_plan
 from searchkit.search.query import parse_query
+from searchkit.text.terms import fold_term
 
 ARTICLES = [
     ("politburo", "Bộ Chính trị họp phiên thường kỳ", "Chiều nay Bộ Chính trị họp bàn về công tác cán bộ."),
@@ -25,6 +26,7 @@ ARTICLES = [
     ("not-directs", "Chỉ số đạo đức", "Báo cáo chỉ nêu chuyện đạo đức nghề nghiệp của cán bộ."),
     ("graft", "Xử lý tham nhũng", "Tòa xét xử vụ tham nhũng đất đai ở huyện ven biển."),
     ("not-graft", "Tham gia lễ hội", "Người dân tham gia lễ hội, những ngày vui của làng."),
+    ("visit", "Đoàn thăm những hộ nghèo", "Cán bộ xã đến thăm những hộ nghèo, nghe dân kể chuyện nhũng nhiễu."),
     ("hanoi-committee", "Ủy ban nhân dân thành phố Hà Nội họp", "Ủy ban nhân dân thành phố Hà Nội họp về giao thông."),
     ("hanoi-scattered", "Dân Hà Nội bàn chuyện nhà", "Người dân thành phố nói chuyện ban ngày ở nhà, Hà Nội nóng."),
     ("ubnd", "UBND tỉnh Quảng Ninh họp", "UBND tỉnh Quảng Ninh họp bàn phát triển du lịch."),
@@ -50,7 +52,7 @@ def ids(ix: Index, query: str) -> set[str]:
     [
         ("Bộ Chính trị", {"politburo"}),  # not "bộ" + "chính" + "trị" anywhere
         ("chỉ đạo", {"directs"}),  # a word: its syllables side by side
-        ("tham nhung", {"graft"}),  # without diacritics, cut into words by the dictionary
+        ("tham nhung", {"graft", "visit"}),  # without diacritics, cut into words by the dictionary; any marks
         ("tham nhũng", {"graft"}),
         ("uy ban nhan dan thanh pho ha noi", {"hanoi-committee"}),
         ("Ủy ban nhân dân thành phố Hà Nội", {"hanoi-committee"}),
@@ -236,3 +238,35 @@ def test_minus_takes_the_whole_word_after_it(query: str, excluded: str) -> None:
 def test_minus_a_place_leaves_out_the_place(ix: Index) -> None:
     assert ids(ix, 'họp -Hà Nội') == ids(ix, 'họp -"Hà Nội"')
     assert "hanoi-committee" not in ids(ix, "họp -Hà Nội")
+
+
+def test_a_word_typed_with_its_marks_is_met_as_typed(ix: Index) -> None:
+    """"tham nhũng" spells a word exactly ("tham" has no marks to leave out): "thăm những"
+    beside "nhũng nhiễu" does not meet it (it met the phrase without marks and the marked syllable)."""
+    assert ids(ix, "tham nhũng") == {"graft"}
+    assert "visit" in ids(ix, "tham nhung")
+
+
+@pytest.mark.parametrize(
+    ("typed", "exactly"),
+    [
+        ("tham nhũng", True),  # a dictionary word as typed
+        ("công an tỉnh", True),  # "an" in "công an"
+        ("bộ gtvt", True),  # nothing in "gtvt" to carry a mark
+        ("hội nghi", False),  # "nghị" typed lazily: "nghi" with any marks
+        ("tham nhung", False),  # no marks at all: any marks
+    ],
+)
+def test_unmarked_syllables_of_a_marked_word(typed: str, exactly: bool) -> None:
+    syllables = tuple(typed.split())
+    assert _typed_exactly(syllables, tuple(fold_term(s) for s in syllables)) is exactly
+
+
+@pytest.mark.parametrize(("query", "views"), [("Hà Nội", {"s"}), ("ha noi", {"f"}), ("Ủy ban nhân dân tỉnh Quảng Ninh", {"s"})])
+def test_a_name_is_met_in_the_view_it_was_typed_for(query: str, views: set[str]) -> None:
+    """A name typed with marks is met by its spellings with marks (no positions of "ha" and "noi"
+    read in nearly every article); typed without any, by its spellings without."""
+    need = build_plan(parse_query(query)).needs[0]
+    assert need.org
+    fields = {f for f, _ in need.query.iter_all_terms(phrases=True)} - {"orgs"}
+    assert {f.rsplit("_", 1)[1] for f in fields} == views

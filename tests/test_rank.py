@@ -276,3 +276,14 @@ def test_phrases_of_the_examples_found_from_positions_are_whooshs(ix: Index) -> 
 def test_a_plain_phrase_is_the_span_walk_with_slop_one(positions: list[list[int]]) -> None:
     """Each word with one position or more, as in an article that holds it."""
     assert rank._near(positions, 1) == rank._spans_near(positions, 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 50)), st.lists(st.integers(0, 50)))
+def test_phrase_starts_are_intersected_as_numpy_would(values: list[int], others: list[int]) -> None:
+    """Phrase starts come sorted (article order, positions increasing): they are neither sorted
+    again nor intersected by sorting both arrays; the same sets as np.unique and np.intersect1d."""
+    a, b = np.array(values, dtype=np.int64), np.array(others, dtype=np.int64)
+    assert rank._sorted_unique(a).tolist() == np.unique(a).tolist()
+    starts, found = np.unique(a), rank._sorted_unique(b)
+    assert starts[rank._members(starts, found)].tolist() == np.intersect1d(starts, found).tolist()

@@ -274,9 +274,10 @@ class Ranker:
         for n, k in enumerate(sorted(range(len(q.words)), key=lambda k: len(postings[k].docnums))):
             owner, positions = _unpacked(self._values(q.fieldname, q.words[k], postings[k], docs[alive]), decode)
             at = positions >= k
-            found = (alive[owner[at]] << 32) | (positions[at] - k)
-            starts = np.unique(found) if n == 0 else np.intersect1d(starts, found)
-            alive = np.unique(starts >> 32)
+            found = _sorted_unique((alive[owner[at]] << 32) | (positions[at] - k))
+            starts = found if n == 0 else starts[_members(starts, found)]
+            articles = starts >> 32
+            alive = articles[np.concatenate(([True], articles[1:] != articles[:-1]))] if len(articles) else articles
             if not len(alive):
                 break
         return docs[alive]
@@ -583,6 +584,25 @@ def _unpacked(values: Sequence[bytes | Sequence[int]], decode: Callable[[bytes],
     if getattr(decode, "__func__", None) is PackedPositions.decode_positions and all(isinstance(v, bytes) for v in values):
         return unpack_positions_many(cast(Sequence[bytes], values))
     return positions_arrays([decode(v) if isinstance(v, bytes) else v for v in values])
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)``, without sorting when ``values`` already increase (phrase starts
+    come in article order, each article's positions increasing: sorting them again was most
+    of a phrase's first run over common words)."""
+    if len(values) < 2 or bool((values[1:] > values[:-1]).all()):
+        return values
+    return np.unique(values)
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``sorted_set`` (sorted, unique): a binary search each, where
+    ``np.isin`` and ``np.intersect1d`` sort both arrays together."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    return sorted_set[at] == values
 
 
 def _near(positions: Sequence[Sequence[int]], slop: int) -> bool:

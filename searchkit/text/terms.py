@@ -46,6 +46,7 @@ __all__ = [
     "fold_term",
     "index_term",
     "is_accented",
+    "is_dictionary_word",
     "iter_syllables",
     "query_words",
     "regroup_unmarked",
@@ -337,6 +338,27 @@ def _folded_dictionary() -> frozenset[tuple[str, ...]]:
         return frozenset(tuple(fold_term(s) for s in word.lower().split()) for word in dictionary_words())
 
     return cached("folded-words", [pyvi_words_path(), Path(__file__)], fold_words)
+
+
+@functools.lru_cache(maxsize=1)
+def _marked_dictionary() -> frozenset[tuple[str, ...]]:
+    """pyvi's words of two and three syllables as syllable-view terms, with their diacritics;
+    kept in the user's cache folder as :func:`_folded_dictionary` is."""
+    def terms() -> frozenset[tuple[str, ...]]:
+        return frozenset(tuple(index_term(normalize(s)) for s in word.split()) for word in dictionary_words())
+
+    return cached("marked-words", [pyvi_words_path(), Path(__file__)], terms)
+
+
+def is_dictionary_word(syllables: Sequence[str]) -> bool:
+    """Whether syllable-view terms spell a word of pyvi's dictionary with their diacritics
+    exactly as they are: "tham nhũng" is a word ("tham" has no marks to leave out), "hội
+    nghi" is not ("nghị" typed without its mark). Loads the segmentation model on first use.
+
+    >>> is_dictionary_word(("tham", "nhũng")), is_dictionary_word(("hội", "nghi"))  # doctest: +SKIP
+    (True, False)
+    """
+    return tuple(syllables) in _marked_dictionary()
 
 
 def regroup_unmarked(words: Sequence[QueryWord]) -> tuple[QueryWord, ...]:
