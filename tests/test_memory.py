@@ -59,14 +59,16 @@ def test_adding_to_a_bigger_index_takes_no_more_memory(tmp_path: Path) -> None:
 
 def test_a_call_keeps_a_small_record_per_article(tmp_path: Path) -> None:
     # Windows of 400 articles: the segment being built is the same size in both calls, and
-    # what grows with the call is the record kept for each id seen (about 200 bytes).
+    # what grows with the call is the record kept for each id seen (about 200-250 bytes; where
+    # the peak falls against the tables' resizing adds up to ~150 more in some runs). Keeping
+    # each article's body would add over 1,000 bytes (about 520 characters, two bytes each).
     with Index.create(tmp_path / "a") as a, Index.create(tmp_path / "b") as b:
         a.add(_articles(0, 300), workers=0)
         b.add(_articles(0, 300), workers=0)
         one = _peak(lambda: a.add(_articles(1000, N), workers=0, commit_every=400))
         three = _peak(lambda: b.add(_articles(1000, 3 * N), workers=0, commit_every=400))
     per_article = (three - one) / (2 * N)
-    assert per_article < 400, (one, three, per_article)
+    assert per_article < 600, (one, three, per_article)
 
 
 _MAPPED_BLOCKS = """
