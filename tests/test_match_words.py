@@ -270,3 +270,22 @@ def test_a_name_is_met_in_the_view_it_was_typed_for(query: str, views: set[str])
     assert need.org
     fields = {f for f, _ in need.query.iter_all_terms(phrases=True)} - {"orgs"}
     assert {f.rsplit("_", 1)[1] for f in fields} == views
+
+
+@pytest.mark.parametrize(
+    ("query", "either"),
+    [
+        ("Bộ Chính trị OR Bộ Tài chính", ["Bộ Chính trị", "Bộ Tài chính"]),  # names, whole
+        ("xét xử tham nhũng OR chống ngập mùa mưa", ["xét xử tham nhũng", "chống ngập mùa mưa"]),
+        ('title:thuế OR title:"nghị quyết"', ['title:thuế', 'title:"nghị quyết"']),
+    ],
+)
+def test_or_joins_the_whole_runs_on_either_side(ix: Index, query: str, either: list[str]) -> None:
+    """Not only the neighbouring words: "Bộ Chính trị OR Bộ Tài chính" paired "trị" with "bộ"."""
+    sides = [ids(ix, side) for side in either]
+    assert all(sides) and sides[0] != sides[1]
+    assert ids(ix, query) == sides[0] | sides[1]
+
+
+def test_not_a_place_is_minus_the_place(ix: Index) -> None:
+    assert ids(ix, "họp NOT Hà Nội") == ids(ix, "họp -Hà Nội")

@@ -80,3 +80,23 @@ def test_parser_never_fails_with_anything_but_query_syntax_error(text: str) -> N
         assert str(e)
     else:
         assert len(parsed.clauses) <= MAX_CLAUSES
+
+
+def test_or_joins_two_fields_of_one_kind_and_two_dates() -> None:
+    """'category:a OR category:b' is either category; 'date:2019 OR date:2020' the two years;
+    fields of different kinds stay both required."""
+    clauses = parse_query("category:sport OR category:world").clauses
+    assert [(c.text, c.or_before) for c in clauses] == [("sport", False), ("world", True)]
+    assert parse_query('title:xăng OR "giá dầu"').clauses[1].or_before  # both required matches
+    assert not parse_query("category:sport OR source:vnexpress").clauses[1].or_before
+    q = parse_query("date:2020-01 OR date:2019")
+    assert (q.since, q.until) == (datetime(2019, 1, 1), datetime(2020, 1, 31, 23, 59, 59, 999999))
+    q = parse_query("date:2019..2020 date:2020-03")  # without OR both ranges hold
+    assert (q.since, q.until) == (datetime(2020, 3, 1), datetime(2020, 3, 31, 23, 59, 59, 999999))
+    with pytest.raises(QuerySyntaxError, match="touch or overlap"):
+        parse_query("date:2019 OR date:2021")
+
+
+@pytest.mark.parametrize(("query", "excluded"), [("a NOT Hà Nội", "Hà Nội"), ("a NOT bóng đá hay", "bóng đá")])
+def test_not_takes_the_whole_word_after_it_as_minus_does(query: str, excluded: str) -> None:
+    assert [c.text for c in parse_query(query).clauses if c.excluded] == [excluded]

@@ -335,11 +335,12 @@ def _free_needs(
     cut into words by the dictionary first (:func:`~searchkit.text.terms.regroup_unmarked`).
     ``names`` (an organization, province or city: what makes the query meeting any spelling
     of it, given whether it was typed with diacritics, and the folded syllables it was typed
-    as) each become one need. Stopwords and question words
-    are left out (unless the clause has nothing else, or they are part of a name); ``a OR b``
-    is one need; a word typed twice is one need.
+    as) each become one need. Stopwords and question words are left out (unless the clause
+    has nothing else, or they are part of a name); a word typed twice is one need. Runs of
+    free words joined by ``OR`` are one need, met by every word of either run ("giá xăng OR
+    giá vàng", "Bộ Y tế OR Bộ Công an").
     """
-    needs: list[tuple[Need, bool]] = []  # (need, left out unless part of a name)
+    runs: list[tuple[list[tuple[Need, bool]], bool]] = []  # (the needs of a run of free words, after OR)
     for number, clause in enumerate(parsed.clauses):
         if clause.kind != "text" or clause.excluded or clause.required:
             continue
@@ -352,24 +353,37 @@ def _free_needs(
         if all(skip):
             skip = [False] * len(words)
         ours = [(_word_need(w, number if next(capitals) else -1), s) for w, s in zip(words, skip, strict=True)]
-        if clause.or_before and ours:
-            last = next((i for i in range(len(needs) - 1, -1, -1) if not needs[i][1]), None)
-            first = next((i for i, (_, s) in enumerate(ours) if not s), None)
-            if last is not None and first is not None:
-                a, b = needs.pop(last)[0], ours[first][0]
-                ours[first] = (Need(f"{a.label} OR {b.label}", wq.Or([a.query, b.query]), ()), False)
-        needs.extend(ours)
-    found: list[int] = []
-    for i, (query, wanted) in enumerate(names):
-        needs, named = _with_name(needs, wanted, query)
-        if named:
-            found.append(i)
-    needs = _proper_names(needs)
+        runs.append((ours, clause.or_before and bool(runs)))
+    found: set[int] = set()
+    needs: list[Need] = []
+    either: list[list[Need]] = []  # the runs of the OR being read
+    for run, after_or in runs:
+        for i, (query, wanted) in enumerate(names):
+            run, named = _with_name(run, wanted, query)
+            if named:
+                found.add(i)
+        kept = [need for need, skipped in _proper_names(run) if not skipped]
+        if after_or and either:
+            either.append(kept)
+            continue
+        needs.extend(_one_of(either))
+        either = [kept]
+    needs.extend(_one_of(either))
     unique: dict[str, Need] = {}
-    for need, skipped in needs:
-        if not skipped:
-            unique.setdefault(need.label, need)
-    return list(unique.values()), found
+    for need in needs:
+        unique.setdefault(need.label, need)
+    return list(unique.values()), sorted(found)
+
+
+def _one_of(runs: list[list[Need]]) -> list[Need]:
+    """The needs of runs of free words joined by OR: one need met by all the needs of any run
+    (a run alone: its needs as they are)."""
+    runs = [run for run in runs if run]
+    if len(runs) < 2:
+        return runs[0] if runs else []
+    label = " OR ".join(" ".join(n.label for n in run) for run in runs)
+    alternatives = [run[0].query if len(run) == 1 else wq.And([n.query for n in run]) for run in runs]
+    return [Need(label, wq.Or(alternatives), ())]
 
 
 def _with_name(
@@ -453,14 +467,18 @@ def build_plan(parsed: ParsedQuery, *, whole_names: bool = True) -> Plan:
     free_text = " ".join(c.text for c in free)
     built.accented = any(c.accented for c in free) or not free_text
     for clause in parsed.clauses:
-        either = clause.kind == "phrase" and clause.or_before and not clause.excluded
-        before = (len(built.required), built.required_words)
+        either = clause.kind != "text" and clause.or_before and not clause.excluded
+        before = (len(built.required), built.required_words, len(built.filters))
         _add_clause(built, clause)
         if either and before[0] >= 1 and len(built.required) == before[0] + 1:
-            # '"a b" OR "c d"': one requirement met by either phrase (scored and marked as both)
+            # '"a b" OR "c d"', 'title:a OR title:b': one requirement met by either (scored and marked as both)
             second = built.required.pop()
             built.required[-1] = wq.Or([built.required[-1], second])
             built.required_words = before[1]
+        elif either and before[2] >= 1 and len(built.filters) == before[2] + 1:
+            # 'org:X OR org:Y', 'category:a OR category:b': one filter met by either
+            second = built.filters.pop()
+            built.filters[-1] = wq.Or([built.filters[-1], second])
     names: list[tuple[str, list[str]]] = []  # (canonical, the folded syllables typed for it)
     for mention in find_orgs(free_text) if free_text and whole_names else ():
         names.append((mention.canonical, [fold_term(s.lower()) for s in syllables(mention.text)]))
@@ -723,4 +741,6 @@ def resolve_values(searcher: Any, q: wq.Query) -> wq.Query:
         wanted = fold(normalize(str(q.text)).strip().lower())
         found = [t.decode("utf-8") for t in searcher.reader().lexicon(q.fieldname) if fold(t.decode("utf-8").lower()) == wanted]
         return wq.Or([wq.Term(q.fieldname, t) for t in found]) if found else wq.NullQuery()
+    if type(q) is wq.Or:  # 'category:a OR category:b'
+        return wq.Or([resolve_values(searcher, sub) for sub in q.subqueries], boost=q.boost)
     return q

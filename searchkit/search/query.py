@@ -5,8 +5,11 @@ Syntax (case of the operators matters, the rest is case-insensitive):
 ==========================  ===============================================================
 ``ban chi dao 35``          free text: articles holding every word (see ``match``), BM25F-ranked
 ``"Ban Chỉ đạo 35"``        a quoted phrase: articles must contain it
-``a AND b``                 both sides required; ``a OR b``: either word will do
+``a AND b``                 both sides required
+``a b OR c d``              either run of words (all of ``a b``, or all of ``c d``); also two
+                            phrases, two fields of one kind, two dates that touch
 ``NOT a``, ``-a``           articles containing ``a`` are excluded; ``+a`` requires ``a``
+                            (after ``-``, ``+``, ``NOT``, ``AND``: the whole word, place or body)
 ``title:hội nghị``          the word (or ``title:"a phrase"``) must be in the title
 ``org:UBND Quảng Ninh``     articles naming that organization, in any spelling or alias
 ``category:Thể thao``       also ``source:``, ``author:`` (whole value, any case)
@@ -30,7 +33,7 @@ import calendar
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from searchkit.errors import ArgumentError, QuerySyntaxError
 from searchkit.text.normalize import fold, normalize
@@ -73,9 +76,9 @@ class Clause:
         words: For the :data:`WORD_KINDS`, the words of ``text`` as the index views hold
             them (segmented once, by :func:`parse_query`); empty for the other kinds.
         accented: Whether ``text`` holds a diacritic (it is matched with diacritics).
-        or_before: A free-text clause written right after ``OR``: its first word and the
-            previous clause's last word are alternatives; a phrase right after ``"…" OR``:
-            the two phrases are alternatives.
+        or_before: A clause written right after ``OR``: it and the clause before are
+            alternatives (two runs of free words, two phrases or a phrase and ``title:``,
+            two fields of one kind).
     """
 
     kind: str
@@ -239,16 +242,22 @@ def _extend_org_names(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, 
     return out
 
 
+# Operators that act on the word after them, as - and + do.
+_SIGNING = ("NOT", "AND", "&&")
+
+
 def _extend_signed_words(raw: list[tuple[str, str, str, bool]]) -> list[tuple[str, str, str, bool]]:
-    """Let ``-word`` and ``+word`` take the words after it that make one word with it: a word of
-    pyvi's dictionary, a province or city, an organization ("-Hà Nội" leaves out Hà Nội, not
-    "hà" while requiring "nội"; "-bóng đá"). The longest such run of at most 4 syllables."""
+    """Let ``-word`` and ``+word`` (and a word after ``NOT`` or ``AND``) take the words after it
+    that make one word with it: a word of pyvi's dictionary, a province or city, an organization
+    ("-Hà Nội" and "NOT Hà Nội" leave out Hà Nội, not "hà" while requiring "nội"; "-bóng đá").
+    The longest such run of at most 4 syllables."""
     out: list[tuple[str, str, str, bool]] = []
     i = 0
     while i < len(raw):
         kind, value, sign, quoted = raw[i]
         i += 1
-        if kind == "word" and sign and value not in _OPERATORS:
+        after_operator = i >= 2 and raw[i - 2][0] == "word" and not raw[i - 2][2] and raw[i - 2][1] in _SIGNING
+        if kind == "word" and (sign or after_operator) and value not in _OPERATORS:
             following: list[str] = []
             for k, v, sg, _ in raw[i : i + 3]:
                 if k != "word" or sg or v in _OPERATORS or not _has_letter_or_digit(v):
@@ -306,29 +315,41 @@ class _Assembly:
 
     clauses: list[Clause] = field(default_factory=list)
     run: list[str] = field(default_factory=list)  # free words waiting to become one clause
-    since: datetime | None = None
-    until: datetime | None = None
+    dates: list[tuple[datetime | None, datetime | None]] = field(default_factory=list)  # all must hold
+    last_date: bool = False  # the last thing added was a date: an OR after it joins the next date to it
     pending_not: bool = False
     pending_and: bool = False
     pending_or: bool = False
 
+    @property
+    def since(self) -> datetime | None:
+        starts = [lo for lo, _ in self.dates if lo is not None]
+        return max(starts) if starts else None
+
+    @property
+    def until(self) -> datetime | None:
+        ends = [hi for _, hi in self.dates if hi is not None]
+        return min(ends) if ends else None
+
     def flush_run(self) -> None:
         if self.run:
-            after_text = bool(self.clauses) and self.clauses[-1].kind == "text"
+            after_text = bool(self.clauses) and self.clauses[-1].kind == "text" and not self.last_date
             self.clauses.append(Clause("text", " ".join(self.run), or_before=self.pending_or and after_text))
             self.run.clear()
             self.pending_or = False
+            self.last_date = False
 
     def operator(self, value: str) -> None:
         self.flush_run()
         if value in ("AND", "&&"):
-            if self.clauses and not self.clauses[-1].excluded:
+            if self.clauses and not self.clauses[-1].excluded and not self.last_date:
                 self.clauses[-1] = dataclasses.replace(self.clauses[-1], required=True)
             self.pending_and = True
         elif value == "NOT":
             self.pending_not = True
-        elif self.clauses and self.clauses[-1].kind in ("text", "phrase") and not self.clauses[-1].excluded:
-            self.pending_or = True  # OR, ||: between free words, or between two phrases
+        elif self.last_date or (self.clauses and not self.clauses[-1].excluded):
+            # OR, ||: between two runs of free words, two phrases, two fields of one kind, two dates
+            self.pending_or = True
 
     def add(self, kind: str, value: str, sign: str, quoted: bool) -> None:
         excluded = sign == "-" or self.pending_not
@@ -343,22 +364,55 @@ class _Assembly:
                 self.run.append(value)
             return
         self.flush_run()
-        # '"a b" OR "c d"': the second phrase is an alternative to the first
-        either = self.pending_or and kind == "phrase" and not excluded and self.clauses[-1].kind == "phrase"
+        # '"a b" OR "c d"', 'title:a OR title:b', 'org:X OR org:Y': the second is an alternative
+        # to the first (a phrase and title: are both required matches, so they pair too)
+        either = (
+            self.pending_or and not excluded and not self.last_date and bool(self.clauses)
+            and _alternatives(self.clauses[-1].kind, kind)
+        )
+        date_or = self.pending_or and self.last_date and kind == "date" and not excluded
         self.pending_or = False
+        self.last_date = False
         if kind == "date":
-            self.add_dates(value)
+            self.add_dates(value, either=date_or)
         elif value:
             self.clauses.append(Clause(kind, value, not excluded, excluded, quoted, or_before=either))
         elif kind != "phrase":  # "" is nothing to search for
             raise QuerySyntaxError(f"{kind}: needs a value, e.g. {kind}:{_EXAMPLES[kind]}")
 
-    def add_dates(self, value: str) -> None:
+    def add_dates(self, value: str, *, either: bool = False) -> None:
         if not value:
             raise QuerySyntaxError("date: needs a value such as 2023, 2023-08, 2023-08-18 or 2022..2023")
         lo, hi = parse_date_range(value)
-        self.since = lo if self.since is None or (lo is not None and lo > self.since) else self.since
-        self.until = hi if self.until is None or (hi is not None and hi < self.until) else self.until
+        if either and self.dates:
+            self.dates[-1] = _date_union(self.dates[-1], (lo, hi), value)
+        else:
+            self.dates.append((lo, hi))
+        self.last_date = True
+
+
+def _alternatives(before: str, kind: str) -> bool:
+    """Whether clauses of these kinds joined by OR are alternatives: fields of one kind, or a
+    phrase and ``title:`` (both required matches)."""
+    return before == kind or {before, kind} == {"phrase", "title"}
+
+
+def _date_union(
+    first: tuple[datetime | None, datetime | None], second: tuple[datetime | None, datetime | None], value: str
+) -> tuple[datetime | None, datetime | None]:
+    """The range two ``date:`` ranges joined by OR cover, when they touch or overlap
+    ("date:2019 OR date:2020" is 2019..2020).
+
+    Raises:
+        QuerySyntaxError: There is a gap between them (one range can hold only one span).
+    """
+    (lo1, hi1), (lo2, hi2) = sorted([first, second], key=lambda r: r[0] or datetime.min)
+    if hi1 is not None and lo2 is not None and lo2 - hi1 > timedelta(milliseconds=1):
+        raise QuerySyntaxError(
+            f"date: ranges joined by OR must touch or overlap (date:{value} leaves a gap): use one range, e.g. date:2019..2021"
+        )
+    ends = [hi1, hi2]
+    return lo1, None if None in ends else max(e for e in ends if e is not None)
 
 
 _EXAMPLES = {

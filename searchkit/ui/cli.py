@@ -82,7 +82,7 @@ Examples:
   searchkit search --queries questions.txt --json > answers.jsonl
 
 Query language: "a phrase", -excluded, +required, a AND b, title:word, org:NAME,
-category:NAME, date:2023-08 (also 2023, 2023-08-18, 2022..2023), a OR b.
+category:NAME, date:2023-08 (also 2023, 2023-08-18, 2022..2023), a b OR c d (either run).
 Hits hold every word (in any spelling; a name as a whole); when fewer than 3 articles do,
 words are dropped, the least telling first (unknown words, bare numbers, the commonest), and
 a dim line says which (--match all: never; --match any: any word).
