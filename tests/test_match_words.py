@@ -57,6 +57,7 @@ def ids(ix: Index, query: str) -> set[str]:
         ("uy ban nhan dan thanh pho ha noi", {"hanoi-committee"}),
         ("Ủy ban nhân dân thành phố Hà Nội", {"hanoi-committee"}),
         ("ubnd tinh quang ninh", {"ubnd", "uy-ban"}),  # the name in any spelling
+        ("UBND tinh Quang Ninh", {"ubnd", "uy-ban"}),  # the longest name, not "UBND" and a place
     ],
 )
 def test_words_and_names_match_as_wholes(ix: Index, query: str, expected: set[str]) -> None:
@@ -289,3 +290,9 @@ def test_or_joins_the_whole_runs_on_either_side(ix: Index, query: str, either: l
 
 def test_not_a_place_is_minus_the_place(ix: Index) -> None:
     assert ids(ix, "họp NOT Hà Nội") == ids(ix, "họp -Hà Nội")
+
+
+@pytest.mark.parametrize("query", ["UBND tinh Quang Ninh", "UBND TP da nang", "UBND thanh pho Đà Nẵng"])
+def test_the_longest_name_typed_is_one_need(query: str) -> None:
+    """An abbreviation typed in capitals is a name of its own too ("UBND"): the longest name wins."""
+    assert [(n.label, n.org) for n in build_plan(parse_query(query)).needs] == [(query.lower(), True)]

@@ -357,8 +357,11 @@ def _free_needs(
     found: set[int] = set()
     needs: list[Need] = []
     either: list[list[Need]] = []  # the runs of the OR being read
+    # the longest names first: "UBND tinh Quang Ninh" is Quảng Ninh's committee, not "UBND" and a place
+    longest_first = sorted(range(len(names)), key=lambda i: -len(names[i][1]))
     for run, after_or in runs:
-        for i, (query, wanted) in enumerate(names):
+        for i in longest_first:
+            query, wanted = names[i]
             run, named = _with_name(run, wanted, query)
             if named:
                 found.add(i)
