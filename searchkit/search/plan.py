@@ -419,9 +419,12 @@ def _with_name(
         tail = [(_word_need(QueryWord.of((s,))), False) for s, _ in spelled[len(spelled) - after :]]
         syllables_ = tuple(s for s, _ in typed)
         accented = any(s != f for s, f in typed)
-        spellings = alias(accented)
-        # typed with marks exactly as one of its spellings ("Công an tỉnh"): those spellings meet it
-        exact = accented and any(_spells(q, syllables_) for q in spellings.subqueries)
+        spellings = alias(True)
+        # Typed without any marks ("da nang"), or with marks exactly as one of its spellings
+        # ("Công an tỉnh"), the name is met by its spellings, with their marks: "da nang" is Đà
+        # Nẵng, not "đã nâng". Typed with some marks but not as spelled ("Bo Công an"), its
+        # syllables side by side as typed will do too.
+        exact = not accented or any(_spells(q, syllables_) for q in spellings.subqueries)
         name = Need(
             " ".join(syllables_),
             spellings if exact else wq.Or([_side_by_side(syllables_, wanted), spellings]),
