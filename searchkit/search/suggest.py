@@ -22,7 +22,9 @@ offered
 
 A word that is a real Vietnamese syllable but absent from the index ("dê", "khuê" on a small
 index) is corrected only when the query found few articles *and* the correction stands next
-to a neighbour, and never to another tone of itself. Field values
+to a neighbour, and never to another tone of itself, unless with a neighbour that tone spells
+a word of pyvi's dictionary that articles hold side by side ("tham nhủng" -> "tham nhũng":
+sure). Field values
 (``author:``, ``category:``, ``source:``, ``org:``, ``title:``, ``date:``), quoted phrases,
 excluded words and operators are kept exactly as typed; one exception helps: an unquoted
 ``author:``/``category:``/``source:`` value that matches nothing but does with the words after
@@ -62,7 +64,7 @@ from searchkit.search.query import FIELDS
 from searchkit.text.normalize import fold, normalize
 from searchkit.text.pyvi_model import pyvi_words_path
 from searchkit.text.telex import convert
-from searchkit.text.terms import SYLLABLE, fold_term
+from searchkit.text.terms import SYLLABLE, fold_term, is_dictionary_word
 
 __all__ = ["FEW_RESULTS", "MAX_CORRECTED_WORDS", "RARE_WORD", "SUGGEST_BUDGET", "suggest"]
 
@@ -289,10 +291,15 @@ def _correct(
     if near is None:
         near = Neighbours.of_field(reader, field, _MAX_CORRECTED)
     ranked: list[tuple[bool, int, str]] = []
+    spelled: set[str] = set()  # tones of a real word that make a dictionary word with a neighbour
     for candidate in near.within_one(target):
         same_letters = fold_term(candidate) == fold_term(target)
         if accented and known and same_letters:
-            continue  # a real word is never "corrected" to another tone of itself
+            # A real word is never "corrected" to another tone of itself, unless with a
+            # neighbour that tone spells a word of the dictionary ("tham nhủng" -> "tham nhũng").
+            if not _makes_word(left, candidate, right):
+                continue
+            spelled.add(candidate)
         ranked.append((same_letters, reader.doc_frequency(field, candidate), candidate))
     ranked.sort(reverse=True)
     best: tuple[bool, bool, int, int, str] | None = None
@@ -305,8 +312,14 @@ def _correct(
             best = key
     if best is None or (known and not best[0]):
         return None
-    # A real word the index lacks ("dê" on 42 articles) is rarely a typo: never sure.
-    return best[4], best[0] and not known
+    # A real word the index lacks ("dê" on 42 articles) is rarely a typo: never sure, unless
+    # its correction makes a dictionary word with a neighbour that articles hold side by side.
+    return best[4], best[0] and (not known or best[4] in spelled)
+
+
+def _makes_word(left: str | None, syllable: str, right: str | None) -> bool:
+    """Whether ``syllable`` makes a word of pyvi's dictionary with a query neighbour."""
+    return bool(left and is_dictionary_word((left, syllable))) or bool(right and is_dictionary_word((syllable, right)))
 
 
 def _beside(searcher: Any, first: str | None, second: str | None, accented: bool, cap: int = 50) -> int:
