@@ -306,3 +306,10 @@ def test_not_a_place_is_minus_the_place(ix: Index) -> None:
 def test_the_longest_name_typed_is_one_need(query: str) -> None:
     """An abbreviation typed in capitals is a name of its own too ("UBND"): the longest name wins."""
     assert [(n.label, n.org) for n in build_plan(parse_query(query)).needs] == [(query.lower(), True)]
+
+
+def test_exclusions_alone_leave_every_other_article(ix: Index) -> None:
+    """"-Hà Nội" alone: every article but those, newest first (as a query of filters only)."""
+    everything = {i for i, _, _ in ARTICLES}
+    assert ids(ix, "-Hà Nội") == everything - ids(ix, "Hà Nội") != set()
+    assert all(h.score is None for h in ix.search("-Hà Nội").hits)

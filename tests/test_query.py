@@ -100,3 +100,7 @@ def test_or_joins_two_fields_of_one_kind_and_two_dates() -> None:
 @pytest.mark.parametrize(("query", "excluded"), [("a NOT Hà Nội", "Hà Nội"), ("a NOT bóng đá hay", "bóng đá")])
 def test_not_takes_the_whole_word_after_it_as_minus_does(query: str, excluded: str) -> None:
     assert [c.text for c in parse_query(query).clauses if c.excluded] == [excluded]
+
+
+def test_parentheses_group_nothing() -> None:
+    assert parse_query("(title:xăng OR title:dầu)").clauses == parse_query("title:xăng OR title:dầu").clauses

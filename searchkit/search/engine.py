@@ -114,12 +114,13 @@ def _search(
 
     # The free text's words, required phrases and fields decide which articles match (see
     # searchkit.search.match), the scoring clauses rank them; filters only narrow the set.
-    if not built.scoring and not built.required and not filters:
+    if not built.scoring and not built.required and not filters and not excluded:
         return SearchResults(query, 0, _ms(started), (), MappingProxyType({}), None, offset, match), built.names
     filter_q = wq.And(filters) if filters else None
     pairs = pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
     filters_only = not built.scoring and not built.required
-    # A query of filters only has nothing to rank by: newest first.
+    # A query of filters or exclusions only ("-Hà Nội": every other article) has nothing to
+    # rank by: newest first.
     sortedby = {"date": "published", "views": "views"}.get(sort, "published" if filters_only else None)
     ranker = ranker_of(snap)
     scored = score_plan(ranker, built) if sortedby is None and built.scoring else None

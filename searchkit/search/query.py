@@ -149,7 +149,8 @@ def parse_query(text: str) -> ParsedQuery:
     undecodable = _SURROGATE.search(text) is not None
     if undecodable:
         text = _SURROGATE.sub("\ufffd", text)
-    text = normalize(text).replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    # parentheses group nothing: "(title:xăng OR title:dầu)" is "title:xăng OR title:dầu"
+    text = normalize(text).translate(_BLANKS)
     raw: list[tuple[str, str, str, bool]] = []  # (kind, value, sign, quoted)
     for m in _TOKEN.finditer(text):
         sign = m.group("sign") or ""
@@ -180,6 +181,7 @@ def _with_words(clause: Clause) -> Clause:
 
 
 _OPERATORS = ("AND", "OR", "NOT", "&&", "||")
+_BLANKS = str.maketrans({"\n": " ", "\t": " ", "\r": " ", "(": " ", ")": " "})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

@@ -121,8 +121,8 @@ class _Planned:
 
     @property
     def empty(self) -> bool:
-        """Nothing to match: no words, no required clause, no filter."""
-        return not self.built.scoring and not self.built.required and not self.filters
+        """Nothing to match: no words, no required clause, no filter, no exclusion."""
+        return not self.built.scoring and not self.built.required and not self.filters and not self.built.excluded
 
     @property
     def chooses(self) -> bool:
