@@ -313,3 +313,20 @@ def test_exclusions_alone_leave_every_other_article(ix: Index) -> None:
     everything = {i for i, _, _ in ARTICLES}
     assert ids(ix, "-Hà Nội") == everything - ids(ix, "Hà Nội") != set()
     assert all(h.score is None for h in ix.search("-Hà Nội").hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "marked"),
+    [
+        ("Bộ Công an", ["Bộ Công an"]),  # not "Công an" of "Công an tỉnh"
+        ("Ban Bí thư", ["Ban Bí thư"]),  # not "Bí thư" of "Bí thư Thành ủy"
+        ("Ủy ban nhân dân tỉnh Quảng Ninh", ["UBND tỉnh Quảng Ninh"]),  # another spelling, not Quảng Nam's
+    ],
+)
+def test_a_name_is_marked_whole(query: str, marked: list[str]) -> None:
+    from searchkit.search.engine import query_terms
+    from searchkit.search.highlight import match_spans
+
+    text = "Công an tỉnh báo cáo Bộ Công an. Ban Bí thư họp; Bí thư Thành ủy dự. UBND tỉnh Quảng Ninh, Ủy ban nhân dân tỉnh Quảng Nam."
+    terms = query_terms(build_plan(parse_query(query)))
+    assert [text[s.start : s.end] for s in match_spans(text, terms)] == marked

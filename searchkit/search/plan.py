@@ -530,8 +530,29 @@ def build_plan(parsed: ParsedQuery, *, whole_names: bool = True) -> Plan:
     # not in "cán bộ", unless the query also typed it as a word of its own
     own = {x for n in built.needs if len(n.syllables) == 1 for x in (*n.syllables, *n.folded)}
     built.alone -= {x for n in built.needs if n.org and len(n.syllables) > 1 for x in (*n.syllables, *n.folded)} - own
+    # A name is marked whole, in any of its spellings, not by its parts: "Công an" of "Bộ Công
+    # an" not in "Công an tỉnh", "Bí thư" of "Ban Bí thư" not in "Bí thư Thành ủy".
+    named = [n for n in built.needs if n.org and len(n.folded) > 1]
+    inside = {p for n in named for p in itertools.pairwise(n.folded)}
+    outside = {p for n in built.needs if not n.org for p in itertools.pairwise(n.folded)}
+    built.pairs -= inside - outside
+    built.phrases.update(tuple(n.folded) for n in named)
+    held = {n.folded for n in named}
+    for canonical, typed in names:
+        if tuple(typed) in held:
+            built.phrases.update(_spellings_folded_org(canonical))
     built.question = any("?" in c.text or any(w.word in _QUESTION_WORDS for w in c.words) for c in free)
     return built
+
+
+@functools.lru_cache(maxsize=1024)
+def _spellings_folded_org(canonical: str) -> frozenset[tuple[str, ...]]:
+    """The spellings of an organization as folded syllables (("ubnd", "tinh", "quang", "ninh")…)."""
+    return frozenset(
+        folded
+        for alias in _org_spellings(canonical)[:_MAX_ALIASES]
+        if (folded := tuple(syllable_keys(s)[1] for s in syllables(alias)))
+    )
 
 
 @functools.lru_cache(maxsize=1024)
