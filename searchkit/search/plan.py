@@ -532,12 +532,12 @@ def build_plan(parsed: ParsedQuery, *, whole_names: bool = True) -> Plan:
     built.alone -= {x for n in built.needs if n.org and len(n.syllables) > 1 for x in (*n.syllables, *n.folded)} - own
     # A name is marked whole, in any of its spellings, not by its parts: "Công an" of "Bộ Công
     # an" not in "Công an tỉnh", "Bí thư" of "Ban Bí thư" not in "Bí thư Thành ủy".
-    named = [n for n in built.needs if n.org and len(n.folded) > 1]
-    inside = {p for n in named for p in itertools.pairwise(n.folded)}
+    name_needs = [n for n in built.needs if n.org and len(n.folded) > 1]
+    inside = {p for n in name_needs for p in itertools.pairwise(n.folded)}
     outside = {p for n in built.needs if not n.org for p in itertools.pairwise(n.folded)}
     built.pairs -= inside - outside
-    built.phrases.update(tuple(n.folded) for n in named)
-    held = {n.folded for n in named}
+    built.phrases.update(tuple(n.folded) for n in name_needs)
+    held = {n.folded for n in name_needs}
     for canonical, typed in names:
         if tuple(typed) in held:
             built.phrases.update(_spellings_folded_org(canonical))
