@@ -123,6 +123,9 @@ def test_terms_of_a_field_read_off_the_term_table_are_whooshs(ix: Index) -> None
                 for btext, _ in (leaf.iter_field(fieldname) if fieldname in leaf.schema else [])
             ]
             assert [(t, list(ids)) for t, ids in postings.field_postings(leaf, fieldname)] == expected, fieldname
+            for prefix in (b"Ban ", "Bộ ".encode(), b"b", b"\xff", b""):
+                starting = [(t, ids) for t, ids in expected if t.startswith(prefix)]
+                assert [(t, list(ids)) for t, ids in postings.field_postings(leaf, fieldname, prefix)] == starting, prefix
 
 
 def whoosh_postings(reader: object, fieldname: str, btext: bytes, *, deleted: bool = False) -> Iterator[tuple[int, float]]:

@@ -71,9 +71,9 @@ _TERM_INFO = W3TermInfo._struct  # flags, weight, df, min length, max length, ma
 _OFFSET = struct.Struct("!q")
 
 
-def field_postings(leaf: Any, fieldname: str) -> Iterator[tuple[bytes, Sequence[int]]]:
-    """Every term of ``fieldname`` in one segment reader, in order, with the document numbers
-    (in the segment) holding it, deleted documents included.
+def field_postings(leaf: Any, fieldname: str, prefix: bytes = b"") -> Iterator[tuple[bytes, Sequence[int]]]:
+    """Every term of ``fieldname`` (that starts with ``prefix``) in one segment reader, in
+    order, with the document numbers (in the segment) holding it, deleted documents included.
 
     Whoosh decodes each term's info into an object and opens a matcher for every posting
     list; here the term table is walked record by record in place: a term in one or two
@@ -84,26 +84,29 @@ def field_postings(leaf: Any, fieldname: str) -> Iterator[tuple[bytes, Sequence[
     try:
         terms = leaf._terms
         table = terms._tindex
-        prefix = terms._keycoder(fieldname, b"")
+        n = len(terms._keycoder(fieldname, b""))  # the field's part of a key
+        start = terms._keycoder(fieldname, prefix)
         buf = table.dbfile._buf
         end = table.endofdata
         postfile = terms._postfile
     except AttributeError:
-        for btext, _ in leaf.iter_field(fieldname):
+        for btext, _ in leaf.iter_field(fieldname, prefix):
+            if not btext.startswith(prefix):
+                return
             yield btext, read_postings(leaf, fieldname, btext)[0].tolist()
         return
-    pos = table.closest_key_pos(prefix)
+    pos = table.closest_key_pos(start)
     if pos is None:
         return
-    n = len(prefix)
+    wanted = len(start)
     header = _TERM_INFO.size
     lengths, info = _RECORD_LENGTHS.unpack_from, _TERM_INFO.unpack_from
     while pos < end:
         keylen, datalen = lengths(buf, pos)
         keypos = pos + _RECORD_LENGTHS.size
         datapos = keypos + keylen
-        if bytes(buf[keypos : keypos + n]) != prefix:
-            return  # the next field's terms
+        if bytes(buf[keypos : keypos + wanted]) != start:
+            return  # past the prefix, or the next field's terms
         btext = bytes(buf[keypos + n : datapos])
         inlined, _, df, _, _, _, first, last = info(buf, datapos)
         if df == 1:

@@ -22,6 +22,7 @@ Queries of other shapes raise :class:`Unsupported`; the caller then lets Whoosh 
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -31,7 +32,7 @@ from whoosh import query as wq
 from whoosh import scoring
 
 from searchkit._whoosh.formats import PackedPositions, positions_arrays, unpack_positions_many
-from searchkit._whoosh.postings import Blocks, decode_block, positions_at, read_postings, segment_lengths
+from searchkit._whoosh.postings import Blocks, decode_block, field_postings, positions_at, read_postings, segment_lengths
 from searchkit._whoosh.scoring import bm25f_parameters
 
 __all__ = ["Ranker", "Unsupported"]
@@ -315,14 +316,17 @@ class Ranker:
         if fieldname not in self._searcher.schema:
             return np.zeros(0, dtype=np.int64)
         found = np.zeros(self.size, dtype=bool)
+        wanted = prefix.encode("utf-8")
         for leaf, base in self._leaves:
-            for btext in leaf.expand_prefix(fieldname, prefix):
-                if not btext:
-                    continue
-                ids, _, _ = read_postings(leaf, fieldname, btext)  # deleted articles too: dropped here
-                if leaf.has_deletions():
-                    ids = ids[self._live_docs(leaf, base)[ids]]
-                found[ids + base] = True
+            # the term table walked in place from the prefix (a matcher per term cost 0.45 s for
+            # the thousands of names starting "Đại học " on 400,000 articles)
+            held = [ids for btext, ids in field_postings(leaf, fieldname, wanted) if btext]
+            if not held:
+                continue
+            ids = np.fromiter(itertools.chain.from_iterable(held), dtype=np.int64)  # deleted articles too
+            if leaf.has_deletions():
+                ids = ids[self._live_docs(leaf, base)[ids]]
+            found[ids + base] = True
         return np.flatnonzero(found)
 
     def _cached_docs(self, key: tuple[Any, ...], find: Callable[[], np.ndarray]) -> np.ndarray:
