@@ -302,7 +302,7 @@ def test_not_a_place_is_minus_the_place(ix: Index) -> None:
     assert ids(ix, "họp NOT Hà Nội") == ids(ix, "họp -Hà Nội")
 
 
-@pytest.mark.parametrize("query", ["UBND tinh Quang Ninh", "UBND TP da nang", "UBND thanh pho Đà Nẵng"])
+@pytest.mark.parametrize("query", ["UBND tinh Quang Ninh", "UBND TP da nang", "UBND thanh pho Đà Nẵng", "ubnd tp ha noi"])
 def test_the_longest_name_typed_is_one_need(query: str) -> None:
     """An abbreviation typed in capitals is a name of its own too ("UBND"): the longest name wins."""
     assert [(n.label, n.org) for n in build_plan(parse_query(query)).needs] == [(query.lower(), True)]
@@ -321,6 +321,7 @@ def test_exclusions_alone_leave_every_other_article(ix: Index) -> None:
         ("Bộ Công an", ["Bộ Công an"]),  # not "Công an" of "Công an tỉnh"
         ("Ban Bí thư", ["Ban Bí thư"]),  # not "Bí thư" of "Bí thư Thành ủy"
         ("Ủy ban nhân dân tỉnh Quảng Ninh", ["UBND tỉnh Quảng Ninh"]),  # another spelling, not Quảng Nam's
+        ("Bộ Công an OR Ban Bí thư", ["Bộ Công an", "Ban Bí thư"]),  # names on either side of OR too
     ],
 )
 def test_a_name_is_marked_whole(query: str, marked: list[str]) -> None:
@@ -330,3 +331,12 @@ def test_a_name_is_marked_whole(query: str, marked: list[str]) -> None:
     text = "Công an tỉnh báo cáo Bộ Công an. Ban Bí thư họp; Bí thư Thành ủy dự. UBND tỉnh Quảng Ninh, Ủy ban nhân dân tỉnh Quảng Nam."
     terms = query_terms(build_plan(parse_query(query)))
     assert [text[s.start : s.end] for s in match_spans(text, terms)] == marked
+
+
+def test_a_name_typed_without_marks_keeps_its_place_spelled() -> None:
+    """"ubnd tp ha noi" is Hà Nội's committee: the place as the gazetteer spells it, so its
+    spellings with marks meet it (it read "thành phố Ha Noi" and met nothing)."""
+    from searchkit import canonical_org
+
+    assert canonical_org("ubnd tp ha noi") == canonical_org("UBND TP Hà Nội") == "Ủy ban nhân dân thành phố Hà Nội"
+    assert canonical_org("ubnd tp da nang") == "Ủy ban nhân dân thành phố Đà Nẵng"

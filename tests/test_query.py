@@ -93,7 +93,10 @@ def test_or_joins_two_fields_of_one_kind_and_two_dates() -> None:
     assert (q.since, q.until) == (datetime(2019, 1, 1), datetime(2020, 1, 31, 23, 59, 59, 999999))
     q = parse_query("date:2019..2020 date:2020-03")  # without OR both ranges hold
     assert (q.since, q.until) == (datetime(2020, 3, 1), datetime(2020, 3, 31, 23, 59, 59, 999999))
-    with pytest.raises(QuerySyntaxError, match="touch or overlap"):
+    q = parse_query("date:2021 OR date:2019 OR date:2020")  # any order: the three years
+    assert (q.since, q.until) == (datetime(2019, 1, 1), datetime(2021, 12, 31, 23, 59, 59, 999999))
+    assert parse_query("date:..2020 OR date:2021..").since == datetime.min  # every dated article
+    with pytest.raises(QuerySyntaxError, match=r"leave a gap .*date:2019-01-01..2021-12-31"):
         parse_query("date:2019 OR date:2021")
 
 
@@ -104,3 +107,23 @@ def test_not_takes_the_whole_word_after_it_as_minus_does(query: str, excluded: s
 
 def test_parentheses_group_nothing() -> None:
     assert parse_query("(title:xăng OR title:dầu)").clauses == parse_query("title:xăng OR title:dầu").clauses
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("-(Hà Nội)", [("phrase", "Hà Nội", True)]),  # the sign takes the group, as a phrase
+        ("-(a OR b)", [("phrase", "a", True), ("phrase", "b", True)]),  # neither
+        ("x (y z)", [("text", "x y z", False)]),
+    ],
+)
+def test_a_sign_before_parentheses_takes_what_they_hold(query: str, expected: list[tuple[str, str, bool]]) -> None:
+    assert [(c.kind, c.text, c.excluded) for c in parse_query(query).clauses] == expected
+
+
+def test_an_exclusion_stands_aside_from_or() -> None:
+    """"giá xăng -tăng OR giá vàng" joins the two runs, as with the exclusion at the end."""
+    clauses = parse_query("giá xăng -tăng OR giá vàng").clauses
+    assert [(c.text, c.excluded, c.or_before) for c in clauses] == [
+        ("giá xăng", False, False), ("tăng", True, False), ("giá vàng", False, True)
+    ]

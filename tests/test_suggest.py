@@ -110,6 +110,15 @@ def test_a_wrong_tone_that_breaks_a_dictionary_word_is_corrected(ix: Index, quer
     assert ix.search(query).suggestion == expected
 
 
+def test_a_typo_is_not_corrected_to_a_function_word(ix: Index) -> None:
+    """"giá vàg" is "giá vàng", not "giá và" (which stands side by side more often)."""
+    assert ix.search("giá vàg").suggestion == "giá vàng"
+
+
+def test_an_operator_typed_in_lower_case_is_offered_in_capitals(ix: Index) -> None:
+    assert ix.search("thành ủy or chỉ đạo").suggestion == "thành ủy OR chỉ đạo"
+
+
 def test_field_values_are_kept_and_a_split_value_is_quoted(ix: Index) -> None:
     assert ix.search("author:MINH KHUÊ").suggestion == 'author:"MINH KHUÊ"'
     assert ix.search('author:"MINH KHUÊ"').total > 0

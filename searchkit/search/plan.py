@@ -198,6 +198,7 @@ class Need:
         capitalized: The number of its clause when every syllable of it was typed with a
             capital, else -1 (from a family name on, neighbours so typed are one person's
             name: see ``_proper_names``).
+        within: For ``a b OR c d``, the needs of every side (what highlighting marks).
     """
 
     label: str
@@ -206,6 +207,7 @@ class Need:
     org: bool = False
     syllables: tuple[str, ...] = ()
     capitalized: int = -1
+    within: tuple[Need, ...] = ()
 
 
 #: Question words: an article answering "… là ai?" rarely holds "ai", so they are never required.
@@ -386,7 +388,7 @@ def _one_of(runs: list[list[Need]]) -> list[Need]:
         return runs[0] if runs else []
     label = " OR ".join(" ".join(n.label for n in run) for run in runs)
     alternatives = [run[0].query if len(run) == 1 else wq.And([n.query for n in run]) for run in runs]
-    return [Need(label, wq.Or(alternatives), ())]
+    return [Need(label, wq.Or(alternatives), (), within=tuple(n for run in runs for n in run))]
 
 
 def _with_name(
@@ -420,11 +422,12 @@ def _with_name(
         syllables_ = tuple(s for s, _ in typed)
         accented = any(s != f for s, f in typed)
         spellings = alias(True)
-        # Typed without any marks ("da nang"), or with marks exactly as one of its spellings
-        # ("Công an tỉnh"), the name is met by its spellings, with their marks: "da nang" is Đà
-        # Nẵng, not "đã nâng". Typed with some marks but not as spelled ("Bo Công an"), its
+        # Typed as one of its spellings, with their marks ("Công an tỉnh") or without any ("da
+        # nang"), the name is met by its spellings, with their marks: "da nang" is Đà Nẵng, not
+        # "đã nâng". Typed otherwise ("Bo Công an", or a spelling past the aliases read), its
         # syllables side by side as typed will do too.
-        exact = not accented or any(_spells(q, syllables_) for q in spellings.subqueries)
+        spelled_as = syllables_ if accented else tuple(wanted)
+        exact = any(_spells(q, spelled_as, folded=not accented) for q in spellings.subqueries)
         name = Need(
             " ".join(syllables_),
             spellings if exact else wq.Or([_side_by_side(syllables_, wanted), spellings]),
@@ -436,11 +439,16 @@ def _with_name(
     return needs, False
 
 
-def _spells(q: wq.Query, syllables_: tuple[str, ...]) -> bool:
-    """Whether ``q`` is the syllable-view phrase (or term) of exactly these syllables."""
+def _spells(q: wq.Query, syllables_: tuple[str, ...], *, folded: bool = False) -> bool:
+    """Whether ``q`` is the syllable-view phrase (or term) of exactly these syllables (with
+    ``folded``, of syllables that fold to these)."""
     if isinstance(q, wq.Phrase):
-        return q.fieldname.endswith("_s") and tuple(q.words) == syllables_
-    return isinstance(q, wq.Term) and q.fieldname.endswith("_s") and (q.text,) == syllables_
+        words = tuple(q.words)
+    elif isinstance(q, wq.Term):
+        words = (q.text,)
+    else:
+        return False
+    return q.fieldname.endswith("_s") and (tuple(fold_term(w) for w in words) if folded else words) == syllables_
 
 
 @dataclass
@@ -528,13 +536,14 @@ def build_plan(parsed: ParsedQuery, *, whole_names: bool = True) -> Plan:
         built.alone.update(n.folded[0] for n in built.needs if len(n.folded) == 1 and not n.org and n.folded[0].isalpha())
     # a syllable of a name ("Bộ" of "Bộ Công an") is marked only beside the rest of the name,
     # not in "cán bộ", unless the query also typed it as a word of its own
-    own = {x for n in built.needs if len(n.syllables) == 1 for x in (*n.syllables, *n.folded)}
-    built.alone -= {x for n in built.needs if n.org and len(n.syllables) > 1 for x in (*n.syllables, *n.folded)} - own
+    every = [m for n in built.needs for m in (n.within or (n,))]  # the sides of "a OR b" too
+    own = {x for n in every if len(n.syllables) == 1 for x in (*n.syllables, *n.folded)}
+    built.alone -= {x for n in every if n.org and len(n.syllables) > 1 for x in (*n.syllables, *n.folded)} - own
     # A name is marked whole, in any of its spellings, not by its parts: "Công an" of "Bộ Công
     # an" not in "Công an tỉnh", "Bí thư" of "Ban Bí thư" not in "Bí thư Thành ủy".
-    name_needs = [n for n in built.needs if n.org and len(n.folded) > 1]
+    name_needs = [n for n in every if n.org and len(n.folded) > 1]
     inside = {p for n in name_needs for p in itertools.pairwise(n.folded)}
-    outside = {p for n in built.needs if not n.org for p in itertools.pairwise(n.folded)}
+    outside = {p for n in every if not n.org for p in itertools.pairwise(n.folded)}
     built.pairs -= inside - outside
     built.phrases.update(tuple(n.folded) for n in name_needs)
     held = {n.folded for n in name_needs}

@@ -149,8 +149,9 @@ def parse_query(text: str) -> ParsedQuery:
     undecodable = _SURROGATE.search(text) is not None
     if undecodable:
         text = _SURROGATE.sub("\ufffd", text)
-    # parentheses group nothing: "(title:xăng OR title:dầu)" is "title:xăng OR title:dầu"
-    text = normalize(text).translate(_BLANKS)
+    # Parentheses group nothing: "(title:xăng OR title:dầu)" is "title:xăng OR title:dầu";
+    # a sign before them takes what they hold as one phrase ("-(Hà Nội)" is -"Hà Nội").
+    text = _SIGNED_GROUP.sub(_quote_group, normalize(text)).translate(_BLANKS)
     raw: list[tuple[str, str, str, bool]] = []  # (kind, value, sign, quoted)
     for m in _TOKEN.finditer(text):
         sign = m.group("sign") or ""
@@ -182,6 +183,25 @@ def _with_words(clause: Clause) -> Clause:
 
 _OPERATORS = ("AND", "OR", "NOT", "&&", "||")
 _BLANKS = str.maketrans({"\n": " ", "\t": " ", "\r": " ", "(": " ", ")": " "})
+# a sign, then parentheses holding words only (no quote, field, operator or parenthesis)
+_SIGNED_GROUP = re.compile(r'(?<![^\s(])([-+])\(([^()":]*)\)')
+
+
+def _quote_group(m: re.Match[str]) -> str:
+    """``-(a b)`` is ``-"a b"``; ``-(a OR b)`` leaves out both (``-"a" -"b"``); ``+(a OR b)``
+    needs either (``"a" OR "b"``)."""
+    sign, words = m.group(1), m.group(2).split()
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if word in ("OR", "||"):
+            parts.append([])
+        elif word not in _OPERATORS:
+            parts[-1].append(word)
+    phrases = [f'"{" ".join(p)}"' for p in parts if p]
+    if not phrases:
+        return " "
+    return (" ".join(f"-{p}" for p in phrases) if sign == "-" else " OR ".join(phrases)) + " "
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -308,6 +328,8 @@ def _assemble(raw: list[tuple[str, str, str, bool]]) -> ParsedQuery:
         else:
             state.add(kind, value, sign, quoted)
     state.flush_run()  # a NOT at the end of the query is ignored
+    for either in state.dates:
+        _date_union(either, check=True)
     return ParsedQuery(tuple(state.clauses), state.since, state.until, truncated)
 
 
@@ -317,7 +339,7 @@ class _Assembly:
 
     clauses: list[Clause] = field(default_factory=list)
     run: list[str] = field(default_factory=list)  # free words waiting to become one clause
-    dates: list[tuple[datetime | None, datetime | None]] = field(default_factory=list)  # all must hold
+    dates: list[list[tuple[datetime | None, datetime | None]]] = field(default_factory=list)  # ranges joined by OR; all must hold
     last_date: bool = False  # the last thing added was a date: an OR after it joins the next date to it
     pending_not: bool = False
     pending_and: bool = False
@@ -325,12 +347,12 @@ class _Assembly:
 
     @property
     def since(self) -> datetime | None:
-        starts = [lo for lo, _ in self.dates if lo is not None]
+        starts = [lo for lo, _ in map(_date_union, self.dates) if lo is not None]
         return max(starts) if starts else None
 
     @property
     def until(self) -> datetime | None:
-        ends = [hi for _, hi in self.dates if hi is not None]
+        ends = [hi for _, hi in map(_date_union, self.dates) if hi is not None]
         return min(ends) if ends else None
 
     def flush_run(self) -> None:
@@ -351,6 +373,9 @@ class _Assembly:
             self.pending_not = True
         elif self.last_date or (self.clauses and not self.clauses[-1].excluded):
             # OR, ||: between two runs of free words, two phrases, two fields of one kind, two dates
+            self.pending_or = True
+        elif any(c.kind == "text" and not c.excluded and not c.required for c in self.clauses):
+            # "giá xăng -tăng OR giá vàng": the exclusion stands aside, the runs around it are joined
             self.pending_or = True
 
     def add(self, kind: str, value: str, sign: str, quoted: bool) -> None:
@@ -385,11 +410,10 @@ class _Assembly:
     def add_dates(self, value: str, *, either: bool = False) -> None:
         if not value:
             raise QuerySyntaxError("date: needs a value such as 2023, 2023-08, 2023-08-18 or 2022..2023")
-        lo, hi = parse_date_range(value)
         if either and self.dates:
-            self.dates[-1] = _date_union(self.dates[-1], (lo, hi), value)
+            self.dates[-1].append(parse_date_range(value))
         else:
-            self.dates.append((lo, hi))
+            self.dates.append([parse_date_range(value)])
         self.last_date = True
 
 
@@ -400,21 +424,25 @@ def _alternatives(before: str, kind: str) -> bool:
 
 
 def _date_union(
-    first: tuple[datetime | None, datetime | None], second: tuple[datetime | None, datetime | None], value: str
+    ranges: list[tuple[datetime | None, datetime | None]], *, check: bool = False
 ) -> tuple[datetime | None, datetime | None]:
-    """The range two ``date:`` ranges joined by OR cover, when they touch or overlap
-    ("date:2019 OR date:2020" is 2019..2020).
+    """The range ``date:`` ranges joined by OR cover ("date:2019 OR date:2020" is 2019..2020,
+    in any order). Every date, from both ends open, is any dated article.
 
     Raises:
-        QuerySyntaxError: There is a gap between them (one range can hold only one span).
+        QuerySyntaxError: With ``check``, they leave a gap (one range holds only one span).
     """
-    (lo1, hi1), (lo2, hi2) = sorted([first, second], key=lambda r: r[0] or datetime.min)
-    if hi1 is not None and lo2 is not None and lo2 - hi1 > timedelta(milliseconds=1):
-        raise QuerySyntaxError(
-            f"date: ranges joined by OR must touch or overlap (date:{value} leaves a gap): use one range, e.g. date:2019..2021"
-        )
-    ends = [hi1, hi2]
-    return lo1, None if None in ends else max(e for e in ends if e is not None)
+    ordered = sorted(ranges, key=lambda r: r[0] or datetime.min)
+    lo, hi = ordered[0]
+    for next_lo, next_hi in ordered[1:]:
+        if check and hi is not None and next_lo is not None and next_lo - hi > timedelta(milliseconds=1):
+            first, last = ordered[0][0] or next_lo, max((h for _, h in ordered if h is not None), default=hi)
+            raise QuerySyntaxError(
+                f"date: ranges joined by OR leave a gap ({hi:%Y-%m-%d} to {next_lo:%Y-%m-%d}); "
+                f"one search holds one range, e.g. date:{first:%Y-%m-%d}..{last:%Y-%m-%d}"
+            )
+        hi = None if hi is None or next_hi is None else max(hi, next_hi)
+    return (lo or datetime.min, hi) if lo is None and hi is None else (lo, hi)
 
 
 _EXAMPLES = {

@@ -64,7 +64,7 @@ from searchkit.search.query import FIELDS
 from searchkit.text.normalize import fold, normalize
 from searchkit.text.pyvi_model import pyvi_words_path
 from searchkit.text.telex import convert
-from searchkit.text.terms import SYLLABLE, fold_term, is_dictionary_word
+from searchkit.text.terms import SYLLABLE, fold_term, is_dictionary_word, stopwords
 
 __all__ = ["FEW_RESULTS", "MAX_CORRECTED_WORDS", "RARE_WORD", "SUGGEST_BUDGET", "suggest"]
 
@@ -118,6 +118,10 @@ def _uncached(key: str, factory: Callable[[], Any]) -> Any:
     return factory()
 
 
+#: Operators typed in lower case (operators are case-sensitive): offered in capitals.
+_LOWER_OPERATORS = frozenset({"or", "and", "not"})
+
+
 def suggest(
     searcher: Any, query: str, built: Plan, total: int, cached: Cache = _uncached, *, relaxed: bool = False
 ) -> str | None:
@@ -150,6 +154,11 @@ def suggest(
     left: str | None = None
     for i, syl in enumerate(syllables):
         low = syl.text.lower()
+        if low in _LOWER_OPERATORS and 0 < i < len(syllables) - 1 and not _in_index(reader, low, True):
+            # "giá xăng or giá vàng": the operator typed in lower case (read as a word)
+            edits[(syl.start, syl.end)] = low.upper()
+            left = None
+            continue
         held = _in_index(reader, low, built.accented)
         rare = held and (few or relaxed) and _rare(reader, low, built.accented)
         if len(low) > _MAX_CORRECTED or attempts >= MAX_CORRECTED_WORDS or (held and not rare):
@@ -302,19 +311,21 @@ def _correct(
             spelled.add(candidate)
         ranked.append((same_letters, reader.doc_frequency(field, candidate), candidate))
     ranked.sort(reverse=True)
-    best: tuple[bool, bool, int, int, str] | None = None
+    stops = stopwords()
+    best: tuple[bool, bool, bool, int, int, str] | None = None
     for same_letters, freq, candidate in ranked[:_CHECKED_CANDIDATES]:
         if deadline is not None and best is not None and time.perf_counter() >= deadline:
             break
         beside = _beside(searcher, left, candidate, accented) + _beside(searcher, candidate, right, accented)
-        key = (beside > 0, same_letters, beside, freq, candidate)
-        if best is None or key[:4] > best[:4]:
+        # a typo is rarely a function word ("giá vàg" is "giá vàng", not "giá và")
+        key = (beside > 0, candidate not in stops, same_letters, beside, freq, candidate)
+        if best is None or key[:5] > best[:5]:
             best = key
     if best is None or (known and not best[0]):
         return None
     # A real word the index lacks ("dê" on 42 articles) is rarely a typo: never sure, unless
     # its correction makes a dictionary word with a neighbour that articles hold side by side.
-    return best[4], best[0] and (not known or best[4] in spelled)
+    return best[5], best[0] and (not known or best[5] in spelled)
 
 
 def _makes_word(left: str | None, syllable: str, right: str | None) -> bool:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -14,6 +15,7 @@ from typing import Literal
 from searchkit.text.normalize import INVISIBLE, fold, normalize, offset_arrays
 from searchkit.text.orgs.lexicon import Lexicon, get_lexicon
 from searchkit.text.orgs.parser import Parse, canonical_name
+from searchkit.text.orgs.places import canonical_place, place_aliases
 from searchkit.text.orgs.scanner import scan
 from searchkit.text.orgs.sentence import attach_places
 
@@ -190,6 +192,7 @@ def _resolve(name: str) -> Parse | None:
     if not normalized or len(normalized) > MAX_NAME_LENGTH:
         return None
     fallback: Parse | None = None
+    unmarked = fold(normalized) == normalized  # typed without diacritics: places are spelled as listed
     for folded in (False, True):
         lex = get_lexicon(folded)
         if not lex.may_start_head(fold(normalized) if folded else normalized):
@@ -199,10 +202,23 @@ def _resolve(name: str) -> Parse | None:
             if parsed is None:
                 continue
             if not any(p.free for p in parsed.parts):
-                return parsed
+                return _places_spelled(parsed) if unmarked else parsed
             if not folded and spelling[1:] == normalized[1:] and fallback is None:
                 fallback = parsed  # free words as typed, with diacritics: keep as a last resort
     return fallback
+
+
+def _places_spelled(parsed: Parse) -> Parse:
+    """A name read without diacritics, with its places as the gazetteer spells them: "ubnd tp
+    ha noi" read "TP" and a capitalized run, "thành phố Ha Noi"; it is "thành phố Hà Nội"."""
+    parts = list(parsed.parts)
+    for i, part in enumerate(parts):
+        if part.free or part.dangling:
+            continue
+        place = canonical_place(fold(part.canonical))
+        if place is not None and place != part.canonical:
+            parts[i] = dataclasses.replace(part, canonical=place, variants=place_aliases(place))
+    return dataclasses.replace(parsed, parts=parts)
 
 
 def canonical_org(name: str) -> str | None:
