@@ -7,7 +7,7 @@ Syntax (case of the operators matters, the rest is case-insensitive):
 ``"Ban Chỉ đạo 35"``        a quoted phrase: articles must contain it
 ``a AND b``                 both sides required
 ``a b OR c d``              either run of words (all of ``a b``, or all of ``c d``); also two
-                            phrases, two fields of one kind, two dates that touch
+                            phrases, two fields of one kind, dates that leave no gap
 ``NOT a``, ``-a``           articles containing ``a`` are excluded; ``+a`` requires ``a``
                             (after ``-``, ``+``, ``NOT``, ``AND``: the whole word, place or body)
 ``title:hội nghị``          the word (or ``title:"a phrase"``) must be in the title
@@ -436,10 +436,11 @@ def _date_union(
     lo, hi = ordered[0]
     for next_lo, next_hi in ordered[1:]:
         if check and hi is not None and next_lo is not None and next_lo - hi > timedelta(milliseconds=1):
-            first, last = ordered[0][0] or next_lo, max((h for _, h in ordered if h is not None), default=hi)
+            first = f"{ordered[0][0]:%Y-%m-%d}" if ordered[0][0] is not None else ""
+            last = "" if any(h is None for _, h in ordered) else f"{max(h for _, h in ordered if h is not None):%Y-%m-%d}"
             raise QuerySyntaxError(
-                f"date: ranges joined by OR leave a gap ({hi:%Y-%m-%d} to {next_lo:%Y-%m-%d}); "
-                f"one search holds one range, e.g. date:{first:%Y-%m-%d}..{last:%Y-%m-%d}"
+                f"date: ranges joined by OR leave a gap (after {hi:%Y-%m-%d}, before {next_lo:%Y-%m-%d}); "
+                f"one search holds one range, e.g. date:{first}..{last}"
             )
         hi = None if hi is None or next_hi is None else max(hi, next_hi)
     return (lo or datetime.min, hi) if lo is None and hi is None else (lo, hi)
