@@ -397,10 +397,10 @@ def _with_name(
     """Make the needs spelling a name (``wanted``: folded syllables) one need, met by the name's
     syllables side by side as typed or by any of its spellings (``alias(accented)``): "Bộ Chính
     trị" is met by the name, not by "bộ" and "chính trị" apart; "TP.HCM ngập" by "Thành phố Hồ
-    Chí Minh" and "ngập". A name typed with diacritics is met by its spellings with theirs (the
-    syllable view, where most articles hold the name as one word and need no positions read:
-    matching without them read the positions of "ha" and "noi" in nearly every article, 2 s
-    the first time on 400,000 articles); typed without any, by its spellings without theirs.
+    Chí Minh" and "ngập". The spellings are read with their diacritics (the syllable view,
+    where most articles hold the name as one word and need no positions read: matching
+    without them read the positions of "ha" and "noi" in nearly every article, 2 s the first
+    time on 400,000 articles, and met "đã nâng" for "da nang"), however the name was typed.
     A word only partly in the name ("Hồ Chí Minh mưa", one word for pyvi) is split into its
     syllables first; the words of a name already made one are left alone.
     Returns the needs and whether the name was found among them."""
