@@ -19,7 +19,7 @@ from whoosh.filedb.structfile import BufferFile
 
 from searchkit import Index
 from searchkit._whoosh import postings
-from searchkit.search import engine, plan, rank
+from searchkit.search import engine, facets, plan, rank
 from searchkit.search.query import parse_query
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
@@ -52,8 +52,8 @@ def whoosh_ranking(ix: Index, text: str) -> list[tuple[int, float]]:
     searcher = ix._searcher()
     built = plan.build_plan(parse_query(text))
     pairs = plan.pair_scoring(built.units, built.accented, searcher.reader()) if built.scoring else []
-    filters = [plan.resolve_values(searcher, q) for q in built.filters]
-    excluded = [plan.resolve_values(searcher, q) for q in built.excluded]
+    filters = [facets.resolve_values(searcher, q) for q in built.filters]
+    excluded = [facets.resolve_values(searcher, q) for q in built.excluded]
     filter_q = wq.And(filters) if filters else None
     # the result set computed by Whoosh alone (no vectorised ranker), then ranked by Whoosh
     chosen = engine._result_set(searcher, built, filter_q, excluded, None, None, "auto", False)

@@ -15,7 +15,7 @@ from whoosh import query as wq
 
 from searchkit.errors import ArgumentError, QuerySyntaxError
 from searchkit.search import rank
-from searchkit.search.facets import FEW_DOCS, FacetTable, count_stored
+from searchkit.search.facets import FEW_DOCS, FacetTable, count_stored, resolve_values
 from searchkit.search.highlight import (
     QueryTerms,
     Span,
@@ -31,7 +31,6 @@ from searchkit.search.plan import (
     fold_term,
     org_query,
     pair_scoring,
-    resolve_values,
 )
 from searchkit.search.query import check_text, parse_date_range, parse_query
 from searchkit.search.results import MATCH_MODES, SORTS, FacetValue, Highlighted, Hit, MatchMode, SearchResults, SortOrder

@@ -1,4 +1,5 @@
-"""Facet counts (organizations, years, categories, sources) over a set of matching articles."""
+"""Facet counts (organizations, years, categories, sources) over a set of matching articles, and
+the category/source/author values a filter names, as the index spells them."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+from whoosh import query as wq
 
 from searchkit._whoosh.postings import field_postings
 from searchkit.search.results import FacetValue
+from searchkit.text.normalize import fold, normalize
 from searchkit.text.orgs.names import split_orgs
 
-__all__ = ["FEW_DOCS", "FacetTable", "count_stored", "top_values"]
+__all__ = ["FEW_DOCS", "FacetTable", "count_stored", "resolve_values", "top_values"]
 
 #: Up to this many matching articles, facets are counted from their stored fields
 #: (:func:`count_stored`, a few ms) as long as the index's :class:`FacetTable` is not built:
@@ -145,3 +148,14 @@ def _top_codes(values: Sequence[str], codes: np.ndarray, top: int) -> tuple[Face
         present = present[counts[present] >= kth]
     order = present[np.lexsort((present, -counts[present]))][:top]
     return tuple(FacetValue(values[i], int(counts[i])) for i in order.tolist())
+
+
+def resolve_values(searcher: Any, q: wq.Query) -> wq.Query:
+    """Match category/source/author values case- and accent-insensitively against the index."""
+    if isinstance(q, wq.Term) and q.fieldname in ("category", "source", "author"):
+        wanted = fold(normalize(str(q.text)).strip().lower())
+        found = [t.decode("utf-8") for t in searcher.reader().lexicon(q.fieldname) if fold(t.decode("utf-8").lower()) == wanted]
+        return wq.Or([wq.Term(q.fieldname, t) for t in found]) if found else wq.NullQuery()
+    if type(q) is wq.Or:  # 'category:a OR category:b'
+        return wq.Or([resolve_values(searcher, sub) for sub in q.subqueries], boost=q.boost)
+    return q

@@ -38,7 +38,7 @@ from whoosh import query as wq
 
 from searchkit.search.match import LONG_QUERY
 from searchkit.search.query import Clause, ParsedQuery
-from searchkit.text.normalize import fold, normalize
+from searchkit.text.normalize import normalize
 from searchkit.text.orgs import (
     canonical_org,
     canonical_place,
@@ -58,7 +58,7 @@ from searchkit.text.terms import (
     syllables,
 )
 
-__all__ = ["Need", "Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units", "resolve_values"]
+__all__ = ["Need", "Plan", "build_plan", "fold_term", "org_query", "pair_scoring", "query_units"]
 
 _MAX_UNITS = 48
 
@@ -295,9 +295,8 @@ def _proper_names(needs: list[tuple[Need, bool]]) -> list[tuple[Need, bool]]:
     word: its syllables side by side, never dropped while some article holds it (its parts say
     little apart: "Võ" alone is another person). Other capitalized words stay apart ("Messi
     Barcelona", "Việt Nam Thái Lan")."""
-    out: list[tuple[Need, bool]] = []
-    i = 0
-    while i < len(needs):
+
+    def end(i: int) -> int:
         need, skipped = needs[i]
         j, size = i, 0
         if _capitalized(need, skipped) and is_family_name(need.syllables[0]):
@@ -307,16 +306,46 @@ def _proper_names(needs: list[tuple[Need, bool]]) -> list[tuple[Need, bool]]:
                     break  # too long, or the next person's name ("Phạm Minh Chính | Hồ Đức Phớc")
                 size += len(needs[j][0].syllables)
                 j += 1
-        if size >= 2:
-            run = [n for n, _ in needs[i:j]]
-            typed = tuple(s for n in run for s in n.syllables)
-            folded = tuple(f for n in run for f in n.folded)
-            out.append((Need(" ".join(typed), _side_by_side(typed, folded), folded, org=True, syllables=typed), False))
-            i = j
-        else:
-            out.append((need, skipped))
-            i += 1
+        return j if size >= 2 else i
+
+    return _people(needs, end)
+
+
+def _unmarked_names(needs: list[tuple[Need, bool]]) -> list[tuple[Need, bool]]:
+    """In a clause typed in lower case without diacritics, a family name left a word of its own
+    by the dictionary and the two syllables after it ("pham minh chinh", "nguyen xuan phuc") are
+    one person's name, as if typed capitalized: their syllables side by side. Only three
+    syllables (the usual full name; without capitals nothing tells where a name ends), and
+    only when the family name is no part of a dictionary word ("le hoi", "ho tro" stay words)."""
+
+    def end(i: int) -> int:
+        need, skipped = needs[i]
+        j, size = i, 0
+        if not skipped and not need.org and len(need.syllables) == 1 and is_family_name(need.syllables[0], any_marks=True):
+            while j < len(needs) and size < 3 and not needs[j][1] and not needs[j][0].org and needs[j][0].syllables:
+                size += len(needs[j][0].syllables)
+                j += 1
+        return j if size == 3 and j - i >= 2 else i
+
+    return _people(needs, end)
+
+
+def _people(needs: list[tuple[Need, bool]], end: Callable[[int], int]) -> list[tuple[Need, bool]]:
+    """The needs with each run ``needs[i:end(i)]`` (when ``end(i) > i``) made one person's name."""
+    out: list[tuple[Need, bool]] = []
+    i = 0
+    while i < len(needs):
+        j = end(i)
+        out.append(_person([n for n, _ in needs[i:j]]) if j > i else needs[i])
+        i = max(j, i + 1)
     return out
+
+
+def _person(run: Sequence[Need]) -> tuple[Need, bool]:
+    """A person's name made of these needs: one need, its syllables side by side."""
+    typed = tuple(s for n in run for s in n.syllables)
+    folded = tuple(f for n in run for f in n.folded)
+    return Need(" ".join(typed), _side_by_side(typed, folded), folded, org=True, syllables=typed), False
 
 
 def _capitalized(need: Need, skipped: bool) -> bool:
@@ -328,7 +357,7 @@ _MAX_NAME_SYLLABLES = 4
 
 
 def _free_needs(
-    parsed: ParsedQuery, names: Sequence[tuple[Callable[[bool], wq.Query], Sequence[str]]]
+    parsed: ParsedQuery, names: Sequence[tuple[Callable[[bool], wq.Query], Sequence[str]]], *, people: bool = True
 ) -> tuple[list[Need], list[int]]:
     """The words of the free text an article must hold, in query order, and which of ``names``
     were found among them.
@@ -340,9 +369,10 @@ def _free_needs(
     as) each become one need. Stopwords and question words are left out (unless the clause
     has nothing else, or they are part of a name); a word typed twice is one need. Runs of
     free words joined by ``OR`` are one need, met by every word of either run ("giá xăng OR
-    giá vàng", "Bộ Y tế OR Bộ Công an").
+    giá vàng", "Bộ Y tế OR Bộ Công an"). With ``people``, a person's name typed in lower case
+    without diacritics is one need too (see :func:`_unmarked_names`).
     """
-    runs: list[tuple[list[tuple[Need, bool]], bool]] = []  # (the needs of a run of free words, after OR)
+    runs: list[tuple[list[tuple[Need, bool]], bool, bool]] = []  # (a run's needs, after OR, typed lower-case unmarked)
     for number, clause in enumerate(parsed.clauses):
         if clause.kind != "text" or clause.excluded or clause.required:
             continue
@@ -355,19 +385,20 @@ def _free_needs(
         if all(skip):
             skip = [False] * len(words)
         ours = [(_word_need(w, number if next(capitals) else -1), s) for w, s in zip(words, skip, strict=True)]
-        runs.append((ours, clause.or_before and bool(runs)))
+        unmarked = people and clause.text == clause.text.lower() and not clause.accented
+        runs.append((ours, clause.or_before and bool(runs), unmarked))
     found: set[int] = set()
     needs: list[Need] = []
     either: list[list[Need]] = []  # the runs of the OR being read
     # the longest names first: "UBND tinh Quang Ninh" is Quảng Ninh's committee, not "UBND" and a place
     longest_first = sorted(range(len(names)), key=lambda i: -len(names[i][1]))
-    for run, after_or in runs:
+    for run, after_or, unmarked in runs:
         for i in longest_first:
             query, wanted = names[i]
             run, named = _with_name(run, wanted, query)
             if named:
                 found.add(i)
-        kept = [need for need, skipped in _proper_names(run) if not skipped]
+        kept = [need for need, skipped in _proper_names(_unmarked_names(run) if unmarked else run) if not skipped]
         if after_or and either:
             either.append(kept)
             continue
@@ -381,8 +412,7 @@ def _free_needs(
 
 
 def _one_of(runs: list[list[Need]]) -> list[Need]:
-    """The needs of runs of free words joined by OR: one need met by all the needs of any run
-    (a run alone: its needs as they are)."""
+    """Runs of free words joined by OR: one need, met by all the needs of any run."""
     runs = [run for run in runs if run]
     if len(runs) < 2:
         return runs[0] if runs else []
@@ -525,9 +555,11 @@ def build_plan(parsed: ParsedQuery, *, whole_names: bool = True) -> Plan:
     places = _typed_place_names(free)
     first_place = len(spelled)
     spelled.extend((functools.partial(_place_query, canonical), typed) for canonical, typed in places)
-    built.needs, met = _free_needs(parsed, spelled)
+    built.needs, met = _free_needs(parsed, spelled, people=whole_names)
     typed_names = {tuple(typed) for _, typed in names}
-    built.names = tuple(n.label for n in built.needs if n.org and n.folded in typed_names)
+    # the names the second try leaves as words: organizations and places typed, and people's
+    # names guessed from lower-case text without diacritics ("ha gia xang" is no Hà)
+    built.names = tuple(n.label for n in built.needs if n.org and (n.folded in typed_names or n.syllables == n.folded))
     for canonical in dict.fromkeys(places[i - first_place][0] for i in met if i >= first_place):
         built.scoring.append(_place_query(canonical, accented=True, boost=_W_PLACE))
         built.phrases.update(_spellings_folded(canonical))  # highlighted in any spelling
@@ -766,17 +798,3 @@ def _collect_terms(built: Plan, units: Iterable[QueryWord], accented: bool, *, p
         built.alone.update(content[0].syllables if accented else content[0].folded)
     elif accented and not phrase:
         built.alone.update(u.syllables[0] for u in content if len(u.syllables) == 1)
-
-
-# -- running ----------------------------------------------------------------------------------
-
-
-def resolve_values(searcher: Any, q: wq.Query) -> wq.Query:
-    """Match category/source/author values case- and accent-insensitively against the index."""
-    if isinstance(q, wq.Term) and q.fieldname in ("category", "source", "author"):
-        wanted = fold(normalize(str(q.text)).strip().lower())
-        found = [t.decode("utf-8") for t in searcher.reader().lexicon(q.fieldname) if fold(t.decode("utf-8").lower()) == wanted]
-        return wq.Or([wq.Term(q.fieldname, t) for t in found]) if found else wq.NullQuery()
-    if type(q) is wq.Or:  # 'category:a OR category:b'
-        return wq.Or([resolve_values(searcher, sub) for sub in q.subqueries], boost=q.boost)
-    return q

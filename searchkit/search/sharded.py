@@ -46,9 +46,9 @@ from searchkit.search.engine import (
     score_plan,
     whoosh_ranking,
 )
-from searchkit.search.facets import FacetTable, top_values
+from searchkit.search.facets import FacetTable, resolve_values, top_values
 from searchkit.search.match import Choice, WordCounts, choose
-from searchkit.search.plan import Plan, pair_scoring, resolve_values
+from searchkit.search.plan import Plan, pair_scoring
 from searchkit.search.results import FacetValue, Hit, MatchMode, SearchResults, SortOrder
 from searchkit.search.suggest import suggest
 

@@ -312,15 +312,23 @@ def split_orgs(value: str | None) -> tuple[str, ...]:
     return tuple(name for name in (value or "").split(ORG_SEPARATOR) if name)
 
 
-def is_family_name(syllable: str) -> bool:
-    """Whether ``syllable`` (any case) is a common Vietnamese family name (``surnames.txt``).
+def is_family_name(syllable: str, *, any_marks: bool = False) -> bool:
+    """Whether ``syllable`` (any case) is a common Vietnamese family name (``surnames.txt``);
+    with ``any_marks``, whether it is one with its diacritics left out ("nguyen").
 
-    >>> is_family_name("nguyễn"), is_family_name("Messi")
-    (True, False)
+    >>> is_family_name("nguyễn"), is_family_name("Messi"), is_family_name("nguyen", any_marks=True)
+    (True, False, True)
     """
+    if any_marks:
+        return fold(normalize(syllable)).casefold() in _family_names_folded(get_lexicon(False))
     return normalize(syllable).casefold() in _family_names(get_lexicon(False))
 
 
 @functools.lru_cache(maxsize=2)
 def _family_names(lex: Lexicon) -> frozenset[str]:
     return frozenset(name.casefold() for name in lex.surnames)
+
+
+@functools.lru_cache(maxsize=2)
+def _family_names_folded(lex: Lexicon) -> frozenset[str]:
+    return frozenset(fold(name).casefold() for name in lex.surnames)
