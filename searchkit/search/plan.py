@@ -589,11 +589,7 @@ def build_plan(parsed: ParsedQuery, *, whole_names: bool = True) -> Plan:
 @functools.lru_cache(maxsize=1024)
 def _spellings_folded_org(canonical: str) -> frozenset[tuple[str, ...]]:
     """The spellings of an organization as folded syllables (("ubnd", "tinh", "quang", "ninh")…)."""
-    return frozenset(
-        folded
-        for alias in _org_spellings(canonical)[:_MAX_ALIASES]
-        if (folded := tuple(syllable_keys(s)[1] for s in syllables(alias)))
-    )
+    return _folded_spellings(_org_spellings(canonical)[:_MAX_ALIASES])
 
 
 @functools.lru_cache(maxsize=1024)
@@ -696,9 +692,12 @@ def _org_spellings(canonical: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=1024)
 def _spellings_folded(place: str) -> frozenset[tuple[str, ...]]:
     """The spellings of a province or city as folded syllables (("tp", "hcm"), ("tphcm",)…)."""
-    return frozenset(
-        folded for alias in place_aliases(place) if (folded := tuple(syllable_keys(s)[1] for s in syllables(alias)))
-    )
+    return _folded_spellings(place_aliases(place))
+
+
+def _folded_spellings(aliases: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    """Each of ``aliases`` as its folded syllables (those with none left out)."""
+    return frozenset(folded for alias in aliases if (folded := tuple(syllable_keys(s)[1] for s in syllables(alias))))
 
 
 def _alias_phrases(canonical: str, fields: Sequence[str], accented: bool, *, place: bool = False) -> list[wq.Query]:
